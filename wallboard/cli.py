@@ -1,0 +1,105 @@
+"""The ``wallboard`` command: run, validate, collect.
+
+Config problems are printed one per line as ``file:line:col: key.path: message`` with exit code 2,
+never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from wallboard.config import ConfigError, load_config
+
+EXIT_CONFIG = 2
+DEFAULT_CONFIG = "config.yaml"
+
+
+def _print_problems(exc: ConfigError) -> int:
+    for problem in exc.problems:
+        print(problem, file=sys.stderr)
+    return EXIT_CONFIG
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    try:
+        loaded = load_config(args.path)
+    except ConfigError as exc:
+        return _print_problems(exc)
+    for note in loaded.warnings:
+        print(note, file=sys.stderr)
+    config = loaded.config
+    panels = sum(len(s.all_panels()) for s in config.screens)
+    print(f"{args.path}: ok ({len(config.sources)} sources, {len(config.indicators)} indicators, "
+          f"{len(config.screens)} screens, {panels} panels)")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from wallboard.runtime import Runtime
+    from wallboard.web.app import create_app
+
+    try:
+        runtime = Runtime.from_path(args.config)
+    except ConfigError as exc:
+        return _print_problems(exc)
+    app = create_app(runtime)
+    runtime.start()
+    logging.getLogger(__name__).info("wallboard on http://%s:%d/", args.host, args.port)
+    print(f"wallboard: serving {runtime.config.site.name} on http://{args.host}:{args.port}/", flush=True)
+    serve(app.server, args.host, args.port, on_stop=runtime.stop)
+    return 0
+
+
+def serve(wsgi_app, host: str, port: int, on_stop) -> None:  # noqa: ANN001
+    """The embedded server: waitress, with enough threads for every wall's live connection."""
+    from waitress.server import create_server
+
+    server = create_server(wsgi_app, host=host, port=port, threads=32, channel_timeout=120,
+                           ident="wallboard")
+
+    def _stop(*_: object) -> None:
+        on_stop()
+        server.close()
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    server.run()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="wallboard", description="Command-center wall display")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="collect data and serve the wall")
+    run.add_argument("--config", default=DEFAULT_CONFIG, type=Path)
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", default=8050, type=int)
+    run.set_defaults(func=cmd_run)
+
+    validate = sub.add_parser("validate", help="check a config file")
+    validate.add_argument("path", nargs="?", default=DEFAULT_CONFIG, type=Path)
+    validate.set_defaults(func=cmd_validate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    if not args.verbose:
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

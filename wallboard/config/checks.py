@@ -1,0 +1,79 @@
+"""Checks that span sections: references between sources, indicators, screens and panels.
+
+Pydantic validates each section on its own; an admin also needs to hear that a panel names an
+indicator nobody defined, or that two panels overlap on the grid. Each check yields the location
+of the offending key and a message; the loader turns locations into line numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+Loc = tuple[str | int, ...]
+
+
+def cross_check(config: Any, base: Path) -> Iterator[tuple[Loc, str]]:
+    indicator_ids = {i.id for i in config.indicators}
+    source_ids = {s.id for s in config.sources}
+    yield from _duplicates([i.id for i in config.indicators], ("indicators",), "indicator")
+    yield from _duplicates([s.id for s in config.sources], ("sources",), "source")
+    yield from _duplicates([s.id for s in config.screens], ("screens",), "screen")
+
+    for si, source in enumerate(config.sources):
+        for ref in source.indicator_ids():
+            if ref not in indicator_ids:
+                yield ("sources", si, "indicators" if hasattr(source, "indicators") else "indicator"), (
+                    f"indicator {ref!r} is not defined under indicators:"
+                )
+
+    for si, screen in enumerate(config.screens):
+        paged = screen.pages is not None
+        panel_ids: list[str] = []
+        for pi, page in enumerate(screen.all_pages()):
+            occupied: dict[tuple[int, int], str] = {}
+            for ni, panel in enumerate(page):
+                loc: Loc = ("screens", si, "pages", pi, "panels", ni) if paged else ("screens", si, "panels", ni)
+                panel_ids.append(panel.id)
+                for ref in panel.indicator_ids():
+                    if ref not in indicator_ids:
+                        yield (*loc, "indicator"), f"indicator {ref!r} is not defined under indicators:"
+                for ref in panel.source_ids():
+                    if ref not in source_ids:
+                        yield (*loc, "source"), f"source {ref!r} is not defined under sources:"
+                (x, y), (w, h) = panel.at, panel.size
+                if x + w > screen.grid.columns or y + h > screen.grid.rows:
+                    yield (*loc, "at"), (
+                        f"panel {panel.id!r} at {list(panel.at)} size {list(panel.size)} does not fit the "
+                        f"{screen.grid.columns}x{screen.grid.rows} grid"
+                    )
+                    continue
+                clash = next((occupied[c] for c in _cells(x, y, w, h) if c in occupied), None)
+                if clash:
+                    yield (*loc, "at"), f"panel {panel.id!r} overlaps panel {clash!r}"
+                for cell in _cells(x, y, w, h):
+                    occupied[cell] = panel.id
+        yield from _duplicates(panel_ids, ("screens", si), "panel")
+
+
+def warnings(config: Any, base: Path) -> Iterator[tuple[Loc, str]]:
+    """Things that still run but are probably a mistake: the wall draws tiles instead of a map."""
+    for name in ("kecamatan", "desa"):
+        value = getattr(config.regions, name)
+        if value and not (base / value).exists():
+            yield ("regions", name), f"boundary file {value!r} not found; map panels draw one tile per area"
+
+
+def _cells(x: int, y: int, w: int, h: int) -> Iterator[tuple[int, int]]:
+    for cx in range(x, x + w):
+        for cy in range(y, y + h):
+            yield cx, cy
+
+
+def _duplicates(ids: list[str], loc: Loc, what: str) -> Iterator[tuple[Loc, str]]:
+    seen: set[str] = set()
+    for index, value in enumerate(ids):
+        if value in seen:
+            yield (*loc, index) if len(loc) == 1 else loc, f"{what} id {value!r} is used twice"
+        seen.add(value)

@@ -1,0 +1,285 @@
+"""Pydantic models for config.yaml.
+
+Every model forbids unknown keys, so a typo is an error with a line number instead of a setting
+that silently does nothing. Source and panel models live beside their implementations (one module
+per type) and are joined here into unions keyed on ``type``; ``config_model()`` builds the root
+model from whatever is registered, plugins included.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from functools import cache
+from typing import Annotated, Any, Literal, Union
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from wallboard.durations import Duration
+
+Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
+Locale = Literal["id", "en"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Label(Strict):
+    """A text in Bahasa Indonesia and optionally English; a plain string counts as Indonesian."""
+
+    id: str
+    en: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, value: Any) -> Any:
+        return {"id": value} if isinstance(value, str) else value
+
+    def text(self, locale: str) -> str:
+        return (self.en if locale == "en" else None) or self.id
+
+
+class Site(Strict):
+    name: str
+    region: str = Field(description="Kemendagri code of the kabupaten/kota, e.g. '12.75'")
+    timezone: str = "Asia/Jakarta"
+    locale: Locale = "id"
+    theme: Literal["dark", "light"] = "dark"
+
+    @field_validator("region", mode="before")
+    @classmethod
+    def _region_is_known(cls, value: Any) -> str:
+        from wallboard.regions import kabupaten_kota
+
+        code = str(value).strip()
+        if kabupaten_kota(code) is None:
+            raise ValueError(f"{code!r} is not a Kemendagri kabupaten/kota code (for example '12.75')")
+        return code
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone_exists(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r}; use Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT)"
+            ) from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Database(Strict):
+    url: str = "sqlite:///data/wallboard.db"
+    retention: Duration = timedelta(days=400)
+
+
+class Regions(Strict):
+    kecamatan: str | None = None
+    desa: str | None = None
+
+
+class Thresholds(Strict):
+    warning: float | None = None
+    critical: float | None = None
+
+
+class Indicator(Strict):
+    id: Identifier
+    label: Label
+    unit: str = ""
+    owner: str | None = None
+    aggregate: Literal["sum", "mean", "last"] = "sum"
+    direction: Literal["up", "down"] = Field(
+        "up", description="up: higher values are worse (the default); down: lower values are worse"
+    )
+    thresholds: Thresholds | None = None
+    stale_after: Duration | None = None
+    format: Literal["number", "currency", "percent"] = "number"
+    decimals: int | None = Field(None, ge=0, le=6)
+    target: float | None = None
+
+    @model_validator(mode="after")
+    def _thresholds_in_order(self) -> Indicator:
+        t = self.thresholds
+        if t and t.warning is not None and t.critical is not None:
+            worse_is_higher = self.direction == "up"
+            if (t.critical < t.warning) if worse_is_higher else (t.critical > t.warning):
+                side = "above" if worse_is_higher else "below"
+                raise ValueError(
+                    f"thresholds.critical must be {side} thresholds.warning when direction is {self.direction}"
+                )
+        return self
+
+
+class SourceBase(Strict):
+    """Keys every source type shares; each type's module subclasses this with its own keys."""
+
+    id: Identifier
+    type: str
+    every: Duration | None = None
+    cron: str | None = None
+    timeout: Duration = timedelta(seconds=30)
+
+    @field_validator("cron")
+    @classmethod
+    def _cron_parses(cls, value: str | None) -> str | None:
+        if value is not None:
+            from apscheduler.triggers.cron import CronTrigger
+
+            try:
+                CronTrigger.from_crontab(value)
+            except ValueError as exc:
+                raise ValueError(f"invalid cron expression {value!r}: {exc}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _one_schedule(self) -> SourceBase:
+        if self.every is not None and self.cron is not None:
+            raise ValueError("give either every: or cron:, not both")
+        return self
+
+    @property
+    def interval(self) -> timedelta:
+        """The nominal gap between runs, used for the default ``stale_after``."""
+        if self.every is not None:
+            return self.every
+        if self.cron is not None:
+            return _cron_interval(self.cron)
+        return timedelta(minutes=1)
+
+    def indicator_ids(self) -> list[str]:
+        """Indicators this source writes, when it can be told from config (for cross-checks)."""
+        return []
+
+
+def _cron_interval(expr: str) -> timedelta:
+    from datetime import datetime, timezone
+
+    from apscheduler.triggers.cron import CronTrigger
+
+    trigger = CronTrigger.from_crontab(expr, timezone=timezone.utc)
+    first = trigger.get_next_fire_time(None, datetime(2026, 1, 1, tzinfo=timezone.utc))
+    second = trigger.get_next_fire_time(first, first + timedelta(microseconds=1)) if first else None
+    return (second - first) if first and second else timedelta(hours=1)
+
+
+class PanelBase(Strict):
+    """Keys every panel type shares; each type's module subclasses this with its own keys."""
+
+    id: Identifier
+    type: str
+    at: tuple[Annotated[int, Field(ge=0)], Annotated[int, Field(ge=0)]]
+    size: tuple[Annotated[int, Field(ge=1)], Annotated[int, Field(ge=1)]] = (1, 1)
+    title: Label | None = None
+    drill: bool = False
+
+    def indicator_ids(self) -> list[str]:
+        return []
+
+    def source_ids(self) -> list[str]:
+        return []
+
+
+Resolution = Annotated[str, Field(pattern=r"^\d{3,5}x\d{3,5}$")]
+
+
+class Grid(Strict):
+    columns: int = Field(ge=1, le=48)
+    rows: int = Field(ge=1, le=48)
+
+
+class User(Strict):
+    name: Identifier
+    role: Literal["operator", "supervisor", "admin"]
+    display_token: str | None = None
+    password_hash: str | None = None
+
+
+def _panel_union() -> Any:
+    from wallboard.panels import panel_types
+
+    models = tuple(t.Config for t in panel_types().values())
+    return Annotated[Union[models], Field(discriminator="type")]  # noqa: UP007 - built at run time
+
+
+def _source_union() -> Any:
+    from wallboard.sources import source_types
+
+    models = tuple(t.Config for t in source_types().values())
+    return Annotated[Union[models], Field(discriminator="type")]  # noqa: UP007
+
+
+_ID_CHARS = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+@cache
+def config_model() -> type[BaseModel]:
+    """The root model, built once from the registered panel and source types."""
+    PanelConfig = _panel_union()  # noqa: N806
+    SourceConfig = _source_union()  # noqa: N806
+
+    class Page(Strict):
+        panels: list[PanelConfig]  # type: ignore[valid-type]
+
+    class Screen(Strict):
+        id: Identifier
+        title: Label | None = None
+        resolution: Resolution = "1920x1080"
+        grid: Grid
+        displays: tuple[Annotated[int, Field(ge=1, le=16)], Annotated[int, Field(ge=1, le=16)]] = (1, 1)
+        bezel: tuple[Annotated[int, Field(ge=0)], Annotated[int, Field(ge=0)]] = Field(
+            (0, 0), description="pixels hidden behind each display's frame, horizontally and vertically"
+        )
+        rotate: Duration | None = None
+        panels: list[PanelConfig] | None = None  # type: ignore[valid-type]
+        pages: list[Page] | None = None
+
+        @model_validator(mode="after")
+        def _panels_or_pages(self) -> Any:
+            if (self.panels is None) == (self.pages is None):
+                raise ValueError("give either panels: or pages:, not both and not neither")
+            return self
+
+        def all_pages(self) -> list[list[Any]]:
+            return [self.panels] if self.panels is not None else [p.panels for p in self.pages or []]
+
+        def all_panels(self) -> list[Any]:
+            return [panel for page in self.all_pages() for panel in page]
+
+    class WallboardConfig(Strict):
+        site: Site
+        database: Database = Database()
+        regions: Regions = Regions()
+        sources: list[SourceConfig] = []  # type: ignore[valid-type]
+        indicators: list[Indicator] = []
+        screens: list[Screen] = Field(min_length=1)
+        users: list[User] = []
+
+        def indicator(self, indicator_id: str) -> Indicator:
+            return self._indicators[indicator_id]
+
+        def source(self, source_id: str) -> Any:
+            return next(s for s in self.sources if s.id == source_id)
+
+        def screen(self, screen_id: str) -> Any | None:
+            return next((s for s in self.screens if s.id == screen_id), None)
+
+        @property
+        def _indicators(self) -> dict[str, Indicator]:
+            return {i.id: i for i in self.indicators}
+
+        def stale_after(self, indicator_id: str) -> timedelta:
+            """An indicator's own ``stale_after``, else three intervals of the source that feeds it."""
+            indicator = self._indicators.get(indicator_id)
+            if indicator is not None and indicator.stale_after is not None:
+                return indicator.stale_after
+            intervals = [s.interval for s in self.sources if indicator_id in s.indicator_ids()]
+            return 3 * min(intervals) if intervals else timedelta(hours=3)
+
+    return WallboardConfig

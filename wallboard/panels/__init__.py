@@ -1,0 +1,28 @@
+"""The panel types, one module each, registered in ``BUILTIN`` below.
+
+Adding a type is one new module with a ``Panel`` subclass (its ``Config`` model carries
+``type: Literal[...]``) and one line here.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from wallboard.panels.base import Panel
+
+BUILTIN: dict[str, str] = {
+    "kpi": "wallboard.panels.kpi:KpiPanel",
+    "trend": "wallboard.panels.trend:TrendPanel",
+}
+
+
+@cache
+def panel_types() -> dict[str, type[Panel]]:
+    types: dict[str, type[Panel]] = {}
+    for name, target in BUILTIN.items():
+        module, _, attr = target.partition(":")
+        types[name] = getattr(import_module(module), attr)
+    return types

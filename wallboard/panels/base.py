@@ -1,0 +1,145 @@
+"""The one interface every panel type implements, and the frame every panel sits in.
+
+A panel draws its static structure once (``body``) and afterwards only answers ``view``: the
+props of its components for a snapshot. The hub compares views between snapshots and sends the
+browser only the props that changed, so a panel never has to think about transport or diffs.
+
+Every panel root carries the DOM contract the tests and operators rely on: ``data-panel``,
+``data-type``, ``data-state`` (ok|warning|critical|stale|nodata|error) and ``data-updated``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+from dash import html
+
+from wallboard import formatting
+from wallboard.config.models import PanelBase
+from wallboard.snapshot import Needs, Snapshot
+
+Props = dict[str, dict[str, Any]]
+
+STATE_WORDS = {
+    "id": {"ok": "NORMAL", "warning": "WASPADA", "critical": "KRITIS", "stale": "USANG",
+           "nodata": "KOSONG", "error": "GALAT"},
+    "en": {"ok": "NORMAL", "warning": "WARNING", "critical": "CRITICAL", "stale": "STALE",
+           "nodata": "NO DATA", "error": "ERROR"},
+}
+# A shape for each state, so state never rests on colour alone.
+STATE_SHAPES = {"ok": "●", "warning": "▲", "critical": "◆", "stale": "◌", "nodata": "○", "error": "✖"}
+NO_DATA = {"id": "Belum ada data", "en": "No data yet"}
+
+
+@dataclass
+class PanelView:
+    state: str
+    updated: datetime | None
+    props: Props = field(default_factory=dict)  # keyed by component suffix, see Panel.cid
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class WallContext:
+    """What panels may know about the wall they are on."""
+
+    config: Any
+    screen: Any
+
+    @property
+    def locale(self) -> str:
+        return self.config.site.locale
+
+    def indicator(self, indicator_id: str) -> Any:
+        return next((i for i in self.config.indicators if i.id == indicator_id), None)
+
+
+class Panel:
+    Config: ClassVar[type[PanelBase]]
+
+    def __init__(self, config: Any, wall: WallContext):
+        self.config = config
+        self.wall = wall
+
+    @property
+    def locale(self) -> str:
+        return self.wall.locale
+
+    def cid(self, part: str) -> str:
+        """The id of one of this panel's components; ids are unique on a screen."""
+        return f"{self.config.id}--{part}"
+
+    def title(self) -> str:
+        if self.config.title is not None:
+            return self.config.title.text(self.locale)
+        ids = self.config.indicator_ids()
+        indicator = self.wall.indicator(ids[0]) if ids else None
+        return indicator.label.text(self.locale) if indicator is not None else self.config.id
+
+    def subtitle(self) -> str:
+        ids = self.config.indicator_ids()
+        indicator = self.wall.indicator(ids[0]) if ids else None
+        return indicator.owner or "" if indicator is not None else ""
+
+    def needs(self) -> Needs:
+        return Needs()
+
+    def body(self) -> list[Any]:
+        raise NotImplementedError
+
+    def view(self, snap: Snapshot) -> PanelView:
+        raise NotImplementedError
+
+    def nodata_text(self) -> str:
+        return NO_DATA.get(self.locale, NO_DATA["id"])
+
+
+def frame(panel: Panel) -> html.Div:
+    """The panel root: grid placement, header with state badge, body, and a note line."""
+    (x, y), (w, h) = panel.config.at, panel.config.size
+    return html.Div(
+        id=panel.config.id,
+        className=f"panel panel-{panel.config.type} state-nodata",
+        style={"gridColumn": f"{x + 1} / span {w}", "gridRow": f"{y + 1} / span {h}"},
+        children=[
+            html.Div(
+                className="panel-head",
+                children=[
+                    html.Div(panel.title(), className="panel-title"),
+                    html.Div(panel.subtitle(), className="panel-owner"),
+                    html.Div(id=panel.cid("badge"), className="panel-badge"),
+                ],
+            ),
+            html.Div(panel.body(), className="panel-body"),
+            html.Div(id=panel.cid("note"), className="panel-note"),
+        ],
+        **{"data-panel": panel.config.id, "data-type": panel.config.type, "data-state": "nodata",
+           "data-updated": ""},
+    )
+
+
+def flat_props(panel: Panel, view: PanelView) -> Props:
+    """A view as component-id -> props, root and badge included: what the browser receives."""
+    locale = panel.locale
+    words = STATE_WORDS.get(locale, STATE_WORDS["id"])
+    out: Props = {
+        panel.config.id: {
+            "data-state": view.state,
+            "data-updated": view.updated.isoformat() if view.updated else "",
+            "className": f"panel panel-{panel.config.type} state-{view.state}",
+        },
+        panel.cid("badge"): {"children": f"{STATE_SHAPES[view.state]} {words[view.state]}"},
+        panel.cid("note"): {"children": view.note},
+    }
+    for part, props in view.props.items():
+        out.setdefault(panel.cid(part), {}).update(props)
+    return out
+
+
+def stale_note(view_state: str, updated: datetime | None, now: datetime, locale: str) -> str:
+    if updated is None:
+        return NO_DATA.get(locale, NO_DATA["id"])
+    text = formatting.data_age(now - updated, locale)
+    return text if view_state == "stale" or (now - updated).total_seconds() >= 60 else ""

@@ -1,0 +1,103 @@
+"""Lines over a time window, one per indicator, with an optional target line.
+
+The figure is a plain dict so the hub can compare it with the previous one and send the browser
+only the points that were added or changed (see ``wallboard.web.diff``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Literal
+
+from dash import dcc
+
+from wallboard.config.models import Identifier, PanelBase
+from wallboard.durations import Duration
+from wallboard.indicators import state_of
+from wallboard.panels.base import Panel, PanelView, stale_note
+from wallboard.snapshot import Needs, SeriesKey, Snapshot
+
+PALETTE = ["#4cc9f0", "#f4a261", "#90be6d", "#f15bb5", "#ffd166", "#b388eb"]
+
+
+class TrendConfig(PanelBase):
+    type: Literal["trend"]
+    indicators: list[Identifier]
+    window: Duration = timedelta(hours=24)
+    target: bool = False
+
+    def indicator_ids(self) -> list[str]:
+        return list(self.indicators)
+
+
+class TrendPanel(Panel):
+    Config = TrendConfig
+    config: TrendConfig
+
+    def keys(self) -> list[SeriesKey]:
+        window = int(self.config.window.total_seconds())
+        return [SeriesKey(i, window) for i in self.config.indicators]
+
+    def needs(self) -> Needs:
+        return Needs(indicators=set(self.config.indicators), series=set(self.keys()))
+
+    def body(self) -> list:
+        return [
+            dcc.Graph(
+                id=self.cid("graph"),
+                className="trend-graph",
+                config={"displayModeBar": False, "staticPlot": False, "responsive": True},
+                style={"height": "100%", "width": "100%"},
+                figure=self._figure([]),
+            )
+        ]
+
+    def _figure(self, traces: list[dict]) -> dict:
+        theme_dark = self.wall.config.site.theme == "dark"
+        ink = "#c9d1e0" if theme_dark else "#1f2a3a"
+        grid = "rgba(255,255,255,0.10)" if theme_dark else "rgba(0,0,0,0.10)"
+        return {
+            "data": traces,
+            "layout": {
+                "margin": {"l": 70, "r": 20, "t": 10, "b": 40},
+                "paper_bgcolor": "rgba(0,0,0,0)",
+                "plot_bgcolor": "rgba(0,0,0,0)",
+                "font": {"color": ink, "size": 16},
+                "showlegend": len(self.config.indicators) > 1,
+                "legend": {"orientation": "h", "y": 1.02, "x": 0},
+                "xaxis": {"gridcolor": grid, "type": "date"},
+                "yaxis": {"gridcolor": grid, "rangemode": "tozero" if self.config.target else "normal"},
+                "uirevision": self.config.id,
+            },
+        }
+
+    def view(self, snap: Snapshot) -> PanelView:
+        zone = self.wall.config.site.zone
+        traces, states, newest = [], [], None
+        for n, key in enumerate(self.keys()):
+            indicator = self.wall.indicator(key.indicator)
+            points = snap.series.get(key, [])
+            label = indicator.label.text(self.locale) if indicator else key.indicator
+            traces.append({
+                "type": "scatter", "mode": "lines", "name": label,
+                "x": [datetime.fromtimestamp(ts, zone).strftime("%Y-%m-%d %H:%M:%S") for ts, _ in points],
+                "y": [round(v, 3) for _, v in points],
+                "line": {"color": PALETTE[n % len(PALETTE)], "width": 3},
+            })
+            if self.config.target and indicator is not None and indicator.target and points:
+                traces.append({
+                    "type": "scatter", "mode": "lines", "name": "Target",
+                    "x": [traces[-1]["x"][0], traces[-1]["x"][-1]], "y": [indicator.target, indicator.target],
+                    "line": {"color": "#ef476f", "width": 2, "dash": "dash"},
+                })
+            current = snap.indicators.get(key.indicator)
+            if current is not None:
+                states.append(state_of(current, indicator, self.wall.config.stale_after(key.indicator), snap.now))
+                if current.time is not None and (newest is None or current.time > newest):
+                    newest = current.time
+        if not any(t["x"] for t in traces):
+            return PanelView("nodata", None, {"graph": {"figure": self._figure(traces)}}, self.nodata_text())
+        order = ["ok", "nodata", "stale", "warning", "critical"]
+        state = max(states or ["ok"], key=order.index)
+        return PanelView(state, newest, {"graph": {"figure": self._figure(traces)}},
+                         stale_note(state, newest, snap.now, self.locale))

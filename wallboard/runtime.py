@@ -1,0 +1,99 @@
+"""The running wall: config, store, collectors, scheduler and hub, and the config hot reload.
+
+A new config.yaml is validated before anything changes. If it is broken, the problems are logged
+(one ``file:line:col: key.path: message`` line each) and the wall carries on with the last good
+config; if it is good, sources are rescheduled, panels rebuilt and every open wall reloads itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+from wallboard.collector import Collector
+from wallboard.config import ConfigError, LoadedConfig, load_config
+from wallboard.scheduler import CollectorScheduler
+from wallboard.store import Store
+
+log = logging.getLogger(__name__)
+WATCH_SECONDS = 2.0
+
+
+class Runtime:
+    def __init__(self, loaded: LoadedConfig, collect: bool = True):
+        self.loaded = loaded
+        self.path = loaded.path
+        self.base_dir = loaded.path.resolve().parent
+        self.store = Store.open(self.config.database.url, self.base_dir)
+        self.store.sync_indicators(self.config.indicators)
+        self.collect = collect
+        self.collector = Collector(self.store, self.config, self.base_dir, on_run=self._on_run)
+        self.scheduler = CollectorScheduler(self.collector)
+        self.last_reload_problems: list[str] = []
+        self._mtime = self._stat()
+        self._reload_lock = threading.Lock()
+        from wallboard.web.live import Hub
+
+        self.hub = Hub(self)
+
+    @classmethod
+    def from_path(cls, path: str | Path, collect: bool = True) -> Runtime:
+        return cls(load_config(path), collect)
+
+    @property
+    def config(self) -> Any:
+        return self.loaded.config
+
+    def _on_run(self, _run: Any) -> None:
+        self.hub.notify()
+
+    def start(self) -> None:
+        if self.collect:
+            self.scheduler.start()
+        else:
+            self.scheduler.scheduler.start()
+        self.scheduler.add_job(self.check_config, WATCH_SECONDS, "config-watch")
+        self.hub.start()
+
+    def stop(self) -> None:
+        self.hub.stop()
+        self.scheduler.shutdown()
+        self.store.close()
+
+    def _stat(self) -> float | None:
+        try:
+            return self.path.stat().st_mtime
+        except OSError:
+            return None
+
+    def check_config(self) -> None:
+        mtime = self._stat()
+        if mtime is not None and mtime != self._mtime:
+            self._mtime = mtime
+            self.reload()
+
+    def reload(self) -> bool:
+        """Swap in the config file's current content if it is valid; keep the last good one if not."""
+        with self._reload_lock:
+            try:
+                loaded = load_config(self.path)
+            except ConfigError as exc:
+                self.last_reload_problems = [str(p) for p in exc.problems]
+                for problem in exc.problems:
+                    log.error("config not reloaded: %s", problem)
+                return False
+            if loaded.digest == self.loaded.digest:
+                return True
+            if loaded.config.database.url != self.config.database.url:
+                log.warning("database.url changed; restart wallboard to use the new database")
+            self.last_reload_problems = []
+            self.loaded = loaded
+            self.store.sync_indicators(self.config.indicators)
+            self.collector.configure(self.config)
+            if self.collect:
+                self.scheduler.schedule(self.config)
+            self.hub.configure(self.config)
+            log.info("config reloaded (%s)", loaded.digest)
+            return True

@@ -1,0 +1,75 @@
+"""One consistent picture of the store, built once per data change and shared by every wall.
+
+Panels say what they need (``Needs``); the hub joins the needs of every screen and builds a single
+``Snapshot`` from them, so ten walls cost the database the same as one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from wallboard.indicators import IndicatorValue, from_latest
+from wallboard.store import SourceStatus, Store, StoredEvent
+
+_BUCKETS = (60, 300, 900, 3600, 21600, 86400)
+MAX_POINTS = 800
+
+
+def bucket_for(window_seconds: int) -> int:
+    """The finest bucket that keeps a trend under ``MAX_POINTS`` points."""
+    return next((b for b in _BUCKETS if window_seconds / b <= MAX_POINTS), _BUCKETS[-1])
+
+
+@dataclass(frozen=True)
+class SeriesKey:
+    indicator: str
+    window: int  # seconds
+
+    @property
+    def bucket(self) -> int:
+        return bucket_for(self.window)
+
+
+@dataclass
+class Needs:
+    indicators: set[str] = field(default_factory=set)
+    series: set[SeriesKey] = field(default_factory=set)
+    events: dict[str, int] = field(default_factory=dict)  # source -> how many
+    sources: bool = False
+
+    def add(self, other: Needs) -> None:
+        self.indicators |= other.indicators
+        self.series |= other.series
+        for source, limit in other.events.items():
+            self.events[source] = max(limit, self.events.get(source, 0))
+        self.sources = self.sources or other.sources
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    now: datetime
+    version: int
+    indicators: dict[str, IndicatorValue]
+    series: dict[SeriesKey, list[tuple[int, float]]]
+    events: dict[str, list[StoredEvent]]
+    sources: dict[str, SourceStatus]
+
+
+def build_snapshot(store: Store, config: Any, needs: Needs, now: datetime, version: int) -> Snapshot:
+    zone = config.site.zone
+    defs = {i.id: i for i in config.indicators}
+    latest = store.latest(needs.indicators)
+    indicators = {
+        i: from_latest(i, rows, defs[i].aggregate if i in defs else "sum", zone) for i, rows in latest.items()
+    }
+    now_ts = int(now.timestamp())
+    series = {}
+    for key in needs.series:
+        since = (now_ts - key.window) // key.bucket * key.bucket
+        aggregate = defs[key.indicator].aggregate if key.indicator in defs else "sum"
+        series[key] = store.series(key.indicator, since, key.bucket, aggregate)
+    events = {source: store.events(source, limit) for source, limit in needs.events.items()}
+    sources = store.source_status([s.id for s in config.sources]) if needs.sources else {}
+    return Snapshot(now.astimezone(zone), version, indicators, series, events, sources)

@@ -1,0 +1,83 @@
+"""What every source type produces, and the interface a source type implements.
+
+A source only reads: it turns one work unit's system into readings and events and hands them back
+as a ``Batch``. Writing, scheduling, retrying and recording runs are the collector's job, so a new
+source type is one small module (see ``demo.py``) plus one line in ``wallboard/sources/__init__.py``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+from wallboard.config.models import SourceBase
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    indicator: str
+    region: str  # dotted Kemendagri code; the kabupaten/kota itself for a city-wide figure
+    ts: int  # seconds since the epoch, UTC
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    ref: str
+    time: datetime  # aware, UTC
+    status: str = "baru"
+    title: str = ""
+    category: str = ""
+    region: str | None = None
+    detail: str = ""
+
+
+@dataclass
+class Batch:
+    """One run's output. Invalid records are counted and a few reasons kept, never raised."""
+
+    readings: list[Reading] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    rejected: int = 0
+    reasons: list[str] = field(default_factory=list)
+
+    def reject(self, reason: str) -> None:
+        self.rejected += 1
+        if len(self.reasons) < 5:
+            self.reasons.append(reason)
+
+    @property
+    def rows(self) -> int:
+        return len(self.readings) + len(self.events)
+
+
+class SourceError(Exception):
+    """A run that produced nothing usable; the message is the one-line reason shown on the wall."""
+
+
+@dataclass(frozen=True)
+class SourceContext:
+    """What a source may know besides its own config: the site and the indicator definitions."""
+
+    site: Any
+    indicators: dict[str, Any]
+    base_dir: Any  # pathlib.Path that relative paths in config are read against
+
+
+class Source(ABC):
+    Config: ClassVar[type[SourceBase]]
+
+    def __init__(self, config: SourceBase, context: SourceContext):
+        self.config = config
+        self.context = context
+
+    @abstractmethod
+    def fetch(self, now: datetime) -> Batch:
+        """Read the source once. Raise ``SourceError`` (or anything) when nothing could be read."""
+
+    def test_connection(self, now: datetime) -> str:
+        """A one-line answer for `wallboard collect --once`-style checks; reading once is the test."""
+        batch = self.fetch(now)
+        return f"ok: {batch.rows} rows, {batch.rejected} rejected"

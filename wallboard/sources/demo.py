@@ -1,0 +1,145 @@
+"""A simulator standing in for the work units' systems, so a fresh install shows a lively wall.
+
+Each configured indicator gets a plausible level per kecamatan (chosen from its thresholds,
+target or unit), a daily cycle peaking in office hours and a bounded random walk. On its first
+run it back-fills history so trend panels are not empty on day one. With ``events: true`` it
+also files complaints that move from ``baru`` to ``proses`` to ``selesai``.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+from pydantic import Field
+
+from wallboard import regions
+from wallboard.config.models import Identifier, SourceBase
+from wallboard.durations import Duration
+from wallboard.sources.base import Batch, Event, Reading, Source
+
+_TOPICS = [
+    ("Infrastruktur", "Jalan berlubang di {r}"),
+    ("Kebersihan", "Sampah menumpuk di pasar {r}"),
+    ("Penerangan", "Lampu jalan padam di {r}"),
+    ("Drainase", "Saluran air tersumbat di {r}"),
+    ("Kesehatan", "Antrean panjang puskesmas {r}"),
+    ("Perizinan", "Izin usaha belum terbit, {r}"),
+    ("Air bersih", "Air PDAM tidak mengalir di {r}"),
+]
+
+
+class DemoConfig(SourceBase):
+    type: Literal["demo"]
+    indicators: list[Identifier] = Field(min_length=1)
+    backfill: Duration = timedelta(days=30)
+    events: bool = False
+    seed: int | None = None
+
+    def indicator_ids(self) -> list[str]:
+        return list(self.indicators)
+
+
+class DemoSource(Source):
+    Config = DemoConfig
+    config: DemoConfig
+
+    def __init__(self, config: DemoConfig, context):
+        super().__init__(config, context)
+        self._rng = random.Random(config.seed)
+        site = context.site.region
+        self._areas = [k.code for k in regions.kecamatan(site)] or [site]
+        self._walk: dict[tuple[str, str], float] = {}
+        self._backfilled = False
+        self._events: list[Event] = []
+        self._next_ref = 1
+
+    def _level(self, indicator_id: str) -> tuple[float, float]:
+        """Typical city-wide level and how far it swings, from what config says about it."""
+        ind = self.context.indicators.get(indicator_id)
+        t = ind.thresholds if ind else None
+        if ind is not None and ind.unit == "%":
+            return (92.0, 6.0) if ind.direction == "down" else (20.0, 8.0)
+        if t and t.warning is not None:
+            if ind.direction == "down":
+                return t.warning * 1.25, t.warning * 0.2
+            return t.warning * 0.7, t.warning * 0.25
+        if ind is not None and ind.target:
+            return ind.target, ind.target * 0.05
+        return 120.0, 30.0
+
+    def _value(self, indicator_id: str, area: str, when: datetime, step: float) -> float:
+        base, swing = self._level(indicator_id)
+        ind = self.context.indicators.get(indicator_id)
+        share = 1.0 / len(self._areas) if ind is None or ind.aggregate == "sum" else 1.0
+        local = when.astimezone(self.context.site.zone)
+        hour = local.hour + local.minute / 60
+        daily = math.sin((hour - 8) / 24 * 2 * math.pi)
+        key = (indicator_id, area)
+        walk = self._walk.get(key, self._rng.uniform(-0.3, 0.3))
+        walk = max(-1.0, min(1.0, walk * 0.98 + self._rng.gauss(0, 0.08 * math.sqrt(max(step, 1) / 10))))
+        self._walk[key] = walk
+        value = (base + swing * (0.6 * daily + 0.6 * walk)) * share
+        if ind is not None and ind.target and ind.format == "currency":
+            # Revenue accumulates through the year towards its target.
+            start = local.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+            elapsed = (local - start).total_seconds() / (365 * 86400)
+            value = ind.target * elapsed * (0.93 + 0.04 * walk) * share
+        if ind is not None and ind.unit == "%":
+            return round(min(100.0, max(0.0, value)), 1)
+        if ind is not None and ind.format == "number" and ind.unit != "cm":
+            return float(max(0, round(value)))  # counted things: complaints, permits, buses
+        return round(max(0.0, value), 1 if abs(value) < 1000 else 0)
+
+    def fetch(self, now: datetime) -> Batch:
+        batch = Batch()
+        times = [now]
+        if not self._backfilled:
+            self._backfilled = True
+            times = self._history(now) + [now]
+        step = self.config.interval.total_seconds()
+        for when in times:
+            ts = int(when.timestamp())
+            for indicator_id in self.config.indicators:
+                for area in self._areas:
+                    batch.readings.append(Reading(indicator_id, area, ts, self._value(indicator_id, area, when, step)))
+        if self.config.events:
+            batch.events.extend(self._complaints(now))
+        return batch
+
+    def _history(self, now: datetime) -> list[datetime]:
+        start = now - self.config.backfill
+        recent = now - timedelta(days=1)
+        out, t = [], start.replace(minute=0, second=0, microsecond=0)
+        while t < now - timedelta(minutes=1):
+            out.append(t)
+            t += timedelta(minutes=10) if t >= recent else timedelta(hours=1)
+        return out
+
+    def _complaints(self, now: datetime) -> list[Event]:
+        changed: list[Event] = []
+        for i, event in enumerate(self._events):
+            nxt = {"baru": "proses", "proses": "selesai"}.get(event.status)
+            if nxt and self._rng.random() < 0.15:
+                event = Event(event.ref, event.time, nxt, event.title, event.category, event.region, event.detail)
+                self._events[i] = event
+                changed.append(event)
+        if not self._events or self._rng.random() < 0.4:
+            category, title = self._rng.choice(_TOPICS)
+            area = self._rng.choice(self._areas)
+            event = Event(
+                ref=f"DEMO-{now:%y%m%d}-{self._next_ref:04d}",
+                time=now.astimezone(UTC),
+                status="baru",
+                title=title.format(r=regions.name(area)),
+                category=category,
+                region=area,
+                detail="Laporan warga (simulasi)",
+            )
+            self._next_ref += 1
+            self._events.append(event)
+            changed.append(event)
+        self._events = [e for e in self._events if e.status != "selesai"][-50:]
+        return changed

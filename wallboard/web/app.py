@@ -1,0 +1,116 @@
+"""The Dash app: ``/`` lists the screens, ``/wall/<screen_id>`` shows one, ``/api/stream/<id>`` feeds it.
+
+Pages are laid out on the server with the hub's current view already applied, so the first paint
+shows real figures; afterwards the browser's ``wall.js`` applies the hub's pushed deltas with
+``dash_clientside.set_props``. Live updates therefore need no polling callbacks at all.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import dash
+from dash import Dash, dcc, html
+from flask import Response, abort, jsonify
+
+from wallboard.panels.base import frame
+from wallboard.web.live import Hub, stream_events
+
+ASSETS = Path(__file__).parent / "assets"
+BANNER = {
+    "id": "Koneksi ke server terputus. Data di layar mungkin tidak terkini — menyambung kembali…",
+    "en": "Connection to the server lost. Figures may be out of date — reconnecting…",
+}
+
+
+def create_app(runtime: Any) -> Dash:
+    hub: Hub = runtime.hub
+    app = Dash(
+        __name__,
+        use_pages=True,
+        pages_folder="",
+        assets_folder=str(ASSETS),
+        title=runtime.config.site.name,
+        update_title=None,
+        suppress_callback_exceptions=True,
+        serve_locally=True,
+    )
+
+    def home_layout(**_: Any) -> Any:
+        config = runtime.config
+        locale = config.site.locale
+        return html.Main(
+            className=f"home theme-{config.site.theme}",
+            children=[
+                html.H1(config.site.name),
+                html.Ul([
+                    html.Li(dcc.Link(s.title.text(locale) if s.title else s.id, href=f"/wall/{s.id}"))
+                    for s in config.screens
+                ]),
+            ],
+        )
+
+    def wall_layout(screen_id: str | None = None, **query: Any) -> Any:
+        config = runtime.config
+        screen = config.screen(screen_id or "")
+        if screen is None:
+            return html.Main(f"Layar {screen_id!r} tidak ada di config.yaml", className="home theme-dark")
+        return wall_page(runtime, screen, query)
+
+    dash.register_page("home", path="/", layout=home_layout, title=runtime.config.site.name)
+    dash.register_page("wall", path_template="/wall/<screen_id>", layout=wall_layout,
+                       title=runtime.config.site.name)
+    app.layout = html.Div(dash.page_container, id="app-root")
+
+    server = app.server
+
+    @server.route("/api/stream/<screen_id>")
+    def stream(screen_id: str) -> Response:
+        if runtime.config.screen(screen_id) is None:
+            abort(404)
+        return Response(
+            stream_events(hub, screen_id),
+            mimetype="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+
+    @server.route("/api/health")
+    def health() -> Response:
+        return jsonify({"version": hub.version_tag, "data_version": hub.snapshot.version if hub.snapshot else None})
+
+    return app
+
+
+def wall_page(runtime: Any, screen: Any, query: dict[str, Any]) -> html.Div:
+    hub: Hub = runtime.hub
+    config = runtime.config
+    panels = hub.panels(screen.id)
+    current = hub.view(screen.id)
+    frames = [_apply(frame(p), current) for p in panels]
+    return html.Div(
+        id="wall",
+        className=f"wall theme-{config.site.theme}",
+        style={"--cols": screen.grid.columns, "--rows": screen.grid.rows},
+        children=[
+            html.Div(id="wall-grid", className="wall-grid", children=frames),
+            html.Div(BANNER.get(config.site.locale, BANNER["id"]), id="wall-banner", className="wall-banner",
+                     role="alert"),
+        ],
+        **{"data-screen": screen.id, "data-link": "live", "data-version": hub.version_tag},
+    )
+
+
+def _apply(component: Any, view: dict[str, dict[str, Any]]) -> Any:
+    """Set the current view's props on a freshly built component tree (first paint)."""
+    cid = getattr(component, "id", None)
+    if isinstance(cid, str) and cid in view:
+        for prop, value in view[cid].items():
+            setattr(component, prop, value)
+    children = getattr(component, "children", None)
+    if isinstance(children, list | tuple):
+        for child in children:
+            _apply(child, view)
+    elif children is not None and hasattr(children, "to_plotly_json"):
+        _apply(children, view)
+    return component

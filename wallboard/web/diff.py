@@ -1,0 +1,68 @@
+"""What changed between two views, as the smallest update the browser can apply.
+
+Plain props are sent when they differ. A figure whose traces only gained points at the end (and
+perhaps lost some at the start as the window slides, or had its last point revised) is sent as a
+Dash ``Patch``: a few operations instead of the whole figure.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+Props = dict[str, dict[str, Any]]
+_PATCH = "__dash_patch_update"
+
+
+def diff_views(old: Props, new: Props) -> Props:
+    delta: Props = {}
+    for cid, props in new.items():
+        before = old.get(cid, {})
+        changed = {}
+        for prop, value in props.items():
+            if prop in before and before[prop] == value:
+                continue
+            if prop == "figure" and prop in before:
+                value = figure_patch(before[prop], value)
+            changed[prop] = value
+        if changed:
+            delta[cid] = changed
+    return delta
+
+
+def figure_patch(old: dict, new: dict) -> dict:
+    """A Patch for ``new`` relative to ``old``, or ``new`` itself when a patch would not be smaller."""
+    if old.get("layout") != new.get("layout") or len(old.get("data", [])) != len(new.get("data", [])):
+        return new
+    ops: list[dict] = []
+    for i, (a, b) in enumerate(zip(old["data"], new["data"], strict=True)):
+        if {k: v for k, v in a.items() if k not in ("x", "y")} != {k: v for k, v in b.items() if k not in ("x", "y")}:
+            return new
+        trace_ops = _trace_ops(i, a.get("x", []), a.get("y", []), b.get("x", []), b.get("y", []))
+        if trace_ops is None:
+            return new
+        ops.extend(trace_ops)
+    return {_PATCH: _PATCH, "operations": ops}
+
+
+def _trace_ops(i: int, ox: list, oy: list, nx: list, ny: list) -> list[dict] | None:
+    if not ox or not nx:
+        return None if ox != nx else []
+    # How many points slid out at the start of the window.
+    try:
+        drop = ox.index(nx[0])
+    except ValueError:
+        return None
+    kept = len(ox) - drop
+    if kept > len(nx) or ox[drop:] != nx[:kept] or oy[drop:-1] != ny[: kept - 1]:
+        return None
+    ops: list[dict] = []
+    for axis in ("x", "y"):
+        ops.extend({"operation": "Delete", "location": ["data", i, axis, 0], "params": {}} for _ in range(drop))
+    if oy[-1] != ny[kept - 1]:
+        ops.append({"operation": "Assign", "location": ["data", i, "y", kept - 1], "params": {"value": ny[kept - 1]}})
+    if len(nx) > kept:
+        ops.append({"operation": "Extend", "location": ["data", i, "x"], "params": {"value": nx[kept:]}})
+        ops.append({"operation": "Extend", "location": ["data", i, "y"], "params": {"value": ny[kept:]}})
+    if len(ops) > 40:
+        return None
+    return ops
