@@ -95,7 +95,8 @@ sources:
 {extra_sources}
 indicators:
   - {{id: pengaduan_terbuka, label: Pengaduan terbuka, unit: laporan, thresholds: {{warning: 40, critical: 80}}}}
-  - {{id: tinggi_muka_air, label: Tinggi muka air, unit: cm, aggregate: last, thresholds: {{warning: 250, critical: 320}}}}
+  - {{id: tinggi_muka_air, label: Tinggi muka air, unit: cm, aggregate: last,
+     thresholds: {{warning: 250, critical: 320}}}}
 screens:{screens}
 """
 

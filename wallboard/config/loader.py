@@ -11,9 +11,10 @@ import difflib
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
@@ -148,7 +149,7 @@ def _problem(filename: str, positions: dict[Loc, tuple[int, int]], err: dict[str
         path = _dotted(found)
     elif kind == "extra_forbidden":
         key = str(loc[-1])
-        siblings = _known_keys(err)
+        siblings = _known_keys(config_model(), loc[:-1])
         hint = difflib.get_close_matches(key, siblings, n=1)
         message = f"unknown key {key!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
         path = _dotted(found)
@@ -161,9 +162,38 @@ def _problem(filename: str, positions: dict[Loc, tuple[int, int]], err: dict[str
     return Problem(filename, line, col, path, message)
 
 
-def _known_keys(err: dict[str, Any]) -> list[str]:
-    ctx = err.get("ctx") or {}
-    return list(ctx.get("known", []))
+def _known_keys(model: Any, loc: Loc) -> list[str]:
+    """The keys allowed where an unknown key was found, for a did-you-mean hint."""
+    current: Any = model
+    for part in loc:
+        current = _step(current, part)
+        if current is None:
+            return []
+    current = _step(current, None)
+    return list(current.model_fields) if isinstance(current, type) and issubclass(current, BaseModel) else []
+
+
+def _step(annotation: Any, part: str | int | None) -> Any:
+    """Follow one location step through models, lists, optionals and tagged unions."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _step(get_args(annotation)[0], part)
+    if origin in (Union, UnionType):
+        options = [a for a in get_args(annotation) if a is not type(None)]
+        for option in options:
+            fields = getattr(option, "model_fields", {})
+            tag = fields.get("type")
+            if tag is not None and get_args(tag.annotation) == (part,):
+                return option
+        return _step(options[0], part) if len(options) == 1 else None
+    if origin in (list, tuple):
+        return get_args(annotation)[0] if isinstance(part, int) else None
+    if part is None:
+        return annotation
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        field = annotation.model_fields.get(str(part))
+        return field.annotation if field is not None else None
+    return None
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:

@@ -9,7 +9,7 @@ model from whatever is registered, plugins included.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, timedelta
 from functools import cache
 from typing import Annotated, Any, Literal, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -159,12 +159,12 @@ class SourceBase(Strict):
 
 
 def _cron_interval(expr: str) -> timedelta:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from apscheduler.triggers.cron import CronTrigger
 
-    trigger = CronTrigger.from_crontab(expr, timezone=timezone.utc)
-    first = trigger.get_next_fire_time(None, datetime(2026, 1, 1, tzinfo=timezone.utc))
+    trigger = CronTrigger.from_crontab(expr, timezone=UTC)
+    first = trigger.get_next_fire_time(None, datetime(2026, 1, 1, tzinfo=UTC))
     second = trigger.get_next_fire_time(first, first + timedelta(microseconds=1)) if first else None
     return (second - first) if first and second else timedelta(hours=1)
 
