@@ -1,0 +1,25 @@
+"""README's two commands are the ones CI runs: docs that cannot drift from what is tested."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import ROOT
+
+
+def readme_commands() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return re.findall(r"```sh\n(.+?)\n```", text)
+
+
+def test_readme_has_exactly_two_fresh_machine_commands() -> None:
+    commands = readme_commands()
+    assert len(commands) == 2
+    run, test = commands
+    assert "wallboard run" in run and "pip install" in run
+    assert "pytest" in test and "pip install" in test
+
+
+def test_ci_runs_readme_test_command() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert readme_commands()[1] in ci
