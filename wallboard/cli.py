@@ -71,6 +71,18 @@ def serve(wsgi_app, host: str, port: int, on_stop) -> None:  # noqa: ANN001
     server.run()
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from wallboard.init import InitError, write_config
+
+    try:
+        path = write_config(args.region, args.output, force=args.force, boundaries=args.boundaries)
+    except InitError as exc:
+        print(f"wallboard init: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    print(f"{path} dibuat. Jalankan `wallboard run --config {path}` lalu buka http://127.0.0.1:8050/wall/utama")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wallboard", description="Command-center wall display")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
@@ -85,6 +97,13 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check a config file")
     validate.add_argument("path", nargs="?", default=DEFAULT_CONFIG, type=Path)
     validate.set_defaults(func=cmd_validate)
+
+    init = sub.add_parser("init", help="write a config.yaml for a kabupaten/kota, ready to run")
+    init.add_argument("--region", required=True, help="Kemendagri code, e.g. 33.08")
+    init.add_argument("--output", default=Path(DEFAULT_CONFIG), type=Path)
+    init.add_argument("--boundaries", type=Path, help="folder with CODE-kecamatan.geojson / CODE-desa.geojson")
+    init.add_argument("--force", action="store_true", help="overwrite an existing file")
+    init.set_defaults(func=cmd_init)
     return parser
 
 
