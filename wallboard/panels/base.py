@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any, ClassVar
 
 from dash import html
 
 from wallboard import formatting
 from wallboard.config.models import PanelBase
+from wallboard.indicators import SEVERITY, state_of
 from wallboard.snapshot import Needs, Snapshot
 
 Props = dict[str, dict[str, Any]]
@@ -47,10 +49,22 @@ class WallContext:
 
     config: Any
     screen: Any
+    base_dir: Path | None = None  # the config file's folder: relative paths (boundary files) start here
 
     @property
     def locale(self) -> str:
         return self.config.site.locale
+
+    @property
+    def theme(self) -> str:
+        return self.config.site.theme
+
+    def screen_indicators(self) -> list[str]:
+        """Every indicator some panel on this screen shows, in panel order (for the ticker)."""
+        out: list[str] = []
+        for panel in self.screen.all_panels() if self.screen is not None else []:
+            out.extend(i for i in panel.indicator_ids() if i not in out)
+        return out
 
     def indicator(self, indicator_id: str) -> Any:
         return next((i for i in self.config.indicators if i.id == indicator_id), None)
@@ -94,6 +108,24 @@ class Panel:
 
     def nodata_text(self) -> str:
         return NO_DATA.get(self.locale, NO_DATA["id"])
+
+    def indicator_state(self, snap: Snapshot, indicator_id: str) -> tuple[str, Any]:
+        """The state of one indicator on this wall, and its current value (or None)."""
+        current = snap.indicators.get(indicator_id)
+        if current is None or current.value is None:
+            return "nodata", current
+        stale_after = self.wall.config.stale_after(indicator_id)
+        return state_of(current, self.wall.indicator(indicator_id), stale_after, snap.now), current
+
+
+def worst(states: list[str], default: str = "ok") -> str:
+    """The state a panel with several parts shows: its worst part (critical beats stale beats ok)."""
+    order = ["ok", "nodata", "stale", "warning", "critical", "error"]
+    return max(states, key=order.index) if states else default
+
+
+def severity(state: str) -> int:
+    return SEVERITY.get(state, 0)
 
 
 def frame(panel: Panel) -> html.Div:

@@ -53,7 +53,7 @@ class Hub:
     def configure(self, config: Any) -> None:
         panels = {}
         for screen in config.screens:
-            wall = WallContext(config, screen)
+            wall = WallContext(config, screen, getattr(self.runtime, "base_dir", None))
             types = panel_types()
             panels[screen.id] = [types[p.type](p, wall) for p in screen.all_panels()]
         with self._lock:
