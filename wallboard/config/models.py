@@ -41,12 +41,18 @@ class Label(Strict):
         return (self.en if locale == "en" else None) or self.id
 
 
+ClockTime = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+
+
 class Site(Strict):
     name: str
     region: str = Field(description="Kemendagri code of the kabupaten/kota, e.g. '12.75'")
     timezone: str = "Asia/Jakarta"
     locale: Locale = "id"
     theme: Literal["dark", "light"] = "dark"
+    reload_at: ClockTime | None = Field(
+        None, description="local time (HH:MM, site time zone) at which every open wall reloads itself once a day"
+    )
 
     @field_validator("region", mode="before")
     @classmethod
@@ -237,6 +243,7 @@ def config_model() -> type[BaseModel]:
             (0, 0), description="pixels hidden behind each display's frame, horizontally and vertically"
         )
         rotate: Duration | None = None
+        reload_at: ClockTime | None = Field(None, description="overrides site.reload_at for this screen")
         panels: list[PanelConfig] | None = None  # type: ignore[valid-type]
         pages: list[Page] | None = None
 
