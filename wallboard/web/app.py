@@ -77,28 +77,75 @@ def create_app(runtime: Any) -> Dash:
 
     @server.route("/api/health")
     def health() -> Response:
-        return jsonify({"version": hub.version_tag, "data_version": hub.snapshot.version if hub.snapshot else None})
+        return jsonify({
+            "version": hub.version_tag,
+            "data_version": hub.snapshot.version if hub.snapshot else None,
+            "config": {"digest": runtime.loaded.digest, "problems": list(runtime.last_reload_problems)},
+            "hub": hub.stats(),
+        })
 
     return app
 
 
 def wall_page(runtime: Any, screen: Any, query: dict[str, Any]) -> html.Div:
+    """The wall: a canvas as large as the whole video wall, of which this window shows one display.
+
+    ``?display=x,y`` picks the display (column, row from the top left); the canvas is
+    ``cols x rows`` windows plus the bezel gaps, shifted so the requested part fills the window.
+    Every page of a rotating screen is in the DOM; wall.js shows one at a time, in step on every
+    display because it counts pages on the server's clock. ``?page=n`` pins one page.
+    """
     hub: Hub = runtime.hub
     config = runtime.config
-    panels = hub.panels(screen.id)
     current = hub.view(screen.id)
-    frames = [_apply(frame(p), current) for p in panels]
+    by_id = {p.config.id: p for p in hub.panels(screen.id)}
+    cols, rows = screen.displays
+    dx, dy = _pair(query.get("display"), cols, rows)
+    bx, by = screen.bezel
+    pages = screen.all_pages()
+    pinned = _int(query.get("page"))
+    pinned = pinned if pinned is not None and 0 <= pinned < len(pages) else None
+    first = pinned or 0
+    page_divs = [
+        html.Div(
+            id=f"wall-page-{n}",
+            className="wall-page wall-grid" + (" active" if n == first else ""),
+            children=[_apply(frame(by_id[p.id]), current) for p in page if p.id in by_id],
+            **{"data-index": n},
+        )
+        for n, page in enumerate(pages)
+    ]
+    rotate = int(screen.rotate.total_seconds() * 1000) if screen.rotate and len(pages) > 1 and pinned is None else 0
     return html.Div(
         id="wall",
         className=f"wall theme-{config.site.theme}",
-        style={"--cols": screen.grid.columns, "--rows": screen.grid.rows},
+        style={"--cols": screen.grid.columns, "--rows": screen.grid.rows, "--dcols": cols, "--drows": rows,
+               "--dx": dx, "--dy": dy, "--bx": f"{bx}px", "--by": f"{by}px"},
         children=[
-            html.Div(id="wall-grid", className="wall-grid", children=frames),
+            html.Div(id="wall-canvas", className="wall-canvas", children=page_divs),
             html.Div(BANNER.get(config.site.locale, BANNER["id"]), id="wall-banner", className="wall-banner",
                      role="alert"),
         ],
-        **{"data-screen": screen.id, "data-link": "live", "data-version": hub.version_tag},
+        **{"data-screen": screen.id, "data-link": "live", "data-version": hub.version_tag,
+           "data-displays": f"{cols},{rows}", "data-display": f"{dx},{dy}", "data-pages": len(pages),
+           "data-page": first, "data-rotate": rotate},
     )
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def _pair(value: Any, cols: int, rows: int) -> tuple[int, int]:
+    """``"x,y"`` within the wall's displays; anything else is the top-left display."""
+    parts = str(value or "").split(",")
+    x, y = (_int(parts[0]), _int(parts[1])) if len(parts) == 2 else (None, None)
+    if x is None or y is None or not (0 <= x < cols and 0 <= y < rows):
+        return 0, 0
+    return x, y
 
 
 def _apply(component: Any, view: dict[str, dict[str, Any]]) -> Any:

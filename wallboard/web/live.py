@@ -10,11 +10,16 @@ catches up without a reload.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import logging
 import queue
 import threading
-from datetime import UTC, datetime
+import time
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from wallboard.panels import panel_types
@@ -23,8 +28,35 @@ from wallboard.snapshot import Needs, Snapshot, build_snapshot
 from wallboard.web.diff import Props, diff_views
 
 log = logging.getLogger(__name__)
-TIME_TICK = 10.0  # seconds between rebuilds when no data arrives (ages, staleness)
+TIME_TICK = 10.0  # seconds between view refreshes when no data arrives (ages, staleness)
+FULL_REFRESH = 300.0  # at most this long between re-reading the store when no data arrives (sliding windows)
 QUEUE_LIMIT = 200
+HEARTBEAT = 2.0  # seconds; the browser calls the link lost after 5 s of silence
+
+
+@cache
+def code_digest() -> str:
+    """A digest of the package's code and assets, so walls reload when the server is upgraded."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".js", ".css") and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:8]
+
+
+def next_reload(reload_at: str | None, zone: Any, now: datetime) -> int | None:
+    """Epoch milliseconds of the next ``HH:MM`` in the site's time zone (the server does zone maths)."""
+    if not reload_at:
+        return None
+    hour, minute = (int(part) for part in reload_at.split(":"))
+    local = now.astimezone(zone)
+    target = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    if target <= local:
+        # Add a calendar day in local time, so the wall clock hour survives DST shifts where they exist.
+        target = (local + timedelta(days=1)).replace(hour=hour, minute=minute, second=0, microsecond=0)
+    return int(target.timestamp() * 1000)
 
 
 class Hub:
@@ -37,10 +69,15 @@ class Hub:
         self._subscribers: dict[str, set[queue.Queue]] = {}
         self._views: dict[str, Props] = {}
         self._panels: dict[str, list[Panel]] = {}
+        self._build_lock = threading.RLock()
         self._seen_version = -1
         self._last_build = 0.0
+        self._last_full = 0.0
         self.snapshot: Snapshot | None = None
-        self.builds = 0
+        self.builds = 0  # snapshots read from the store: one per data change, however many walls
+        self.ticks = 0  # time-only refreshes (ages, staleness) that reused the last snapshot's data
+        self.messages = 0  # delta messages queued, all walls together
+        self.dropped = 0  # browsers dropped for falling behind
         self._thread: threading.Thread | None = None
         self.configure(runtime.config)
 
@@ -48,7 +85,20 @@ class Hub:
     def version_tag(self) -> str:
         from wallboard import __version__
 
-        return f"{__version__}+{self.runtime.loaded.digest}"
+        return f"{__version__}+{code_digest()}.{self.runtime.loaded.digest}"
+
+    def hello(self, screen_id: str) -> dict[str, Any]:
+        """What a wall learns on (re)connection: versions, the server clock, when to reload."""
+        config = self.runtime.config
+        screen = config.screen(screen_id)
+        reload_at = (screen.reload_at if screen is not None else None) or config.site.reload_at
+        now = datetime.now(UTC)
+        return {
+            "version": self.version_tag,
+            "now": int(now.timestamp() * 1000),
+            "tz": config.site.timezone,
+            "reload": next_reload(reload_at, config.site.zone, now),
+        }
 
     def configure(self, config: Any) -> None:
         panels = {}
@@ -56,11 +106,17 @@ class Hub:
             wall = WallContext(config, screen, getattr(self.runtime, "base_dir", None))
             types = panel_types()
             panels[screen.id] = [types[p.type](p, wall) for p in screen.all_panels()]
+        with self._build_lock:
+            with self._lock:
+                self._panels = panels
+                self._views = {}
+            self.rebuild(force=True)
         with self._lock:
-            self._panels = panels
-            self._views = {}
-        self.rebuild(force=True)
-        self._broadcast_all(_event("hello", {"version": self.version_tag}))
+            subscribers = {sid: list(qs) for sid, qs in self._subscribers.items()}
+        for screen_id, queues in subscribers.items():
+            message = _event("hello", self.hello(screen_id))
+            for q in queues:
+                self._offer(q, message)
 
     def panels(self, screen_id: str) -> list[Panel]:
         return self._panels.get(screen_id, [])
@@ -75,38 +131,54 @@ class Hub:
     # building
 
     def rebuild(self, force: bool = False) -> None:
-        import time
+        """Refresh every screen's view if data changed (or ages moved on), and queue the deltas.
 
-        store = self.runtime.store
-        version = store.data_version()
-        due = time.monotonic() - self._last_build >= TIME_TICK
-        if not force and version == self._seen_version and not due:
+        The store is read once per data version whatever the number of walls; a time tick with no
+        new data only re-evaluates the panels (ages, staleness) on the previous snapshot's data.
+        """
+        with self._build_lock:
+            store = self.runtime.store
+            version = store.data_version()
+            now = time.monotonic()
+            due = now - self._last_build >= TIME_TICK
+            if not force and version == self._seen_version and not due:
+                return
+            config = self.runtime.config
+            reuse = (not force and version == self._seen_version and self.snapshot is not None
+                     and now - self._last_full < FULL_REFRESH)
+            self._seen_version = version
+            self._last_build = now
+            if reuse:
+                snap = dataclasses.replace(self.snapshot, now=datetime.now(UTC).astimezone(config.site.zone))
+                self.ticks += 1
+            else:
+                snap = build_snapshot(store, config, self.needs(), datetime.now(UTC), version)
+                self._last_full = now
+                self.builds += 1
+            self.snapshot = snap
+            for screen_id, panels in self._panels.items():
+                self._refresh(screen_id, panels, snap)
+
+    def _refresh(self, screen_id: str, panels: list[Panel], snap: Snapshot) -> None:
+        view: Props = {}
+        for panel in panels:
+            try:
+                view.update(flat_props(panel, panel.view(snap)))
+            except Exception as exc:  # noqa: BLE001 - one broken panel must not blank the wall
+                log.exception("panel %s failed", panel.config.id)
+                view.update(_error_props(panel, exc))
+        with self._lock:
+            old = self._views.get(screen_id)
+            self._views[screen_id] = view
+            subscribers = list(self._subscribers.get(screen_id, ()))
+        if old is None:
             return
-        self._seen_version = version
-        self._last_build = time.monotonic()
-        config = self.runtime.config
-        snap = build_snapshot(store, config, self.needs(), datetime.now(UTC), version)
-        self.snapshot = snap
-        self.builds += 1
-        for screen_id, panels in self._panels.items():
-            view: Props = {}
-            for panel in panels:
-                try:
-                    view.update(flat_props(panel, panel.view(snap)))
-                except Exception as exc:  # noqa: BLE001 - one broken panel must not blank the wall
-                    log.exception("panel %s failed", panel.config.id)
-                    view.update(_error_props(panel, exc))
-            with self._lock:
-                old = self._views.get(screen_id)
-                self._views[screen_id] = view
-                subscribers = list(self._subscribers.get(screen_id, ()))
-            if old is None:
-                continue
-            delta = diff_views(old, view)
-            if delta:
-                message = _event("delta", {"v": version, "p": delta})
-                for q in subscribers:
-                    _offer(q, message)
+        delta = diff_views(old, view)
+        if delta and subscribers:
+            message = _event("delta", {"v": snap.version, "p": delta})
+            self.messages += 1
+            for q in subscribers:
+                self._offer(q, message)
 
     def notify(self) -> None:
         """A collector wrote something: rebuild now rather than at the next poll."""
@@ -154,17 +226,21 @@ class Hub:
         with self._lock:
             queues = [q for subs in self._subscribers.values() for q in subs]
         for q in queues:
-            _offer(q, message)
+            self._offer(q, message)
 
+    def _offer(self, q: queue.Queue, message: str | None) -> None:
+        """A browser too slow to keep up is dropped; it reconnects and gets the full view."""
+        try:
+            q.put_nowait(message)
+        except queue.Full:
+            self.dropped += 1
+            with q.mutex:
+                q.queue.clear()
+            q.put_nowait(None)
 
-def _offer(q: queue.Queue, message: str | None) -> None:
-    """A browser too slow to keep up is dropped; it reconnects and gets the full view."""
-    try:
-        q.put_nowait(message)
-    except queue.Full:
-        with q.mutex:
-            q.queue.clear()
-        q.put_nowait(None)
+    def stats(self) -> dict[str, Any]:
+        return {"builds": self.builds, "ticks": self.ticks, "messages": self.messages, "dropped": self.dropped,
+                "walls": self.subscriber_count()}
 
 
 def _event(name: str, data: Any) -> str:
@@ -178,17 +254,21 @@ def _error_props(panel: Panel, exc: Exception) -> Props:
     return flat_props(panel, PanelView("error", None, {}, f"Panel gagal: {one_line(exc)}"))
 
 
-def stream_events(hub: Hub, screen_id: str, heartbeat: float = 2.0):
-    """The body of ``/api/stream/<screen>``: hello, the full view, then deltas and heartbeats."""
+def stream_events(hub: Hub, screen_id: str, heartbeat: float = HEARTBEAT):
+    """The body of ``/api/stream/<screen>``: hello, the full view, then deltas and heartbeats.
+
+    The heartbeat is a one-byte data message (comments are invisible to EventSource), so the
+    browser can tell a hung server or a dead network path from a quiet one.
+    """
     q, full = hub.subscribe(screen_id)
     try:
-        yield "retry: 2000\n" + _event("hello", {"version": hub.version_tag})
+        yield "retry: 2000\n" + _event("hello", hub.hello(screen_id))
         yield _event("delta", {"v": hub.snapshot.version if hub.snapshot else 0, "p": full, "full": True})
         while True:
             try:
                 message = q.get(timeout=heartbeat)
             except queue.Empty:
-                yield "data:1\n\n"  # a heartbeat the browser can see (comments are invisible)
+                yield "data:1\n\n"
                 continue
             if message is None:
                 return

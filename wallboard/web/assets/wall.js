@@ -1,68 +1,170 @@
-/* Live link between the wall and the server's hub.
+/* Live link between the wall and the server's hub, page rotation and the video-wall split.
  *
- * One EventSource per wall. "hello" carries the server's code+config version: when it differs
- * from the one this page was built with, the page reloads itself. "delta" carries component props
- * that changed, applied with dash_clientside.set_props so Dash's own state stays consistent.
- * data-link on the wall root reads "live", "reconnecting" (at once on a lost connection or when
- * heartbeats stop for 5 s) and "offline" (after 30 s without the server).
+ * One EventSource per wall. "hello" carries the server's code+config version (a different one
+ * reloads the page), the server clock (window.wallboard.serverOffsetMs) and the next daily reload
+ * time. "delta" carries the component props that changed, applied with dash_clientside.set_props
+ * so Dash's own state stays consistent; figures arrive as Dash Patch operations.
+ *
+ * data-link on the wall root reads "live", "reconnecting" (at once on a lost connection, or after
+ * 5 s without even a heartbeat: a hung server) and "offline" (after 30 s without the server). The
+ * wall reconnects by itself with a growing, jittered delay (so fifty walls do not hammer a server
+ * that has just restarted) and catches up from the full view the server sends on connection.
  */
 (function () {
   "use strict";
-  var SILENCE_MS = 5000, OFFLINE_MS = 30000, RETRY_MS = 2000;
-  var source = null, lastHeard = 0, lostSince = 0, screen = null, root = null, link = "live";
+  var params = new URLSearchParams(window.location.search);
+  var SILENCE_MS = 5000;                 // no heartbeat for this long: the link is lost
+  var HUNG_MS = 10000;                   // an "open" stream this silent is abandoned and reopened
+  var OFFLINE_MS = 1000 * (parseFloat(params.get("offline_after")) || 30);
+  var RETRY_MIN_MS = 1000, RETRY_MAX_MS = 10000;
+  var RELOAD_JITTER_MS = 30000;          // spread daily reloads of many walls over half a minute
+  var RELOAD_GUARD = 3;                  // version reloads per minute before we stop trying
+
+  var source = null, retryTimer = null, attempts = 0, lastHeard = Date.now();
+  var screen = null, root = null, link = "live", reloadTimer = null, reloadDue = false;
+  var pages = 1, rotateMs = 0, page = 0;
+
+  var wb = window.wallboard = window.wallboard || {};
+  wb.serverOffsetMs = 0;                 // server clock minus this browser's clock
+  wb.timezone = null;
+  wb.now = function () { return Date.now() + wb.serverOffsetMs; };
+  wb.stats = {connects: 0, hellos: 0, deltas: 0, heartbeats: 0, bytes: 0};
+
+  function setProps(id, props) { window.dash_clientside.set_props(id, props); }
 
   function setLink(state) {
     if (state === link || !root) return;
     link = state;
-    window.dash_clientside.set_props("wall", {"data-link": state});
+    wb.link = state;
+    setProps("wall", {"data-link": state});
   }
 
   function heard() {
     lastHeard = Date.now();
-    lostSince = 0;
+    attempts = 0;
     setLink("live");
   }
 
   function apply(patch) {
-    var set = window.dash_clientside.set_props;
     for (var id in patch) {
-      if (Object.prototype.hasOwnProperty.call(patch, id)) set(id, patch[id]);
+      if (Object.prototype.hasOwnProperty.call(patch, id)) setProps(id, patch[id]);
     }
   }
 
+  function reloadForVersion() {
+    // A page cached by a proxy could disagree with the server forever; do not loop on it.
+    var now = Date.now(), log = [];
+    try { log = JSON.parse(sessionStorage.getItem("wallboard-reloads") || "[]"); } catch (e) { log = []; }
+    log = log.filter(function (t) { return now - t < 60000; });
+    if (log.length >= RELOAD_GUARD) return;
+    log.push(now);
+    try { sessionStorage.setItem("wallboard-reloads", JSON.stringify(log)); } catch (e) { /* private mode */ }
+    window.location.reload();
+  }
+
+  function scheduleDailyReload(at) {
+    if (reloadTimer) clearTimeout(reloadTimer);
+    reloadTimer = null;
+    if (!at) return;
+    var wait = at - wb.now() + Math.random() * RELOAD_JITTER_MS;
+    // Only reload with the server reachable: a reload while offline would show a browser error page.
+    reloadTimer = setTimeout(function () {
+      if (link === "live") window.location.reload();
+      else reloadDue = true;
+    }, Math.max(1000, Math.min(wait, 0x7fffffff)));
+  }
+
+  function onHello(e) {
+    heard();
+    wb.stats.hellos += 1;
+    var msg = JSON.parse(e.data);
+    if (msg.now) wb.serverOffsetMs = msg.now - Date.now();
+    if (msg.tz) wb.timezone = msg.tz;
+    var mine = root.getAttribute("data-version");
+    if (reloadDue || (msg.version && mine && msg.version !== mine)) {
+      reloadForVersion();
+      return;
+    }
+    scheduleDailyReload(msg.reload);
+  }
+
+  function onDelta(e) {
+    heard();
+    wb.stats.deltas += 1;
+    wb.stats.bytes += e.data.length;
+    apply(JSON.parse(e.data).p);
+  }
+
+  function onHeartbeat(e) {
+    heard();
+    wb.stats.heartbeats += 1;
+    wb.stats.bytes += e.data.length;
+  }
+
+  function drop() {
+    if (!source) return;
+    source.onopen = source.onmessage = source.onerror = null;
+    source.removeEventListener("hello", onHello);
+    source.removeEventListener("delta", onDelta);
+    source.close();
+    source = null;
+  }
+
+  function scheduleConnect() {
+    if (retryTimer) return;
+    var delay = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * Math.pow(2, attempts));
+    attempts += 1;
+    delay = delay * (0.5 + Math.random());  // jitter: walls spread their reconnections
+    retryTimer = setTimeout(function () { retryTimer = null; connect(); }, delay);
+  }
+
   function connect() {
-    if (source) source.close();
+    drop();
+    wb.stats.connects += 1;
     source = new EventSource("/api/stream/" + encodeURIComponent(screen));
-    source.addEventListener("hello", function (e) {
-      heard();
-      var msg = JSON.parse(e.data);
-      if (msg.version && root.getAttribute("data-version") && msg.version !== root.getAttribute("data-version")) {
-        window.location.reload();
-      }
-    });
-    source.addEventListener("delta", function (e) {
-      heard();
-      apply(JSON.parse(e.data).p);
-    });
-    source.onmessage = heard;
-    source.onopen = heard;
+    source.addEventListener("hello", onHello);
+    source.addEventListener("delta", onDelta);
+    source.onmessage = onHeartbeat;
     source.onerror = function () {
-      if (!lostSince) lostSince = Date.now();
-      setLink("reconnecting");
-      if (source.readyState === EventSource.CLOSED) setTimeout(connect, RETRY_MS);
+      // Whatever the browser would do next (retry or give up), we own the retry: close and
+      // come back after a jittered delay; the banner goes up at once.
+      drop();
+      setLink(Date.now() - lastHeard > OFFLINE_MS ? "offline" : "reconnecting");
+      scheduleConnect();
     };
   }
 
-  // The server sends a one-byte message every 2 s; silence longer than SILENCE_MS means a hung
-  // server or a dead network path even when the socket still looks open.
   function watchdog() {
-    if (!source) return;
-    var now = Date.now();
-    if (source.readyState === EventSource.OPEN && now - lastHeard < SILENCE_MS) return;
-    if (!lostSince) lostSince = now;
-    if (now - lostSince > OFFLINE_MS) setLink("offline");
-    else if (now - lastHeard >= SILENCE_MS || source.readyState !== EventSource.OPEN) setLink("reconnecting");
-    if (now - lastHeard > SILENCE_MS * 3 && source.readyState === EventSource.OPEN) connect();
+    var silent = Date.now() - lastHeard;
+    if (silent > OFFLINE_MS) setLink("offline");
+    else if (silent >= SILENCE_MS) setLink("reconnecting");
+    if (source && silent > HUNG_MS && source.readyState !== EventSource.CLOSED && !retryTimer) {
+      drop();  // a hung server or a dead path: the socket looks open but nothing arrives
+      scheduleConnect();
+    } else if (!source && !retryTimer) {
+      scheduleConnect();
+    }
+  }
+
+  function rotate() {
+    if (pages < 2 || !rotateMs) return;
+    // Counted on the server's clock, so every display of a video wall turns the page together.
+    var next = Math.floor(wb.now() / rotateMs) % pages;
+    if (next === page) return;
+    setProps("wall-page-" + page, {className: "wall-page wall-grid"});
+    setProps("wall-page-" + next, {className: "wall-page wall-grid active"});
+    setProps("wall", {"data-page": next});
+    page = next;
+    wb.page = next;
+  }
+
+  function sizeType() {
+    // 1rem stays 1/54 of the whole wall's height when one screen spans several rows of displays.
+    var rows = parseInt((root.getAttribute("data-displays") || "1,1").split(",")[1], 10) || 1;
+    if (rows > 1) {
+      var by = parseFloat(getComputedStyle(root).getPropertyValue("--by")) || 0;
+      document.documentElement.style.fontSize = "calc((" + rows + " * 100vh + " + (rows - 1) * by + "px) / 54)";
+    }
   }
 
   function start() {
@@ -72,8 +174,15 @@
       return;
     }
     screen = root.getAttribute("data-screen");
+    pages = parseInt(root.getAttribute("data-pages"), 10) || 1;
+    rotateMs = parseInt(root.getAttribute("data-rotate"), 10) || 0;
+    page = parseInt(root.getAttribute("data-page"), 10) || 0;
+    wb.page = page;
+    wb.link = link;
+    sizeType();
     connect();
     setInterval(watchdog, 1000);
+    setInterval(rotate, 250);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
