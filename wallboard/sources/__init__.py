@@ -16,6 +16,10 @@ if TYPE_CHECKING:
 
 BUILTIN: dict[str, str] = {
     "demo": "wallboard.sources.demo:DemoSource",
+    "csv": "wallboard.sources.csv:CsvSource",
+    "excel": "wallboard.sources.excel:ExcelSource",
+    "http_json": "wallboard.sources.http_json:HttpJsonSource",
+    "sql": "wallboard.sources.sql:SqlSource",
 }
 
 

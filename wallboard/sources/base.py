@@ -42,6 +42,10 @@ class Batch:
     events: list[Event] = field(default_factory=list)
     rejected: int = 0
     reasons: list[str] = field(default_factory=list)
+    # Nothing new to read (a file that did not change): a successful run that writes nothing.
+    unchanged: bool = False
+    # An empty answer is normal for some feeds (no new complaints); for readings it means trouble.
+    empty_ok: bool = False
 
     def reject(self, reason: str) -> None:
         self.rejected += 1

@@ -42,8 +42,32 @@ readings = Table(
     Column("region", String(16), primary_key=True),
     Column("ts", BigInteger, primary_key=True),
     Column("value", Float, nullable=False),
+    # Clustered on the key on SQLite: one b-tree per insert instead of a table plus an index. No
+    # index on ts alone: retention deletes per (indicator, region) along the key, so writes pay
+    # for nothing they do not need.
+    sqlite_with_rowid=False,
 )
-Index("readings_ts", readings.c.ts)
+
+
+def _rollup(name: str) -> Table:
+    """Per region and bucket: count, sum, min and max, so averages combine exactly across buckets."""
+    return Table(
+        name,
+        metadata,
+        Column("indicator", String(64), primary_key=True),
+        Column("region", String(16), primary_key=True),
+        Column("bucket", BigInteger, primary_key=True),  # epoch seconds at the start of the bucket
+        Column("n", Integer, nullable=False),
+        Column("total", Float, nullable=False),
+        Column("lo", Float, nullable=False),
+        Column("hi", Float, nullable=False),
+        sqlite_with_rowid=False,
+    )
+
+
+# Kept in step with readings inside every write; they outlive readings' retention for long trends.
+rollup_hour = _rollup("rollup_hour")
+rollup_day = _rollup("rollup_day")
 
 latest = Table(
     "latest",
@@ -84,5 +108,13 @@ collector_runs = Table(
     Column("rows", Integer, nullable=False, default=0),
     Column("rejected", Integer, nullable=False, default=0),
     Column("error", Text),
+    Column("failures", Integer, nullable=False, default=0),  # consecutive failed runs, this one included
+    Column("retry_at", DateTime(timezone=True)),  # when the scheduler tries again after this failure
 )
 Index("collector_runs_source", collector_runs.c.source, collector_runs.c.id)
+Index("collector_runs_source_ok", collector_runs.c.source, collector_runs.c.ok, collector_runs.c.id)
+
+# Columns added after the first release, with the DDL type to add them to an existing database.
+ADDED_COLUMNS = {
+    "collector_runs": {"failures": "INTEGER NOT NULL DEFAULT 0", "retry_at": "TIMESTAMP"},
+}

@@ -9,16 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, and_, case, func, select, text
+from sqlalchemy import Engine, func, inspect, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
-from wallboard.sources.base import Batch, Event, Reading
+from wallboard.sources.base import Batch, Event
 from wallboard.store import schema
 from wallboard.store.engine import make_engine
+
+HOUR = 3600
+DAY = 86400
+COPY_THRESHOLD = 2000  # PostgreSQL batches larger than this go through COPY
+RUNS_KEPT = timedelta(days=30)  # collector run history; the newest run and success per source always stay
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +44,8 @@ class Run:
     rows: int
     rejected: int
     error: str | None
+    failures: int = 0  # consecutive failed runs up to and including this one
+    retry_at: datetime | None = None  # when the scheduler tries again after this failure
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +55,18 @@ class SourceStatus:
     last_success: datetime | None
     last_error: str | None
     last_error_at: datetime | None
+    failures: int = 0  # consecutive failed runs now (0 when the last run succeeded)
+    next_retry: datetime | None = None  # set while a failed source waits for its retry
+
+
+@dataclass(frozen=True, slots=True)
+class Freshness:
+    """How old an indicator's newest figure is; the wall compares ``age`` with ``stale_after``."""
+
+    indicator: str
+    ts: int | None  # newest reading over all regions, epoch seconds
+    age: float | None  # seconds
+    regions: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +102,44 @@ class Store:
 
     def create(self) -> None:
         schema.metadata.create_all(self.engine)
+        self._add_columns()
+        self._fill_rollups()
+
+    def _add_columns(self) -> None:
+        """Columns added since a database was created are added in place (no migration tool needed)."""
+        existing = inspect(self.engine)
+        with self.engine.begin() as conn:
+            for table, columns in schema.ADDED_COLUMNS.items():
+                have = {c["name"] for c in existing.get_columns(table)}
+                for name, ddl in columns.items():
+                    if name not in have:
+                        if self._dialect == "postgresql":
+                            ddl = ddl.replace("TIMESTAMP", "TIMESTAMP WITH TIME ZONE")
+                        conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {name} {ddl}")
+
+    def _fill_rollups(self) -> None:
+        """A database from before rollups existed gets them computed once from its readings."""
+        with self.engine.begin() as conn:
+            if conn.exec_driver_sql("SELECT 1 FROM rollup_hour LIMIT 1").first() is not None:
+                return
+            if conn.exec_driver_sql("SELECT 1 FROM readings LIMIT 1").first() is None:
+                return
+            self.rebuild_rollups(conn)
+
+    def rebuild_rollups(self, conn: Any | None = None) -> None:
+        """Recompute every rollup from the readings still stored (rollups of older, removed readings stay)."""
+        if conn is None:
+            with self.engine.begin() as own:
+                return self.rebuild_rollups(own)
+        for table, size, below, ts, n, total, lo, hi in _ROLLUPS:
+            conn.exec_driver_sql(
+                f"INSERT INTO {table} (indicator, region, bucket, n, total, lo, hi) "
+                f"SELECT indicator, region, ({ts} / {size}) * {size}, {n}, {total}, {lo}, {hi} FROM {below} "
+                f"WHERE true GROUP BY indicator, region, ({ts} / {size}) * {size} "
+                "ON CONFLICT (indicator, region, bucket) DO UPDATE SET n = excluded.n, total = excluded.total, "
+                "lo = excluded.lo, hi = excluded.hi"
+            )
+        return None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -108,64 +165,81 @@ class Store:
             conn.execute(stmt, rows)
 
     def write(self, source: str, batch: Batch, now: datetime | None = None) -> int:
-        """Write a batch in one transaction; returns the number of rows written."""
+        """Write a batch in one transaction (readings, latest, rollups, events); returns rows written.
+
+        Nothing is half-written: if any statement fails the transaction rolls back and what was
+        stored before stays exactly as it was.
+        """
         now = now or datetime.now(UTC)
-        readings = _dedupe(batch.readings)
+        unique = {(r.indicator, r.region, r.ts): r.value for r in batch.readings}
         with self.engine.begin() as conn:
-            if readings:
-                self._write_readings(conn, readings)
-                self._write_latest(conn, readings)
+            if unique:
+                self._write_readings(conn, unique)
+                keys = _spans(unique)
+                self._write_latest(conn, keys)
+                self._write_rollups(conn, keys)
             if batch.events:
                 self._write_events(conn, source, batch.events, now)
-        return len(readings) + len(batch.events)
+        return len(unique) + len({e.ref for e in batch.events})
 
-    def _write_readings(self, conn: Any, readings: Sequence[Reading]) -> None:
-        stmt = self._insert(schema.readings)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["indicator", "region", "ts"], set_={"value": stmt.excluded.value}
+    def _sql(self, statement: str) -> str:
+        """Statements below are written with ``?`` placeholders; psycopg wants ``%s``."""
+        return statement.replace("?", "%s") if self._dialect == "postgresql" else statement
+
+    def _write_readings(self, conn: Any, unique: dict[tuple[str, str, int], float]) -> None:
+        upsert = (
+            "INSERT INTO readings (indicator, region, ts, value) {source} "
+            "ON CONFLICT (indicator, region, ts) DO UPDATE SET value = excluded.value"
         )
-        conn.execute(
-            stmt, [{"indicator": r.indicator, "region": r.region, "ts": r.ts, "value": r.value} for r in readings]
+        if self._dialect == "postgresql" and len(unique) > COPY_THRESHOLD:
+            # COPY into a scratch table, then one set-based upsert: an order of magnitude faster
+            # than row-by-row inserts on PostgreSQL.
+            conn.exec_driver_sql(
+                "CREATE TEMP TABLE IF NOT EXISTS incoming_readings "
+                "(indicator text, region text, ts bigint, value double precision) ON COMMIT DELETE ROWS"
+            )
+            cursor = conn.connection.dbapi_connection.cursor()
+            with cursor.copy("COPY incoming_readings (indicator, region, ts, value) FROM STDIN") as copy:
+                for (indicator, region, ts), value in unique.items():
+                    copy.write_row((indicator, region, ts, value))
+            conn.exec_driver_sql(upsert.format(source="SELECT indicator, region, ts, value FROM incoming_readings"))
+            return
+        rows = [(i, r, t, v) for (i, r, t), v in unique.items()]
+        conn.exec_driver_sql(self._sql(upsert.format(source="VALUES (?, ?, ?, ?)")), rows)
+
+    def _write_latest(self, conn: Any, keys: dict[tuple[str, str], tuple[int, int]]) -> None:
+        """The newest two readings of each (indicator, region) the batch touched, read back from readings.
+
+        Asking ``readings`` (two index seeks per pair) keeps ``latest`` right whatever order
+        readings arrive in: late, older rows never replace the current value.
+        """
+        newest = (
+            "(SELECT {col} FROM readings WHERE indicator = ? AND region = ? ORDER BY ts DESC LIMIT 1 OFFSET {n})"
+        )
+        conn.exec_driver_sql(
+            self._sql(
+                "INSERT INTO latest (indicator, region, ts, value, prev_ts, prev_value) SELECT ?, ?, "
+                + ", ".join(newest.format(col=c, n=n) for n in (0, 1) for c in ("ts", "value"))
+                + " WHERE true ON CONFLICT (indicator, region) DO UPDATE SET ts = excluded.ts, "
+                "value = excluded.value, prev_ts = excluded.prev_ts, prev_value = excluded.prev_value"
+            ),
+            [(i, r, i, r, i, r, i, r, i, r) for (i, r) in keys],
         )
 
-    def _write_latest(self, conn: Any, readings: Sequence[Reading]) -> None:
-        newest: dict[tuple[str, str], Reading] = {}
-        second: dict[tuple[str, str], Reading] = {}
-        for r in readings:
-            key = (r.indicator, r.region)
-            top = newest.get(key)
-            if top is None or r.ts > top.ts:
-                if top is not None:
-                    second[key] = top
-                newest[key] = r
-            elif r.ts < top.ts and (key not in second or r.ts > second[key].ts):
-                second[key] = r
-        rows = []
-        for key, r in newest.items():
-            prev = second.get(key)
-            rows.append({
-                "indicator": r.indicator, "region": r.region, "ts": r.ts, "value": r.value,
-                "prev_ts": prev.ts if prev else None, "prev_value": prev.value if prev else None,
-            })
-        t = schema.latest
-        stmt = self._insert(t)
-        new = stmt.excluded
-        newer = new.ts > t.c.ts
-        # The previous value is whichever of the stored newest and the batch's second is later.
-        batch_prev_wins = and_(new.prev_ts.is_not(None), new.prev_ts > t.c.ts)
-
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["indicator", "region"],
-            set_={
-                "prev_ts": case((newer, case((batch_prev_wins, new.prev_ts), else_=t.c.ts)), else_=t.c.prev_ts),
-                "prev_value": case(
-                    (newer, case((batch_prev_wins, new.prev_value), else_=t.c.value)), else_=t.c.prev_value
+    def _write_rollups(self, conn: Any, keys: dict[tuple[str, str], tuple[int, int]]) -> None:
+        """Recount the hours and days the batch touched, per (indicator, region), from the rows below them."""
+        for table, size, below, ts, n, total, lo, hi in _ROLLUPS:
+            conn.exec_driver_sql(
+                self._sql(
+                    f"INSERT INTO {table} (indicator, region, bucket, n, total, lo, hi) "
+                    f"SELECT indicator, region, ({ts} / {size}) * {size}, {n}, {total}, {lo}, {hi} FROM {below} "
+                    f"WHERE indicator = ? AND region = ? AND {ts} >= ? AND {ts} < ? "
+                    f"GROUP BY indicator, region, ({ts} / {size}) * {size} "
+                    "ON CONFLICT (indicator, region, bucket) DO UPDATE SET n = excluded.n, total = excluded.total, "
+                    "lo = excluded.lo, hi = excluded.hi"
                 ),
-                "value": case((new.ts >= t.c.ts, new.value), else_=t.c.value),
-                "ts": case((new.ts >= t.c.ts, new.ts), else_=t.c.ts),
-            },
-        )
-        conn.execute(stmt, rows)
+                [(i, r, lo // size * size, hi // size * size + size) for (i, r), (lo, hi) in keys.items()],
+            )
 
     def _write_events(self, conn: Any, source: str, events: Sequence[Event], now: datetime) -> None:
         unique = {e.ref: e for e in events}
@@ -190,7 +264,8 @@ class Store:
             conn.execute(
                 schema.collector_runs.insert().values(
                     source=run.source, started=run.started, finished=run.finished, ok=run.ok,
-                    rows=run.rows, rejected=run.rejected, error=run.error,
+                    rows=run.rows, rejected=run.rejected, error=run.error, failures=run.failures,
+                    retry_at=run.retry_at,
                 )
             )
 
@@ -213,17 +288,76 @@ class Store:
         return out
 
     def series(self, indicator: str, since: int, bucket: int, aggregate: str) -> list[tuple[int, float]]:
-        """City-wide series: each region averaged per bucket, then regions combined by ``aggregate``."""
+        """City-wide series: each region averaged per bucket, then regions combined by ``aggregate``.
+
+        Buckets of whole hours or days are answered from the rollups (a 30-day trend reads 720
+        rows per region instead of every reading), which also still hold what retention removed.
+        """
         combine = {"sum": "SUM", "mean": "AVG", "last": "MAX"}[aggregate]
-        sql = text(
-            f"SELECT b, {combine}(v) FROM ("
-            "  SELECT (ts / :bucket) * :bucket AS b, region, AVG(value) AS v FROM readings"
-            "  WHERE indicator = :indicator AND ts >= :since GROUP BY (ts / :bucket) * :bucket, region"
-            ") per_region GROUP BY b ORDER BY b"
-        )
+        params = {"bucket": bucket, "indicator": indicator, "since": since}
+        if bucket % DAY == 0 and since % DAY == 0:
+            inner = self._rollup_query("rollup_day")
+        elif bucket % HOUR == 0 and since % HOUR == 0:
+            inner = self._rollup_query("rollup_hour")
+        else:
+            inner = (
+                "SELECT (ts / :bucket) * :bucket AS b, region, AVG(value) AS v FROM readings"
+                " WHERE indicator = :indicator AND ts >= :since GROUP BY (ts / :bucket) * :bucket, region"
+            )
+        sql = text(f"SELECT b, {combine}(v) FROM ({inner}) per_region GROUP BY b ORDER BY b")
         with self.engine.connect() as conn:
-            rows = conn.execute(sql, {"bucket": bucket, "indicator": indicator, "since": since})
-            return [(int(b), float(v)) for b, v in rows]
+            return [(int(b), float(v)) for b, v in conn.execute(sql, params)]
+
+    @staticmethod
+    def _rollup_query(table: str) -> str:
+        return (
+            "SELECT (bucket / :bucket) * :bucket AS b, region, SUM(total) / SUM(n) AS v FROM " + table +
+            " WHERE indicator = :indicator AND bucket >= :since GROUP BY (bucket / :bucket) * :bucket, region"
+        )
+
+    def freshness(self, indicator_ids: Iterable[str], now: datetime | None = None) -> dict[str, Freshness]:
+        """Each indicator's newest reading time and age, from ``latest`` alone (one grouped query)."""
+        ids = list(indicator_ids)
+        now_ts = (now or datetime.now(UTC)).timestamp()
+        out = {i: Freshness(i, None, None, 0) for i in ids}
+        if not ids:
+            return out
+        t = schema.latest
+        query = select(t.c.indicator, func.max(t.c.ts), func.count()).where(t.c.indicator.in_(ids))
+        with self.engine.connect() as conn:
+            for indicator, ts, regions in conn.execute(query.group_by(t.c.indicator)):
+                out[indicator] = Freshness(indicator, int(ts), max(0.0, now_ts - ts), int(regions))
+        return out
+
+    # maintenance
+
+    def maintain(self, retention: timedelta, now: datetime | None = None) -> dict[str, int]:
+        """Remove readings older than ``retention`` (rollups stay) and old collector runs.
+
+        The cut falls on a UTC day boundary so no hour rollup is ever recounted from a partly
+        removed hour. Deletes go per (indicator, region) along the primary key, in short
+        transactions, so collectors keep writing meanwhile.
+        """
+        now = now or datetime.now(UTC)
+        cutoff = int((now - retention).timestamp()) // DAY * DAY
+        removed = 0
+        with self.engine.connect() as conn:
+            pairs = [tuple(row) for row in conn.execute(select(schema.latest.c.indicator, schema.latest.c.region))]
+        for start in range(0, len(pairs), 50):
+            with self.engine.begin() as conn:
+                result = conn.exec_driver_sql(
+                    self._sql("DELETE FROM readings WHERE indicator = ? AND region = ? AND ts < ?"),
+                    [(i, r, cutoff) for i, r in pairs[start:start + 50]],
+                )
+                removed += max(result.rowcount, 0)
+        t = schema.collector_runs
+        keep_last = select(func.max(t.c.id)).group_by(t.c.source)
+        keep_ok = select(func.max(t.c.id)).where(t.c.ok.is_(True)).group_by(t.c.source)
+        with self.engine.begin() as conn:
+            runs = conn.execute(
+                t.delete().where(t.c.finished < now - RUNS_KEPT, t.c.id.not_in(keep_last), t.c.id.not_in(keep_ok))
+            ).rowcount
+        return {"readings": removed, "runs": max(runs, 0), "cutoff": cutoff}
 
     def runs(self, source: str | None = None, limit: int = 50) -> list[Run]:
         t = schema.collector_runs
@@ -231,19 +365,17 @@ class Store:
         if source is not None:
             query = query.where(t.c.source == source)
         with self.engine.connect() as conn:
-            return [
-                Run(r.source, _aware(r.started), _aware(r.finished), r.ok, r.rows, r.rejected, r.error)
-                for r in conn.execute(query)
-            ]
+            return [_run(r) for r in conn.execute(query)]
 
     def source_status(self, sources: Iterable[str]) -> dict[str, SourceStatus]:
+        """Last run, last success and last error of each source: three index seeks per source."""
         t = schema.collector_runs
         out: dict[str, SourceStatus] = {}
         with self.engine.connect() as conn:
             for source in sources:
                 last = conn.execute(select(t).where(t.c.source == source).order_by(t.c.id.desc()).limit(1)).first()
                 ok = conn.execute(
-                    select(func.max(t.c.finished)).where(t.c.source == source, t.c.ok.is_(True))
+                    select(t.c.finished).where(t.c.source == source, t.c.ok.is_(True)).order_by(t.c.id.desc()).limit(1)
                 ).scalar()
                 err = conn.execute(
                     select(t.c.error, t.c.finished)
@@ -251,13 +383,12 @@ class Store:
                     .order_by(t.c.id.desc())
                     .limit(1)
                 ).first()
-                run = (
-                    Run(last.source, _aware(last.started), _aware(last.finished), last.ok, last.rows,
-                        last.rejected, last.error)
-                    if last else None
-                )
+                run = _run(last) if last else None
+                failing = run is not None and not run.ok
                 out[source] = SourceStatus(
-                    source, run, _aware(ok), err.error if err else None, _aware(err.finished) if err else None
+                    source, run, _aware(ok), err.error if err else None, _aware(err.finished) if err else None,
+                    failures=run.failures if failing else 0,
+                    next_retry=run.retry_at if failing else None,
                 )
         return out
 
@@ -276,9 +407,26 @@ class Store:
             return int(conn.execute(select(func.count()).select_from(schema.readings)).scalar() or 0)
 
 
-def _dedupe(readings: Sequence[Reading]) -> list[Reading]:
-    """One row per (indicator, region, ts), the last one given winning, as an upsert would."""
-    unique: dict[tuple[str, str, int], Reading] = {}
-    for r in readings:
-        unique[(r.indicator, r.region, r.ts)] = r
-    return list(unique.values())
+_ROLLUPS = (
+    ("rollup_hour", HOUR, "readings", "ts", "COUNT(*)", "SUM(value)", "MIN(value)", "MAX(value)"),
+    ("rollup_day", DAY, "rollup_hour", "bucket", "SUM(n)", "SUM(total)", "MIN(lo)", "MAX(hi)"),
+)
+
+
+def _run(row: Any) -> Run:
+    return Run(row.source, _aware(row.started), _aware(row.finished), row.ok, row.rows, row.rejected, row.error,
+               row.failures or 0, _aware(row.retry_at))
+
+
+def _spans(unique: dict[tuple[str, str, int], float]) -> dict[tuple[str, str], tuple[int, int]]:
+    """The oldest and newest time written for each (indicator, region): what rollups must recount."""
+    spans: dict[tuple[str, str], list[int]] = {}
+    for indicator, region, ts in unique:
+        span = spans.get((indicator, region))
+        if span is None:
+            spans[(indicator, region)] = [ts, ts]
+        elif ts < span[0]:
+            span[0] = ts
+        elif ts > span[1]:
+            span[1] = ts
+    return {k: (lo, hi) for k, (lo, hi) in spans.items()}

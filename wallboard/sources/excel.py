@@ -1,0 +1,78 @@
+"""Excel workbooks (.xlsx) from the offices that keep their figures in a spreadsheet.
+
+The first non-empty row of the sheet is the header. Cells keep their types (numbers, dates), and
+dates without a zone are read in the site's zone. A workbook that cannot be opened is usually one
+still being saved, so it is skipped with a reason and read again on the next try.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import datetime
+from typing import Any, Literal
+
+from wallboard.sources.base import Batch, Source, SourceError
+from wallboard.sources.files import FileConfig, FileWatch
+from wallboard.sources.mapping import Mapper
+
+
+class ExcelConfig(FileConfig):
+    type: Literal["excel"]
+    sheet: str | None = None
+
+
+class ExcelSource(Source):
+    Config = ExcelConfig
+    config: ExcelConfig
+
+    def __init__(self, config: ExcelConfig, context):
+        super().__init__(config, context)
+        self.watch = FileWatch(config, context.base_dir)
+        self.mapper = Mapper(config, context)
+
+    def fetch(self, now: datetime) -> Batch:
+        from openpyxl import load_workbook
+
+        st = self.watch.changed()
+        if st is None:
+            return Batch(unchanged=True)
+        try:
+            book = load_workbook(self.watch.path, read_only=True, data_only=True)
+        except OSError as exc:
+            raise self.watch.open_error(exc) from None
+        except (zipfile.BadZipFile, KeyError, ValueError, EOFError) as exc:
+            raise SourceError(
+                f"berkas Excel tidak bisa dibuka (mungkin sedang disimpan): {self.watch.shown}: {exc}"
+            ) from None
+        try:
+            if self.config.sheet is not None:
+                if self.config.sheet not in book.sheetnames:
+                    raise SourceError(
+                        f"lembar {self.config.sheet!r} tidak ada (yang ada: {', '.join(book.sheetnames)})"
+                    )
+                sheet = book[self.config.sheet]
+            else:
+                sheet = book.worksheets[0]
+            rows = sheet.iter_rows(values_only=True)
+            header = _header(rows)
+            if header is None:
+                raise SourceError(f"lembar kosong: {sheet.title}")
+            self.mapper.check_header(header)
+            batch = self.mapper.apply(_records(header, rows), now)
+        finally:
+            book.close()
+        self.watch.confirm(st)
+        return batch
+
+
+def _header(rows: Any) -> list[Any] | None:
+    for row in rows:
+        if any(cell not in (None, "") for cell in row):
+            return [str(c).strip() if c is not None else None for c in row]
+    return None
+
+
+def _records(header: list[Any], rows: Any) -> Any:
+    for row in rows:
+        if any(cell not in (None, "") for cell in row):
+            yield {name: cell for name, cell in zip(header, row, strict=False) if name}

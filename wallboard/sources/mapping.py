@@ -1,0 +1,222 @@
+"""From records (rows of a file, objects of an API, rows of a query) to readings or events.
+
+Every tabular source type shares this: the ``columns:`` mapping (``time``, ``region``, ``value``,
+``indicator``) or the ``events:`` mapping (``ref``, ``time``, ``region``, ``category``, ``status``,
+``title``, ``detail``). A mapping entry names a column, or is a constant when it starts with
+``=`` (``indicator: =harga_beras``). A record that cannot be read is rejected with a reason and
+the others are kept, so one bad row never costs the whole run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import Field, model_validator
+
+from wallboard import regions
+from wallboard.config.models import Identifier, SourceBase, Strict
+from wallboard.sources.base import Batch, Event, Reading, SourceContext, SourceError
+from wallboard.sources.values import ValueProblem, parse_number, parse_time
+
+
+class Columns(Strict):
+    """Which column holds what; missing ``time`` means the run's time, missing ``region`` the whole site."""
+
+    time: str | None = None
+    region: str | None = None
+    value: str = "value"
+    indicator: str | None = None
+
+
+class EventColumns(Strict):
+    ref: str
+    time: str | None = None
+    region: str | None = None
+    category: str | None = None
+    status: str | None = None
+    title: str | None = None
+    detail: str | None = None
+
+
+class RecordsConfig(SourceBase):
+    """Keys shared by the record-reading types (csv, excel, http_json, sql)."""
+
+    columns: Columns | None = None
+    events: EventColumns | None = None
+    indicator: Identifier | None = Field(
+        None, description="the indicator every row belongs to, when no column says it"
+    )
+    indicators: dict[str, Identifier] | None = Field(
+        None, description="what the indicator column writes -> indicator id, e.g. {Beras Medium: harga_beras}"
+    )
+
+    @model_validator(mode="after")
+    def _readings_or_events(self) -> RecordsConfig:
+        if self.columns is not None and self.events is not None:
+            raise ValueError("give either columns: (readings) or events:, not both")
+        if self.events is None:
+            column = self.columns.indicator if self.columns else None
+            if self.indicator is None and column is None:
+                raise ValueError("say which indicator the rows are: indicator: ID, or columns: {indicator: COLUMN}")
+        return self
+
+    def indicator_ids(self) -> list[str]:
+        if self.events is not None:
+            return []
+        ids = [self.indicator] if self.indicator else []
+        column = self.columns.indicator if self.columns else None
+        if column and column.startswith("="):
+            ids = [column[1:].strip()]
+        return ids + [i for i in (self.indicators or {}).values() if i not in ids]
+
+    def column_names(self) -> list[str]:
+        """Columns the records must have (constants excluded)."""
+        mapping = self.events if self.events is not None else self.columns
+        if mapping is None:
+            return ["value"]
+        return [v for v in mapping.model_dump().values() if v and not v.startswith("=")]
+
+
+def lookup(record: Mapping[str, Any], key: str) -> Any:
+    """A column by exact name, else ignoring case and spaces, else a dotted path into nested objects."""
+    if key in record:
+        return record[key]
+    folded = key.strip().casefold()
+    for name, value in record.items():
+        if isinstance(name, str) and name.strip().casefold() == folded:
+            return value
+    if "." in key:
+        current: Any = record
+        for part in key.split("."):
+            if isinstance(current, Mapping) and part in current:
+                current = current[part]
+            elif isinstance(current, list) and part.isdigit() and int(part) < len(current):
+                current = current[int(part)]
+            else:
+                raise KeyError(key)
+        return current
+    raise KeyError(key)
+
+
+class Mapper:
+    """Turns records into a ``Batch`` for one source; caches region and indicator lookups per run."""
+
+    def __init__(self, config: RecordsConfig, context: SourceContext):
+        self.config = config
+        self.context = context
+        self.zone = context.site.zone
+        self.site = context.site.region
+        self._regions: dict[Any, str | None] = {}
+        self._indicators: dict[Any, str | None] = {}
+        self._labels = {}
+        for ind in context.indicators.values():
+            for text in (ind.id, ind.label.id, ind.label.en):
+                if text:
+                    self._labels.setdefault(" ".join(str(text).split()).casefold(), ind.id)
+        for written, ind_id in (config.indicators or {}).items():
+            self._labels[" ".join(written.split()).casefold()] = ind_id
+
+    def check_header(self, header: Iterable[Any]) -> None:
+        """Fail the whole run when a configured column is missing: the system changed its export."""
+        names = {str(h).strip().casefold() for h in header if h is not None}
+        missing = [c for c in self.config.column_names() if c.strip().casefold() not in names and "." not in c]
+        if missing:
+            shown = ", ".join(sorted(str(h) for h in header if h is not None))[:160]
+            raise SourceError(f"kolom {', '.join(repr(m) for m in missing)} tidak ada (kolom yang ada: {shown})")
+
+    def apply(self, records: Iterable[Mapping[str, Any]], now: datetime, batch: Batch | None = None) -> Batch:
+        batch = batch or Batch()
+        if self.config.events is not None:
+            batch.empty_ok = True
+            self._events(records, now, batch)
+        else:
+            self._readings(records, now, batch)
+        return batch
+
+    def _field(self, record: Mapping[str, Any], key: str | None, default: Any = None) -> Any:
+        if key is None:
+            return default
+        if key.startswith("="):
+            return key[1:].strip()
+        try:
+            return lookup(record, key)
+        except KeyError:
+            raise ValueProblem(f"kolom {key!r} tidak ada") from None
+
+    def _region(self, raw: Any) -> str:
+        if raw is None or raw == "":
+            return self.site
+        code = self._regions.get(raw, "?")
+        if code == "?":
+            text = str(int(raw)) if isinstance(raw, float) and raw.is_integer() else str(raw)
+            code = regions.resolve(text, self.site)
+            self._regions[raw] = code
+        if code is None:
+            raise ValueProblem(f"kode wilayah tidak dikenal: {raw!r}")
+        return code
+
+    def _indicator(self, raw: Any) -> str:
+        found = self._indicators.get(raw, "?")
+        if found == "?":
+            found = self._labels.get(" ".join(str(raw).split()).casefold())
+            self._indicators[raw] = found
+        if found is None:
+            raise ValueProblem(f"indikator tidak dikenal: {raw!r}")
+        return found
+
+    def _readings(self, records: Iterable[Mapping[str, Any]], now: datetime, batch: Batch) -> None:
+        columns = self.config.columns or Columns()
+        fixed_indicator = self.config.indicator
+        if columns.indicator and columns.indicator.startswith("="):
+            fixed_indicator, indicator_col = columns.indicator[1:].strip(), None
+        else:
+            indicator_col = columns.indicator
+        default_ts = int(now.timestamp())
+        zone, field, out = self.zone, self._field, batch.readings
+        for number, record in enumerate(records, start=1):
+            try:
+                value = parse_number(field(record, columns.value))
+                ts = parse_time(field(record, columns.time), zone) if columns.time else default_ts
+                region = self._region(field(record, columns.region)) if columns.region else self.site
+                indicator = self._indicator(field(record, indicator_col)) if indicator_col else fixed_indicator
+            except ValueProblem as problem:
+                batch.reject(f"baris {number}: {problem}")
+                continue
+            out.append(Reading(indicator, region, ts, value))
+
+    def _events(self, records: Iterable[Mapping[str, Any]], now: datetime, batch: Batch) -> None:
+        m = self.config.events
+        assert m is not None
+        for number, record in enumerate(records, start=1):
+            try:
+                ref = field_text(self._field(record, m.ref))
+                if not ref:
+                    raise ValueProblem(f"kolom {m.ref!r} kosong")
+                when = parse_time(self._field(record, m.time), self.zone) if m.time else int(now.timestamp())
+                region_raw = self._field(record, m.region) if m.region else None
+                try:
+                    region = self._region(region_raw) if region_raw not in (None, "") else None
+                except ValueProblem:
+                    region = None  # a complaint is worth showing even with a misspelt kecamatan
+                batch.events.append(Event(
+                    ref=ref,
+                    time=datetime.fromtimestamp(when, UTC),
+                    status=field_text(self._field(record, m.status, "baru")).lower() or "baru",
+                    title=field_text(self._field(record, m.title, "")),
+                    category=field_text(self._field(record, m.category, "")),
+                    region=region,
+                    detail=field_text(self._field(record, m.detail, "")),
+                ))
+            except ValueProblem as problem:
+                batch.reject(f"baris {number}: {problem}")
+
+
+def field_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).split())
+
