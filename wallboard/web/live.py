@@ -234,6 +234,9 @@ class Hub:
             q.put_nowait(message)
         except queue.Full:
             self.dropped += 1
+            with self._lock:
+                for subscribers in self._subscribers.values():
+                    subscribers.discard(q)
             with q.mutex:
                 q.queue.clear()
             q.put_nowait(None)

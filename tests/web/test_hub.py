@@ -1,0 +1,178 @@
+"""The hub without a browser: one snapshot per data change for all walls, deltas only for what changed."""
+
+from __future__ import annotations
+
+import json
+import queue
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.conftest import demo_config
+from wallboard.runtime import Runtime
+from wallboard.sources.base import Batch, Reading
+from wallboard.store import Run
+from wallboard.web import live
+from wallboard.web.live import next_reload, stream_events
+
+SCREENS = """
+  - id: utama
+    grid: {columns: 4, rows: 2}
+    panels:
+      - {id: pengaduan, type: kpi, indicator: pengaduan_terbuka, at: [0, 0], size: [2, 1]}
+      - {id: air, type: kpi, indicator: tinggi_muka_air, at: [2, 0], size: [2, 1]}
+      - {id: tren, type: trend, indicators: [tinggi_muka_air], window: 24h, at: [0, 1], size: [4, 1]}
+  - id: kedua
+    grid: {columns: 2, rows: 1}
+    reload_at: "04:30"
+    panels:
+      - {id: pengaduan2, type: kpi, indicator: pengaduan_terbuka, at: [0, 0], size: [2, 1]}
+"""
+
+
+def write(runtime: Runtime, indicator: str, value: float, ts: int | None = None) -> None:
+    """One reading, committed and recorded as a collector run (which moves the data version)."""
+    now = datetime.now(UTC)
+    runtime.store.write("simulasi", Batch(readings=[Reading(indicator, "12.75", ts or int(now.timestamp()), value)]))
+    runtime.store.record_run(Run("simulasi", now, now, True, 1, 0, None))
+
+
+@pytest.fixture
+def runtime(tmp_path: Path) -> Runtime:
+    path = tmp_path / "config.yaml"
+    path.write_text(demo_config(f"sqlite:///{tmp_path / 'w.db'}", screens=SCREENS), encoding="utf-8")
+    rt = Runtime.from_path(path, collect=False)
+    yield rt
+    rt.store.close()
+
+
+def messages(q: queue.Queue) -> list[tuple[str, dict]]:
+    out = []
+    while not q.empty():
+        raw = q.get_nowait()
+        assert raw is not None
+        head, data = raw.strip().split("\n")
+        out.append((head.removeprefix("event: "), json.loads(data.removeprefix("data: "))))
+    return out
+
+
+def test_three_walls_cost_one_snapshot_per_data_change(runtime: Runtime) -> None:
+    hub = runtime.hub
+    walls = [hub.subscribe("utama")[0], hub.subscribe("utama")[0], hub.subscribe("kedua")[0]]
+    builds = hub.builds
+    for n in range(5):
+        write(runtime, "pengaduan_terbuka", 10 + n)
+        hub.rebuild()
+    assert hub.builds - builds == 5  # not 15
+    for q in walls:
+        got = messages(q)
+        assert [name for name, _ in got] == ["delta"] * 5  # one message per data change per wall
+    hub.rebuild()  # nothing new: nothing built, nothing sent
+    assert hub.builds - builds == 5 and all(q.empty() for q in walls)
+
+
+def test_a_delta_carries_only_the_changed_panel(runtime: Runtime) -> None:
+    hub = runtime.hub
+    write(runtime, "pengaduan_terbuka", 10)
+    write(runtime, "tinggi_muka_air", 120)
+    hub.rebuild()
+    q, full = hub.subscribe("utama")
+    assert full["pengaduan--value"]["children"] == "10" and "tren--graph" in full
+    write(runtime, "pengaduan_terbuka", 12)
+    hub.rebuild()
+    [(name, data)] = messages(q)
+    assert name == "delta" and data["p"]["pengaduan--value"] == {"children": "12"}
+    assert not any(cid.startswith(("air", "tren")) for cid in data["p"])
+
+
+def test_a_new_trend_point_travels_as_a_patch(runtime: Runtime) -> None:
+    hub = runtime.hub
+    hour = int(time.time()) // 3600 * 3600
+    write(runtime, "tinggi_muka_air", 120, hour - 7200)
+    write(runtime, "tinggi_muka_air", 125, hour - 3600)
+    hub.rebuild()
+    q, full = hub.subscribe("utama")
+    points = len(full["tren--graph"]["figure"]["data"][0]["x"])
+    write(runtime, "tinggi_muka_air", 130, hour)
+    hub.rebuild()
+    [(_, data)] = messages(q)
+    figure = data["p"]["tren--graph"]["figure"]
+    assert figure["__dash_patch_update"] == "__dash_patch_update"
+    extend = [op for op in figure["operations"] if op["operation"] == "Extend"]
+    assert {tuple(op["location"]) for op in extend} == {("data", 0, "x"), ("data", 0, "y")}
+    assert hub.view("utama")["tren--graph"]["figure"]["data"][0]["y"][-1] == 130
+    assert len(hub.view("utama")["tren--graph"]["figure"]["data"][0]["x"]) == points + 1
+
+
+def test_time_ticks_reuse_the_snapshot_data(runtime: Runtime, monkeypatch) -> None:
+    hub = runtime.hub
+    write(runtime, "pengaduan_terbuka", 10)
+    hub.rebuild()
+    builds, ticks = hub.builds, hub.ticks
+    monkeypatch.setattr(live, "TIME_TICK", 0.0)
+    hub.rebuild()
+    hub.rebuild()
+    assert (hub.builds, hub.ticks) == (builds, ticks + 2)
+    assert hub.snapshot.indicators["pengaduan_terbuka"].value == 10
+    monkeypatch.setattr(live, "FULL_REFRESH", 0.0)  # but the store is re-read now and then
+    hub.rebuild()
+    assert hub.builds == builds + 1
+
+
+def test_a_wall_that_falls_behind_is_dropped_not_buffered(runtime: Runtime) -> None:
+    hub = runtime.hub
+    q, _ = hub.subscribe("utama")
+    for _ in range(live.QUEUE_LIMIT + 5):
+        hub._broadcast_all("event: delta\ndata: {}\n\n")
+    assert hub.dropped == 1 and list(q.queue) == [None]  # the stream ends; the browser reconnects
+    assert hub.subscriber_count() == 0  # and nothing more piles up for it meanwhile
+
+
+def test_the_stream_says_hello_with_version_and_clock_then_the_full_view(runtime: Runtime) -> None:
+    hub = runtime.hub
+    stream = stream_events(hub, "kedua", heartbeat=0.05)
+    hello = next(stream)
+    assert hello.startswith("retry: ") and "event: hello" in hello
+    data = json.loads(hello.split("data: ", 1)[1])
+    assert data["version"] == hub.version_tag and abs(data["now"] - time.time() * 1000) < 60_000
+    assert data["tz"] == "Asia/Jakarta" and data["reload"] > data["now"]
+    full = next(stream)
+    assert "event: delta" in full and '"full":true' in full and "pengaduan2--value" in full
+    assert next(stream) == "data:1\n\n"  # heartbeat
+    assert hub.subscriber_count() == 1
+    hub.stop()
+    assert list(stream) == []  # the stop ends the stream
+    assert hub.subscriber_count() == 0
+
+
+def test_a_config_change_says_hello_with_the_new_version(runtime: Runtime) -> None:
+    hub = runtime.hub
+    q, _ = hub.subscribe("utama")
+    before = hub.version_tag
+    text = runtime.path.read_text().replace("name: Uji Wallboard", "name: Uji Wallboard Baru")
+    runtime.path.write_text(text)
+    assert runtime.reload()
+    got = messages(q)
+    assert got and got[-1][0] == "hello"
+    assert got[-1][1]["version"] == hub.version_tag != before
+
+
+def test_next_reload_is_the_next_local_hh_mm() -> None:
+    wib = ZoneInfo("Asia/Jakarta")
+    at = datetime(2026, 3, 1, 20, 0, tzinfo=UTC)  # 03:00 WIB on 2 March
+    assert datetime.fromtimestamp(next_reload("04:00", wib, at) / 1000, wib) == datetime(2026, 3, 2, 4, 0, tzinfo=wib)
+    at = datetime(2026, 3, 1, 22, 0, tzinfo=UTC)  # 05:00 WIB: tomorrow
+    assert datetime.fromtimestamp(next_reload("04:00", wib, at) / 1000, wib) == datetime(2026, 3, 3, 4, 0, tzinfo=wib)
+    assert next_reload(None, wib, at) is None
+
+
+def test_health_reports_hub_counters(runtime: Runtime) -> None:
+    from wallboard.web.app import create_app
+
+    app = create_app(runtime)
+    body = app.server.test_client().get("/api/health").get_json()
+    assert body["hub"]["builds"] == runtime.hub.builds and body["version"] == runtime.hub.version_tag
+    assert body["config"]["problems"] == []
