@@ -29,9 +29,20 @@ def value(value: float, indicator: Any, locale: str = "id") -> str:
     return number(value, locale, indicator.decimals if indicator is not None else None)
 
 
+def value_parts(value_: float, indicator: Any, locale: str = "id") -> tuple[str, str]:
+    """``("Rp", "14.250")``: a currency sign is set small beside the figure so the digits get the room."""
+    text = value(value_, indicator, locale)
+    if text.startswith("Rp "):
+        return "Rp", text[3:]
+    return "", text
+
+
 def unit(indicator: Any) -> str:
-    if indicator is None or indicator.format == "currency" or indicator.unit == "%":
-        return "" if indicator is None or indicator.unit in ("IDR", "%") else indicator.unit.replace("IDR", "Rp")
+    """The unit shown beside a value: ``laporan``, ``/kg`` for ``IDR/kg``; nothing for plain money or %."""
+    if indicator is None or indicator.unit in ("IDR", "%", "Rp"):
+        return ""
+    if indicator.format == "currency":
+        return indicator.unit.replace("IDR", "").replace("Rp", "").strip()
     return indicator.unit
 
 
@@ -62,3 +73,18 @@ def clock(moment: datetime, locale: str = "id") -> str:
 
 def short_time(moment: datetime, locale: str = "id") -> str:
     return format_datetime(moment, "d MMM HH.mm", locale=locale)
+
+
+def time_of_day(moment: datetime, locale: str = "id") -> str:
+    """``18.05`` in Indonesian, ``18:05`` in English."""
+    return format_datetime(moment, "HH.mm" if locale == "id" else "HH:mm", locale=locale)
+
+
+def zone_name(moment: datetime, locale: str = "id") -> str:
+    """``WIB``, ``WITA``, ``WIT`` for Indonesian zones."""
+    return format_datetime(moment, "z", locale=locale)
+
+
+def date_long(moment: datetime, locale: str = "id") -> str:
+    """``Jumat, 27 November 2026``."""
+    return format_datetime(moment, "EEEE, d MMMM y", locale=locale)

@@ -16,6 +16,14 @@ if TYPE_CHECKING:
 BUILTIN: dict[str, str] = {
     "kpi": "wallboard.panels.kpi:KpiPanel",
     "trend": "wallboard.panels.trend:TrendPanel",
+    "bar": "wallboard.panels.bar:BarPanel",
+    "map": "wallboard.panels.map:MapPanel",
+    "events": "wallboard.panels.events:EventsPanel",
+    "gauge": "wallboard.panels.gauge:GaugePanel",
+    "status": "wallboard.panels.status:StatusPanel",
+    "clock": "wallboard.panels.clock:ClockPanel",
+    "ticker": "wallboard.panels.ticker:TickerPanel",
+    "camera": "wallboard.panels.camera:CameraPanel",
 }
 
 

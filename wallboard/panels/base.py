@@ -97,6 +97,17 @@ class Panel:
         indicator = self.wall.indicator(ids[0]) if ids else None
         return indicator.owner or "" if indicator is not None else ""
 
+    def body_rem(self) -> float:
+        """Height of this panel's body in rem (1rem = 1/54 of the screen, see wall.css).
+
+        Lists use it to show only the rows that fit whole, the same at any resolution.
+        """
+        screen = self.wall.screen
+        rows = screen.grid.rows if screen is not None else 8
+        h = self.config.size[1]
+        panel = (54 - 1.2 - 0.6 * (rows - 1)) / rows * h + 0.6 * (h - 1)
+        return panel - 1.5 - 1.5 - 1.3  # padding and borders, head, note
+
     def needs(self) -> Needs:
         return Needs()
 

@@ -14,7 +14,7 @@ from dash import dcc
 from wallboard.config.models import Identifier, PanelBase
 from wallboard.durations import Duration
 from wallboard.indicators import state_of
-from wallboard.panels.base import Panel, PanelView, stale_note
+from wallboard.panels.base import Panel, PanelView, stale_note, worst
 from wallboard.snapshot import Needs, SeriesKey, Snapshot
 
 PALETTE = ["#4cc9f0", "#f4a261", "#90be6d", "#f15bb5", "#ffd166", "#b388eb"]
@@ -46,7 +46,8 @@ class TrendPanel(Panel):
             dcc.Graph(
                 id=self.cid("graph"),
                 className="trend-graph",
-                config={"displayModeBar": False, "staticPlot": False, "responsive": True},
+                config={"displayModeBar": False, "staticPlot": False, "responsive": True,
+                        "locale": self.locale},
                 style={"height": "100%", "width": "100%"},
                 figure=self._figure([]),
             )
@@ -56,16 +57,23 @@ class TrendPanel(Panel):
         theme_dark = self.wall.config.site.theme == "dark"
         ink = "#c9d1e0" if theme_dark else "#1f2a3a"
         grid = "rgba(255,255,255,0.10)" if theme_dark else "rgba(0,0,0,0.10)"
+        legend = len(self.config.indicators) > 1 or self.config.target
         return {
             "data": traces,
             "layout": {
-                "margin": {"l": 70, "r": 20, "t": 10, "b": 40},
+                # Sizes are for a 1080-line screen; panels.js scales them to the real one.
+                "margin": {"l": 70, "r": 20, "t": 40 if legend else 10, "b": 40},
+                "meta": {"wallScale": True},
                 "paper_bgcolor": "rgba(0,0,0,0)",
                 "plot_bgcolor": "rgba(0,0,0,0)",
-                "font": {"color": ink, "size": 16},
-                "showlegend": len(self.config.indicators) > 1,
+                "font": {"color": ink, "size": 17},
+                "separators": ",." if self.locale == "id" else ".,",
+                "showlegend": legend,
                 "legend": {"orientation": "h", "y": 1.02, "x": 0},
-                "xaxis": {"gridcolor": grid, "type": "date"},
+                "xaxis": {"gridcolor": grid, "type": "date", "tickformatstops": [
+                    {"dtickrange": [None, 86_400_000], "value": "%H.%M" if self.locale == "id" else "%H:%M"},
+                    {"dtickrange": [86_400_000, None], "value": "%-d %b"},
+                ]},
                 "yaxis": {"gridcolor": grid, "rangemode": "tozero" if self.config.target else "normal"},
                 "uirevision": self.config.id,
             },
@@ -85,8 +93,9 @@ class TrendPanel(Panel):
                 "line": {"color": PALETTE[n % len(PALETTE)], "width": 3},
             })
             if self.config.target and indicator is not None and indicator.target and points:
+                name = "Target" if len(self.config.indicators) == 1 else f"Target {label}"
                 traces.append({
-                    "type": "scatter", "mode": "lines", "name": "Target",
+                    "type": "scatter", "mode": "lines", "name": name,
                     "x": [traces[-1]["x"][0], traces[-1]["x"][-1]], "y": [indicator.target, indicator.target],
                     "line": {"color": "#ef476f", "width": 2, "dash": "dash"},
                 })
@@ -97,7 +106,6 @@ class TrendPanel(Panel):
                     newest = current.time
         if not any(t["x"] for t in traces):
             return PanelView("nodata", None, {"graph": {"figure": self._figure(traces)}}, self.nodata_text())
-        order = ["ok", "nodata", "stale", "warning", "critical"]
-        state = max(states or ["ok"], key=order.index)
+        state = worst(states)
         return PanelView(state, newest, {"graph": {"figure": self._figure(traces)}},
                          stale_note(state, newest, snap.now, self.locale))

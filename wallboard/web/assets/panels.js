@@ -1,0 +1,269 @@
+/* The parts of panels that live in the browser, so they cost the server nothing:
+ *  - clocks tick every second on the server's time (corrected for a wrong wall-PC clock);
+ *  - a panel turning worse (to warning, critical or error) draws the eye once (data-alert);
+ *  - tickers rotate or scroll; cameras reload their snapshot image and report their own state;
+ *  - Plotly figures use Indonesian number/date formats and type scaled to the screen.
+ */
+(function () {
+  "use strict";
+  var SEVERITY = {ok: 0, nodata: 0, stale: 1, warning: 2, critical: 3, error: 3};
+  var SHAPES = {ok: "●", warning: "▲", critical: "◆", stale: "◌", nodata: "○", error: "✖"};
+  var WORDS = {
+    id: {ok: "NORMAL", warning: "WASPADA", critical: "KRITIS", stale: "USANG", nodata: "KOSONG", error: "GALAT"},
+    en: {ok: "NORMAL", warning: "WARNING", critical: "CRITICAL", stale: "STALE", nodata: "NO DATA", error: "ERROR"}
+  };
+  var offset = 0, offsetFromLive = false;
+
+  function serverNow() { return Date.now() + offset; }
+
+  // Server time --------------------------------------------------------------------------------
+  function syncFromHeader() {
+    var t0 = Date.now();
+    fetch("/api/health", {cache: "no-store"}).then(function (r) {
+      var t1 = Date.now(), date = r.headers.get("Date");
+      if (date && !offsetFromLive) offset = Date.parse(date) + 500 - (t0 + t1) / 2;
+    }).catch(function () {});
+  }
+
+  // Clocks -------------------------------------------------------------------------------------
+  var formats = {};
+  function formatter(locale, zone, opts) {
+    var key = locale + zone + JSON.stringify(opts);
+    if (!formats[key]) formats[key] = new Intl.DateTimeFormat(locale, Object.assign({timeZone: zone}, opts));
+    return formats[key];
+  }
+
+  function tickClocks() {
+    var clocks = document.querySelectorAll(".clock");
+    for (var i = 0; i < clocks.length; i++) {
+      var c = clocks[i], sync = c.querySelector(".clock-sync");
+      if (!sync) continue;
+      var zone = sync.getAttribute("data-zone"), locale = sync.getAttribute("data-locale") || "id-ID";
+      var now = new Date(serverNow());
+      var parts = {};
+      formatter(locale, zone, {hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23"})
+        .formatToParts(now).forEach(function (p) { parts[p.type] = p.value; });
+      var sep = locale.indexOf("id") === 0 ? "." : ":";
+      setText(c.querySelector(".clock-hm"), parts.hour + sep + parts.minute);
+      if (sync.getAttribute("data-seconds") === "1") setText(c.querySelector(".clock-s"), sep + parts.second);
+      setText(c.querySelector(".clock-date"), formatter(locale, zone,
+        {weekday: "long", day: "numeric", month: "long", year: "numeric"}).format(now));
+    }
+  }
+
+  function setText(el, text) { if (el && el.textContent !== text) el.textContent = text; }
+
+  // Worse state draws the eye once ---------------------------------------------------------------
+  function onMutations(list) {
+    for (var i = 0; i < list.length; i++) {
+      var m = list[i], el = m.target;
+      if (m.attributeName === "data-state" && el.hasAttribute("data-panel")) {
+        var own = cameraStates[el.id];
+        if (own && el.getAttribute("data-state") !== own.state) {
+          // The server does not see cameras: its (re)sent frame must not undo what the browser saw.
+          setTimeout(function (p, o) { return function () { setPanel(p, o.state, o.note, o.updated); }; }(el, own), 0);
+          continue;
+        }
+        var before = SEVERITY[m.oldValue] || 0, after = SEVERITY[el.getAttribute("data-state")] || 0;
+        if (after > before && after >= 2) alertOnce(el);
+      } else if (m.attributeName === "data-now" && m.oldValue !== null) {
+        offset = Number(el.getAttribute("data-now")) - Date.now();  // fresh from the live stream
+        offsetFromLive = true;
+      } else if (m.attributeName === "data-alerts" && el.classList.contains("ticker-track")) {
+        var alerts = el.getAttribute("data-alerts") || "";
+        if (alerts && alerts !== m.oldValue) rotate(el, 0);  // a new alarm is shown at once
+      }
+    }
+  }
+
+  function alertOnce(el) {
+    el.removeAttribute("data-alert");
+    void el.offsetWidth;  // restart the animation if one is still running
+    el.setAttribute("data-alert", "1");
+  }
+
+  document.addEventListener("animationend", function (e) {
+    if (e.animationName === "panel-alert") e.target.removeAttribute("data-alert");
+  }, true);
+
+  // Tickers ------------------------------------------------------------------------------------
+  var rotation = new WeakMap();
+  function visibleItems(track) {
+    return Array.prototype.filter.call(track.children, function (c) { return c.style.display !== "none"; });
+  }
+
+  function rotate(track, index) {
+    var items = visibleItems(track);
+    Array.prototype.forEach.call(track.children, function (c) { c.removeAttribute("data-on"); });
+    if (!items.length) return;
+    var n = index % items.length;
+    items[n].setAttribute("data-on", "1");
+    rotation.set(track, {index: n, at: Date.now()});
+  }
+
+  function tickTickers() {
+    var tracks = document.querySelectorAll(".ticker-track");
+    for (var i = 0; i < tracks.length; i++) {
+      var t = tracks[i];
+      if (t.classList.contains("ticker-scroll")) {
+        var speed = parseFloat(getComputedStyle(document.documentElement).fontSize) * 5;  // 5 rem per second
+        var width = t.scrollWidth + t.parentElement.clientWidth;
+        t.style.setProperty("--ticker-duration", Math.max(8, Math.round(width / speed)) + "s");
+        continue;
+      }
+      var state = rotation.get(t), every = Number(t.getAttribute("data-every")) || 8000;
+      var on = t.querySelector("[data-on]");
+      if (!state || !on || on.style.display === "none") rotate(t, 0);
+      else if (Date.now() - state.at >= every) rotate(t, state.index + 1);
+    }
+  }
+
+  // Cameras ------------------------------------------------------------------------------------
+  var cameras = new WeakMap(), cameraStates = {};
+  function setPanel(panel, state, note, updated) {
+    cameraStates[panel.id] = {state: state, note: note, updated: updated};
+    var id = panel.id, locale = (panel.querySelector(".camera") || panel).getAttribute("data-locale") || "id";
+    var words = WORDS[locale] || WORDS.id, set = window.dash_clientside && window.dash_clientside.set_props;
+    var props = {"data-state": state, className: "panel panel-camera state-" + state,
+                 "data-updated": updated ? new Date(updated).toISOString() : ""};
+    if (set) {
+      set(id, props);
+      set(id + "--badge", {children: SHAPES[state] + " " + words[state]});
+      set(id + "--note", {children: note});
+    } else {
+      panel.setAttribute("data-state", state);
+    }
+  }
+
+  function ago(ms, locale) {
+    var s = Math.round(ms / 1000);
+    if (locale === "en") return s < 60 ? s + " s ago" : Math.round(s / 60) + " min ago";
+    return s < 60 ? s + " detik lalu" : Math.round(s / 60) + " menit lalu";
+  }
+
+  function loadCamera(cam) {
+    var panel = cam.closest("[data-panel]");
+    var st = cameras.get(cam) || {last: 0, busy: false, next: 0};
+    cameras.set(cam, st);
+    if (st.busy || Date.now() < st.next) return;
+    var every = Number(cam.getAttribute("data-every")) || 10000, giveUp = Number(cam.getAttribute("data-give-up")) || 60000;
+    var url = cam.getAttribute("data-url"), locale = cam.getAttribute("data-locale") || "id";
+    var img = cam.querySelector(".camera-img"), probe = new Image(), done = false;
+    st.busy = true;
+    st.next = Date.now() + every;
+    function fail() {
+      if (done) return;
+      done = true; st.busy = false;
+      var age = Date.now() - st.last;
+      if (st.last && age < giveUp) {
+        setPanel(panel, "stale", (locale === "en" ? "camera not answering, picture " : "kamera tidak menjawab, gambar ")
+          + ago(age, locale), st.last);
+      } else {
+        setPanel(panel, "error", locale === "en" ? "camera not answering" : "kamera tidak menjawab", st.last || null);
+      }
+    }
+    probe.onload = function () {
+      if (done) return;
+      done = true; st.busy = false; st.last = Date.now();
+      img.src = probe.src;
+      setPanel(panel, "ok", "", st.last);
+    };
+    probe.onerror = fail;
+    setTimeout(fail, Math.max(every, 5000));
+    probe.src = url + (url.indexOf("?") >= 0 ? "&" : "?") + "_wb=" + Date.now();
+  }
+
+  function tickCameras() {
+    var cams = document.querySelectorAll(".camera[data-url]");
+    for (var i = 0; i < cams.length; i++) loadCamera(cams[i]);
+  }
+
+  // A kpi figure never spills out of its box, whatever fonts the wall PC has ---------------------
+  var fitted = new WeakMap();
+  function fitValues() {
+    var mains = document.querySelectorAll(".kpi-main");
+    for (var i = 0; i < mains.length; i++) {
+      var m = mains[i], text = m.textContent, fit = Number(m.style.getPropertyValue("--fit")) || 1;
+      if (fitted.get(m) !== text && fit !== 1) { m.style.removeProperty("--fit"); fitted.set(m, text); continue; }
+      fitted.set(m, text);
+      if (m.scrollWidth > m.clientWidth + 1) {
+        m.style.setProperty("--fit", (fit * m.clientWidth / m.scrollWidth * 0.98).toFixed(3));
+      }
+    }
+  }
+
+  // Plotly: Indonesian formats, and type sized for the real screen -------------------------------
+  var ID_LOCALE = {
+    moduleType: "locale", name: "id",
+    dictionary: {},
+    format: {
+      days: ["Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu"],
+      shortDays: ["Min", "Sen", "Sel", "Rab", "Kam", "Jum", "Sab"],
+      months: ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
+               "Oktober", "November", "Desember"],
+      shortMonths: ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"],
+      date: "%d/%m/%Y", decimal: ",", thousands: "."
+    }
+  };
+
+  function scaled(layout) {
+    if (!layout || !layout.meta || !layout.meta.wallScale) return layout;
+    var k = window.innerHeight / 1080;
+    if (Math.abs(k - 1) < 0.01) return layout;
+    var out = Object.assign({}, layout);
+    out.font = Object.assign({}, layout.font || {});
+    out.font.size = (out.font.size || 12) * k;
+    if (layout.margin) {
+      out.margin = {};
+      for (var key in layout.margin) out.margin[key] = typeof layout.margin[key] === "number" ? layout.margin[key] * k : layout.margin[key];
+    }
+    return out;
+  }
+
+  function scaledData(data) {
+    if (!Array.isArray(data)) return data;
+    var k = window.innerHeight / 1080;
+    if (Math.abs(k - 1) < 0.01) return data;
+    return data.map(function (t) {
+      if (!t) return t;
+      var c = Object.assign({}, t);
+      if (t.line && typeof t.line.width === "number") c.line = Object.assign({}, t.line, {width: t.line.width * k});
+      if (t.textfont && typeof t.textfont.size === "number") c.textfont = Object.assign({}, t.textfont, {size: t.textfont.size * k});
+      return c;
+    });
+  }
+
+  function wrapPlotly() {
+    var P = window.Plotly;
+    if (!P || P.__wallboard) return !!P;
+    P.__wallboard = true;
+    try { P.register(ID_LOCALE); } catch (e) { /* already there */ }
+    ["react", "newPlot"].forEach(function (name) {
+      var original = P[name];
+      P[name] = function (gd, data, layout, config) {
+        if (data && !Array.isArray(data) && typeof data === "object" && data.layout) {  // (gd, figure)
+          var fig = Object.assign({}, data, {layout: scaled(data.layout), data: scaledData(data.data)});
+          return original.call(P, gd, fig);
+        }
+        var isScaled = layout && layout.meta && layout.meta.wallScale;
+        return original.call(P, gd, isScaled ? scaledData(data) : data, scaled(layout), config);
+      };
+    });
+    return true;
+  }
+
+  // Start ---------------------------------------------------------------------------------------
+  function start() {
+    new MutationObserver(onMutations).observe(document.body, {
+      subtree: true, attributes: true, attributeOldValue: true,
+      attributeFilter: ["data-state", "data-now", "data-alerts"]
+    });
+    syncFromHeader();
+    setInterval(syncFromHeader, 15 * 60 * 1000);
+    var plotlyTimer = setInterval(function () { if (wrapPlotly()) clearInterval(plotlyTimer); }, 20);
+    setInterval(function () { tickClocks(); tickTickers(); tickCameras(); fitValues(); }, 250);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
