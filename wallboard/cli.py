@@ -83,6 +83,20 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_collect(args: argparse.Namespace) -> int:
+    from wallboard.collect import UnknownSource, run_forever, run_once
+
+    try:
+        loaded = load_config(args.config)
+    except ConfigError as exc:
+        return _print_problems(exc)
+    try:
+        return run_once(loaded, args.source, sys.stdout) if args.once else run_forever(loaded, args.source)
+    except UnknownSource as exc:
+        print(f"{args.config}: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wallboard", description="Command-center wall display")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
@@ -97,6 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check a config file")
     validate.add_argument("path", nargs="?", default=DEFAULT_CONFIG, type=Path)
     validate.set_defaults(func=cmd_validate)
+
+    collect = sub.add_parser("collect", help="run the collectors without the web server")
+    collect.add_argument("--config", default=DEFAULT_CONFIG, type=Path)
+    collect.add_argument("--once", action="store_true", help="run each source once, print a table, exit 1 on failure")
+    collect.add_argument("--source", action="append", metavar="ID", help="only this source (repeatable)")
+    collect.set_defaults(func=cmd_collect)
 
     init = sub.add_parser("init", help="write a config.yaml for a kabupaten/kota, ready to run")
     init.add_argument("--region", required=True, help="Kemendagri code, e.g. 33.08")

@@ -2,7 +2,9 @@
 
 A failed run is recorded with a one-line reason and writes nothing, so what is stored stays as it
 was; valid rows of a partly bad batch are written together in one transaction and the rejects are
-counted. The collector never knows which panels show what it writes.
+counted. Runs of one source never overlap (a lock per source), and every reason passes through
+``secrets.redact`` so no ``${VAR}`` value reaches the wall or the log. The collector never knows
+which panels show what it writes.
 """
 
 from __future__ import annotations
@@ -10,29 +12,43 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from wallboard.secrets import redact
 from wallboard.sources import source_types
-from wallboard.sources.base import Source, SourceContext
+from wallboard.sources.base import Batch, Source, SourceContext
 from wallboard.store import Run, Store
 
 log = logging.getLogger(__name__)
 
+# Given the source's config, its consecutive failures and the time: when to try again, or None.
+RetryPolicy = Callable[[Any, int, datetime], datetime | None]
 
-def one_line(exc: BaseException) -> str:
-    """The reason shown on the wall and in `wallboard collect`: short, one line, no traceback."""
-    text = " ".join(str(exc).split()) or type(exc).__name__
+
+def one_line(exc: BaseException | str) -> str:
+    """The reason shown on the wall and in `wallboard collect`: short, one line, no traceback, no secret."""
+    text = redact(" ".join(str(exc).split())) or type(exc).__name__
     return text if len(text) <= 300 else text[:297] + "..."
 
 
 class Collector:
-    def __init__(self, store: Store, config: Any, base_dir: Any, on_run: Callable[[Run], None] | None = None):
+    def __init__(
+        self,
+        store: Store,
+        config: Any,
+        base_dir: Any,
+        on_run: Callable[[Run], None] | None = None,
+        retry_policy: RetryPolicy | None = None,
+    ):
         self.store = store
         self.base_dir = base_dir
         self.on_run = on_run
+        self.retry_policy = retry_policy
         self._instances: dict[str, tuple[Any, Source]] = {}
         self._lock = threading.Lock()
+        self._running: dict[str, threading.Lock] = {}
+        self._failures: dict[str, int] = {}
         self.configure(config)
 
     def configure(self, config: Any) -> None:
@@ -52,23 +68,60 @@ class Collector:
                 self._instances[source_id] = cached
             return cached[1]
 
+    def _run_lock(self, source_id: str) -> threading.Lock:
+        with self._lock:
+            return self._running.setdefault(source_id, threading.Lock())
+
+    def try_run(self, source_id: str, now: datetime | None = None) -> Run | None:
+        """Run unless a run of this source is already going (then None): what the scheduler calls."""
+        lock = self._run_lock(source_id)
+        if not lock.acquire(blocking=False):
+            log.info("source %s is still running; this run is skipped", source_id)
+            return None
+        try:
+            return self._run(source_id, now)
+        finally:
+            lock.release()
+
     def run(self, source_id: str, now: datetime | None = None) -> Run:
-        """Run one source once. ``ok`` means data arrived; ``error`` also notes rejected records."""
+        """Run one source once, waiting for a run already going. ``ok`` means data arrived."""
+        with self._run_lock(source_id):
+            return self._run(source_id, now)
+
+    def _run(self, source_id: str, now: datetime | None) -> Run:
         started = datetime.now(UTC)
         rows = rejected = 0
         try:
-            batch = self._source(source_id).fetch(now or started)
+            source = self._source(source_id)
+            when = now or started
+            batch = source.fetch(when)
+            self._drop_expired(batch, when)
             rejected = batch.rejected
-            if batch.rows == 0:
-                ok, error = False, "; ".join(batch.reasons) or "source returned no records"
+            if batch.unchanged:
+                ok, error = True, None
+            elif batch.rows == 0 and not (batch.empty_ok and rejected == 0):
+                ok, error = False, "; ".join(batch.reasons) or "tidak ada data (0 baris)"
+                if rejected:
+                    error = f"semua {rejected} record ditolak: {error}"
             else:
-                rows = self.store.write(source_id, batch)
+                rows = self.store.write(source_id, batch) if batch.rows else 0
                 ok = True
-                error = f"{rejected} record(s) rejected: " + "; ".join(batch.reasons) if rejected else None
+                error = f"{rejected} record ditolak: " + "; ".join(batch.reasons) if rejected else None
         except Exception as exc:  # noqa: BLE001 - any fault of a source is contained here
-            log.warning("source %s failed: %s", source_id, one_line(exc))
             ok, error = False, one_line(exc)
-        run = Run(source_id, started, datetime.now(UTC), ok, rows, rejected, error)
+            log.warning("source %s failed: %s", source_id, error)
+        if error is not None:
+            error = one_line(error)
+        failures = 0 if ok else self._failures.get(source_id, 0) + 1
+        self._failures[source_id] = failures
+        finished = datetime.now(UTC)
+        retry_at = None
+        if not ok and self.retry_policy is not None:
+            try:
+                retry_at = self.retry_policy(self.config.source(source_id), failures, finished)
+            except Exception as exc:  # noqa: BLE001
+                log.error("retry policy failed for %s: %s", source_id, one_line(exc))
+        run = Run(source_id, started, finished, ok, rows, rejected, error, failures, retry_at)
         try:
             self.store.record_run(run)
         except Exception as exc:  # noqa: BLE001 - the store may be locked or down; try next time
@@ -76,3 +129,13 @@ class Collector:
         if self.on_run is not None:
             self.on_run(run)
         return run
+
+    def _drop_expired(self, batch: Batch, now: datetime) -> None:
+        """Readings older than ``database.retention`` would be removed at once; they are rejected instead."""
+        retention: timedelta = self.config.database.retention
+        cutoff = int((now - retention).timestamp())
+        if batch.readings and min(r.ts for r in batch.readings) < cutoff:
+            kept = [r for r in batch.readings if r.ts >= cutoff]
+            for _ in range(len(batch.readings) - len(kept)):
+                batch.reject("lebih tua dari database.retention")
+            batch.readings = kept

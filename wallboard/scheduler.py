@@ -1,22 +1,35 @@
 """APScheduler jobs: one per source, on its ``every:`` or ``cron:`` in the site's time zone.
 
-Each job coalesces missed runs, never overlaps itself, and runs once at start-up. The pool has a
-thread per source, so a slow source never delays another.
+Each job coalesces missed runs, never overlaps itself (``max_instances=1`` plus the collector's
+lock per source, which also covers retries), and runs once at start-up. The pool has a thread per
+source, so a slow source never delays another.
+
+A failed run is retried sooner than its schedule, backing off: 5 s, 10 s, 20 s ... up to 15
+minutes, and only while the retry comes before the next scheduled run (which is itself the next
+try). The first success resets the count. Retention and rollup upkeep runs as one more job.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import logging
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from wallboard.collector import Collector
+from wallboard.collector import Collector, one_line
+
+log = logging.getLogger(__name__)
 
 JOB_PREFIX = "source:"
+RETRY_PREFIX = "retry:"
+MAINTENANCE_JOB = "maintenance"
+MAINTENANCE_EVERY = timedelta(hours=1)
+MAINTENANCE_FIRST = timedelta(minutes=2)  # after start-up, once the first runs are in
 
 
 def trigger_for(source: Any, timezone: Any) -> Any:
@@ -25,25 +38,45 @@ def trigger_for(source: Any, timezone: Any) -> Any:
     return IntervalTrigger(seconds=source.interval.total_seconds(), timezone=timezone)
 
 
+class Backoff:
+    """Delay before retry ``n`` (1-based): ``base * 2**(n-1)``, capped."""
+
+    def __init__(self, base: float = 5.0, cap: float = 900.0):
+        self.base = base
+        self.cap = cap
+
+    def delay(self, failures: int) -> timedelta:
+        return timedelta(seconds=min(self.cap, self.base * 2 ** max(0, failures - 1)))
+
+
 class CollectorScheduler:
-    def __init__(self, collector: Collector, extra_threads: int = 2):
+    def __init__(self, collector: Collector, extra_threads: int = 2, backoff: Backoff | None = None,
+                 only: set[str] | None = None):
         self.collector = collector
+        self.backoff = backoff or Backoff()
+        self.only = only
         size = max(4, len(collector.config.sources) + extra_threads)
         self.scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(max_workers=size)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
             timezone=collector.config.site.zone,
         )
+        collector.retry_policy = self.retry_at
 
-    def start(self) -> None:
+    def start(self, maintenance: bool = True) -> None:
         self.schedule(self.collector.config)
+        if maintenance:
+            self.scheduler.add_job(
+                self.maintain, IntervalTrigger(seconds=MAINTENANCE_EVERY.total_seconds()), id=MAINTENANCE_JOB,
+                name=MAINTENANCE_JOB, next_run_time=datetime.now(UTC) + MAINTENANCE_FIRST, replace_existing=True,
+            )
         self.scheduler.start()
 
     def schedule(self, config: Any) -> None:
         """(Re)create the source jobs for ``config``; jobs of removed sources go away."""
-        wanted = {JOB_PREFIX + s.id: s for s in config.sources}
+        wanted = {JOB_PREFIX + s.id: s for s in config.sources if self.only is None or s.id in self.only}
         for job in self.scheduler.get_jobs():
-            if job.id.startswith(JOB_PREFIX) and job.id not in wanted:
+            if job.id.startswith((JOB_PREFIX, RETRY_PREFIX)) and JOB_PREFIX + job.id.split(":", 1)[1] not in wanted:
                 job.remove()
         for job_id, source in wanted.items():
             existing = self.scheduler.get_job(job_id)
@@ -53,9 +86,34 @@ class CollectorScheduler:
                     existing.reschedule(trigger)
                 continue
             self.scheduler.add_job(
-                self.collector.run, trigger, args=[source.id], id=job_id, name=source.id,
+                self.run_source, trigger, args=[source.id], id=job_id, name=source.id,
                 next_run_time=datetime.now(UTC),
             )
+
+    def run_source(self, source_id: str) -> Any:
+        return self.collector.try_run(source_id)
+
+    def retry_at(self, source: Any, failures: int, now: datetime) -> datetime | None:
+        """The collector asks this after a failure; a retry job is added when it beats the schedule."""
+        when = now + self.backoff.delay(failures)
+        job = self.scheduler.get_job(JOB_PREFIX + source.id) if self.scheduler.running else None
+        upcoming = getattr(job, "next_run_time", None) if job is not None else None
+        if upcoming is not None and when >= upcoming:
+            return None
+        if job is None:
+            return None
+        self.scheduler.add_job(
+            self.run_source, DateTrigger(run_date=when), args=[source.id], id=RETRY_PREFIX + source.id,
+            name=f"retry {source.id}", replace_existing=True,
+        )
+        return when
+
+    def maintain(self) -> None:
+        try:
+            done = self.collector.store.maintain(self.collector.config.database.retention)
+            log.info("maintenance: %s old readings and %s old runs removed", done["readings"], done["runs"])
+        except Exception as exc:  # noqa: BLE001 - next hour tries again
+            log.error("maintenance failed: %s", one_line(exc))
 
     def add_job(self, func: Any, seconds: float, job_id: str) -> None:
         self.scheduler.add_job(func, IntervalTrigger(seconds=seconds), id=job_id, name=job_id)

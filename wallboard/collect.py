@@ -1,0 +1,122 @@
+"""`wallboard collect`: the collectors without the web server.
+
+``--once`` runs every chosen source once, side by side (a slow one does not hold up the others),
+prints a table of sources, rows and errors, and exits 1 when any source failed, so cron or a
+monitoring check can use it. Without ``--once`` the scheduler runs until SIGTERM/SIGINT and picks
+up edits to config.yaml the way `wallboard run` does (a broken edit keeps the last good config).
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from wallboard.collector import Collector
+from wallboard.config import ConfigError, LoadedConfig, load_config
+from wallboard.scheduler import CollectorScheduler
+from wallboard.store import Run, Store
+
+log = logging.getLogger(__name__)
+WATCH_SECONDS = 2.0
+
+
+class UnknownSource(ValueError):
+    pass
+
+
+def chosen(config: Any, only: list[str] | None) -> list[str]:
+    ids = [s.id for s in config.sources]
+    for wanted in only or []:
+        if wanted not in ids:
+            raise UnknownSource(f"sumber {wanted!r} tidak ada di config (ada: {', '.join(ids) or '-'})")
+    return [i for i in ids if not only or i in only]
+
+
+def run_once(loaded: LoadedConfig, only: list[str] | None, out: TextIO) -> int:
+    config = loaded.config
+    ids = chosen(config, only)
+    store = Store.open(config.database.url, loaded.path.resolve().parent)
+    try:
+        store.sync_indicators(config.indicators)
+        collector = Collector(store, config, loaded.path.resolve().parent)
+        with ThreadPoolExecutor(max_workers=max(1, len(ids))) as pool:
+            runs = list(pool.map(collector.run, ids))
+    finally:
+        store.close()
+    out.write(table(config, runs))
+    return 0 if all(r.ok for r in runs) else 1
+
+
+def table(config: Any, runs: list[Run]) -> str:
+    types = {s.id: s.type for s in config.sources}
+    head = ("sumber", "jenis", "status", "baris", "ditolak", "detik", "keterangan")
+    body = [
+        (r.source, types.get(r.source, "?"), "ok" if r.ok else "GAGAL", str(r.rows), str(r.rejected),
+         f"{(r.finished - r.started).total_seconds():.1f}", r.error or "")
+        for r in runs
+    ]
+    widths = [max(len(row[i]) for row in [head, *body]) for i in range(len(head) - 1)]
+    lines = []
+    for row in [head, *body]:
+        pairs = enumerate(zip(row, widths, strict=False))
+        cells = [cell.ljust(w) if i < 3 else cell.rjust(w) for i, (cell, w) in pairs]
+        lines.append("  ".join([*cells, row[-1]]).rstrip())
+    failed = sum(not r.ok for r in runs)
+    lines.append(f"{len(runs)} sumber, {sum(r.rows for r in runs)} baris, {failed} gagal")
+    return "\n".join(lines) + "\n"
+
+
+def run_forever(loaded: LoadedConfig, only: list[str] | None) -> int:
+    config = loaded.config
+    chosen(config, only)
+    base = loaded.path.resolve().parent
+    store = Store.open(config.database.url, base)
+    store.sync_indicators(config.indicators)
+    collector = Collector(store, config, base)
+    scheduler = CollectorScheduler(collector, only=set(only) if only else None)
+    stop = threading.Event()
+    state = {"loaded": loaded, "mtime": _mtime(loaded.path)}
+
+    def watch() -> None:
+        mtime = _mtime(loaded.path)
+        if mtime is None or mtime == state["mtime"]:
+            return
+        state["mtime"] = mtime
+        try:
+            fresh = load_config(loaded.path)
+        except ConfigError as exc:
+            for problem in exc.problems:
+                log.error("config not reloaded: %s", problem)
+            return
+        if fresh.digest != state["loaded"].digest:
+            state["loaded"] = fresh
+            store.sync_indicators(fresh.config.indicators)
+            collector.configure(fresh.config)
+            scheduler.schedule(fresh.config)
+            log.info("config reloaded (%s)", fresh.digest)
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    scheduler.start()
+    scheduler.add_job(watch, WATCH_SECONDS, "config-watch")
+    print(f"wallboard collect: {len(chosen(config, only))} sumber berjalan sejak "
+          f"{datetime.now(UTC).astimezone(config.site.zone):%Y-%m-%d %H:%M:%S %Z}", flush=True)
+    try:
+        while not stop.wait(1.0):
+            pass
+    finally:
+        scheduler.shutdown()
+        store.close()
+    return 0
+
+
+def _mtime(path: Path) -> float | None:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return None
