@@ -59,7 +59,8 @@ class ClockPanel(Panel):
 
     def view(self, snap: Snapshot) -> PanelView:
         # The server's time at this snapshot, so the browser can correct its own clock.
+        now = snap.now.astimezone(self.wall.config.site.zone)
         return PanelView("ok", None, {"sync": {
-            "data-now": str(int(snap.now.timestamp() * 1000)),
-            "children": formatting.clock(snap.now, self.locale),
+            "data-now": str(int(now.timestamp() * 1000)),
+            "children": formatting.clock(now, self.locale),
         }})

@@ -82,7 +82,7 @@ class TickerPanel(Panel):
             label = indicator.label.text(self.locale) if indicator else indicator_id
             unit = formatting.unit(indicator)
             value = formatting.value(current.value, indicator, self.locale) + (f" {unit}" if unit else "")
-            at = formatting.time_of_day(since.astimezone(snap.now.tzinfo), self.locale)
+            at = formatting.time_of_day(since.astimezone(self.wall.config.site.zone), self.locale)
             text = f"{STATE_SHAPES['critical']} {word}: {label} {value} · {SINCE.get(self.locale, 'sejak')} {at}"
             alerts.append((since, indicator_id, text))
         alerts.sort(key=lambda a: a[0], reverse=True)  # the newest alarm first
