@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import Field, field_validator
 
-from wallboard.durations import format_duration
 from wallboard.secrets import expand, expand_all, has_variables
 from wallboard.sources.base import Batch, Source, SourceError
 from wallboard.sources.mapping import Mapper, RecordsConfig
@@ -70,7 +69,7 @@ class HttpJsonSource(Source):
                     json=expand_all(c.body) if c.body is not None else None,
                 )
         except httpx.TimeoutException:
-            raise SourceError(f"batas waktu {format_duration(c.timeout)} habis: {shown}") from None
+            raise SourceError(f"batas waktu {seconds:g} dtk habis: {shown}") from None
         except httpx.ConnectError as exc:
             raise SourceError(f"tidak bisa terhubung ke {shown}: {_reason(exc)}") from None
         except httpx.HTTPError as exc:
