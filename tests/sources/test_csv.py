@@ -156,8 +156,8 @@ def test_locked_file(perizinan, monkeypatch) -> None:
 
 
 def test_config_needs_an_indicator(tmp_path: Path) -> None:
-    from wallboard.config import ConfigError, parse_config
     from tests.sources.util import config_text
+    from wallboard.config import ConfigError, parse_config
 
     text = config_text("sqlite://", "  - {id: x, type: csv, path: a.csv, columns: {value: n}}")
     with pytest.raises(ConfigError, match="say which indicator"):

@@ -166,8 +166,21 @@ class Mapper:
             raise ValueProblem(f"indikator tidak dikenal: {raw!r}")
         return found
 
+    def _default_columns(self, keys: Iterable[Any]) -> Columns:
+        """Without ``columns:``, records named like the mapping (``time``, ``region``, ``value``,
+        ``indicator``, as a query's aliases) map themselves; absent optional ones are left out."""
+        names = {str(k).strip().casefold() for k in keys}
+        return Columns(
+            time="time" if "time" in names else None,
+            region="region" if "region" in names else None,
+            indicator="indicator" if "indicator" in names else None,
+        )
+
     def _readings(self, records: Iterable[Mapping[str, Any]], now: datetime, batch: Batch) -> None:
-        columns = self.config.columns or Columns()
+        columns = self.config.columns
+        if columns is None:
+            records = list(records)
+            columns = self._default_columns(records[0].keys() if records else ())
         fixed_indicator = self.config.indicator
         if columns.indicator and columns.indicator.startswith("="):
             fixed_indicator, indicator_col = columns.indicator[1:].strip(), None
