@@ -64,3 +64,17 @@ def status(source: str, last: Run | None, last_success_ago: timedelta | None,
            error: str | None = None) -> SourceStatus:
     success = NOW - last_success_ago if last_success_ago is not None else None
     return SourceStatus(source, last, success, error, last.finished if last and not last.ok else None)
+
+
+def write(db_url: str, source: str, readings=(), events=()) -> None:
+    """Commit readings/events as a collector would, then record a run so the hub rebuilds."""
+    from wallboard.sources.base import Batch
+    from wallboard.store import Store
+
+    store = Store.open(db_url)
+    try:
+        now = datetime.now(UTC)
+        store.write(source, Batch(readings=list(readings), events=list(events)))
+        store.record_run(Run(source, now, now, True, len(readings) + len(events), 0, None))
+    finally:
+        store.close()
