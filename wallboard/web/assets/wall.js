@@ -28,7 +28,7 @@
   wb.serverOffsetMs = 0;                 // server clock minus this browser's clock
   wb.timezone = null;
   wb.now = function () { return Date.now() + wb.serverOffsetMs; };
-  wb.stats = {connects: 0, hellos: 0, deltas: 0, heartbeats: 0, bytes: 0};
+  wb.stats = {connects: 0, hellos: 0, deltas: 0, patches: 0, heartbeats: 0, bytes: 0};
 
   function setProps(id, props) { window.dash_clientside.set_props(id, props); }
 
@@ -47,7 +47,10 @@
 
   function apply(patch) {
     for (var id in patch) {
-      if (Object.prototype.hasOwnProperty.call(patch, id)) setProps(id, patch[id]);
+      if (!Object.prototype.hasOwnProperty.call(patch, id)) continue;
+      var props = patch[id];
+      if (props.figure && props.figure.__dash_patch_update) wb.stats.patches += 1;
+      setProps(id, props);
     }
   }
 
