@@ -25,6 +25,9 @@ class Api:
     def __init__(self) -> None:
         self.routes: dict[str, tuple[int, bytes, float]] = {}
         self.seen: list[dict[str, str]] = []
+        self.active = 0
+        self.most_at_once = 0
+        lock = threading.Lock()
         api = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -33,7 +36,12 @@ class Api:
                 status, body, delay = api.routes.get(self.path.split("?")[0], (404, b"{}", 0))
                 if self.headers.get("Authorization", f"Bearer {TOKEN}") != f"Bearer {TOKEN}":
                     status, body = 401, b'{"error": "unauthorized"}'
+                with lock:
+                    api.active += 1
+                    api.most_at_once = max(api.most_at_once, api.active)
                 time.sleep(delay)
+                with lock:
+                    api.active -= 1
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", "application/json")

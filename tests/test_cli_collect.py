@@ -1,0 +1,95 @@
+"""`wallboard collect`: one pass with a table and an exit code, or scheduled until stopped."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.sources.util import config_text, settle
+from wallboard.store import Store
+
+SOURCES = """
+  - id: izin
+    type: csv
+    path: izin.csv
+    every: 1s
+    columns: {time: tanggal, region: kecamatan, value: jumlah}
+    indicator: izin_terbit
+  - id: hilang
+    type: csv
+    path: tidak-ada.csv
+    every: 1h
+    columns: {value: jumlah}
+    indicator: izin_terbit
+"""
+
+
+def setup(tmp_path: Path) -> Path:
+    (tmp_path / "izin.csv").write_text("tanggal;kecamatan;jumlah\n27/11/2026;Binjai Utara;7\n27/11/2026;x;1\n")
+    settle(tmp_path / "izin.csv")
+    config = tmp_path / "config.yaml"
+    config.write_text(config_text(f"sqlite:///{tmp_path / 'wb.db'}", SOURCES))
+    return config
+
+
+def collect(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "wallboard.cli", "collect", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_once_prints_table_and_fails_when_a_source_failed(tmp_path: Path) -> None:
+    config = setup(tmp_path)
+    result = collect("--config", str(config), "--once", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["sumber", "jenis", "status", "baris", "ditolak", "detik", "keterangan"]
+    izin = next(line for line in lines if line.startswith("izin "))
+    assert izin.split()[:5] == ["izin", "csv", "ok", "1", "1"] and "kode wilayah tidak dikenal" in izin
+    hilang = next(line for line in lines if line.startswith("hilang "))
+    assert "GAGAL" in hilang and "berkas tidak ditemukan: tidak-ada.csv" in hilang
+    assert lines[-1] == "2 sumber, 1 baris, 1 gagal"
+    assert "Traceback" not in result.stderr
+
+
+def test_once_for_one_source(tmp_path: Path) -> None:
+    config = setup(tmp_path)
+    result = collect("--config", str(config), "--once", "--source", "izin", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "hilang" not in result.stdout
+    store = Store.open(f"sqlite:///{tmp_path / 'wb.db'}")
+    try:
+        assert store.count_readings() == 1 and store.runs("hilang") == []
+    finally:
+        store.close()
+
+
+def test_unknown_source_and_bad_config_exit_2(tmp_path: Path) -> None:
+    config = setup(tmp_path)
+    result = collect("--config", str(config), "--once", "--source", "tidak_ada", cwd=tmp_path)
+    assert result.returncode == 2 and "sumber 'tidak_ada' tidak ada" in result.stderr
+    config.write_text(config.read_text().replace("every: 1h", "every: sejam"))
+    result = collect("--config", str(config), "--once", cwd=tmp_path)
+    assert result.returncode == 2 and "config.yaml:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_scheduled_until_stopped(tmp_path: Path) -> None:
+    config = setup(tmp_path)
+    process = subprocess.Popen([sys.executable, "-m", "wallboard.cli", "collect", "--config", str(config)],
+                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    store = Store.open(f"sqlite:///{tmp_path / 'wb.db'}")
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len(store.runs("izin")) < 2:
+            time.sleep(0.1)
+        assert len(store.runs("izin")) >= 2  # start-up run, then every second (file unchanged: ok, 0 rows)
+        assert all(r.ok for r in store.runs("izin"))
+        assert not store.runs("hilang")[0].ok
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, _ = process.communicate(timeout=20)
+        store.close()
+    assert process.returncode == 0, out
+    assert "Traceback" not in out

@@ -1,0 +1,142 @@
+"""The scheduler with real sources: start-up run, backoff retries that recover, no overlap, isolation."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.sources.test_http_json import Api
+from tests.sources.util import make_collector, settle
+from wallboard.scheduler import MAINTENANCE_JOB, Backoff, CollectorScheduler, trigger_for
+
+CSV = "tanggal;jumlah\n27/11/2026;5\n"
+
+
+def wait_for(condition: Callable[[], bool], limit: float = 20.0) -> bool:
+    """Poll until ``condition`` holds; the limit only guards against a hang, it is not measured."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def csv_source(source_id: str, every: str = "1h", path: str = "izin.csv") -> str:
+    return f"""
+  - id: {source_id}
+    type: csv
+    path: {path}
+    every: {every}
+    columns: {{time: tanggal, value: jumlah}}
+    indicator: izin_terbit
+"""
+
+
+def test_backoff_doubles_up_to_the_cap() -> None:
+    backoff = Backoff(base=5, cap=60)
+    assert [backoff.delay(n).total_seconds() for n in range(1, 7)] == [5, 10, 20, 40, 60, 60]
+
+
+def test_cron_in_site_time_zone() -> None:
+    class Source:
+        cron = "0 7 * * *"
+        interval = timedelta(days=1)
+
+    zone = ZoneInfo("Asia/Jakarta")
+    fire = trigger_for(Source, zone).get_next_fire_time(None, datetime(2026, 11, 27, 1, 0, tzinfo=UTC))
+    assert fire == datetime(2026, 11, 28, 7, 0, tzinfo=zone)
+
+
+def test_failed_run_is_retried_with_backoff_and_recovers(db_url: str, tmp_path: Path) -> None:
+    collector, store = make_collector(db_url, csv_source("izin"), tmp_path)
+    scheduler = CollectorScheduler(collector, backoff=Backoff(base=0.3, cap=1))
+    try:
+        scheduler.start()  # runs at start-up: the file is not there yet
+        assert wait_for(lambda: len(store.runs("izin")) >= 2)
+        first, *_ = reversed(store.runs("izin"))
+        assert not first.ok and "tidak ditemukan" in first.error
+        assert first.retry_at is not None and first.failures == 1
+        failures = [r.failures for r in reversed(store.runs("izin"))]
+        assert failures[:2] == [1, 2]  # the retry counted on
+        path = tmp_path / "izin.csv"
+        path.write_text(CSV)
+        settle(path)
+        assert wait_for(lambda: store.runs("izin", 1)[0].ok)  # a retry picks it up; no hourly wait
+        status = store.source_status(["izin"])["izin"]
+        assert status.failures == 0 and status.next_retry is None and store.count_readings() == 1
+        assert scheduler.scheduler.get_job(MAINTENANCE_JOB) is not None
+    finally:
+        scheduler.shutdown()
+        store.close()
+
+
+def test_slow_source_neither_overlaps_nor_delays_others(db_url: str, tmp_path: Path) -> None:
+    api = Api()
+    gate = threading.Event()
+    try:
+        api.set("/air", {"hasil": [{"tinggi": 1}]}, delay=2.5)
+        slow = f"""
+  - id: lambat
+    type: http_json
+    url: {api.url}/air
+    records: hasil
+    every: 1s
+    timeout: 10s
+    columns: {{value: tinggi}}
+    indicator: pengaduan_terbuka
+"""
+        path = tmp_path / "izin.csv"
+        path.write_text(CSV)
+        settle(path)
+        collector, store = make_collector(db_url, slow + csv_source("cepat", every="1s"), tmp_path)
+        # A manual run of the slow source while the scheduler also runs it: never two at once.
+        started = threading.Thread(target=lambda: (collector.run("lambat"), gate.set()))
+        scheduler = CollectorScheduler(collector)
+        try:
+            scheduler.start()
+            started.start()
+            # While the first slow request is still being answered, the fast source runs on schedule.
+            assert wait_for(lambda: len(store.runs("cepat")) >= 2)
+            assert len(store.runs("lambat")) == 0
+            assert wait_for(gate.is_set)
+            assert collector.try_run("cepat") is not None
+            assert api.most_at_once == 1 and len(store.runs("lambat")) >= 2  # one after the other
+        finally:
+            scheduler.shutdown()
+            started.join()
+            store.close()
+    finally:
+        api.server.shutdown()
+        api.server.server_close()
+
+
+def test_try_run_skips_while_a_run_is_going(db_url: str, tmp_path: Path) -> None:
+    collector, store = make_collector(db_url, csv_source("izin"), tmp_path)
+    try:
+        lock = collector._run_lock("izin")
+        with lock:
+            assert collector.try_run("izin") is None
+        assert collector.try_run("izin") is not None
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("failures", [1, 3])
+def test_no_retry_after_the_next_scheduled_run(db_url: str, tmp_path: Path, failures: int) -> None:
+    collector, store = make_collector(db_url, csv_source("izin", every="2s"), tmp_path)
+    scheduler = CollectorScheduler(collector, backoff=Backoff(base=10, cap=60))
+    try:
+        scheduler.scheduler.start()
+        scheduler.schedule(collector.config)
+        source = collector.config.source("izin")
+        assert scheduler.retry_at(source, failures, datetime.now(UTC)) is None  # the schedule comes first
+    finally:
+        scheduler.shutdown()
+        store.close()
