@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SHARED
 from tests.panels.helpers import write
 from wallboard.panels import BUILTIN
 from wallboard.sources.base import Event, Reading
@@ -327,3 +327,45 @@ def test_camera_keeps_last_picture_then_shows_placeholder(wall_server, page_at, 
     Camera.failing = False
     wait_state(page, "cctv", "ok")
     assert page.is_visible("[data-panel=cctv] img")
+
+
+MAP = """
+site: {{name: Uji, region: "12.75"}}
+database: {{url: "{db}"}}
+regions: {{kecamatan: peta/kecamatan.geojson}}
+sources:
+  - {{id: simulasi, type: demo, every: 1h, backfill: 1h, indicators: [pengaduan]}}
+indicators:
+  - {{id: pengaduan, label: Pengaduan terbuka, unit: laporan}}
+screens:
+  - id: utama
+    grid: {{columns: 12, rows: 8}}
+    panels:
+      - {{id: peta, type: map, indicator: pengaduan, at: [0, 0], size: [3, 4]}}
+      - {{id: ubin, type: map, indicator: pengaduan, level: desa, at: [3, 0], size: [9, 8]}}
+"""
+
+
+@pytest.mark.skipif(not (SHARED / "regions" / "12.75-kecamatan.geojson").exists(), reason="shared regions absent")
+def test_map_draws_boundaries_offline_and_tiles_without_them(wall_server, page_at, tmp_path):
+    (tmp_path / "peta").mkdir()
+    (tmp_path / "peta" / "kecamatan.geojson").write_bytes((SHARED / "regions" / "12.75-kecamatan.geojson").read_bytes())
+    server = wall_server(MAP.format(db=f"sqlite:///{tmp_path / 'wall.db'}"))
+    page = page_at(3840, 2160)
+    outside: list[str] = []
+    page.on("request", lambda r: None if r.url.startswith(server.url) else outside.append(r.url))
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server.url + "/wall/utama")
+    wait_state(page, "peta", "ok")
+    page.wait_for_function("() => document.querySelectorAll('[data-panel=peta] .scatterlayer .trace').length >= 5",
+                           timeout=10_000)
+    labels = page.text_content("[data-panel=peta] .scatterlayer")
+    assert "Binjai Utara" in labels and "Binjai Selatan" in labels
+    # desa level has no boundary file here: one tile per kelurahan, all without data yet.
+    tiles = page.eval_on_selector_all("[data-panel=ubin] .map-tile", "els => els.length")
+    assert tiles > 30
+    assert state_of(page, "ubin") == "nodata"
+    page.wait_for_timeout(500)
+    assert page.evaluate(OVERFLOW_JS) == []
+    assert outside == [] and errors == []

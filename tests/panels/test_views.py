@@ -14,6 +14,7 @@ from wallboard import formatting
 from wallboard.config import ConfigError
 from wallboard.panels import BUILTIN, panel_types
 from wallboard.panels.base import STATE_SHAPES, flat_props, frame
+from wallboard.panels.map import EMPTY_FILL
 from wallboard.snapshot import SeriesKey
 from wallboard.store import StoredEvent
 
@@ -90,7 +91,8 @@ def test_trend_draws_each_indicator_and_target_line():
     traces = view.props["graph"]["figure"]["data"]
     names = [t["name"] for t in traces]
     assert names == ["Realisasi PAD", "Target Realisasi PAD", "Tinggi muka air"]  # air has no target
-    assert traces[1]["y"] == [185e9, 185e9]
+    assert traces[1]["y"] == [185.0, 185.0]  # in miliar, the axis says " M"
+    assert view.props["graph"]["figure"]["layout"]["yaxis"]["ticksuffix"] == " M"
     assert traces[0]["x"][0].startswith("2026-11-27 17:00")  # in WIB
     assert view.props["graph"]["figure"]["layout"]["showlegend"] is True
 
@@ -157,9 +159,12 @@ def test_map_with_boundary_file_relative_to_config_draws_a_choropleth(tmp_path):
     assert panel.geo is not None
     view = panel.view(snap({"pengaduan": value("pengaduan", 12, by_region={"12.75.01": 7, "12.75.02": 5})}))
     data = view.props["graph"]["figure"]["data"]
-    assert set(data[1]["locations"]) == {"12.75.01", "12.75.02"}
-    assert len(data[0]["locations"]) == 3  # the areas without data, drawn grey
-    assert any("<b>7</b>" in t for t in data[2]["text"])
+    areas = {t["name"]: t for t in data if t["name"] != "label"}
+    assert len(areas) == 5
+    assert areas["Binjai Utara"]["fillcolor"] == "#08519c"  # the largest value, darkest blue
+    assert areas["Binjai Timur"]["fillcolor"] == EMPTY_FILL  # no data: grey
+    assert all(t["fill"] == "toself" and t["x"] for t in areas.values())
+    assert any("<b>7</b>" in t for t in data[-1]["text"])
 
 
 # events ----------------------------------------------------------------------------------------

@@ -64,6 +64,21 @@ def load_boundaries(path: str) -> dict | None:
     return {"type": "FeatureCollection", "features": features} if features else None
 
 
+def _outline(geometry: dict) -> tuple[list, list]:
+    """x/y of every outer ring, rings separated by None (plotly fills each one)."""
+    polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+    xs: list = []
+    ys: list = []
+    for polygon in polygons:
+        ring = polygon[0]
+        if xs:
+            xs.append(None)
+            ys.append(None)
+        xs.extend(p[0] for p in ring)
+        ys.extend(p[1] for p in ring)
+    return xs, ys
+
+
 def colour(share: float) -> str:
     """A colour from ``SCALE`` for a value's place (0..1) between the smallest and largest area."""
     share = max(0.0, min(1.0, share))
@@ -129,37 +144,36 @@ class MapPanel(Panel):
                 "gridTemplateRows": f"repeat({rows}, minmax(0, 1fr))", "--rows": rows}
 
     def _figure(self, values: dict[str, float], texts: dict[str, str]) -> dict:
+        """Areas as filled outlines on plain x/y axes (lon, lat): no map tiles or topojson to fetch,
+        so the wall works offline. Near the equator an unprojected lon/lat is true enough."""
         dark = self.wall.config.site.theme == "dark"
         edge = "#0b1220" if dark else "#ffffff"
         feats = self.geo["features"] if self.geo else []
-        have = [f["id"] for f in feats if f["id"] in values]
-        missing = [f["id"] for f in feats if f["id"] not in values]
-        lo = min(min((values[c] for c in have), default=0), 0)
-        hi = max((values[c] for c in have), default=1)
-        span = (hi - lo) or 1
-        data = [
-            {"type": "choropleth", "geojson": self.geo, "featureidkey": "id", "locations": missing,
-             "z": [0] * len(missing), "colorscale": [[0, EMPTY_FILL], [1, EMPTY_FILL]], "showscale": False,
-             "marker": {"line": {"color": edge, "width": 1.5}}, "hoverinfo": "skip"},
-            {"type": "choropleth", "geojson": self.geo, "featureidkey": "id", "locations": have,
-             "z": [round((values[c] - lo) / span, 4) for c in have], "zmin": 0, "zmax": 1,
-             "colorscale": [[i / (len(SCALE) - 1), c] for i, c in enumerate(SCALE)], "showscale": False,
-             "marker": {"line": {"color": edge, "width": 1.5}}, "hoverinfo": "skip"},
-        ]
-        labelled = [f for f in feats if f["properties"].get("lat") is not None]
-        if self.config.level == "kecamatan" or len(labelled) <= 12:
-            data.append({
-                "type": "scattergeo", "mode": "text", "hoverinfo": "skip",
-                "lat": [f["properties"]["lat"] for f in labelled],
-                "lon": [f["properties"]["lng"] for f in labelled],
-                "text": [f"{f['properties']['name']}<br><b>{texts.get(f['id'], '–')}</b>" for f in labelled],
-                "textfont": {"size": 17, "color": "#111827"},
-            })
+        shown = [values[f["id"]] for f in feats if f["id"] in values]
+        lo, hi = min(min(shown, default=0), 0), max(shown, default=1)
+        data, lat, lon, text, ink = [], [], [], [], []
+        for f in feats:
+            xs, ys = _outline(f["geometry"])
+            v = values.get(f["id"])
+            fill = colour((v - lo) / ((hi - lo) or 1)) if v is not None else EMPTY_FILL
+            data.append({"type": "scatter", "mode": "lines", "x": xs, "y": ys, "fill": "toself",
+                         "fillcolor": fill, "line": {"color": edge, "width": 1.5}, "hoverinfo": "skip",
+                         "name": f["properties"]["name"]})
+            p = f["properties"]
+            if p.get("lat") is not None and (self.config.level == "kecamatan" or len(feats) <= 12):
+                lat.append(p["lat"])
+                lon.append(p["lng"])
+                text.append(f"{p['name']}<br><b>{texts.get(f['id'], '–')}</b>")
+                ink.append(ink_on(fill))
+        if lat:
+            data.append({"type": "scatter", "mode": "text", "x": lon, "y": lat, "text": text,
+                         "textfont": {"size": 18, "color": ink}, "hoverinfo": "skip", "name": "label"})
+        hidden = {"visible": False, "fixedrange": True}
         return {"data": data, "layout": {
             "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "meta": {"wallScale": True},
-            "paper_bgcolor": "rgba(0,0,0,0)", "showlegend": False, "uirevision": self.config.id,
-            "geo": {"fitbounds": "locations", "visible": False, "bgcolor": "rgba(0,0,0,0)",
-                    "projection": {"type": "mercator"}},
+            "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)", "showlegend": False,
+            "uirevision": self.config.id, "xaxis": dict(hidden),
+            "yaxis": {**hidden, "scaleanchor": "x", "scaleratio": 1},
         }}
 
     def view(self, snap: Snapshot) -> PanelView:

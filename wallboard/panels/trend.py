@@ -17,6 +17,10 @@ from wallboard.indicators import state_of
 from wallboard.panels.base import Panel, PanelView, stale_note, worst
 from wallboard.snapshot import Needs, SeriesKey, Snapshot
 
+SCALES = {
+    "id": [(1e12, " T"), (1e9, " M"), (1e6, " jt")],
+    "en": [(1e12, "T"), (1e9, "B"), (1e6, "M")],
+}
 PALETTE = ["#4cc9f0", "#f4a261", "#90be6d", "#f15bb5", "#ffd166", "#b388eb"]
 
 
@@ -53,7 +57,18 @@ class TrendPanel(Panel):
             )
         ]
 
-    def _figure(self, traces: list[dict]) -> dict:
+    def _scale(self, traces: list[dict]) -> str:
+        """Big money reads as ``150 M`` (miliar), not ``150B``: divide the axis and name the step."""
+        top = max((abs(v) for t in traces for v in t["y"]), default=0)
+        steps = SCALES.get(self.locale, SCALES["id"])
+        for divisor, suffix in steps:
+            if top >= divisor:
+                for t in traces:
+                    t["y"] = [round(v / divisor, 3) for v in t["y"]]
+                return suffix
+        return ""
+
+    def _figure(self, traces: list[dict], suffix: str = "") -> dict:
         theme_dark = self.wall.config.site.theme == "dark"
         ink = "#c9d1e0" if theme_dark else "#1f2a3a"
         grid = "rgba(255,255,255,0.10)" if theme_dark else "rgba(0,0,0,0.10)"
@@ -62,19 +77,20 @@ class TrendPanel(Panel):
             "data": traces,
             "layout": {
                 # Sizes are for a 1080-line screen; panels.js scales them to the real one.
-                "margin": {"l": 70, "r": 20, "t": 40 if legend else 10, "b": 40},
+                "margin": {"l": 70, "r": 20, "t": 44 if legend else 10, "b": 40},
                 "meta": {"wallScale": True},
                 "paper_bgcolor": "rgba(0,0,0,0)",
                 "plot_bgcolor": "rgba(0,0,0,0)",
-                "font": {"color": ink, "size": 17},
+                "font": {"color": ink, "size": 18},
                 "separators": ",." if self.locale == "id" else ".,",
                 "showlegend": legend,
-                "legend": {"orientation": "h", "y": 1.02, "x": 0},
+                "legend": {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
                 "xaxis": {"gridcolor": grid, "type": "date", "tickformatstops": [
-                    {"dtickrange": [None, 86_400_000], "value": "%H.%M" if self.locale == "id" else "%H:%M"},
-                    {"dtickrange": [86_400_000, None], "value": "%-d %b"},
+                    {"dtickrange": [None, 86_000_000], "value": "%H.%M" if self.locale == "id" else "%H:%M"},
+                    {"dtickrange": [86_000_000, None], "value": "%-d %b"},
                 ]},
-                "yaxis": {"gridcolor": grid, "rangemode": "tozero" if self.config.target else "normal"},
+                "yaxis": {"gridcolor": grid, "rangemode": "tozero" if self.config.target else "normal",
+                          "ticksuffix": suffix, "exponentformat": "none"},
                 "uirevision": self.config.id,
             },
         }
@@ -107,5 +123,6 @@ class TrendPanel(Panel):
         if not any(t["x"] for t in traces):
             return PanelView("nodata", None, {"graph": {"figure": self._figure(traces)}}, self.nodata_text())
         state = worst(states)
-        return PanelView(state, newest, {"graph": {"figure": self._figure(traces)}},
+        suffix = self._scale(traces)
+        return PanelView(state, newest, {"graph": {"figure": self._figure(traces, suffix)}},
                          stale_note(state, newest, snap.now, self.locale))
