@@ -1,0 +1,93 @@
+"""Config hot reload: a valid edit swaps the config and tells the walls; a broken one changes nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import demo_config
+from wallboard.runtime import Runtime
+
+
+@pytest.fixture
+def runtime(tmp_path: Path) -> Runtime:
+    path = tmp_path / "config.yaml"
+    path.write_text(demo_config(f"sqlite:///{tmp_path / 'w.db'}"), encoding="utf-8")
+    rt = Runtime.from_path(path, collect=False)
+    yield rt
+    rt.store.close()
+
+
+def hellos(q: queue.Queue) -> list[dict]:
+    out = []
+    while not q.empty():
+        message = q.get_nowait()
+        if message and message.startswith("event: hello"):
+            out.append(json.loads(message.split("data: ", 1)[1]))
+    return out
+
+
+def touch_and_write(path: Path, text: str) -> None:
+    """Write and move the mtime forward, so the watcher sees the edit even within one clock tick."""
+    before = path.stat().st_mtime
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, (before + 5, before + 5))
+
+
+def test_a_valid_edit_is_swapped_in_and_walls_are_told(runtime: Runtime) -> None:
+    q, _ = runtime.hub.subscribe("utama")
+    version = runtime.hub.version_tag
+    touch_and_write(runtime.path, runtime.path.read_text().replace("label: Pengaduan terbuka", "label: Aduan"))
+    runtime.check_config()
+    assert runtime.config.indicator("pengaduan_terbuka").label.id == "Aduan"
+    assert runtime.last_reload_problems == []
+    [hello] = hellos(q)
+    assert hello["version"] == runtime.hub.version_tag != version
+    assert runtime.hub.panels("utama")[0].title() == "Aduan"  # panels rebuilt from the new config
+
+
+def test_a_broken_edit_keeps_the_last_good_config(runtime: Runtime) -> None:
+    q, _ = runtime.hub.subscribe("utama")
+    good, version = runtime.loaded, runtime.hub.version_tag
+    touch_and_write(runtime.path, runtime.path.read_text().replace("columns: 4", "columns: many"))
+    runtime.check_config()
+    assert runtime.loaded is good and runtime.hub.version_tag == version
+    assert runtime.last_reload_problems and "config.yaml:" in runtime.last_reload_problems[0]
+    assert "columns" in runtime.last_reload_problems[0]
+    assert hellos(q) == []  # no wall is told to reload onto a broken config
+    assert runtime.hub.subscriber_count() == 1
+
+
+def test_an_unparseable_file_keeps_the_last_good_config(runtime: Runtime) -> None:
+    good = runtime.loaded
+    touch_and_write(runtime.path, "site: [unclosed\n")
+    runtime.check_config()
+    assert runtime.loaded is good and runtime.last_reload_problems
+
+
+def test_an_edit_that_changes_nothing_does_not_reload_walls(runtime: Runtime) -> None:
+    q, _ = runtime.hub.subscribe("utama")
+    touch_and_write(runtime.path, runtime.path.read_text())
+    runtime.check_config()
+    assert hellos(q) == []
+
+
+def test_reload_at_reaches_the_walls(runtime: Runtime) -> None:
+    text = runtime.path.read_text().replace("timezone: Asia/Jakarta}", 'timezone: Asia/Jayapura, reload_at: "04:00"}')
+    touch_and_write(runtime.path, text)
+    runtime.check_config()
+    assert runtime.config.site.reload_at == "04:00"
+    hello = runtime.hub.hello("utama")
+    assert hello["tz"] == "Asia/Jayapura" and 0 < hello["reload"] - hello["now"] <= 24 * 3600 * 1000
+
+
+def test_reload_at_must_be_a_clock_time(runtime: Runtime) -> None:
+    touch_and_write(runtime.path, runtime.path.read_text().replace(
+        "timezone: Asia/Jakarta}", 'timezone: Asia/Jakarta, reload_at: "25:00"}'))
+    runtime.check_config()
+    assert runtime.config.site.reload_at is None
+    assert any("reload_at" in p for p in runtime.last_reload_problems)
