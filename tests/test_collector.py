@@ -47,3 +47,45 @@ def test_a_source_that_raises_is_recorded_not_raised(db_url: str, tmp_path: Path
         assert store.source_status(["simulasi"])["simulasi"].last_error == run.error
     finally:
         store.close()
+
+
+def test_readings_older_than_retention_are_rejected(db_url: str, tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from wallboard.sources.base import Batch, Reading
+
+    config = parse_config(demo_config(db_url)).config
+    store = Store.open(db_url)
+    try:
+        collector = Collector(store, config, tmp_path)
+        source = collector._source("simulasi")
+        now = datetime(2026, 11, 27, tzinfo=UTC)
+        old = int((now - config.database.retention - timedelta(days=1)).timestamp())
+        fresh = int(now.timestamp())
+        source.fetch = lambda _now: Batch(readings=[Reading("tinggi_muka_air", "12.75.01", old, 1.0),
+                                                    Reading("tinggi_muka_air", "12.75.01", fresh, 2.0)])
+        run = collector.run("simulasi", now)
+        assert run.ok and run.rows == 1 and run.rejected == 1 and "retention" in run.error
+        assert store.count_readings() == 1
+    finally:
+        store.close()
+
+
+def test_store_failure_is_a_failed_run_and_nothing_is_half_written(db_url: str, tmp_path: Path,
+                                                                   monkeypatch) -> None:
+    config = parse_config(demo_config(db_url)).config
+    store = Store.open(db_url)
+    try:
+        collector = Collector(store, config, tmp_path)
+        assert collector.run("simulasi").ok
+        before = store.count_readings()
+
+        def locked(*_a, **_k):  # noqa: ANN002, ANN003, ANN202
+            raise RuntimeError("database is locked")
+
+        monkeypatch.setattr(store, "_write_rollups", locked)  # fails after readings went in
+        run = collector.run("simulasi")
+        assert not run.ok and run.error == "database is locked" and run.failures == 1
+        assert store.count_readings() == before
+    finally:
+        store.close()

@@ -45,7 +45,9 @@ def random_readings(seed: int, days: int = 3) -> list[Reading]:
 
 
 def close(a: list[tuple[int, float]], b: list[tuple[int, float]]) -> bool:
-    return [x for x, _ in a] == [x for x, _ in b] and all(abs(x - y) < 1e-6 for (_, x), (_, y) in zip(a, b))
+    if [x for x, _ in a] != [x for x, _ in b]:
+        return False
+    return all(abs(x - y) < 1e-6 for (_, x), (_, y) in zip(a, b, strict=True))
 
 
 @pytest.mark.parametrize("bucket", [3600, 21600, DAY, 900])
