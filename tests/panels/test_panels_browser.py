@@ -75,6 +75,11 @@ def test_every_panel_fits_its_box(wall_server, page_at, tmp_path, width, height)
     sizes = page.eval_on_selector_all(
         "[data-type=kpi] [data-role=value]", "els => els.map(e => parseFloat(getComputedStyle(e).fontSize))")
     assert sizes and min(sizes) >= height / 12
+    # Chart type grows with the screen too, and times read the Indonesian way (18.00).
+    ticks = page.eval_on_selector_all(
+        "[data-panel=tren-air] .xtick text", "els => els.map(e => [e.textContent, parseFloat(e.style.fontSize)])")
+    assert ticks and all(size >= height / 60 - 0.5 for _, size in ticks)
+    assert any(re.fullmatch(r"\d\d\.\d\d", text) for text, _ in ticks)
     # Nothing spills off the screen.
     assert page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]") == [
         width, height]
@@ -144,7 +149,8 @@ def test_states_show_in_data_state_and_visibly(wall_server, page_at, tmp_path):
         window.__alerts.push(m.target.dataset.panel + ':' + m.target.dataset.state); }))
       .observe(document.body, {subtree: true, attributes: true, attributeFilter: ['data-alert']}); }""")
     assert state_of(page, "k-kosong") == "nodata"
-    assert look(page, "k-kosong")["badge"] == "○ KOSONG"
+    nodata = look(page, "k-kosong")
+    assert nodata["badge"] == "○ KOSONG"
 
     now = int(time.time())
     write(db, "simulasi", [Reading("uji", "12.75", now, 10), Reading("lama", "12.75", now - 600, 5)])
@@ -155,7 +161,7 @@ def test_states_show_in_data_state_and_visibly(wall_server, page_at, tmp_path):
         "() => parseFloat(getComputedStyle(document.querySelector('[data-panel=k-lama]')).opacity) < 0.9",
         timeout=5_000)
     ok, stale = look(page, "k-uji"), look(page, "k-lama")
-    assert "grayscale" in stale["filter"] and stale["edge"] != ok["edge"]
+    assert "grayscale" in stale["filter"] and len({stale["edge"], ok["edge"], nodata["edge"]}) == 3
     assert ok["badge"] == "● NORMAL" and stale["badge"] == "◌ USANG"
     assert float(stale["opacity"]) < 1 <= float(ok["opacity"])
     assert "10 menit lalu" in page.text_content("[data-panel=k-lama] .panel-note")

@@ -207,10 +207,11 @@
   };
 
   function scaled(layout) {
-    if (!layout || !layout.meta || !layout.meta.wallScale) return layout;
+    if (!layout || !layout.meta || !layout.meta.wallScale || layout.meta.wallScaled) return layout;
     var k = window.innerHeight / 1080;
     if (Math.abs(k - 1) < 0.01) return layout;
     var out = Object.assign({}, layout);
+    out.meta = Object.assign({}, layout.meta, {wallScaled: k});  // never scaled twice
     out.font = Object.assign({}, layout.font || {});
     out.font.size = (out.font.size || 12) * k;
     if (layout.margin) {
@@ -220,8 +221,8 @@
     return out;
   }
 
-  function scaledData(data) {
-    if (!Array.isArray(data)) return data;
+  function scaledData(data, layout) {
+    if (!Array.isArray(data) || (layout && layout.meta && layout.meta.wallScaled)) return data;
     var k = window.innerHeight / 1080;
     if (Math.abs(k - 1) < 0.01) return data;
     return data.map(function (t) {
@@ -242,13 +243,23 @@
       var original = P[name];
       P[name] = function (gd, data, layout, config) {
         if (data && !Array.isArray(data) && typeof data === "object" && data.layout) {  // (gd, figure)
-          var fig = Object.assign({}, data, {layout: scaled(data.layout), data: scaledData(data.data)});
+          var wanted = data.layout.meta && data.layout.meta.wallScale;
+          var fig = Object.assign({}, data, {layout: scaled(data.layout),
+                                             data: wanted ? scaledData(data.data, data.layout) : data.data});
           return original.call(P, gd, fig);
         }
         var isScaled = layout && layout.meta && layout.meta.wallScale;
-        return original.call(P, gd, isScaled ? scaledData(data) : data, scaled(layout), config);
+        return original.call(P, gd, isScaled ? scaledData(data, layout) : data, scaled(layout), config);
       };
     });
+    // Figures drawn before this ran get their screen-sized type now.
+    var drawn = document.querySelectorAll(".js-plotly-plot");
+    for (var i = 0; i < drawn.length; i++) {
+      var gd = drawn[i];
+      if (gd.layout && gd.layout.meta && gd.layout.meta.wallScale && !gd.layout.meta.wallScaled) {
+        P.react(gd, gd.data, gd.layout);
+      }
+    }
     return true;
   }
 
