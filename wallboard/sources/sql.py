@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import field_validator
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
@@ -88,7 +88,8 @@ class SqlSource(Source):
                             conn.exec_driver_sql(f"SET LOCAL statement_timeout = {ms}")
                         elif backend in ("mysql", "mariadb"):
                             conn.exec_driver_sql("SET TRANSACTION READ ONLY")
-                        result = conn.execute(text(self.config.query))
+                        # Sent as written: no bind-parameter parsing of ':00' or '%' inside literals.
+                        result = conn.execution_options(no_parameters=True).exec_driver_sql(self.config.query)
                         header = list(result.keys())
                         rows = [dict(zip(header, row, strict=False)) for row in result]
                         tx.rollback()

@@ -23,6 +23,8 @@ _SUFFIX = re.compile(r"\s*(?:%|rp|idr|,-|\.-)$", re.IGNORECASE)
 _GROUPED_DOTS = re.compile(r"^\d{1,3}(?:\.\d{3})+$")
 _GROUPED_COMMAS = re.compile(r"^\d{1,3}(?:,\d{3})+$")
 _PLAIN = re.compile(r"^\d+(?:\.\d+)?$|^\.\d+$")
+# The common Indonesian shapes (12, 1.234, 1.234.567,89, 85,5) in one match, before the general rule.
+_COMMON = re.compile(r"^(-?)(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d+))?$")
 
 _ZONES = {"wib": "Asia/Jakarta", "wita": "Asia/Makassar", "wit": "Asia/Jayapura"}
 _MONTHS = {
@@ -58,6 +60,11 @@ def parse_number(value: object) -> float:
 
 @lru_cache(maxsize=65536)
 def _parse_number_text(raw: str) -> float:
+    common = _COMMON.match(raw)
+    if common:
+        sign, whole, fraction = common.groups()
+        number = float(whole.replace(".", "") + ("." + fraction if fraction else ""))
+        return -number if sign else number
     text = raw.strip().replace("\u00a0", "").replace(" ", "")
     if not text or text in {"-", "--"}:
         raise ValueProblem("nilai kosong")
