@@ -54,8 +54,9 @@ class RecordsConfig(SourceBase):
 
     @model_validator(mode="after")
     def _readings_or_events(self) -> RecordsConfig:
-        if self.columns is not None and self.events is not None:
-            raise ValueError("give either columns: (readings) or events:, not both")
+        readings = self.columns is not None or self.indicator is not None or self.indicators is not None
+        if readings and self.events is not None:
+            raise ValueError("give either columns:/indicator: (readings) or events:, not both")
         if self.events is None:
             column = self.columns.indicator if self.columns else None
             if self.indicator is None and column is None:

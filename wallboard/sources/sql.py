@@ -89,7 +89,7 @@ class SqlSource(Source):
                         elif backend in ("mysql", "mariadb"):
                             conn.exec_driver_sql("SET TRANSACTION READ ONLY")
                         # Sent as written: no bind-parameter parsing of ':00' or '%' inside literals.
-                        result = conn.execution_options(no_parameters=True).exec_driver_sql(self.config.query)
+                        result = conn.execution_options(no_parameters=True).exec_driver_sql(expand(self.config.query))
                         header = list(result.keys())
                         rows = [dict(zip(header, row, strict=False)) for row in result]
                         tx.rollback()
