@@ -93,8 +93,9 @@ class Panel:
         return indicator.label.text(self.locale) if indicator is not None else self.config.id
 
     def subtitle(self) -> str:
+        """The work unit (OPD) behind the figure; several indicators may have several owners."""
         ids = self.config.indicator_ids()
-        indicator = self.wall.indicator(ids[0]) if ids else None
+        indicator = self.wall.indicator(ids[0]) if len(ids) == 1 else None
         return indicator.owner or "" if indicator is not None else ""
 
     def body_rem(self) -> float:

@@ -90,7 +90,7 @@ class TrendPanel(Panel):
                     {"dtickrange": [86_000_000, None], "value": "%-d %b"},
                 ]},
                 "yaxis": {"gridcolor": grid, "rangemode": "tozero" if self.config.target else "normal",
-                          "ticksuffix": suffix, "exponentformat": "none"},
+                          "ticksuffix": suffix, "exponentformat": "none", "nticks": 6},
                 "uirevision": self.config.id,
             },
         }
