@@ -25,6 +25,15 @@ def test_every_panel_type_is_registered():
         assert cls.Config.model_fields["type"].annotation.__args__ == (name,)
 
 
+@pytest.mark.skipif(not (SHARED / "reference" / "config.yaml").exists(), reason="shared reference absent")
+def test_reference_config_panels_use_the_contract_keys():
+    from wallboard.config.loader import load_config
+
+    config = load_config(SHARED / "reference" / "config.yaml").config
+    types = {p.type for s in config.screens for p in s.all_panels()}
+    assert types == set(BUILTIN)
+
+
 # kpi -------------------------------------------------------------------------------------------
 
 KPI = "      - {id: k, type: kpi, indicator: pengaduan, at: [0, 0], size: [3, 2]}"
