@@ -69,7 +69,11 @@ def test_kpi_currency_sets_rp_small_and_fits_its_box():
     view = panel.view(snap({"beras": value("beras", 14250, previous=14200)}))
     assert view.props["prefix"]["children"] == "Rp"
     assert view.props["value"]["children"] == "14.250"
-    assert view.props["change"]["children"] == "▲ +Rp 50"
+    # At [3, 2] "/kg" beside the figure would shrink it under 1/12 of the screen: it moves down.
+    assert view.props["unit"]["children"] == ""
+    assert view.props["change"]["children"] == "/kg · ▲ +Rp 50"
+    _, (wide,) = wall("      - {id: b, type: kpi, indicator: beras, at: [0, 0], size: [5, 2]}")
+    assert wide.view(snap({"beras": value("beras", 14250)})).props["unit"]["children"] == "/kg"
     size = view.props["main"]["style"]["fontSize"]
     width = float(re.search(r"([\d.]+)cqw", size).group(1))
     assert width < 30  # a longer figure gets a smaller size than a short one

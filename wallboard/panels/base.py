@@ -109,6 +109,14 @@ class Panel:
         panel = (54 - 1.2 - 0.6 * (rows - 1)) / rows * h + 0.6 * (h - 1)
         return panel - 1.5 - 1.5 - 1.3  # padding and borders, head, note
 
+    def body_width_rem(self) -> float:
+        """Width of this panel's body in rem, on a 16:9 screen (96rem wide)."""
+        screen = self.wall.screen
+        cols = screen.grid.columns if screen is not None else 12
+        w = self.config.size[0]
+        panel = (96 - 1.2 - 0.6 * (cols - 1)) / cols * w + 0.6 * (w - 1)
+        return panel - 1.8 - 0.65  # padding, borders
+
     def needs(self) -> Needs:
         return Needs()
 

@@ -27,17 +27,28 @@ def text_em(text: str) -> float:
     return sum(NARROW.get(ch, DIGIT_EM) for ch in text)
 
 
-def fit_size(text: str, prefix: str = "", unit: str = "", height: float = 56.0, width: float = 96.0) -> str:
-    """A CSS font size that lets ``prefix text unit`` fill its box on one line, never wider than it.
+HEIGHT_CQH = 56.0  # share of the body's height the figure may take
+WIDTH_CQW = 96.0  # share of the body's width the whole line may take
+READABLE_REM = 54 / 12  # 1/12 of the screen height: the least a kpi figure should get
 
-    ``--fit`` is a last resort set by panels.js should a wall PC's font run wider than measured.
-    """
+
+def line_em(text: str, prefix: str = "", unit: str = "") -> float:
+    """Width of ``prefix text unit`` on one line, in em of the figure's size."""
     em = text_em(text or "–")
     if prefix:
         em += text_em(prefix) * PREFIX_SCALE + 0.12
     if unit:
         em += text_em(unit) * UNIT_SCALE + 0.2
-    return f"calc(min({height:g}cqh, {width / em:.2f}cqw) * var(--fit, 1))"
+    return em
+
+
+def fit_size(text: str, prefix: str = "", unit: str = "") -> str:
+    """A CSS font size that lets ``prefix text unit`` fill its box on one line, never wider than it.
+
+    ``--fit`` is a last resort set by panels.js should a wall PC's font run wider than measured.
+    """
+    width = WIDTH_CQW / line_em(text, prefix, unit)
+    return f"calc(min({HEIGHT_CQH:g}cqh, {width:.2f}cqw) * var(--fit, 1))"
 
 
 class KpiConfig(PanelBase):
@@ -66,11 +77,24 @@ class KpiPanel(Panel):
                 children=[
                     html.Span(id=self.cid("prefix"), className="kpi-prefix"),
                     html.Span(id=self.cid("value"), className="kpi-value", **{"data-role": "value"}),
-                    html.Span(self.unit(), className="kpi-unit"),
+                    html.Span(self.unit(), id=self.cid("unit"), className="kpi-unit"),
                 ],
             ),
             html.Div(id=self.cid("change"), className="kpi-change"),
         ]
+
+    def unit_inline(self, text: str, prefix: str) -> bool:
+        """Whether the unit fits beside the figure without shrinking it below 1/12 of the screen.
+
+        Otherwise (``Rp 14.250 /kg`` in a narrow panel) the unit moves down to the change line.
+        """
+        unit = self.unit()
+        if not unit:
+            return True
+        body_h, body_w = self.body_rem(), self.body_width_rem()
+        with_unit = min(HEIGHT_CQH / 100 * body_h, WIDTH_CQW / 100 * body_w / line_em(text, prefix, unit))
+        without = min(HEIGHT_CQH / 100 * body_h, WIDTH_CQW / 100 * body_w / line_em(text, prefix))
+        return with_unit >= READABLE_REM or with_unit >= without * 0.98
 
     def view(self, snap: Snapshot) -> PanelView:
         indicator = self.wall.indicator(self.config.indicator)
@@ -78,6 +102,7 @@ class KpiPanel(Panel):
         if state == "nodata":
             return PanelView("nodata", None, {
                 "value": {"children": "–"}, "prefix": {"children": ""}, "change": {"children": ""},
+                "unit": {"children": self.unit()},
                 "main": {"style": {"fontSize": fit_size("–", unit=self.unit())}},
             }, self.nodata_text())
         change = ""
@@ -86,13 +111,18 @@ class KpiPanel(Panel):
             arrow = "▲" if delta > 0 else ("▼" if delta < 0 else "■")
             change = f"{arrow} {formatting.change(delta, indicator, self.locale)}"
         prefix, text = formatting.value_parts(current.value, indicator, self.locale)
+        inline = self.unit_inline(text, prefix)
+        unit = self.unit()
+        if not inline:
+            change = f"{unit} · {change}" if change else unit
         return PanelView(
             state,
             current.time,
             {
                 "prefix": {"children": prefix},
                 "value": {"children": text},
-                "main": {"style": {"fontSize": fit_size(text, prefix, self.unit())}},
+                "unit": {"children": unit if inline else ""},
+                "main": {"style": {"fontSize": fit_size(text, prefix, unit if inline else "")}},
                 "change": {"children": change},
             },
             stale_note(state, current.time, snap.now, self.locale),
