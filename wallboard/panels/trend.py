@@ -90,7 +90,8 @@ class TrendPanel(Panel):
                     {"dtickrange": [86_000_000, None], "value": "%-d %b"},
                 ]},
                 "yaxis": {"gridcolor": grid, "rangemode": "tozero" if self.config.target else "normal",
-                          "ticksuffix": suffix, "exponentformat": "none", "nticks": 6},
+                          "ticksuffix": suffix, "exponentformat": "none",
+                          "nticks": max(3, round(self.body_rem() / 2.2))},  # ~2 rem apart
                 "uirevision": self.config.id,
             },
         }
