@@ -15,7 +15,7 @@ from wallboard.regions import kecamatan
 @pytest.mark.parametrize(
     ("code", "zone", "name"),
     [("33.08", "Asia/Jakarta", "Kabupaten Magelang"), ("73.71", "Asia/Makassar", "Kota Makassar"),
-     ("94.71", "Asia/Jayapura", "Kota Jayapura")],
+     ("91.71", "Asia/Jayapura", "Kota Jayapura")],
 )
 def test_init_writes_a_valid_config_in_the_right_time_zone(tmp_path: Path, code: str, zone: str, name: str) -> None:
     path = write_config(code, tmp_path / "config.yaml")
