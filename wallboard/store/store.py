@@ -22,7 +22,8 @@ from wallboard.store.engine import make_engine
 
 HOUR = 3600
 DAY = 86400
-COPY_THRESHOLD = 2000  # PostgreSQL batches larger than this go through COPY
+COPY_THRESHOLD = 100  # PostgreSQL batches larger than this go through COPY
+KEYS_PER_STATEMENT = 1000  # (indicator, region) pairs per set-based statement on PostgreSQL
 RUNS_KEPT = timedelta(days=30)  # collector run history; the newest run and success per source always stay
 
 
@@ -213,32 +214,59 @@ class Store:
         Asking ``readings`` (two index seeks per pair) keeps ``latest`` right whatever order
         readings arrive in: late, older rows never replace the current value.
         """
-        newest = (
-            "(SELECT {col} FROM readings WHERE indicator = ? AND region = ? ORDER BY ts DESC LIMIT 1 OFFSET {n})"
+        upsert = (
+            " ON CONFLICT (indicator, region) DO UPDATE SET ts = excluded.ts, value = excluded.value, "
+            "prev_ts = excluded.prev_ts, prev_value = excluded.prev_value"
         )
+        if self._dialect == "postgresql":
+            # One statement per thousand pairs: each round trip to the server costs more than the work.
+            for chunk in _chunks(list(keys), KEYS_PER_STATEMENT):
+                conn.exec_driver_sql(
+                    "INSERT INTO latest (indicator, region, ts, value, prev_ts, prev_value) "
+                    "SELECT k.i, k.r, a.ts, a.value, b.ts, b.value FROM (VALUES "
+                    + ", ".join(["(%s, %s)"] * len(chunk)) + ") AS k(i, r) "
+                    "CROSS JOIN LATERAL (SELECT ts, value FROM readings WHERE indicator = k.i AND region = k.r "
+                    "ORDER BY ts DESC LIMIT 1) a "
+                    "LEFT JOIN LATERAL (SELECT ts, value FROM readings WHERE indicator = k.i AND region = k.r "
+                    "ORDER BY ts DESC OFFSET 1 LIMIT 1) b ON true" + upsert,
+                    tuple(x for key in chunk for x in key),
+                )
+            return
+        newest = "(SELECT {col} FROM readings WHERE indicator = ? AND region = ? ORDER BY ts DESC LIMIT 1 OFFSET {n})"
         conn.exec_driver_sql(
-            self._sql(
-                "INSERT INTO latest (indicator, region, ts, value, prev_ts, prev_value) SELECT ?, ?, "
-                + ", ".join(newest.format(col=c, n=n) for n in (0, 1) for c in ("ts", "value"))
-                + " WHERE true ON CONFLICT (indicator, region) DO UPDATE SET ts = excluded.ts, "
-                "value = excluded.value, prev_ts = excluded.prev_ts, prev_value = excluded.prev_value"
-            ),
+            "INSERT INTO latest (indicator, region, ts, value, prev_ts, prev_value) SELECT ?, ?, "
+            + ", ".join(newest.format(col=c, n=n) for n in (0, 1) for c in ("ts", "value")) + " WHERE true" + upsert,
             [(i, r, i, r, i, r, i, r, i, r) for (i, r) in keys],
         )
 
     def _write_rollups(self, conn: Any, keys: dict[tuple[str, str], tuple[int, int]]) -> None:
         """Recount the hours and days the batch touched, per (indicator, region), from the rows below them."""
         for table, size, below, ts, n, total, lo, hi in _ROLLUPS:
+            spans = [(i, r, a // size * size, b // size * size + size) for (i, r), (a, b) in keys.items()]
+            head = f"INSERT INTO {table} (indicator, region, bucket, n, total, lo, hi) "
+            tail = (
+                f"GROUP BY x.indicator, x.region, (x.{ts} / {size}) * {size} "
+                "ON CONFLICT (indicator, region, bucket) DO UPDATE SET n = excluded.n, total = excluded.total, "
+                "lo = excluded.lo, hi = excluded.hi"
+            )
+            select = (
+                f"SELECT x.indicator, x.region, (x.{ts} / {size}) * {size}, "
+                + ", ".join(f.replace("(", "(x.").replace("(x.*)", "(*)") for f in (n, total, lo, hi))
+            )
+            if self._dialect == "postgresql":
+                for chunk in _chunks(spans, KEYS_PER_STATEMENT):
+                    conn.exec_driver_sql(
+                        head + select + " FROM (VALUES "
+                        + ", ".join(["(%s, %s, %s::bigint, %s::bigint)"] * len(chunk)) + ") AS k(i, r, lo, hi) "
+                        f"JOIN {below} x ON x.indicator = k.i AND x.region = k.r AND x.{ts} >= k.lo "
+                        f"AND x.{ts} < k.hi " + tail,
+                        tuple(v for span in chunk for v in span),
+                    )
+                continue
             conn.exec_driver_sql(
-                self._sql(
-                    f"INSERT INTO {table} (indicator, region, bucket, n, total, lo, hi) "
-                    f"SELECT indicator, region, ({ts} / {size}) * {size}, {n}, {total}, {lo}, {hi} FROM {below} "
-                    f"WHERE indicator = ? AND region = ? AND {ts} >= ? AND {ts} < ? "
-                    f"GROUP BY indicator, region, ({ts} / {size}) * {size} "
-                    "ON CONFLICT (indicator, region, bucket) DO UPDATE SET n = excluded.n, total = excluded.total, "
-                    "lo = excluded.lo, hi = excluded.hi"
-                ),
-                [(i, r, lo // size * size, hi // size * size + size) for (i, r), (lo, hi) in keys.items()],
+                head + select + f" FROM {below} x WHERE x.indicator = ? AND x.region = ? AND x.{ts} >= ? "
+                f"AND x.{ts} < ? " + tail,
+                spans,
             )
 
     def _write_events(self, conn: Any, source: str, events: Sequence[Event], now: datetime) -> None:
@@ -416,6 +444,11 @@ _ROLLUPS = (
 def _run(row: Any) -> Run:
     return Run(row.source, _aware(row.started), _aware(row.finished), row.ok, row.rows, row.rejected, row.error,
                row.failures or 0, _aware(row.retry_at))
+
+
+def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
 
 
 def _spans(unique: dict[tuple[str, str, int], float]) -> dict[tuple[str, str], tuple[int, int]]:
