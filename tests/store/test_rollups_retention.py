@@ -159,3 +159,29 @@ def test_database_from_before_rollups_is_upgraded(db_url: str) -> None:
         assert store.source_status(["s"])["s"].next_retry == t
     finally:
         store.close()
+
+
+def test_concurrent_writers_all_land(store: Store) -> None:
+    """Sources run in parallel threads; their writes (some to the same indicator) must all land."""
+    import threading
+
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            for step in range(15):
+                ts = T0 + step * 60
+                rows = [Reading("shared", f"12.75.0{r}", ts + n, float(n)) for r in range(1, 6)]
+                rows += [Reading(f"own_{n}", "12.75.01", ts, float(step))]
+                store.write(f"s{n}", Batch(readings=rows))
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert store.count_readings() == 4 * 15 * 6
+    assert store.series("shared", T0, 3600, "sum") == [(T0, 5 * 1.5)]  # each region averages 0..3

@@ -462,4 +462,5 @@ def _spans(unique: dict[tuple[str, str, int], float]) -> dict[tuple[str, str], t
             span[0] = ts
         elif ts > span[1]:
             span[1] = ts
-    return {k: (lo, hi) for k, (lo, hi) in spans.items()}
+    # Sorted, so concurrent writers lock rows of latest and rollups in the same order (no deadlocks).
+    return {k: (span[0], span[1]) for k, span in sorted(spans.items())}
