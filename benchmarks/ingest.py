@@ -111,7 +111,7 @@ def time_collector_csv(url: str, rows: int, folder: Path) -> tuple[float, int]:
                 for region in REGIONS:
                     if made < rows:
                         f.write(f"{day:02d}/01/2026 {hour:02d}:{minute:02d};{region};{indicator};"
-                                f"{1000 + made % 997}.{made % 1000:03d},5\n")
+                                f"{1 + made % 999}.{made % 1000:03d},5\n")
                         made += 1
             step += 1
     os.utime(path, (time.time() - 60, time.time() - 60))

@@ -118,10 +118,13 @@ class Mapper:
                     self._labels.setdefault(" ".join(str(text).split()).casefold(), ind.id)
         for written, ind_id in (config.indicators or {}).items():
             self._labels[" ".join(written.split()).casefold()] = ind_id
+        self._header: dict[str, str] = {}  # configured column -> the header's own spelling
 
     def check_header(self, header: Iterable[Any]) -> None:
         """Fail the whole run when a configured column is missing: the system changed its export."""
-        names = {str(h).strip().casefold() for h in header if h is not None}
+        names = {str(h).strip().casefold(): h for h in header if h is not None}
+        self._header = {c: names[c.strip().casefold()] for c in self.config.column_names()
+                        if c.strip().casefold() in names}
         missing = [c for c in self.config.column_names() if c.strip().casefold() not in names and "." not in c]
         if missing:
             shown = ", ".join(sorted(str(h) for h in header if h is not None))[:160]
@@ -141,6 +144,10 @@ class Mapper:
             return default
         if key.startswith("="):
             return key[1:].strip()
+        try:
+            return record[self._header.get(key, key)]
+        except KeyError:
+            pass
         try:
             return lookup(record, key)
         except KeyError:

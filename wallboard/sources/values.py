@@ -46,6 +46,8 @@ class ValueProblem(ValueError):
 
 
 def parse_number(value: object) -> float:
+    if type(value) is str:  # the common case first: text from a file or an API
+        return _parse_number_text(value)
     if isinstance(value, bool):
         raise ValueProblem(f"bukan angka: {value!r}")
     if isinstance(value, int | float | Decimal):
@@ -95,6 +97,8 @@ def _parse_number_text(raw: str) -> float:
 
 def parse_time(value: object, zone: tzinfo) -> int:
     """Seconds since the epoch (UTC) of a time written any of the ways above."""
+    if type(value) is str:
+        return _parse_time_text(value, zone)
     if isinstance(value, datetime):
         return int((value if value.tzinfo else value.replace(tzinfo=zone)).timestamp())
     if isinstance(value, date):
