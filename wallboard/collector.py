@@ -112,7 +112,7 @@ class Collector:
             log.warning("source %s failed: %s", source_id, error)
         if error is not None:
             error = one_line(error)
-        failures = 0 if ok else self._failures.get(source_id, 0) + 1
+        failures = 0 if ok else self._previous_failures(source_id) + 1
         self._failures[source_id] = failures
         finished = datetime.now(UTC)
         retry_at = None
@@ -129,6 +129,16 @@ class Collector:
         if self.on_run is not None:
             self.on_run(run)
         return run
+
+    def _previous_failures(self, source_id: str) -> int:
+        """Consecutive failures so far; after a restart (or between `collect --once` calls) from the store."""
+        if source_id not in self._failures:
+            try:
+                last = self.store.runs(source_id, 1)
+                self._failures[source_id] = last[0].failures if last and not last[0].ok else 0
+            except Exception:  # noqa: BLE001 - counting is a nicety; the run itself matters
+                self._failures[source_id] = 0
+        return self._failures[source_id]
 
     def _drop_expired(self, batch: Batch, now: datetime) -> None:
         """Readings older than ``database.retention`` would be removed at once; they are rejected instead."""

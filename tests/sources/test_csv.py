@@ -163,3 +163,34 @@ def test_config_needs_an_indicator(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="say which indicator"):
         parse_config(text)
     assert issubclass(SourceError, Exception)
+
+
+def test_file_growing_while_read_is_not_taken(perizinan, monkeypatch) -> None:
+    collector, store, path = perizinan
+    before = snapshot(store)
+    real = Path.read_bytes
+
+    def writer_still_appending(self):  # noqa: ANN001, ANN202
+        data = real(self)
+        if self == path:
+            with path.open("a", encoding="utf-8") as f:  # the exporting program writes on meanwhile
+                f.write("28/11/2026;12.75.05;3\n")
+        return data
+
+    monkeypatch.setattr(Path, "read_bytes", writer_still_appending)
+    run = collector.run("perizinan", NOW)
+    assert not run.ok and "berubah saat dibaca" in run.error
+    assert snapshot(store) == before
+
+
+def test_failures_count_on_across_restarts(perizinan, db_url: str, tmp_path: Path) -> None:
+    from tests.sources.util import make_collector as fresh_collector
+
+    collector, store, path = perizinan
+    path.unlink()
+    assert collector.run("perizinan", NOW).failures == 1
+    again, store2 = fresh_collector(db_url, SOURCE, tmp_path)  # a new process, same database
+    try:
+        assert again.run("perizinan", NOW).failures == 2
+    finally:
+        store2.close()
