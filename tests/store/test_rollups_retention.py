@@ -185,3 +185,14 @@ def test_concurrent_writers_all_land(store: Store) -> None:
     assert errors == []
     assert store.count_readings() == 4 * 15 * 6
     assert store.series("shared", T0, 3600, "sum") == [(T0, 5 * 1.5)]  # each region averages 0..3
+
+
+def test_database_url_may_hold_a_variable(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    head, _, tail = db_url.rpartition("/")
+    monkeypatch.setenv("WB_TEST_DB_NAME", tail)
+    store = Store.open(head + "/${WB_TEST_DB_NAME}")
+    try:
+        store.write("s", Batch(readings=[Reading("a", "r", T0, 1.0)]))
+        assert store.count_readings() == 1
+    finally:
+        store.close()

@@ -11,6 +11,7 @@ import zipfile
 from datetime import datetime
 from typing import Any, Literal
 
+from wallboard.secrets import expand
 from wallboard.sources.base import Batch, Source, SourceError
 from wallboard.sources.files import FileConfig, FileWatch
 from wallboard.sources.mapping import Mapper
@@ -46,11 +47,10 @@ class ExcelSource(Source):
             ) from None
         try:
             if self.config.sheet is not None:
-                if self.config.sheet not in book.sheetnames:
-                    raise SourceError(
-                        f"lembar {self.config.sheet!r} tidak ada (yang ada: {', '.join(book.sheetnames)})"
-                    )
-                sheet = book[self.config.sheet]
+                name = expand(self.config.sheet)
+                if name not in book.sheetnames:
+                    raise SourceError(f"lembar {name!r} tidak ada (yang ada: {', '.join(book.sheetnames)})")
+                sheet = book[name]
             else:
                 sheet = book.worksheets[0]
             rows = sheet.iter_rows(values_only=True)

@@ -97,7 +97,10 @@ class Store:
 
     @classmethod
     def open(cls, url: str, base_dir: Path | None = None) -> Store:
-        store = cls(make_engine(url, base_dir))
+        """``url`` may hold ``${VAR}`` (``postgresql+psycopg://wallboard:${DB_PASSWORD}@db/wallboard``)."""
+        from wallboard.secrets import expand
+
+        store = cls(make_engine(expand(url), base_dir))
         store.create()
         return store
 
