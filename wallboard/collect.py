@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from wallboard.collector import Collector
+from wallboard.collector import Collector, one_line
 from wallboard.config import ConfigError, LoadedConfig, load_config
 from wallboard.scheduler import CollectorScheduler
 from wallboard.store import Run, Store
@@ -40,7 +40,11 @@ def chosen(config: Any, only: list[str] | None) -> list[str]:
 def run_once(loaded: LoadedConfig, only: list[str] | None, out: TextIO) -> int:
     config = loaded.config
     ids = chosen(config, only)
-    store = Store.open(config.database.url, loaded.path.resolve().parent)
+    try:
+        store = Store.open(config.database.url, loaded.path.resolve().parent)
+    except Exception as exc:  # noqa: BLE001 - an unreachable database is one line, not a traceback
+        out.write(f"basis data tidak bisa dibuka: {one_line(exc)}\n")
+        return 1
     try:
         store.sync_indicators(config.indicators)
         collector = Collector(store, config, loaded.path.resolve().parent)

@@ -56,14 +56,19 @@ class Collector:
         with self._lock:
             self.config = config
             self.context = SourceContext(config.site, {i.id: i for i in config.indicators}, self.base_dir)
-            keep = {s.id for s in config.sources}
-            self._instances = {k: v for k, v in self._instances.items() if k in keep}
+            keep = {s.id: s for s in config.sources}
+            for source_id, (old, instance) in list(self._instances.items()):
+                if keep.get(source_id) != old:
+                    _close(instance)
+                    del self._instances[source_id]
 
     def _source(self, source_id: str) -> Source:
         with self._lock:
             config = self.config.source(source_id)
             cached = self._instances.get(source_id)
             if cached is None or cached[0] != config:
+                if cached is not None:
+                    _close(cached[1])
                 cached = (config, source_types()[config.type](config, self.context))
                 self._instances[source_id] = cached
             return cached[1]
@@ -149,3 +154,10 @@ class Collector:
             for _ in range(len(batch.readings) - len(kept)):
                 batch.reject("lebih tua dari database.retention")
             batch.readings = kept
+
+
+def _close(source: Source) -> None:
+    try:
+        source.close()
+    except Exception as exc:  # noqa: BLE001
+        log.warning("closing source failed: %s", one_line(exc))

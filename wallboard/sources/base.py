@@ -81,6 +81,10 @@ class Source(ABC):
     def fetch(self, now: datetime) -> Batch:
         """Read the source once. Raise ``SourceError`` (or anything) when nothing could be read."""
 
+    def close(self) -> None:
+        """Release connections when the source is replaced or removed (a new config); default: nothing."""
+        return None
+
     def test_connection(self, now: datetime) -> str:
         """A one-line answer for `wallboard collect --once`-style checks; reading once is the test."""
         batch = self.fetch(now)

@@ -70,6 +70,11 @@ class SqlSource(Source):
             self._url = url
         return self._engine
 
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
     def fetch(self, now: datetime) -> Batch:
         engine = self.engine()
         backend = engine.dialect.name
