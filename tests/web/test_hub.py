@@ -176,3 +176,45 @@ def test_health_reports_hub_counters(runtime: Runtime) -> None:
     body = app.server.test_client().get("/api/health").get_json()
     assert body["hub"]["builds"] == runtime.hub.builds and body["version"] == runtime.hub.version_tag
     assert body["config"]["problems"] == []
+
+
+def test_three_connected_walls_do_not_triple_the_builds(tmp_path: Path, wall_server) -> None:
+    """Against a real `wallboard run`: /api/health's build counter follows data changes, not walls."""
+    import threading
+
+    import httpx
+
+    from tests.web.conftest import write_reading
+
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    server = wall_server(demo_config(url, every="1h"))
+    seen: list[list[str]] = [[], [], []]
+    stop = threading.Event()
+
+    def listen(n: int) -> None:
+        with httpx.stream("GET", server.url + "/api/stream/utama", timeout=30) as response:
+            for line in response.iter_lines():
+                seen[n].append(line)
+                if stop.is_set():
+                    return
+
+    threads = [threading.Thread(target=listen, args=(n,), daemon=True) for n in range(3)]
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + 20
+    while httpx.get(server.url + "/api/health").json()["hub"]["walls"] < 3:
+        assert time.monotonic() < deadline, "the walls never connected"
+        time.sleep(0.1)
+    before = httpx.get(server.url + "/api/health").json()["hub"]
+    writes = 4
+    for n in range(writes):
+        write_reading(url, "tinggi_muka_air", 600 + n)
+        time.sleep(0.8)  # separate data versions (the hub polls every 0.5 s)
+    deadline = time.monotonic() + 20
+    while not all(any('"children":"603"' in line for line in lines) for lines in seen):
+        assert time.monotonic() < deadline, "a wall never got the last value"
+        time.sleep(0.1)
+    after = httpx.get(server.url + "/api/health").json()["hub"]
+    stop.set()
+    assert 1 <= after["builds"] - before["builds"] <= writes + 1  # once per data change, not once per wall
+    assert after["messages"] - before["messages"] <= writes + 1  # one message per change, shared by the walls

@@ -34,6 +34,7 @@ PAGES = """
   - id: utama
     grid: {columns: 2, rows: 1}
     rotate: 3s
+    reload_at: "04:00"
     pages:
       - panels:
           - {id: satu, type: kpi, indicator: pengaduan_terbuka, at: [0, 0]}
@@ -207,6 +208,15 @@ def test_pages_rotate_and_every_visible_panel_keeps_the_contract(tmp_path: Path,
                 .map(el => el.dataset.state)""")
             assert len(states) == len(names.split(",")) and all(states), states
     assert seen == ["dua,satu", "tiga", "dua,satu", "tiga"]
+    # the daily soft reload is scheduled for the next 04:00 in the site's zone (WIB)
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from wallboard.web.live import next_reload
+
+    assert page.evaluate("() => window.wallboard.reloadAt") == next_reload("04:00", ZoneInfo("Asia/Jakarta"),
+                                                                            datetime.now(UTC))
+    assert abs(page.evaluate("() => window.wallboard.serverOffsetMs")) < 5000  # same machine, same clock
     assert page.evaluate("() => window.__noReload") == "still here"
 
     pinned = open_wall(page_at, server, "/wall/utama?page=1")

@@ -68,6 +68,7 @@
   function scheduleDailyReload(at) {
     if (reloadTimer) clearTimeout(reloadTimer);
     reloadTimer = null;
+    wb.reloadAt = at || null;  // server clock, epoch ms
     if (!at) return;
     var wait = at - wb.now() + Math.random() * RELOAD_JITTER_MS;
     // Only reload with the server reachable: a reload while offline would show a browser error page.
