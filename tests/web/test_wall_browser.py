@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -132,7 +133,8 @@ def test_banner_when_the_server_stops_and_recovery_on_the_same_port(tmp_path: Pa
     page.wait_for_function("() => document.getElementById('wall').dataset.link === 'reconnecting'", timeout=5000)
     assert page.is_visible("#wall-banner")
     page.wait_for_function("() => document.getElementById('wall').dataset.link === 'offline'", timeout=15000)
-    assert page.is_visible("#wall-banner")
+    assert page.is_visible("#wall-banner .banner-offline") and not page.is_visible("#wall-banner .banner-reconnecting")
+    assert re.fullmatch(r"\d\d[.:]\d\d", page.text_content("#wall-banner-since"))  # when figures last arrived
     page.screenshot(path=str(tmp_path / "offline.png"))
     server.start()
     write_reading(db(tmp_path), "tinggi_muka_air", 654)

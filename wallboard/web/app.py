@@ -22,6 +22,10 @@ BANNER = {
     "id": "Koneksi ke server terputus. Data di layar mungkin tidak terkini — menyambung kembali…",
     "en": "Connection to the server lost. Figures may be out of date — reconnecting…",
 }
+OFFLINE = {
+    "id": ("Server tidak terjangkau. Data di layar terakhir diterima pukul ", " — terus mencoba menyambung."),
+    "en": ("Server unreachable. Figures on screen were last received at ", " — still trying to reconnect."),
+}
 
 
 def create_app(runtime: Any) -> Dash:
@@ -123,12 +127,23 @@ def wall_page(runtime: Any, screen: Any, query: dict[str, Any]) -> html.Div:
                "--dx": dx, "--dy": dy, "--bx": f"{bx}px", "--by": f"{by}px"},
         children=[
             html.Div(id="wall-canvas", className="wall-canvas", children=page_divs),
-            html.Div(BANNER.get(config.site.locale, BANNER["id"]), id="wall-banner", className="wall-banner",
-                     role="alert"),
+            _banner(config.site.locale),
         ],
         **{"data-screen": screen.id, "data-link": "live", "data-version": hub.version_tag,
            "data-displays": f"{cols},{rows}", "data-display": f"{dx},{dy}", "data-pages": len(pages),
            "data-page": first, "data-rotate": rotate},
+    )
+
+
+def _banner(locale: str) -> html.Div:
+    """Reconnecting: a lost link being retried. Offline: how old the figures on screen are (wall.js)."""
+    before, after = OFFLINE.get(locale, OFFLINE["id"])
+    return html.Div(
+        id="wall-banner", className="wall-banner", role="alert",
+        children=[
+            html.Span(BANNER.get(locale, BANNER["id"]), className="banner-reconnecting"),
+            html.Span([before, html.Span("–", id="wall-banner-since"), after], className="banner-offline"),
+        ],
     )
 
 

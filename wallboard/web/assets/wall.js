@@ -32,10 +32,21 @@
 
   function setProps(id, props) { window.dash_clientside.set_props(id, props); }
 
+  function clockText(ms) {
+    // The time the figures were last received, on the server's clock in the site's time zone.
+    try {
+      return new Intl.DateTimeFormat("id-ID", {hour: "2-digit", minute: "2-digit", timeZone: wb.timezone || undefined})
+        .format(new Date(ms + wb.serverOffsetMs));
+    } catch (e) {
+      return new Date(ms).toTimeString().slice(0, 5);
+    }
+  }
+
   function setLink(state) {
     if (state === link || !root) return;
     link = state;
     wb.link = state;
+    if (state === "offline") setProps("wall-banner-since", {children: clockText(lastHeard)});
     setProps("wall", {"data-link": state});
   }
 
