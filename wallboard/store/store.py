@@ -257,12 +257,21 @@ class Store:
                 + ", ".join(f.replace("(", "(x.").replace("(x.*)", "(*)") for f in (n, total, lo, hi))
             )
             if self._dialect == "postgresql":
+                # LATERAL: one index range scan per pair whatever the planner thinks of the tables' size
+                # (a join here turned into a sequential scan once the statement was prepared).
+                aggregates = ", ".join(
+                    f"{f.replace('(', '(x.').replace('(x.*)', '(*)')} AS {name}"
+                    for f, name in ((n, "n"), (total, "total"), (lo, "lo"), (hi, "hi"))
+                )
                 for chunk in _chunks(spans, KEYS_PER_STATEMENT):
                     conn.exec_driver_sql(
-                        head + select + " FROM (VALUES "
-                        + ", ".join(["(%s, %s, %s::bigint, %s::bigint)"] * len(chunk)) + ") AS k(i, r, lo, hi) "
-                        f"JOIN {below} x ON x.indicator = k.i AND x.region = k.r AND x.{ts} >= k.lo "
-                        f"AND x.{ts} < k.hi " + tail,
+                        head + "SELECT k.i, k.r, a.b, a.n, a.total, a.lo, a.hi FROM (VALUES "
+                        + ", ".join(["(%s, %s, %s::bigint, %s::bigint)"] * len(chunk)) + ") AS k(i, r, t0, t1) "
+                        f"CROSS JOIN LATERAL (SELECT (x.{ts} / {size}) * {size} AS b, {aggregates} FROM {below} x "
+                        f"WHERE x.indicator = k.i AND x.region = k.r AND x.{ts} >= k.t0 AND x.{ts} < k.t1 "
+                        f"GROUP BY (x.{ts} / {size}) * {size}) a "
+                        "ON CONFLICT (indicator, region, bucket) DO UPDATE SET n = excluded.n, "
+                        "total = excluded.total, lo = excluded.lo, hi = excluded.hi",
                         tuple(v for span in chunk for v in span),
                     )
                 continue
