@@ -188,6 +188,11 @@ def test_display_split_shows_its_part_with_bezels(tmp_path: Path, wall_server, p
     assert bottom.evaluate("() => parseFloat(getComputedStyle(document.documentElement).fontSize)") == \
         pytest.approx((2 * 540 + 30) / 54, abs=0.05)
 
+    home = page_at(960, 540)
+    home.goto(server.url + "/")
+    home.wait_for_selector("a[href='/wall/utama?display=1,0']")  # one link per display to open on each PC
+    assert home.locator("a[href^='/wall/tinggi?display=']").count() == 2
+
     nonsense = open_wall(page_at, server, "/wall/utama?display=7,x", 960, 540)
     assert nonsense.evaluate(boxes)["wall-canvas"][0] == 0  # an impossible display shows the first one
 

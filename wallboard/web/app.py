@@ -48,10 +48,7 @@ def create_app(runtime: Any) -> Dash:
             className=f"home theme-{config.site.theme}",
             children=[
                 html.H1(config.site.name),
-                html.Ul([
-                    html.Li(dcc.Link(s.title.text(locale) if s.title else s.id, href=f"/wall/{s.id}"))
-                    for s in config.screens
-                ]),
+                html.Ul([_screen_item(s, locale) for s in config.screens]),
             ],
         )
 
@@ -133,6 +130,20 @@ def wall_page(runtime: Any, screen: Any, query: dict[str, Any]) -> html.Div:
            "data-displays": f"{cols},{rows}", "data-display": f"{dx},{dy}", "data-pages": len(pages),
            "data-page": first, "data-rotate": rotate},
     )
+
+
+def _screen_item(screen: Any, locale: str) -> html.Li:
+    """A screen's link and, on a video wall, one link per display to open on each of its PCs."""
+    name = screen.title.text(locale) if screen.title else screen.id
+    cols, rows = screen.displays
+    if cols * rows == 1:
+        return html.Li(dcc.Link(name, href=f"/wall/{screen.id}"))
+    word = "layar" if locale == "id" else "display"
+    return html.Li([
+        dcc.Link(name, href=f"/wall/{screen.id}"),
+        html.Ul([html.Li(dcc.Link(f"{word} {x},{y}", href=f"/wall/{screen.id}?display={x},{y}"))
+                 for y in range(rows) for x in range(cols)]),
+    ])
 
 
 def _banner(locale: str) -> html.Div:

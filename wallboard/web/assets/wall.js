@@ -19,10 +19,11 @@
   var RETRY_MIN_MS = 1000, RETRY_MAX_MS = 10000;
   var RELOAD_JITTER_MS = 30000;          // spread daily reloads of many walls over half a minute
   var RELOAD_GUARD = 3;                  // version reloads per minute before we stop trying
+  var VERSION_JITTER_MS = 1500;
 
   var source = null, retryTimer = null, attempts = 0, lastHeard = Date.now();
   var screen = null, root = null, link = "live", reloadTimer = null, reloadDue = false;
-  var pages = 1, rotateMs = 0, page = 0;
+  var pages = 1, rotateMs = 0, page = 0, reloading = false;
 
   var wb = window.wallboard = window.wallboard || {};
   wb.serverOffsetMs = 0;                 // server clock minus this browser's clock
@@ -71,9 +72,11 @@
     try { log = JSON.parse(sessionStorage.getItem("wallboard-reloads") || "[]"); } catch (e) { log = []; }
     log = log.filter(function (t) { return now - t < 60000; });
     if (log.length >= RELOAD_GUARD) return;
+    reloading = true;  // deltas from now on describe the new page's components, not ours
     log.push(now);
     try { sessionStorage.setItem("wallboard-reloads", JSON.stringify(log)); } catch (e) { /* private mode */ }
-    window.location.reload();
+    // A little jitter, so a room of walls does not fetch the new page in the same instant.
+    setTimeout(function () { window.location.reload(); }, Math.random() * VERSION_JITTER_MS);
   }
 
   function scheduleDailyReload(at) {
@@ -107,7 +110,7 @@
     heard();
     wb.stats.deltas += 1;
     wb.stats.bytes += e.data.length;
-    apply(JSON.parse(e.data).p);
+    if (!reloading) apply(JSON.parse(e.data).p);
   }
 
   function onHeartbeat(e) {
