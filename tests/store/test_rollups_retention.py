@@ -7,7 +7,19 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Boolean, Column, DateTime, Integer, MetaData, String, Table, Text, create_engine
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    inspect,
+)
 
 from wallboard.sources.base import Batch, Event, Reading
 from wallboard.store import Run, Store
@@ -138,9 +150,10 @@ def test_failed_write_changes_nothing(store: Store) -> None:
 def test_database_from_before_rollups_is_upgraded(db_url: str) -> None:
     """A database made by the first release: no rollups, collector_runs without the new columns."""
     old = MetaData()
-    Table("readings", old, Column("indicator", String(64), primary_key=True),
-          Column("region", String(16), primary_key=True), Column("ts", Integer, primary_key=True),
-          Column("value", Integer, nullable=False))
+    old_readings = Table("readings", old, Column("indicator", String(64), primary_key=True),
+                         Column("region", String(16), primary_key=True), Column("ts", Integer, primary_key=True),
+                         Column("value", Integer, nullable=False))
+    Index("readings_ts", old_readings.c.ts)
     Table("collector_runs", old, Column("id", Integer, primary_key=True, autoincrement=True),
           Column("source", String(64), nullable=False), Column("started", DateTime(timezone=True), nullable=False),
           Column("finished", DateTime(timezone=True), nullable=False), Column("ok", Boolean, nullable=False),
@@ -154,6 +167,7 @@ def test_database_from_before_rollups_is_upgraded(db_url: str) -> None:
     store = Store.open(db_url)
     try:
         assert store.series("a", T0, 3600, "sum") == [(T0, 5.0)]
+        assert "readings_ts" not in {i["name"] for i in inspect(store.engine).get_indexes("readings")}
         t = datetime(2026, 11, 27, tzinfo=UTC)
         store.record_run(Run("s", t, t, False, 0, 0, "x", 1, t))
         assert store.source_status(["s"])["s"].next_retry == t

@@ -113,6 +113,8 @@ class Store:
         """Columns added since a database was created are added in place (no migration tool needed)."""
         existing = inspect(self.engine)
         with self.engine.begin() as conn:
+            # The first release indexed readings by time alone; nothing reads it and every write paid for it.
+            conn.exec_driver_sql("DROP INDEX IF EXISTS readings_ts")
             for table, columns in schema.ADDED_COLUMNS.items():
                 have = {c["name"] for c in existing.get_columns(table)}
                 for name, ddl in columns.items():
