@@ -58,7 +58,8 @@ def rss_mb() -> float:
 
 
 def heap(cdp) -> dict:  # noqa: ANN001
-    cdp.send("HeapProfiler.collectGarbage")
+    for _ in range(2):  # the second pass frees what the first one's finalisers released
+        cdp.send("HeapProfiler.collectGarbage")
     used = cdp.send("Runtime.getHeapUsage")["usedSize"]
     metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
     return {"heap_mb": used / 1e6, "nodes": metrics.get("Nodes", 0), "listeners": metrics.get("JSEventListeners", 0),
@@ -112,6 +113,8 @@ def main() -> int:
                 rows.append((target, stats["deltas"], heap(cdp), stats["patches"], time.monotonic() - started))
             assert page.evaluate("() => window.__noReload"), "the page reloaded during the run"
             points = page.evaluate("() => document.querySelector('#tren2 .js-plotly-plot').data[0].x.length")
+            # Dash records input prop changes for undo; pushed props must not pile up there.
+            history = page.evaluate("() => window.store ? window.store.getState().history.past.length : -1")
             browser.close()
     finally:
         writer.stop()
@@ -122,7 +125,8 @@ def main() -> int:
     growth = last["heap_mb"] - base["heap_mb"]
     print(f"\nMachine: {machine()}")
     print(f"{writer.count} writes at {args.rate:g}/s; {rows[-1][1]} delta messages applied in {elapsed:.0f} s, "
-          f"{patches} of them with figure patches; trend t2 now has {points} points\n")
+          f"{patches} of them with figure patches; trend t2 now has {points} points; "
+          f"Dash undo history holds {history} entries\n")
     print(f"| {'after N updates':16} | {'JS heap (MB)':>12} | {'DOM nodes':>9} | {'listeners':>9} "
           f"| {'server RSS (MB)':>15} |")
     print(f"|{'-' * 18}|{'-' * 14}|{'-' * 11}|{'-' * 11}|{'-' * 17}|")
