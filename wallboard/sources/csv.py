@@ -47,7 +47,8 @@ class CsvSource(Source):
         reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
         header = reader.fieldnames or []
         self.mapper.check_header(header)
-        batch = self.mapper.apply((row for row in reader if any(v not in (None, "") for v in row.values())), now)
+        rows = ((reader.line_num, row) for row in reader if any(v not in (None, "") for v in row.values()))
+        batch = self.mapper.apply_numbered(rows, now, unit="baris")  # numbered as lines of the file
         self.watch.confirm(st)
         return batch
 

@@ -53,26 +53,27 @@ class ExcelSource(Source):
                 sheet = book[name]
             else:
                 sheet = book.worksheets[0]
-            rows = sheet.iter_rows(values_only=True)
-            header = _header(rows)
-            if header is None:
+            rows = enumerate(sheet.iter_rows(values_only=True), start=1)
+            found = _header(rows)
+            if found is None:
                 raise SourceError(f"lembar kosong: {sheet.title}")
+            _line, header = found
             self.mapper.check_header(header)
-            batch = self.mapper.apply(_records(header, rows), now)
+            batch = self.mapper.apply_numbered(_records(header, rows), now, unit="baris")  # as rows of the sheet
         finally:
             book.close()
         self.watch.confirm(st)
         return batch
 
 
-def _header(rows: Any) -> list[Any] | None:
-    for row in rows:
+def _header(rows: Any) -> tuple[int, list[Any]] | None:
+    for line, row in rows:
         if any(cell not in (None, "") for cell in row):
-            return [str(c).strip() if c is not None else None for c in row]
+            return line, [str(c).strip() if c is not None else None for c in row]
     return None
 
 
 def _records(header: list[Any], rows: Any) -> Any:
-    for row in rows:
+    for line, row in rows:
         if any(cell not in (None, "") for cell in row):
-            yield {name: cell for name, cell in zip(header, row, strict=False) if name}
+            yield line, {name: cell for name, cell in zip(header, row, strict=False) if name}

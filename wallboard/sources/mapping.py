@@ -130,13 +130,19 @@ class Mapper:
             shown = ", ".join(sorted(str(h) for h in header if h is not None))[:160]
             raise SourceError(f"kolom {', '.join(repr(m) for m in missing)} tidak ada (kolom yang ada: {shown})")
 
-    def apply(self, records: Iterable[Mapping[str, Any]], now: datetime, batch: Batch | None = None) -> Batch:
-        batch = batch or Batch()
+    def apply(self, records: Iterable[Mapping[str, Any]], now: datetime) -> Batch:
+        """Records to a batch; a rejected one is named ``record N``, counting from 1."""
+        return self.apply_numbered(enumerate(records, start=1), now)
+
+    def apply_numbered(self, numbered: Iterable[tuple[int, Mapping[str, Any]]], now: datetime,
+                       unit: str = "record") -> Batch:
+        """Records with their own numbers, so a reason names the line an admin sees in the file."""
+        batch = Batch()
         if self.config.events is not None:
             batch.empty_ok = True
-            self._events(records, now, batch)
+            self._events(numbered, now, batch, unit)
         else:
-            self._readings(records, now, batch)
+            self._readings(numbered, now, batch, unit)
         return batch
 
     def _field(self, record: Mapping[str, Any], key: str | None, default: Any = None) -> Any:
@@ -156,6 +162,8 @@ class Mapper:
     def _region(self, raw: Any) -> str:
         if raw is None or raw == "":
             return self.site
+        if isinstance(raw, dict | list):
+            raise ValueProblem(f"kode wilayah tidak dikenal: {raw!r}")
         code = self._regions.get(raw, "?")
         if code == "?":
             text = str(int(raw)) if isinstance(raw, float) and raw.is_integer() else str(raw)
@@ -166,6 +174,8 @@ class Mapper:
         return code
 
     def _indicator(self, raw: Any) -> str:
+        if isinstance(raw, dict | list):
+            raise ValueProblem(f"indikator tidak dikenal: {raw!r}")
         found = self._indicators.get(raw, "?")
         if found == "?":
             found = self._labels.get(" ".join(str(raw).split()).casefold())
@@ -184,11 +194,12 @@ class Mapper:
             indicator="indicator" if "indicator" in names else None,
         )
 
-    def _readings(self, records: Iterable[Mapping[str, Any]], now: datetime, batch: Batch) -> None:
+    def _readings(self, numbered: Iterable[tuple[int, Mapping[str, Any]]], now: datetime, batch: Batch,
+                  unit: str) -> None:
         columns = self.config.columns
         if columns is None:
-            records = list(records)
-            columns = self._default_columns(records[0].keys() if records else ())
+            numbered = list(numbered)
+            columns = self._default_columns(numbered[0][1].keys() if numbered else ())
         fixed_indicator = self.config.indicator
         if columns.indicator and columns.indicator.startswith("="):
             fixed_indicator, indicator_col = columns.indicator[1:].strip(), None
@@ -196,21 +207,22 @@ class Mapper:
             indicator_col = columns.indicator
         default_ts = int(now.timestamp())
         zone, field, out = self.zone, self._field, batch.readings
-        for number, record in enumerate(records, start=1):
+        for number, record in numbered:
             try:
                 value = parse_number(field(record, columns.value))
                 ts = parse_time(field(record, columns.time), zone) if columns.time else default_ts
                 region = self._region(field(record, columns.region)) if columns.region else self.site
                 indicator = self._indicator(field(record, indicator_col)) if indicator_col else fixed_indicator
             except ValueProblem as problem:
-                batch.reject(f"baris {number}: {problem}")
+                batch.reject(f"{unit} {number}: {problem}")
                 continue
             out.append(Reading(indicator, region, ts, value))
 
-    def _events(self, records: Iterable[Mapping[str, Any]], now: datetime, batch: Batch) -> None:
+    def _events(self, numbered: Iterable[tuple[int, Mapping[str, Any]]], now: datetime, batch: Batch,
+                unit: str) -> None:
         m = self.config.events
         assert m is not None
-        for number, record in enumerate(records, start=1):
+        for number, record in numbered:
             try:
                 ref = field_text(self._field(record, m.ref))
                 if not ref:
@@ -231,7 +243,7 @@ class Mapper:
                     detail=field_text(self._field(record, m.detail, "")),
                 ))
             except ValueProblem as problem:
-                batch.reject(f"baris {number}: {problem}")
+                batch.reject(f"{unit} {number}: {problem}")
 
 
 def field_text(value: Any) -> str:

@@ -110,4 +110,4 @@ class SqlSource(Source):
         except SQLAlchemyError as exc:
             raise SourceError(f"kesalahan SQL: {str(exc).splitlines()[0]}") from None
         self.mapper.check_header(header)
-        return self.mapper.apply(rows, now)
+        return self.mapper.apply_numbered(enumerate(rows, start=1), now, unit="baris")
