@@ -34,7 +34,7 @@ SPLIT = """
 PAGES = """
   - id: utama
     grid: {columns: 2, rows: 1}
-    rotate: 3s
+    rotate: 4s
     reload_at: "04:00"
     pages:
       - panels:
@@ -209,7 +209,7 @@ def test_pages_rotate_and_every_visible_panel_keeps_the_contract(tmp_path: Path,
             page.wait_for_function(f"() => document.getElementById('wall').dataset.page === '{wanted}'",
                                    timeout=10000)
             # once the cross-fade is over, exactly this page's panels are visible
-            page.wait_for_function(f"() => ({visible})() === '{names}'", timeout=3000)
+            page.wait_for_function(f"() => ({visible})() === '{names}'", timeout=3500)
             seen.append(names)
             states = page.evaluate("""() => [...document.querySelectorAll('.wall-page.active [data-panel]')]
                 .map(el => el.dataset.state)""")
