@@ -81,7 +81,7 @@ def test_slow_source_neither_overlaps_nor_delays_others(db_url: str, tmp_path: P
     api = Api()
     gate = threading.Event()
     try:
-        api.set("/air", {"hasil": [{"tinggi": 1}]}, delay=2.5)
+        api.set("/air", {"hasil": [{"tinggi": 1}]}, delay=3.5)
         slow = f"""
   - id: lambat
     type: http_json
