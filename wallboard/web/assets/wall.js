@@ -66,6 +66,15 @@
     }
   }
 
+  // Reload only once the page itself answers: a reload into a server that just went away would
+  // leave the wall on the browser's error page, with no script left to bring it back.
+  function safeReload() {
+    fetch(window.location.href, {cache: "no-store"}).then(function (r) {
+      if (r.ok) window.location.reload();
+      else setTimeout(safeReload, 5000 + Math.random() * 5000);
+    }).catch(function () { setTimeout(safeReload, 5000 + Math.random() * 5000); });
+  }
+
   function reloadForVersion() {
     // A page cached by a proxy could disagree with the server forever; do not loop on it.
     var now = Date.now(), log = [];
@@ -76,7 +85,7 @@
     log.push(now);
     try { sessionStorage.setItem("wallboard-reloads", JSON.stringify(log)); } catch (e) { /* private mode */ }
     // A little jitter, so a room of walls does not fetch the new page in the same instant.
-    setTimeout(function () { window.location.reload(); }, Math.random() * VERSION_JITTER_MS);
+    setTimeout(safeReload, Math.random() * VERSION_JITTER_MS);
   }
 
   function scheduleDailyReload(at) {
@@ -87,7 +96,7 @@
     var wait = at - wb.now() + Math.random() * RELOAD_JITTER_MS;
     // Only reload with the server reachable: a reload while offline would show a browser error page.
     reloadTimer = setTimeout(function () {
-      if (link === "live") window.location.reload();
+      if (link === "live") safeReload();
       else reloadDue = true;
     }, Math.max(1000, Math.min(wait, 0x7fffffff)));
   }
