@@ -267,3 +267,20 @@ def test_a_broken_config_edit_leaves_the_wall_running(tmp_path: Path, wall_serve
     # A fresh visit still gets the last good wall.
     fresh = open_wall(page_at, server)
     assert fresh.text_content("#pengaduan .panel-title") == "Pengaduan terbuka"
+
+
+def test_a_server_back_with_other_code_reloads_the_wall(tmp_path: Path, wall_server, page_at) -> None:
+    """An upgrade is a restart with another version: the wall reloads itself once it answers."""
+    server = wall_server(demo_config(db(tmp_path), every="1h"))
+    page = open_wall(page_at, server)
+    current = page.get_attribute("#wall", "data-version")
+    # Pretend this page was built by the previous release.
+    page.evaluate("() => document.getElementById('wall').setAttribute('data-version', '0.0.0+old')")
+    server.stop()
+    page.wait_for_function("() => document.getElementById('wall').dataset.link !== 'live'", timeout=5000)
+    assert page.evaluate("() => window.__noReload") == "still here"  # no reload while the server is away
+    server.start()
+    page.wait_for_function("() => window.__noReload === undefined", timeout=30000)
+    page.wait_for_selector("#wall [data-panel][data-state]", state="attached")
+    assert page.get_attribute("#wall", "data-version") == current
+    assert page.get_attribute("#wall", "data-link") == "live"
