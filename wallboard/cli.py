@@ -50,15 +50,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     runtime.start()
     logging.getLogger(__name__).info("wallboard on http://%s:%d/", args.host, args.port)
     print(f"wallboard: serving {runtime.config.site.name} on http://{args.host}:{args.port}/", flush=True)
-    serve(app.server, args.host, args.port, on_stop=runtime.stop)
+    serve(app.server, args.host, args.port, on_stop=runtime.stop, threads=args.threads)
     return 0
 
 
-def serve(wsgi_app, host: str, port: int, on_stop) -> None:  # noqa: ANN001
-    """The embedded server: waitress, with enough threads for every wall's live connection."""
+def serve(wsgi_app, host: str, port: int, on_stop, threads: int = 128) -> None:  # noqa: ANN001
+    """The embedded server: waitress. Every open wall holds one thread for its live stream, so the
+    pool is sized for walls plus supervisors' pages, not for request throughput."""
     from waitress.server import create_server
 
-    server = create_server(wsgi_app, host=host, port=port, threads=32, channel_timeout=120,
+    server = create_server(wsgi_app, host=host, port=port, threads=threads, channel_timeout=120,
                            ident="wallboard")
 
     def _stop(*_: object) -> None:
@@ -106,6 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--config", default=DEFAULT_CONFIG, type=Path)
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", default=8050, type=int)
+    run.add_argument("--threads", default=128, type=int,
+                     help="server threads; each open wall keeps one busy (default 128)")
     run.set_defaults(func=cmd_run)
 
     validate = sub.add_parser("validate", help="check a config file")

@@ -4,7 +4,7 @@ Collectors then run in their own process (`wallboard collect`), so several web w
 collect twice; the hub notices new data through the store's data version either way::
 
     WALLBOARD_CONFIG=/etc/wallboard/config.yaml \\
-        gunicorn --worker-class gthread --threads 32 -w 1 -b 0.0.0.0:8050 wallboard.wsgi:app
+        gunicorn --worker-class gthread --threads 128 -w 1 -b 0.0.0.0:8050 wallboard.wsgi:app
     wallboard collect --config /etc/wallboard/config.yaml
 
 Use one worker per machine with many threads: every wall holds one long-lived stream.
