@@ -65,6 +65,8 @@ class DemoSource(Source):
         if t and t.warning is not None:
             if ind.direction == "down":
                 return t.warning * 1.25, t.warning * 0.2
+            if ind.format == "currency":  # prices sit just under their alarm level and move little
+                return t.warning * 0.93, t.warning * 0.03
             return t.warning * 0.7, t.warning * 0.25
         if ind is not None and ind.target:
             return ind.target, ind.target * 0.05
