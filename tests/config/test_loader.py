@@ -134,3 +134,16 @@ def test_reference_config_key_names_are_accepted() -> None:
                       if not (p.path.endswith(".type") and "unknown type" in p.message)
                       or any(f"'{k}'" in p.message.split(";")[0] for k in known)]
         assert unexpected == []
+
+
+def test_stale_after_for_an_indicator_named_by_a_data_column() -> None:
+    """An indicator whose id comes from a column is judged by the sources that name indicators so."""
+    text = GOOD.replace(
+        "  - {id: simulasi, type: demo, every: 10s, indicators: [a]}\n",
+        "  - {id: simulasi, type: demo, every: 10s, indicators: [a]}\n"
+        "  - {id: harga, type: excel, path: h.xlsx, every: 2h, columns: {time: T, indicator: K, value: V}}\n",
+    ).replace("  - {id: a, label: Indikator A, unit: x}\n",
+              "  - {id: a, label: Indikator A, unit: x}\n  - {id: beras, label: Beras}\n")
+    config = parse_config(text).config
+    assert config.stale_after("beras").total_seconds() == 6 * 3600
+    assert config.stale_after("a").total_seconds() == 30

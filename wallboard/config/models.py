@@ -163,6 +163,10 @@ class SourceBase(Strict):
         """Indicators this source writes, when it can be told from config (for cross-checks)."""
         return []
 
+    def indicators_from_data(self) -> bool:
+        """True when a column of the data names the indicator, so any indicator may come from here."""
+        return False
+
 
 def _cron_interval(expr: str) -> timedelta:
     from datetime import datetime
@@ -287,6 +291,10 @@ def config_model() -> type[BaseModel]:
             if indicator is not None and indicator.stale_after is not None:
                 return indicator.stale_after
             intervals = [s.interval for s in self.sources if indicator_id in s.indicator_ids()]
-            return 3 * min(intervals) if intervals else timedelta(hours=3)
+            if intervals:
+                return 3 * min(intervals)
+            # Named by a data column: any of those sources may feed it; judge by the slowest.
+            intervals = [s.interval for s in self.sources if s.indicators_from_data()]
+            return 3 * max(intervals) if intervals else timedelta(hours=3)
 
     return WallboardConfig

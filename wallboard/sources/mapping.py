@@ -63,6 +63,10 @@ class RecordsConfig(SourceBase):
                 raise ValueError("say which indicator the rows are: indicator: ID, or columns: {indicator: COLUMN}")
         return self
 
+    def indicators_from_data(self) -> bool:
+        column = self.columns.indicator if self.columns else None
+        return self.events is None and bool(column) and not column.startswith("=")
+
     def indicator_ids(self) -> list[str]:
         if self.events is not None:
             return []
