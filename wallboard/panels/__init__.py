@@ -1,14 +1,16 @@
 """The panel types, one module each, registered in ``BUILTIN`` below.
 
 Adding a type is one new module with a ``Panel`` subclass (its ``Config`` model carries
-``type: Literal[...]``) and one line here.
+``type: Literal[...]``) and one line here; third-party packages use the entry-point group
+``wallboard.panels`` the same way.
 """
 
 from __future__ import annotations
 
 from functools import cache
-from importlib import import_module
 from typing import TYPE_CHECKING
+
+from wallboard.registry import load_types
 
 if TYPE_CHECKING:
     from wallboard.panels.base import Panel
@@ -29,8 +31,4 @@ BUILTIN: dict[str, str] = {
 
 @cache
 def panel_types() -> dict[str, type[Panel]]:
-    types: dict[str, type[Panel]] = {}
-    for name, target in BUILTIN.items():
-        module, _, attr = target.partition(":")
-        types[name] = getattr(import_module(module), attr)
-    return types
+    return load_types(BUILTIN, "wallboard.panels")

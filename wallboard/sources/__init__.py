@@ -7,9 +7,9 @@ Third-party packages add types through the entry-point group ``wallboard.sources
 from __future__ import annotations
 
 from functools import cache
-from importlib import import_module
-from importlib.metadata import entry_points
 from typing import TYPE_CHECKING
+
+from wallboard.registry import load_types
 
 if TYPE_CHECKING:
     from wallboard.sources.base import Source
@@ -25,10 +25,4 @@ BUILTIN: dict[str, str] = {
 
 @cache
 def source_types() -> dict[str, type[Source]]:
-    types: dict[str, type[Source]] = {}
-    for name, target in BUILTIN.items():
-        module, _, attr = target.partition(":")
-        types[name] = getattr(import_module(module), attr)
-    for ep in entry_points(group="wallboard.sources"):
-        types.setdefault(ep.name, ep.load())
-    return types
+    return load_types(BUILTIN, "wallboard.sources")
