@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
 import sys
 from pathlib import Path
 
@@ -40,36 +39,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from wallboard.runtime import Runtime
-    from wallboard.web.app import create_app
+    from wallboard.web.server import serve
 
     try:
         runtime = Runtime.from_path(args.config)
     except ConfigError as exc:
         return _print_problems(exc)
-    app = create_app(runtime)
     runtime.start()
     logging.getLogger(__name__).info("wallboard on http://%s:%d/", args.host, args.port)
     print(f"wallboard: serving {runtime.config.site.name} on http://{args.host}:{args.port}/", flush=True)
-    serve(app.server, args.host, args.port, on_stop=runtime.stop, threads=args.threads)
+    serve(runtime, args.host, args.port, threads=args.threads)
     return 0
-
-
-def serve(wsgi_app, host: str, port: int, on_stop, threads: int = 128) -> None:  # noqa: ANN001
-    """The embedded server: waitress. Every open wall holds one thread for its live stream, so the
-    pool is sized for walls plus supervisors' pages, not for request throughput."""
-    from waitress.server import create_server
-
-    server = create_server(wsgi_app, host=host, port=port, threads=threads, channel_timeout=120,
-                           ident="wallboard")
-
-    def _stop(*_: object) -> None:
-        on_stop()
-        server.close()
-        sys.exit(0)
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
-    server.run()
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -107,8 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--config", default=DEFAULT_CONFIG, type=Path)
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", default=8050, type=int)
-    run.add_argument("--threads", default=128, type=int,
-                     help="server threads; each open wall keeps one busy (default 128)")
+    run.add_argument("--threads", default=16, type=int,
+                     help="threads for page and API requests; live walls need none (default 16)")
     run.set_defaults(func=cmd_run)
 
     validate = sub.add_parser("validate", help="check a config file")
@@ -137,7 +117,6 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     if not args.verbose:
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
     return args.func(args)

@@ -16,8 +16,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from wallboard.collector import Collector, one_line
+from wallboard.collector import Collector
 from wallboard.config import ConfigError, LoadedConfig, load_config
+from wallboard.reasons import one_line
 from wallboard.scheduler import CollectorScheduler
 from wallboard.store import Run, Store
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from wallboard.secrets import redact
+from wallboard.reasons import one_line
 from wallboard.sources import source_types
 from wallboard.sources.base import Batch, Source, SourceContext
 from wallboard.store import Run, Store
@@ -24,12 +24,6 @@ log = logging.getLogger(__name__)
 
 # Given the source's config, its consecutive failures and the time: when to try again, or None.
 RetryPolicy = Callable[[Any, int, datetime], datetime | None]
-
-
-def one_line(exc: BaseException | str) -> str:
-    """The reason shown on the wall and in `wallboard collect`: short, one line, no traceback, no secret."""
-    text = redact(" ".join(str(exc).split())) or type(exc).__name__
-    return text if len(text) <= 300 else text[:297] + "..."
 
 
 class Collector:

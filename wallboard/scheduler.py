@@ -21,7 +21,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from wallboard.collector import Collector, one_line
+from wallboard.collector import Collector
+from wallboard.reasons import one_line
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from wallboard import secrets
-from wallboard.collector import one_line
+from wallboard.reasons import one_line
 from wallboard.sources.values import ValueProblem, parse_number, parse_time
 
 WIB = ZoneInfo("Asia/Jakarta")

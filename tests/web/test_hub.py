@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import queue
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,7 +15,7 @@ from wallboard.runtime import Runtime
 from wallboard.sources.base import Batch, Reading
 from wallboard.store import Run
 from wallboard.web import live
-from wallboard.web.live import next_reload, stream_events
+from wallboard.web.live import next_reload
 
 SCREENS = """
   - id: utama
@@ -49,56 +48,77 @@ def runtime(tmp_path: Path) -> Runtime:
     rt.store.close()
 
 
-def messages(q: queue.Queue) -> list[tuple[str, dict]]:
-    out = []
-    while not q.empty():
-        raw = q.get_nowait()
-        assert raw is not None
-        head, data = raw.strip().split("\n")
-        out.append((head.removeprefix("event: "), json.loads(data.removeprefix("data: "))))
-    return out
+class Recorder:
+    """A listener standing in for the streams: what the hub published, per screen."""
+
+    def __init__(self) -> None:
+        self.got: list[tuple[str | None, str | None, int]] = []
+
+    def deliver(self, screen_id: str | None, message: str | None, seq: int) -> None:
+        self.got.append((screen_id, message, seq))
+
+    def stats(self) -> dict[str, int]:
+        return {"walls": 7}
+
+    def messages(self, screen_id: str) -> list[tuple[str, dict]]:
+        """The parsed events published for one screen (or all screens), emptied as read."""
+        out = []
+        for sid, raw, _ in self.got:
+            if sid in (screen_id, None):
+                assert raw is not None
+                head, data = raw.strip().split("\n")
+                out.append((head.removeprefix("event: "), json.loads(data.removeprefix("data: "))))
+        self.got = [g for g in self.got if g[0] not in (screen_id, None)]
+        return out
 
 
-def test_three_walls_cost_one_snapshot_per_data_change(runtime: Runtime) -> None:
+@pytest.fixture
+def recorder(runtime: Runtime) -> Recorder:
+    rec = Recorder()
+    runtime.hub.listen(rec)
+    return rec
+
+
+def test_one_snapshot_and_one_message_per_screen_per_data_change(runtime: Runtime, recorder: Recorder) -> None:
     hub = runtime.hub
-    walls = [hub.subscribe("utama")[0], hub.subscribe("utama")[0], hub.subscribe("kedua")[0]]
     builds = hub.builds
     for n in range(5):
         write(runtime, "pengaduan_terbuka", 10 + n)
         hub.rebuild()
-    assert hub.builds - builds == 5  # not 15
-    for q in walls:
-        got = messages(q)
-        assert [name for name, _ in got] == ["delta"] * 5  # one message per data change per wall
+    assert hub.builds - builds == 5  # one read of the store per change, for both screens
+    for screen in ("utama", "kedua"):
+        assert [name for name, _ in recorder.messages(screen)] == ["delta"] * 5
+    seqs = [seq for _, _, seq in recorder.got]
     hub.rebuild()  # nothing new: nothing built, nothing sent
-    assert hub.builds - builds == 5 and all(q.empty() for q in walls)
+    assert hub.builds - builds == 5 and recorder.got == [] and seqs == []
 
 
-def test_a_delta_carries_only_the_changed_panel(runtime: Runtime) -> None:
+def test_a_delta_carries_only_the_changed_panel(runtime: Runtime, recorder: Recorder) -> None:
     hub = runtime.hub
     write(runtime, "pengaduan_terbuka", 10)
     write(runtime, "tinggi_muka_air", 120)
     hub.rebuild()
-    q, full = hub.subscribe("utama")
+    full = hub.view("utama")
     assert full["pengaduan--value"]["children"] == "10" and "tren--graph" in full
+    recorder.got.clear()
     write(runtime, "pengaduan_terbuka", 12)
     hub.rebuild()
-    [(name, data)] = messages(q)
+    [(name, data)] = recorder.messages("utama")
     assert name == "delta" and data["p"]["pengaduan--value"] == {"children": "12"}
     assert not any(cid.startswith(("air", "tren")) for cid in data["p"])
 
 
-def test_a_new_trend_point_travels_as_a_patch(runtime: Runtime) -> None:
+def test_a_new_trend_point_travels_as_a_patch(runtime: Runtime, recorder: Recorder) -> None:
     hub = runtime.hub
     hour = int(time.time()) // 3600 * 3600
     write(runtime, "tinggi_muka_air", 120, hour - 7200)
     write(runtime, "tinggi_muka_air", 125, hour - 3600)
     hub.rebuild()
-    q, full = hub.subscribe("utama")
-    points = len(full["tren--graph"]["figure"]["data"][0]["x"])
+    points = len(hub.view("utama")["tren--graph"]["figure"]["data"][0]["x"])
+    recorder.got.clear()
     write(runtime, "tinggi_muka_air", 130, hour)
     hub.rebuild()
-    [(_, data)] = messages(q)
+    [(_, data)] = recorder.messages("utama")
     figure = data["p"]["tren--graph"]["figure"]
     assert figure["__dash_patch_update"] == "__dash_patch_update"
     extend = [op for op in figure["operations"] if op["operation"] == "Extend"]
@@ -122,41 +142,33 @@ def test_time_ticks_reuse_the_snapshot_data(runtime: Runtime, monkeypatch) -> No
     assert hub.builds == builds + 1
 
 
-def test_a_wall_that_falls_behind_is_dropped_not_buffered(runtime: Runtime) -> None:
+def test_a_greeting_holds_the_full_view_and_the_seq_of_the_last_delta(runtime: Runtime, recorder: Recorder) -> None:
     hub = runtime.hub
-    q, _ = hub.subscribe("utama")
-    for _ in range(live.QUEUE_LIMIT + 5):
-        hub._broadcast_all("event: delta\ndata: {}\n\n")
-    assert hub.dropped == 1 and list(q.queue) == [None]  # the stream ends; the browser reconnects
-    assert hub.subscriber_count() == 0  # and nothing more piles up for it meanwhile
-
-
-def test_the_stream_says_hello_with_version_and_clock_then_the_full_view(runtime: Runtime) -> None:
-    hub = runtime.hub
-    stream = stream_events(hub, "kedua", heartbeat=0.05)
-    hello = next(stream)
+    write(runtime, "pengaduan_terbuka", 21)
+    hub.rebuild()
+    seq, text = hub.greeting("kedua")
+    assert seq == recorder.got[-1][2] > 0  # a stream greeted now skips that delta: its view holds it
+    hello, full = text.split("\n\n")[:2]
     assert hello.startswith("retry: ") and "event: hello" in hello
     data = json.loads(hello.split("data: ", 1)[1])
     assert data["version"] == hub.version_tag and abs(data["now"] - time.time() * 1000) < 60_000
     assert data["tz"] == "Asia/Jakarta" and data["reload"] > data["now"]
-    full = next(stream)
-    assert "event: delta" in full and '"full":true' in full and "pengaduan2--value" in full
-    assert next(stream) == "data:1\n\n"  # heartbeat
-    assert hub.subscriber_count() == 1
-    hub.stop()
-    assert list(stream) == []  # the stop ends the stream
-    assert hub.subscriber_count() == 0
+    assert "event: delta" in full and '"full":true' in full and '"children":"21"' in full
 
 
-def test_a_config_change_says_hello_with_the_new_version(runtime: Runtime) -> None:
+def test_stop_closes_every_stream(runtime: Runtime, recorder: Recorder) -> None:
+    runtime.hub.stop()
+    assert recorder.got == [(None, None, 0)]
+
+
+def test_a_config_change_says_hello_with_the_new_version(runtime: Runtime, recorder: Recorder) -> None:
     hub = runtime.hub
-    q, _ = hub.subscribe("utama")
     before = hub.version_tag
     text = runtime.path.read_text().replace("name: Uji Wallboard", "name: Uji Wallboard Baru")
     runtime.path.write_text(text)
     assert runtime.reload()
-    got = messages(q)
-    assert got and got[-1][0] == "hello"
+    got = recorder.messages("utama")
+    assert got and got[-1][0] == "hello" and recorder.got[-1][2] == 0  # never skipped
     assert got[-1][1]["version"] == hub.version_tag != before
 
 
@@ -169,12 +181,13 @@ def test_next_reload_is_the_next_local_hh_mm() -> None:
     assert next_reload(None, wib, at) is None
 
 
-def test_health_reports_hub_counters(runtime: Runtime) -> None:
+def test_health_reports_hub_and_stream_counters(runtime: Runtime, recorder: Recorder) -> None:
     from wallboard.web.app import create_app
 
     app = create_app(runtime)
     body = app.server.test_client().get("/api/health").get_json()
     assert body["hub"]["builds"] == runtime.hub.builds and body["version"] == runtime.hub.version_tag
+    assert body["hub"]["walls"] == 7  # the listeners' counters
     assert body["config"]["problems"] == []
 
 

@@ -1,4 +1,4 @@
-"""The Dash app: ``/`` lists the screens, ``/wall/<screen_id>`` shows one, ``/api/stream/<id>`` feeds it.
+"""The Dash app: ``/`` lists the screens, ``/wall/<screen_id>`` shows one (its stream: ``streams.py``).
 
 Pages are laid out on the server with the hub's current view already applied, so the first paint
 shows real figures; afterwards the browser's ``wall.js`` applies the hub's pushed deltas with
@@ -12,10 +12,10 @@ from typing import Any
 
 import dash
 from dash import Dash, dcc, html
-from flask import Response, abort, jsonify
+from flask import Response, jsonify
 
 from wallboard.panels.base import frame
-from wallboard.web.live import Hub, stream_events
+from wallboard.web.live import Hub
 
 ASSETS = Path(__file__).parent / "assets"
 BANNER = {
@@ -65,16 +65,6 @@ def create_app(runtime: Any) -> Dash:
     app.layout = html.Div(dash.page_container, id="app-root")
 
     server = app.server
-
-    @server.route("/api/stream/<screen_id>")
-    def stream(screen_id: str) -> Response:
-        if runtime.config.screen(screen_id) is None:
-            abort(404)
-        return Response(
-            stream_events(hub, screen_id),
-            mimetype="text/event-stream",
-            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-        )
 
     @server.route("/api/health")
     def health() -> Response:

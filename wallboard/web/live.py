@@ -2,10 +2,9 @@
 
 One thread watches the store's data version (and the clock, for ages and staleness). When it
 moves, the hub builds a single snapshot for every screen's needs, asks each panel for its view,
-diffs against the last view and queues the difference for every browser showing that screen.
-Browsers connect over Server-Sent Events: one long response per wall, which the browser's
-EventSource reconnects by itself; on (re)connection a wall gets the full current view, so it
-catches up without a reload.
+diffs against the last view and hands one message per screen to its listeners. The hub is the only
+thing that turns store changes into messages; delivering them to browsers is the streams' job
+(``wallboard/web/streams.py``: Server-Sent Events on the event loop, no thread per wall).
 """
 
 from __future__ import annotations
@@ -14,24 +13,22 @@ import dataclasses
 import hashlib
 import json
 import logging
-import queue
 import threading
 import time
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from wallboard.panels import panel_types
 from wallboard.panels.base import Panel, WallContext, flat_props
+from wallboard.reasons import one_line
 from wallboard.snapshot import Needs, Snapshot, build_snapshot
 from wallboard.web.diff import Props, diff_views
 
 log = logging.getLogger(__name__)
 TIME_TICK = 10.0  # seconds between view refreshes when no data arrives (ages, staleness)
 FULL_REFRESH = 300.0  # at most this long between re-reading the store when no data arrives (sliding windows)
-QUEUE_LIMIT = 200
-HEARTBEAT = 2.0  # seconds; the browser calls the link lost after 5 s of silence
 
 
 @cache
@@ -59,6 +56,20 @@ def next_reload(reload_at: str | None, zone: Any, now: datetime) -> int | None:
     return int(target.timestamp() * 1000)
 
 
+class Listener(Protocol):
+    """Where the hub's messages go: the streams of connected walls (and tests)."""
+
+    def deliver(self, screen_id: str | None, message: str | None, seq: int) -> None:
+        """Called from the hub's thread: ``screen_id`` None means every screen, ``message`` None: close.
+
+        ``seq`` grows with every delta; a wall greeted at ``seq`` skips deltas up to it. Messages
+        that are not deltas (hello, close) have seq 0 and always reach every wall.
+        """
+
+    def stats(self) -> dict[str, int]:
+        """Counters merged into ``/api/health`` (connected walls, bytes sent, walls dropped)."""
+
+
 class Hub:
     def __init__(self, runtime: Any, poll: float = 0.5):
         self.runtime = runtime
@@ -66,7 +77,8 @@ class Hub:
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
-        self._subscribers: dict[str, set[queue.Queue]] = {}
+        self._listeners: list[Listener] = []
+        self._seq = 0  # grows with every published view change (see greeting)
         self._views: dict[str, Props] = {}
         self._panels: dict[str, list[Panel]] = {}
         self._build_lock = threading.RLock()
@@ -76,8 +88,7 @@ class Hub:
         self.snapshot: Snapshot | None = None
         self.builds = 0  # snapshots read from the store: one per data change, however many walls
         self.ticks = 0  # time-only refreshes (ages, staleness) that reused the last snapshot's data
-        self.messages = 0  # delta messages queued, all walls together
-        self.dropped = 0  # browsers dropped for falling behind
+        self.messages = 0  # delta messages made, one per screen and change whatever the walls
         self._thread: threading.Thread | None = None
         self.configure(runtime.config)
 
@@ -100,6 +111,18 @@ class Hub:
             "reload": next_reload(reload_at, config.site.zone, now),
         }
 
+    def greeting(self, screen_id: str) -> tuple[int, str]:
+        """The first bytes of a wall's stream (reconnect delay, hello, full current view) and its seq.
+
+        A delta published for a view change the full view already holds has a seq at most this
+        one, so the stream skips it: applying a trend's "append a point" twice would draw it twice.
+        """
+        with self._lock:
+            seq, full = self._seq, dict(self._views.get(screen_id, {}))
+        version = self.snapshot.version if self.snapshot else 0
+        return seq, ("retry: 2000\n" + event("hello", self.hello(screen_id))
+                     + event("delta", {"v": version, "p": full, "full": True}))
+
     def configure(self, config: Any) -> None:
         panels = {}
         for screen in config.screens:
@@ -111,12 +134,8 @@ class Hub:
                 self._panels = panels
                 self._views = {}
             self.rebuild(force=True)
-        with self._lock:
-            subscribers = {sid: list(qs) for sid, qs in self._subscribers.items()}
-        for screen_id, queues in subscribers.items():
-            message = _event("hello", self.hello(screen_id))
-            for q in queues:
-                self._offer(q, message)
+        for screen_id in panels:
+            self._publish(screen_id, event("hello", self.hello(screen_id)), 0)
 
     def panels(self, screen_id: str) -> list[Panel]:
         return self._panels.get(screen_id, [])
@@ -131,7 +150,7 @@ class Hub:
     # building
 
     def rebuild(self, force: bool = False) -> None:
-        """Refresh every screen's view if data changed (or ages moved on), and queue the deltas.
+        """Refresh every screen's view if data changed (or ages moved on), and publish the deltas.
 
         The store is read once per data version whatever the number of walls; a time tick with no
         new data only re-evaluates the panels (ages, staleness) on the previous snapshot's data.
@@ -170,15 +189,13 @@ class Hub:
         with self._lock:
             old = self._views.get(screen_id)
             self._views[screen_id] = view
-            subscribers = list(self._subscribers.get(screen_id, ()))
-        if old is None:
-            return
-        delta = diff_views(old, view)
-        if delta and subscribers:
-            message = _event("delta", {"v": snap.version, "p": delta})
+            delta = diff_views(old, view) if old is not None else None
+            if delta:
+                self._seq += 1
+                seq = self._seq
+        if delta:
             self.messages += 1
-            for q in subscribers:
-                self._offer(q, message)
+            self._publish(screen_id, event("delta", {"v": snap.version, "p": delta}), seq)
 
     def notify(self) -> None:
         """A collector wrote something: rebuild now rather than at the next poll."""
@@ -198,83 +215,47 @@ class Hub:
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop building and end every wall's stream (their browsers reconnect to the next server)."""
         self._stop.set()
         self._wake.set()
-        self._broadcast_all(None)
+        self._publish(None, None, 0)
 
-    # subscribers
+    # listeners
 
     def view(self, screen_id: str) -> Props:
         with self._lock:
             return dict(self._views.get(screen_id, {}))
 
-    def subscribe(self, screen_id: str) -> tuple[queue.Queue, Props]:
-        q: queue.Queue = queue.Queue(maxsize=QUEUE_LIMIT)
+    def listen(self, listener: Listener) -> None:
         with self._lock:
-            self._subscribers.setdefault(screen_id, set()).add(q)
-            return q, dict(self._views.get(screen_id, {}))
+            self._listeners.append(listener)
 
-    def unsubscribe(self, screen_id: str, q: queue.Queue) -> None:
+    def _publish(self, screen_id: str | None, message: str | None, seq: int) -> None:
         with self._lock:
-            self._subscribers.get(screen_id, set()).discard(q)
-
-    def subscriber_count(self) -> int:
-        with self._lock:
-            return sum(len(s) for s in self._subscribers.values())
-
-    def _broadcast_all(self, message: str | None) -> None:
-        with self._lock:
-            queues = [q for subs in self._subscribers.values() for q in subs]
-        for q in queues:
-            self._offer(q, message)
-
-    def _offer(self, q: queue.Queue, message: str | None) -> None:
-        """A browser too slow to keep up is dropped; it reconnects and gets the full view."""
-        try:
-            q.put_nowait(message)
-        except queue.Full:
-            self.dropped += 1
-            with self._lock:
-                for subscribers in self._subscribers.values():
-                    subscribers.discard(q)
-            with q.mutex:
-                q.queue.clear()
-            q.put_nowait(None)
+            listeners = list(self._listeners)
+        for listener in listeners:
+            try:
+                listener.deliver(screen_id, message, seq)
+            except Exception:  # noqa: BLE001 - a closed event loop must not stop the hub
+                log.exception("listener failed")
 
     def stats(self) -> dict[str, Any]:
-        return {"builds": self.builds, "ticks": self.ticks, "messages": self.messages, "dropped": self.dropped,
-                "walls": self.subscriber_count()}
+        out: dict[str, Any] = {"builds": self.builds, "ticks": self.ticks, "messages": self.messages,
+                               "walls": 0, "dropped": 0}
+        with self._lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            for key, value in listener.stats().items():
+                out[key] = out.get(key, 0) + value
+        return out
 
 
-def _event(name: str, data: Any) -> str:
+def event(name: str, data: Any) -> str:
+    """One Server-Sent Event."""
     return f"event: {name}\ndata: {json.dumps(data, separators=(',', ':'), ensure_ascii=False)}\n\n"
 
 
 def _error_props(panel: Panel, exc: Exception) -> Props:
-    from wallboard.collector import one_line
     from wallboard.panels.base import PanelView
 
     return flat_props(panel, PanelView("error", None, {}, f"Panel gagal: {one_line(exc)}"))
-
-
-def stream_events(hub: Hub, screen_id: str, heartbeat: float = HEARTBEAT):
-    """The body of ``/api/stream/<screen>``: hello, the full view, then deltas and heartbeats.
-
-    The heartbeat is a one-byte data message (comments are invisible to EventSource), so the
-    browser can tell a hung server or a dead network path from a quiet one.
-    """
-    q, full = hub.subscribe(screen_id)
-    try:
-        yield "retry: 2000\n" + _event("hello", hub.hello(screen_id))
-        yield _event("delta", {"v": hub.snapshot.version if hub.snapshot else 0, "p": full, "full": True})
-        while True:
-            try:
-                message = q.get(timeout=heartbeat)
-            except queue.Empty:
-                yield "data:1\n\n"
-                continue
-            if message is None:
-                return
-            yield message
-    finally:
-        hub.unsubscribe(screen_id, q)

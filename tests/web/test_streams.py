@@ -1,0 +1,269 @@
+"""Walls' streams on the event loop: greeting, deltas, heartbeats, and what a wall may hold.
+
+The endpoint is driven here through ASGI in-process (fake ``send``/``receive``) and through a real
+uvicorn server on a socket, for the cases only a real socket shows: a browser that stops reading.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import demo_config
+from tests.web.test_hub import SCREENS, write
+from wallboard.runtime import Runtime
+from wallboard.web import streams
+from wallboard.web.server import WallboardASGI, create_asgi
+from wallboard.web.streams import Fanout, StreamEndpoint
+
+
+@pytest.fixture
+def runtime(tmp_path: Path) -> Iterator[Runtime]:
+    path = tmp_path / "config.yaml"
+    path.write_text(demo_config(f"sqlite:///{tmp_path / 'w.db'}", screens=SCREENS), encoding="utf-8")
+    rt = Runtime.from_path(path, collect=False)
+    yield rt
+    rt.store.close()
+
+
+class Client:
+    """An ASGI client for one stream: what was sent, and a way to hang up or to stop reading."""
+
+    def __init__(self) -> None:
+        self.body = b""
+        self.status: int | None = None
+        self.complete = False
+        self.disconnect = asyncio.Event()
+        self.stuck = asyncio.Event()  # set: every write blocks, as to a full TCP window
+        self.aborted = False
+        self.transport = self  # what streams._aborter looks for on send.__self__
+
+    def abort(self) -> None:
+        self.aborted = True
+        self.stuck.clear()
+
+    async def receive(self) -> dict:
+        await self.disconnect.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(self, message: dict) -> None:
+        while self.stuck.is_set():
+            await asyncio.sleep(0.01)
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+        else:
+            self.body += message.get("body", b"")
+            self.complete = not message.get("more_body", False)
+
+    def events(self) -> list[str]:
+        return [chunk.split("\n")[0] for chunk in self.body.decode().split("\n\n") if chunk]
+
+
+async def until(condition, timeout: float = 5.0) -> None:  # noqa: ANN001
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.005)
+
+
+def scope(screen: str) -> dict:
+    return {"type": "http", "method": "GET", "path": f"/api/stream/{screen}", "headers": []}
+
+
+def test_greeting_then_deltas_then_heartbeats_then_the_end(runtime: Runtime, monkeypatch) -> None:
+    monkeypatch.setattr(streams, "HEARTBEAT", 0.05)
+    hub = runtime.hub
+    fanout = Fanout(hub)
+    endpoint = StreamEndpoint(runtime, fanout)
+
+    async def main() -> None:
+        client = Client()
+        task = asyncio.ensure_future(endpoint(scope("kedua"), client.receive, client.send))
+        await until(lambda: b'"full":true' in client.body)
+        assert client.status == 200 and client.events()[:2] == ["retry: 2000", "event: delta"]
+        assert fanout.stats()["walls"] == 1
+        await asyncio.to_thread(write, runtime, "pengaduan_terbuka", 33)
+        await asyncio.to_thread(hub.rebuild)
+        await until(lambda: b'"children":"33"' in client.body)
+        await until(lambda: client.body.endswith(b"data:1\n\n"))  # a heartbeat when quiet
+        hub.stop()  # a server stopping ends every stream properly
+        await asyncio.wait_for(task, 5)
+        assert client.complete and fanout.stats()["walls"] == 0 and fanout.bytes_sent == len(client.body)
+
+    asyncio.run(main())
+
+
+def test_a_delta_already_in_the_greeting_is_not_sent_again(runtime: Runtime) -> None:
+    """A trend's "append a point" applied twice would draw the point twice."""
+    hub = runtime.hub
+    fanout = Fanout(hub)
+    endpoint = StreamEndpoint(runtime, fanout)
+
+    async def main() -> None:
+        fanout.start()
+        write(runtime, "pengaduan_terbuka", 44)
+        hub.rebuild()  # its delta is handed to the loop, but not yet dispatched...
+        client = Client()
+        task = asyncio.ensure_future(endpoint(scope("kedua"), client.receive, client.send))
+        await until(lambda: b'"full":true' in client.body)  # ...when the wall is greeted with it
+        write(runtime, "pengaduan_terbuka", 45)
+        hub.rebuild()
+        await until(lambda: b'"children":"45"' in client.body)
+        assert client.body.count(b'"children":"44"') == 1  # in the full view only
+        client.disconnect.set()
+        await asyncio.wait_for(task, 5)
+
+    asyncio.run(main())
+
+
+def test_a_closed_wall_is_released_at_once(runtime: Runtime, monkeypatch) -> None:
+    monkeypatch.setattr(streams, "HEARTBEAT", 60.0)  # not at the next heartbeat: now
+    fanout = Fanout(runtime.hub)
+    endpoint = StreamEndpoint(runtime, fanout)
+
+    async def main() -> None:
+        clients = [Client() for _ in range(3)]
+        tasks = [asyncio.ensure_future(endpoint(scope("utama"), c.receive, c.send)) for c in clients]
+        await until(lambda: fanout.stats()["walls"] == 3)
+        clients[1].disconnect.set()
+        await asyncio.wait_for(tasks[1], 1)
+        assert fanout.stats() == {"walls": 2, "dropped": 0, "bytes_sent": fanout.bytes_sent, "connected": 3}
+        assert fanout.walls["utama"] and all(w.queue.qsize() == 0 for w in fanout.walls["utama"])
+        for c in clients:
+            c.disconnect.set()
+        await asyncio.wait_for(asyncio.gather(*tasks), 1)
+        assert fanout.walls == {}
+
+    asyncio.run(main())
+
+
+def test_a_wall_that_stops_reading_is_dropped_and_aborted(runtime: Runtime, monkeypatch) -> None:
+    monkeypatch.setattr(streams, "HEARTBEAT", 0.05)
+    monkeypatch.setattr(streams, "STUCK_AFTER", 0.3)
+    fanout = Fanout(runtime.hub)
+    endpoint = StreamEndpoint(runtime, fanout)
+
+    async def main() -> None:
+        stuck, fine = Client(), Client()
+        tasks = [asyncio.ensure_future(endpoint(scope("utama"), c.receive, c.send)) for c in (stuck, fine)]
+        await until(lambda: fanout.stats()["walls"] == 2)
+        stuck.stuck.set()
+        runtime.hub._publish("utama", "event: delta\ndata: {}\n\n", 0)
+        await until(lambda: stuck.aborted)  # its connection is cut, its buffers with it
+        assert fanout.stats()["walls"] == 1 and fanout.dropped == 1
+        await asyncio.wait_for(tasks[0], 1)
+        fine.disconnect.set()
+        await asyncio.wait_for(tasks[1], 1)
+
+    asyncio.run(main())
+
+
+def test_a_wall_whose_queue_overflows_is_dropped(runtime: Runtime, monkeypatch) -> None:
+    monkeypatch.setattr(streams, "QUEUE_LIMIT", 5)
+    monkeypatch.setattr(streams, "STUCK_AFTER", 60.0)
+    fanout = Fanout(runtime.hub)
+    endpoint = StreamEndpoint(runtime, fanout)
+
+    async def main() -> None:
+        client = Client()
+        task = asyncio.ensure_future(endpoint(scope("utama"), client.receive, client.send))
+        await until(lambda: b'"full":true' in client.body)
+        client.stuck.set()
+        for _ in range(12):
+            runtime.hub._publish("utama", "event: delta\ndata: {}\n\n", 0)
+        await until(lambda: client.aborted)
+        assert fanout.dropped == 1 and fanout.stats()["walls"] == 0
+        await asyncio.wait_for(task, 1)
+
+    asyncio.run(main())
+
+
+def test_unknown_screens_and_methods_are_refused(runtime: Runtime) -> None:
+    endpoint = StreamEndpoint(runtime, Fanout(runtime.hub))
+
+    async def call(method: str, screen: str) -> Client:
+        client = Client()
+        await endpoint({**scope(screen), "method": method}, client.receive, client.send)
+        return client
+
+    assert asyncio.run(call("GET", "nope")).status == 404
+    assert asyncio.run(call("POST", "utama")).status == 405
+
+
+# a real socket ---------------------------------------------------------------------------------
+
+@pytest.fixture
+def served(runtime: Runtime) -> Iterator[tuple[WallboardASGI, str]]:
+    """The real ASGI app under uvicorn in this process, on a port the kernel picked."""
+    import uvicorn
+
+    app = create_asgi(runtime)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False, lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    yield app, url
+    runtime.hub.stop()
+    server.should_exit = True
+    thread.join(10)
+    sock.close()
+
+
+def test_pages_and_streams_share_one_server(served) -> None:  # noqa: ANN001
+    app, url = served
+    assert httpx.get(url + "/").status_code == 200
+    assert httpx.get(url + "/api/health").json()["hub"]["walls"] == 0
+    with httpx.stream("GET", url + "/api/stream/utama", timeout=10) as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        assert response.headers["x-accel-buffering"] == "no"
+        lines = response.iter_lines()
+        assert next(lines) == "retry: 2000"
+        assert httpx.get(url + "/api/health").json()["hub"]["walls"] == 1
+    deadline = time.monotonic() + 5
+    while app.fanout.stats()["walls"]:
+        assert time.monotonic() < deadline, "a closed stream still counts as a wall"
+        time.sleep(0.01)
+
+
+def test_a_socket_that_stops_reading_is_cut_and_its_browser_can_come_back(served, runtime, monkeypatch) -> None:  # noqa: ANN001
+    """Big messages fill the kernel's buffers; the stuck wall is dropped, the server holds nothing for it."""
+    monkeypatch.setattr(streams, "STUCK_AFTER", 0.5)
+    app, url = served
+    port = int(url.rsplit(":", 1)[1])
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(("127.0.0.1", port))
+    sock.sendall(b"GET /api/stream/utama HTTP/1.1\r\nHost: wall\r\n\r\n")
+    deadline = time.monotonic() + 10
+    while app.fanout.stats()["walls"] < 1:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    big = "event: delta\ndata: {\"x\":\"" + "x" * 200_000 + "\"}\n\n"
+    deadline = time.monotonic() + 20
+    while not app.fanout.dropped:  # never read: the TCP window fills, then the loop's buffer
+        assert time.monotonic() < deadline, "a wall that never reads was never dropped"
+        runtime.hub._publish("utama", big, 0)
+        time.sleep(0.05)
+    assert app.fanout.stats()["walls"] == 0
+    sock.settimeout(5)
+    try:  # reading again drains what the kernel still had, then finds the connection closed
+        while sock.recv(1 << 20):
+            pass
+    except ConnectionResetError:
+        pass
+    sock.close()
+    with httpx.stream("GET", url + "/api/stream/utama", timeout=10) as response:  # a reconnect is welcome
+        assert next(response.iter_lines()) == "retry: 2000"

@@ -1,0 +1,75 @@
+"""The web server: uvicorn runs one ASGI app, walls' streams on the event loop, pages through Flask.
+
+``/api/stream/<screen_id>`` is answered on the loop (``streams.py``), so a thousand open walls cost
+coroutines, not threads. Everything else (the Dash pages, the API, static assets) is the Dash/Flask
+app, run in a small thread pool by a2wsgi: those requests are short, and Flask's ecosystem
+(sessions, CSRF, Dash itself) stays as it is.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from wallboard.web.streams import PREFIX, Fanout, Receive, Scope, Send, StreamEndpoint
+
+log = logging.getLogger(__name__)
+PAGE_THREADS = 16  # threads for page and API requests; streams need none
+
+
+class WallboardASGI:
+    """Routes the live streams to the loop and the rest to the WSGI app."""
+
+    def __init__(self, runtime: Any, wsgi_app: Any, threads: int = PAGE_THREADS):
+        from a2wsgi import WSGIMiddleware
+
+        self.runtime = runtime
+        self.fanout = Fanout(runtime.hub)
+        self.stream = StreamEndpoint(runtime, self.fanout)
+        self.pages = WSGIMiddleware(wsgi_app, workers=threads)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(PREFIX):
+            await self.stream(scope, receive, send)
+        elif scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+        else:
+            await self.pages(scope, receive, send)
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+def create_asgi(runtime: Any, threads: int = PAGE_THREADS) -> WallboardASGI:
+    from wallboard.web.app import create_app
+
+    return WallboardASGI(runtime, create_app(runtime).server, threads)
+
+
+def serve(runtime: Any, host: str, port: int, threads: int = PAGE_THREADS) -> None:
+    """Serve until SIGINT/SIGTERM; the hub is stopped first, which ends every stream at once."""
+    import uvicorn
+
+    app = create_asgi(runtime, threads)
+    config = uvicorn.Config(
+        app, host=host, port=port, log_config=None, access_log=False, lifespan="on",
+        backlog=4096,  # a burst of connection attempts waits in the kernel instead of being refused
+        timeout_keep_alive=5, timeout_graceful_shutdown=5, server_header=False,
+    )
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            runtime.hub.stop()
+            super().handle_exit(sig, frame)
+
+    try:
+        Server(config).run()
+    finally:
+        runtime.stop()

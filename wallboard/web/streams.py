@@ -1,0 +1,223 @@
+"""Walls' live streams: Server-Sent Events on the event loop, no thread and no growing buffer per wall.
+
+A wall is one long HTTP response. Under a thread-per-request server each one held a thread, and
+waitress kept every byte of an endless response in the connection's buffer (it prunes only between
+responses), so memory grew with walls x messages (benchmarks/waitress_buffer.py shows it). Here a
+wall costs a small queue and a coroutine; the hub's thread hands each message to the loop once per
+screen (``Fanout.deliver``) and the loop copies it to that screen's walls.
+
+What a wall may hold is bounded: a wall whose queue fills, or whose socket has not taken a message
+for ``STUCK_AFTER`` seconds (a browser that stopped reading: its TCP window is full), is dropped and
+its connection aborted; the browser's EventSource reconnects by itself when it reads again and gets
+the full view. A wall that closes is released at once (the ASGI ``http.disconnect``), and any other
+dead one at the next heartbeat, when writing to it fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import unquote
+
+from wallboard.web.live import Hub
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT = 2.0  # seconds of silence before a one-byte message; the browser calls the link lost after 5 s
+QUEUE_LIMIT = 100  # messages waiting for one wall before it is dropped (it gets the full view on return)
+STUCK_AFTER = 15.0  # seconds one write may wait for a wall that stopped reading before it is dropped
+PREFIX = "/api/stream/"
+HEARTBEAT_MESSAGE = "data:1\n\n"  # a data message: comments are invisible to EventSource
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class Wall:
+    """One connected browser: its queue, and since when a write to it has been waiting."""
+
+    __slots__ = ("screen_id", "queue", "greeted", "last_sent", "writing_since", "dropped", "abort")
+
+    def __init__(self, screen_id: str, greeted: int):
+        self.screen_id = screen_id
+        self.queue: asyncio.Queue[str | None] = asyncio.Queue(QUEUE_LIMIT)
+        self.greeted = greeted
+        self.last_sent = time.monotonic()
+        self.writing_since: float | None = None
+        self.dropped = False
+        self.abort: Callable[[], None] | None = None
+
+    def offer(self, message: str | None, seq: int) -> bool:
+        """Queue a message; False when the wall cannot keep up (the caller drops it)."""
+        if seq and seq <= self.greeted:
+            return True  # its full view already holds this change
+        try:
+            self.queue.put_nowait(message)
+        except asyncio.QueueFull:
+            return False
+        return True
+
+
+class Fanout:
+    """The hub's listener on the event loop: one hand-over per screen and message, whatever the walls."""
+
+    def __init__(self, hub: Hub):
+        self.hub = hub
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.walls: dict[str, set[Wall]] = {}
+        self.bytes_sent = 0
+        self.dropped = 0
+        self.connected = 0  # walls ever connected
+        hub.listen(self)
+
+    # called from the hub's thread
+
+    def deliver(self, screen_id: str | None, message: str | None, seq: int) -> None:
+        loop = self.loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._dispatch, screen_id, message, seq)
+
+    def stats(self) -> dict[str, int]:
+        return {"walls": sum(len(w) for w in list(self.walls.values())), "dropped": self.dropped,
+                "bytes_sent": self.bytes_sent, "connected": self.connected}
+
+    # on the loop
+
+    def start(self) -> None:
+        """Bind to the running loop and start the heartbeat (called on the first connection)."""
+        if self.loop is None:
+            self.loop = asyncio.get_running_loop()
+            self.loop.call_later(HEARTBEAT / 2, self._beat)
+
+    def _dispatch(self, screen_id: str | None, message: str | None, seq: int) -> None:
+        targets = self.walls.get(screen_id, ()) if screen_id is not None else \
+            [w for walls in self.walls.values() for w in walls]
+        for wall in list(targets):
+            if not wall.offer(message, seq):
+                self.drop(wall, "queue full")
+
+    def _beat(self) -> None:
+        """Heartbeats for quiet walls, and the drop of walls whose socket stopped taking data."""
+        now = time.monotonic()
+        for walls in list(self.walls.values()):
+            for wall in list(walls):
+                if wall.writing_since is not None and now - wall.writing_since > STUCK_AFTER:
+                    self.drop(wall, "not reading")
+                elif wall.writing_since is None and now - wall.last_sent >= HEARTBEAT and wall.queue.empty():
+                    wall.offer(HEARTBEAT_MESSAGE, 0)
+        assert self.loop is not None
+        self.loop.call_later(HEARTBEAT / 2, self._beat)
+
+    def connect(self, screen_id: str) -> tuple[Wall, str]:
+        """Register a wall and give it its greeting, in one step on the loop (no delta in between)."""
+        seq, greeting = self.hub.greeting(screen_id)
+        wall = Wall(screen_id, seq)
+        self.walls.setdefault(screen_id, set()).add(wall)
+        self.connected += 1
+        return wall, greeting
+
+    def release(self, wall: Wall) -> None:
+        walls = self.walls.get(wall.screen_id)
+        if walls is not None:
+            walls.discard(wall)
+            if not walls:
+                del self.walls[wall.screen_id]
+
+    def drop(self, wall: Wall, why: str) -> None:
+        if wall.dropped:
+            return
+        wall.dropped = True
+        self.dropped += 1
+        self.release(wall)
+        log.info("wall on %s dropped (%s); it reconnects by itself", wall.screen_id, why)
+        if wall.abort is not None:
+            wall.abort()
+        with contextlib.suppress(asyncio.QueueFull):
+            wall.queue.put_nowait(None)
+
+
+def _aborter(send: Send) -> Callable[[], None] | None:
+    """Abort the connection under ``send``, discarding what its socket buffer still holds.
+
+    ASGI has no call for it. Closing politely would wait to flush to a browser that no longer reads,
+    so a stuck wall would keep its buffer and socket for as long as TCP keeps probing. uvicorn's
+    ``send`` is a method of the request cycle, which holds the transport; with another server the
+    stream simply ends.
+    """
+    transport = getattr(getattr(send, "__self__", None), "transport", None)
+    return transport.abort if transport is not None and hasattr(transport, "abort") else None
+
+
+class StreamEndpoint:
+    """``GET /api/stream/<screen_id>``: the hello, the full view, then deltas and heartbeats."""
+
+    def __init__(self, runtime: Any, fanout: Fanout, allowed: Callable[[Scope], bool] | None = None):
+        self.runtime = runtime
+        self.fanout = fanout
+        self.allowed = allowed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        screen_id = unquote(scope["path"][len(PREFIX):])
+        if scope.get("method", "GET") not in ("GET", "HEAD"):
+            await _plain(send, 405, "method not allowed")
+            return
+        if self.runtime.config.screen(screen_id) is None:
+            await _plain(send, 404, "unknown screen")
+            return
+        if self.allowed is not None and not self.allowed(scope):
+            await _plain(send, 403, "forbidden")
+            return
+        fanout = self.fanout
+        fanout.start()
+        wall, greeting = fanout.connect(screen_id)
+        wall.abort = _aborter(send)
+        watcher = asyncio.ensure_future(_wait_for_disconnect(receive, wall))
+        try:
+            await send({"type": "http.response.start", "status": 200, "headers": [
+                (b"content-type", b"text/event-stream; charset=utf-8"),
+                (b"cache-control", b"no-cache"),
+                (b"x-accel-buffering", b"no"),
+            ]})
+            await self._write(wall, send, greeting)
+            while not wall.dropped:
+                message = await wall.queue.get()
+                if message is None:
+                    break
+                await self._write(wall, send, message)
+            if not wall.dropped:
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+        finally:
+            watcher.cancel()
+            fanout.release(wall)
+
+    async def _write(self, wall: Wall, send: Send, message: str) -> None:
+        body = message.encode()
+        wall.writing_since = time.monotonic()
+        await send({"type": "http.response.body", "body": body, "more_body": True})
+        wall.writing_since = None
+        wall.last_sent = time.monotonic()
+        self.fanout.bytes_sent += len(body)
+
+
+async def _wait_for_disconnect(receive: Receive, wall: Wall) -> None:
+    """A closed wall is released now, not at its next heartbeat."""
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            wall.dropped = True  # not counted: it left by itself
+            with contextlib.suppress(asyncio.QueueFull):
+                wall.queue.put_nowait(None)
+            return
+
+
+async def _plain(send: Send, status: int, text: str) -> None:
+    body = text.encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
