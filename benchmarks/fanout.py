@@ -1,0 +1,205 @@
+"""A thousand walls on one process: time to connect them, fan-out lag, server CPU and memory.
+
+Starts `wallboard run` on a wall config, opens ``--walls`` stream clients (one asyncio process, as
+many sockets), then commits a changed reading every ``--every`` seconds. Each reading's value
+names its change, so every wall can tell when the change reached it: the lag is from the commit
+to the moment a wall has the delta, over all walls and changes. Meanwhile it times ``/`` (the
+home page must still answer within 2 s) and samples the server's CPU time and memory.
+
+    python benchmarks/fanout.py --walls 1000 --changes 30
+    python benchmarks/fanout.py --walls 1000 --changes 30 --database postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+The baseline in the same run is the same measurement with ``--baseline`` walls (default 10): what
+a change costs when almost nobody is watching.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import re
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CONFIG = """
+site: {{name: Uji Seribu Layar, region: "12.75", timezone: Asia/Jakarta}}
+database: {{url: "{db}"}}
+sources:
+  - {{id: simulasi, type: demo, every: 1h, backfill: 2d, indicators: [pengaduan_terbuka, tinggi_muka_air]}}
+indicators:
+  - {{id: pengaduan_terbuka, label: Pengaduan terbuka, unit: laporan, aggregate: last}}
+  - {{id: tinggi_muka_air, label: Tinggi muka air, unit: cm, aggregate: last}}
+screens:
+  - id: utama
+    grid: {{columns: 4, rows: 2}}
+    panels:
+      - {{id: pengaduan, type: kpi, indicator: pengaduan_terbuka, at: [0, 0], size: [2, 1]}}
+      - {{id: air, type: kpi, indicator: tinggi_muka_air, at: [2, 0], size: [2, 1]}}
+      - {{id: tren, type: trend, indicators: [tinggi_muka_air], window: 24h, at: [0, 1], size: [4, 1]}}
+"""
+MARK = re.compile(rb'"pengaduan--value":\{"children":"(\d+(?:\.\d+)*)"')
+BASE = 10_000  # change n is written as the value BASE + n, shown as "10.00n" with Indonesian grouping
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+class Wall:
+    def __init__(self) -> None:
+        self.greeted = asyncio.Event()
+        self.seen: dict[int, float] = {}
+
+    async def run(self, port: int, stop: asyncio.Event) -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET /api/stream/utama HTTP/1.1\r\nHost: bench\r\n\r\n")
+        tail = b""
+        while not stop.is_set():
+            chunk = await reader.read(65536)
+            if not chunk:
+                break
+            now = time.monotonic()
+            if b'"full":true' in chunk:
+                self.greeted.set()
+            for match in MARK.finditer(tail + chunk):
+                n = int(match.group(1).replace(b".", b"")) - BASE
+                self.seen.setdefault(n, now)
+            tail = chunk[-200:]
+        writer.close()
+
+
+async def measure(port: int, pid: int, db: str, walls: int, changes: int, every: float) -> dict:
+    import httpx
+
+    from wallboard.sources.base import Batch, Reading
+    from wallboard.store import Run, Store
+
+    stop = asyncio.Event()
+    clients = [Wall() for _ in range(walls)]
+    t0 = time.monotonic()
+    tasks = []
+    for wall in clients:  # connect in batches, as screens coming up after a power cut would
+        tasks.append(asyncio.ensure_future(wall.run(port, stop)))
+        if len(tasks) % 100 == 0:
+            await asyncio.sleep(0)
+    await asyncio.wait_for(asyncio.gather(*(w.greeted.wait() for w in clients)), 300)
+    connect_s = time.monotonic() - t0
+    store = Store.open(db)
+    committed: dict[int, float] = {}
+    home: list[float] = []
+    cpu0, wall0, rss0 = cpu_seconds(pid), time.monotonic(), rss_mb(pid)
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
+        for n in range(1, changes + 1):
+            now = datetime.now(UTC)
+            await asyncio.to_thread(store.write, "simulasi",
+                                    Batch(readings=[Reading("pengaduan_terbuka", "12.75", int(now.timestamp()) + n,
+                                                            BASE + n)]))
+            await asyncio.to_thread(store.record_run, Run("simulasi", now, now, True, 1, 0, None))
+            committed[n] = time.monotonic()
+            start = time.monotonic()
+            assert (await http.get("/")).status_code == 200
+            home.append(time.monotonic() - start)
+            await asyncio.sleep(max(0.0, every - (time.monotonic() - committed[n])))
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not all(changes in w.seen for w in clients):
+            await asyncio.sleep(0.1)
+    cpu = cpu_seconds(pid) - cpu0
+    elapsed = time.monotonic() - wall0
+    rss1 = rss_mb(pid)
+    stop.set()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    store.close()
+    lags = [w.seen[n] - committed[n] for w in clients for n in committed if n in w.seen]
+    missing = sum(1 for w in clients for n in committed if n not in w.seen)
+    return {"walls": walls, "connect_s": connect_s, "p50": pct(lags, 50), "p95": pct(lags, 95),
+            "max": max(lags) if lags else float("nan"), "missing": missing, "home_max": max(home),
+            "cpu_pct": 100 * cpu / elapsed, "rss0": rss0, "rss1": rss1}
+
+
+def run_server(db: str, folder: Path) -> tuple[subprocess.Popen, int]:
+    import httpx
+
+    config = folder / "config.yaml"
+    config.write_text(CONFIG.format(db=db), encoding="utf-8")
+    port = free_port()
+    log = (folder / "server.log").open("ab")
+    process = subprocess.Popen([sys.executable, "-m", "wallboard.cli", "run", "--config", str(config),
+                                "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, cwd=folder,
+                               env={**os.environ, "PYTHONPATH": str(ROOT)})
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2).status_code == 200:
+                return process, port
+        time.sleep(0.2)
+    raise RuntimeError((folder / "server.log").read_text()[-3000:])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--walls", type=int, default=1000)
+    parser.add_argument("--baseline", type=int, default=10)
+    parser.add_argument("--changes", type=int, default=30)
+    parser.add_argument("--every", type=float, default=2.0, help="seconds between changes")
+    parser.add_argument("--database", help="SQLAlchemy URL (default: a new SQLite file)")
+    args = parser.parse_args()
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+    rows = []
+    for walls in (args.baseline, args.walls):
+        folder = Path(tempfile.mkdtemp(prefix="wallboard-fanout-"))
+        db = args.database or f"sqlite:///{folder / 'w.db'}"
+        process, port = run_server(db, folder)
+        try:
+            rows.append(asyncio.run(measure(port, process.pid, db, walls, args.changes, args.every)))
+        finally:
+            process.terminate()
+            process.wait(20)
+    print(f"{'walls':>6} {'connect s':>10} {'lag p50 s':>10} {'lag p95 s':>10} {'lag max s':>10} {'missed':>7} "
+          f"{'/ max s':>8} {'CPU %':>7} {'RSS MB':>14}")
+    for r in rows:
+        print(f"{r['walls']:6d} {r['connect_s']:10.2f} {r['p50']:10.3f} {r['p95']:10.3f} {r['max']:10.3f} "
+              f"{r['missing']:7d} {r['home_max']:8.3f} {r['cpu_pct']:7.1f} {r['rss0']:6.1f} → {r['rss1']:5.1f}")
+    big = rows[-1]
+    ok = big["p95"] <= 1.0 and big["home_max"] <= 2.0 and big["missing"] == 0
+    print(f"targets (p95 lag <= 1 s, / within 2 s, every wall got every change): {'met' if ok else 'NOT met'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
