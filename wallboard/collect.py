@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -21,6 +22,7 @@ from wallboard.config import ConfigError, LoadedConfig, load_config
 from wallboard.reasons import one_line
 from wallboard.scheduler import CollectorScheduler
 from wallboard.store import Run, Store
+from wallboard.store.lease import CollectorLease, FileLease
 
 log = logging.getLogger(__name__)
 WATCH_SECONDS = 2.0
@@ -105,9 +107,15 @@ def run_forever(loaded: LoadedConfig, only: list[str] | None) -> int:
             scheduler.schedule(fresh.config)
             log.info("config reloaded (%s)", fresh.digest)
 
+    lease = CollectorLease.for_engine(store.engine)
+    if isinstance(lease, FileLease) and not lease.acquire():
+        print(f"wallboard collect: {lease.holder()} already collects into {store.engine.url.database}; "
+              "stop it first (one collector per database)", file=sys.stderr)
+        store.close()
+        return 2
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    scheduler.start()
+    scheduler.start(lease=lease)
     scheduler.add_job(watch, WATCH_SECONDS, "config-watch")
     print(f"wallboard collect: {len(chosen(config, only))} sumber berjalan sejak "
           f"{datetime.now(UTC).astimezone(config.site.zone):%Y-%m-%d %H:%M:%S %Z}", flush=True)

@@ -16,6 +16,7 @@ from wallboard.collector import Collector
 from wallboard.config import ConfigError, LoadedConfig, load_config
 from wallboard.scheduler import CollectorScheduler
 from wallboard.store import Store
+from wallboard.store.lease import CollectorLease
 
 log = logging.getLogger(__name__)
 WATCH_SECONDS = 2.0
@@ -51,7 +52,7 @@ class Runtime:
 
     def start(self) -> None:
         if self.collect:
-            self.scheduler.start()
+            self.scheduler.start(lease=CollectorLease.for_engine(self.store.engine))
         else:
             self.scheduler.scheduler.start()
         self.scheduler.add_job(self.check_config, WATCH_SECONDS, "config-watch")

@@ -7,6 +7,11 @@ source, so a slow source never delays another.
 A failed run is retried sooner than its schedule, backing off: 5 s, 10 s, 20 s ... up to 15
 minutes, and only while the retry comes before the next scheduled run (which is itself the next
 try). The first success resets the count. Retention and rollup upkeep runs as one more job.
+
+Given a lease (``wallboard/store/lease.py``), the scheduler collects only while it holds it: a
+second process on the same database waits, tries again every ``LEASE_CHECK`` seconds and takes over
+when the first one dies; a process that loses its lease (the database restarted) stops collecting
+until it wins it back.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from wallboard.collector import Collector
 from wallboard.reasons import one_line
+from wallboard.store.lease import CollectorLease
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +37,8 @@ RETRY_PREFIX = "retry:"
 MAINTENANCE_JOB = "maintenance"
 MAINTENANCE_EVERY = timedelta(hours=1)
 MAINTENANCE_FIRST = timedelta(minutes=2)  # after start-up, once the first runs are in
+LEASE_JOB = "collector-lease"
+LEASE_CHECK = 5.0  # seconds between a waiting scheduler's tries (and a leader's check that it still leads)
 
 
 def trigger_for(source: Any, timezone: Any) -> Any:
@@ -63,18 +71,66 @@ class CollectorScheduler:
             timezone=collector.config.site.zone,
         )
         collector.retry_policy = self.retry_at
+        self.lease: CollectorLease | None = None
+        self.leading = False
+        self._maintenance = True
 
-    def start(self, maintenance: bool = True) -> None:
+    def start(self, maintenance: bool = True, lease: CollectorLease | None = None) -> None:
+        """Collect now, or (with a lease someone else holds) wait for the turn to collect."""
+        self.lease, self._maintenance = lease, maintenance
+        if lease is None or self._try_lease():
+            self._lead()
+        else:
+            log.warning("%s collects from this database; this process waits and takes over when it stops",
+                        self._holder())
+        self.scheduler.start()
+        if lease is not None:
+            self.scheduler.add_job(self._check_lease, IntervalTrigger(seconds=LEASE_CHECK), id=LEASE_JOB,
+                                   name=LEASE_JOB, replace_existing=True)
+
+    def _try_lease(self) -> bool:
+        assert self.lease is not None
+        try:
+            return self.lease.acquire()
+        except Exception as exc:  # noqa: BLE001 - a database that is down: try again later
+            log.error("collector lease not taken: %s", one_line(exc))
+            return False
+
+    def _holder(self) -> str:
+        try:
+            return self.lease.holder() if self.lease is not None else "another process"
+        except Exception:  # noqa: BLE001
+            return "another process"
+
+    def _lead(self) -> None:
+        self.leading = True
         self.schedule(self.collector.config)
-        if maintenance:
+        log.info("collecting from %d sources", sum(j.id.startswith(JOB_PREFIX) for j in self.scheduler.get_jobs()))
+        if self._maintenance:
             self.scheduler.add_job(
                 self.maintain, IntervalTrigger(seconds=MAINTENANCE_EVERY.total_seconds()), id=MAINTENANCE_JOB,
                 name=MAINTENANCE_JOB, next_run_time=datetime.now(UTC) + MAINTENANCE_FIRST, replace_existing=True,
             )
-        self.scheduler.start()
+
+    def _follow(self) -> None:
+        self.leading = False
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith((JOB_PREFIX, RETRY_PREFIX)) or job.id == MAINTENANCE_JOB:
+                job.remove()
+
+    def _check_lease(self) -> None:
+        assert self.lease is not None
+        if self.leading and not self.lease.held():
+            log.error("collector lease lost (database restarted?); collecting stops until it is won back")
+            self._follow()
+        elif not self.leading and self._try_lease():
+            log.warning("collector lease taken: this process collects now")
+            self._lead()
 
     def schedule(self, config: Any) -> None:
         """(Re)create the source jobs for ``config``; jobs of removed sources go away."""
+        if not self.leading:
+            return  # waiting for the lease: the leader collects
         wanted = {JOB_PREFIX + s.id: s for s in config.sources if self.only is None or s.id in self.only}
         for job in self.scheduler.get_jobs():
             if job.id.startswith((JOB_PREFIX, RETRY_PREFIX)) and JOB_PREFIX + job.id.split(":", 1)[1] not in wanted:
@@ -122,3 +178,5 @@ class CollectorScheduler:
     def shutdown(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        if self.lease is not None:
+            self.lease.release()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 from wallboard.sources.base import Batch, Reading
@@ -19,3 +20,27 @@ def write_reading(db_url: str, indicator: str, value: float, ts: int | None = No
         store.record_run(Run("simulasi", now, now, True, 1, 0, None))
     finally:
         store.close()
+
+
+class Recorder:
+    """A listener standing in for the streams: what the hub published, per screen."""
+
+    def __init__(self) -> None:
+        self.got: list[tuple[str | None, str | None, int]] = []
+
+    def deliver(self, screen_id: str | None, message: str | None, seq: int) -> None:
+        self.got.append((screen_id, message, seq))
+
+    def stats(self) -> dict[str, int]:
+        return {"walls": 7}
+
+    def messages(self, screen_id: str) -> list[tuple[str, dict]]:
+        """The parsed events published for one screen (or all screens), emptied as read."""
+        out = []
+        for sid, raw, _ in self.got:
+            if sid in (screen_id, None):
+                assert raw is not None
+                head, data = raw.strip().split("\n")
+                out.append((head.removeprefix("event: "), json.loads(data.removeprefix("data: "))))
+        self.got = [g for g in self.got if g[0] not in (screen_id, None)]
+        return out

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.conftest import demo_config
+from tests.web.conftest import Recorder
 from wallboard.runtime import Runtime
 from wallboard.sources.base import Batch, Reading
 from wallboard.store import Run
@@ -46,30 +47,6 @@ def runtime(tmp_path: Path) -> Runtime:
     rt = Runtime.from_path(path, collect=False)
     yield rt
     rt.store.close()
-
-
-class Recorder:
-    """A listener standing in for the streams: what the hub published, per screen."""
-
-    def __init__(self) -> None:
-        self.got: list[tuple[str | None, str | None, int]] = []
-
-    def deliver(self, screen_id: str | None, message: str | None, seq: int) -> None:
-        self.got.append((screen_id, message, seq))
-
-    def stats(self) -> dict[str, int]:
-        return {"walls": 7}
-
-    def messages(self, screen_id: str) -> list[tuple[str, dict]]:
-        """The parsed events published for one screen (or all screens), emptied as read."""
-        out = []
-        for sid, raw, _ in self.got:
-            if sid in (screen_id, None):
-                assert raw is not None
-                head, data = raw.strip().split("\n")
-                out.append((head.removeprefix("event: "), json.loads(data.removeprefix("data: "))))
-        self.got = [g for g in self.got if g[0] not in (screen_id, None)]
-        return out
 
 
 @pytest.fixture
