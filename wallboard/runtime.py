@@ -16,10 +16,12 @@ from wallboard.collector import Collector
 from wallboard.config import ConfigError, LoadedConfig, load_config
 from wallboard.scheduler import CollectorScheduler
 from wallboard.store import Store
+from wallboard.store.changes import ChangeFeed
 from wallboard.store.lease import CollectorLease
 
 log = logging.getLogger(__name__)
 WATCH_SECONDS = 2.0
+FEED_POLL = 5.0  # seconds between the hub's data-version checks when PostgreSQL notifies it of changes
 
 
 class Runtime:
@@ -35,6 +37,7 @@ class Runtime:
         self.last_reload_problems: list[str] = []
         self._mtime = self._stat()
         self._reload_lock = threading.Lock()
+        self.changes: ChangeFeed | None = None
         from wallboard.web.live import Hub
 
         self.hub = Hub(self)
@@ -56,10 +59,15 @@ class Runtime:
         else:
             self.scheduler.scheduler.start()
         self.scheduler.add_job(self.check_config, WATCH_SECONDS, "config-watch")
+        if ChangeFeed.available(self.store.engine):
+            self.changes = ChangeFeed(self.store.engine, self.hub.notify).start()
+            self.hub.poll = FEED_POLL  # told of every change; the poll is only the safety net
         self.hub.start()
 
     def stop(self) -> None:
         self.hub.stop()
+        if self.changes is not None:
+            self.changes.stop()
         self.scheduler.shutdown()
         self.store.close()
 

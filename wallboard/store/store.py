@@ -24,6 +24,7 @@ HOUR = 3600
 DAY = 86400
 COPY_THRESHOLD = 100  # PostgreSQL batches larger than this go through COPY
 KEYS_PER_STATEMENT = 1000  # (indicator, region) pairs per set-based statement on PostgreSQL
+DATA_CHANNEL = "wallboard_data"  # PostgreSQL NOTIFY channel: a collector run was recorded
 RUNS_KEPT = timedelta(days=30)  # collector run history; the newest run and success per source always stay
 
 
@@ -310,6 +311,9 @@ class Store:
                     retry_at=run.retry_at,
                 )
             )
+            if self._dialect == "postgresql":  # every web process's hub wakes now (store/changes.py)
+                conn.execute(text("SELECT pg_notify(:channel, :source)"),
+                             {"channel": DATA_CHANNEL, "source": run.source})
 
     # reading
 

@@ -240,8 +240,11 @@ class Hub:
                 log.exception("listener failed")
 
     def stats(self) -> dict[str, Any]:
+        changes = getattr(self.runtime, "changes", None)
         out: dict[str, Any] = {"builds": self.builds, "ticks": self.ticks, "messages": self.messages,
-                               "walls": 0, "dropped": 0}
+                               "walls": 0, "dropped": 0,
+                               "changes": "notify" if changes is not None and changes.connected.is_set() else "poll",
+                               "notified": changes.notified if changes is not None else 0}
         with self._lock:
             listeners = list(self._listeners)
         for listener in listeners:
