@@ -83,6 +83,9 @@ def measure(first: int, seconds: float = 2.0, clients: int = 4) -> tuple[int, in
 
 
 def main() -> None:
+    import logging
+
+    logging.getLogger("waitress").setLevel(logging.CRITICAL)  # closing mid-stream is expected here
     print(f"{'first message':>14} {'received MB':>12} {'held in buffers MB':>19}")
     for first in (1_000, 20_000):
         held, got = measure(first)
