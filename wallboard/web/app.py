@@ -15,6 +15,7 @@ from dash import Dash, dcc, html
 from flask import Response, abort, jsonify
 
 from wallboard.panels.base import frame
+from wallboard.web import drill
 from wallboard.web.live import Hub, stream_events
 
 ASSETS = Path(__file__).parent / "assets"
@@ -85,6 +86,7 @@ def create_app(runtime: Any) -> Dash:
             "hub": hub.stats(),
         })
 
+    drill.register(app, runtime)
     return app
 
 
