@@ -221,7 +221,7 @@ def breakdown_table(d: Drill, rows: list[breakdown.Row]) -> Table:
             note = (note + " · " if note else "") + d.tr("kelurahan")
         table.rows.append([
             text_cell(r.code), text_cell(r.name, link), number_cell(r.last, digits, d.locale),
-            text_cell(d.when(r.last_ts) if r.last_ts else "–"), number_cell(r.mean, digits, d.locale),
+            text_cell(d.when(r.last_ts)) if r.last_ts else Cell("–", None), number_cell(r.mean, digits, d.locale),
             number_cell(r.lo, digits, d.locale), number_cell(r.hi, digits, d.locale),
             number_cell(r.n, 0, d.locale), text_cell(note, css=f"state-{r.state}"),
         ])
