@@ -124,7 +124,9 @@ def map_figure(geo: dict, shown: list[Row], texts: dict[str, str], links: dict[s
     a click opens the area (drill.js reads ``customdata``)."""
     by_code = {r.code: r for r in shown}
     values = [r.last for r in shown if r.last is not None]
-    lo, hi = min(min(values, default=0), 0), max(values, default=1)
+    # From the smallest to the largest area shown (not from zero as on the wall): a supervisor
+    # compares areas, and prices of 13,000 and 14,500 must not come out the same blue.
+    lo, hi = min(values, default=0), max(values, default=1)
     edge = "#0b1220" if theme == "dark" else "#ffffff"
     data = []
     for f in geo["features"]:

@@ -285,7 +285,7 @@ def _tile_fill(row: breakdown.Row, rows: list[breakdown.Row]) -> str:
     if row.last is None:
         return ""
     values = [r.last for r in rows if r.last is not None]
-    lo, hi = min(min(values), 0), max(values)
+    lo, hi = min(values), max(values)
     return colour((row.last - lo) / ((hi - lo) or 1))
 
 
@@ -314,7 +314,7 @@ def events_table(d: Drill) -> tuple[Table, dict]:
         where_name = _place(e.region, site)
         table.rows.append([
             text_cell(d.when(e.time)), text_cell(d.duration((d.now - e.time).total_seconds())),
-            Cell(label, e.status, None, css), text_cell(e.category), text_cell(where_name),
+            Cell(label, label, None, css), text_cell(e.category), text_cell(where_name),
             text_cell(e.title or e.ref, d.href(event=e.ref)), text_cell(e.ref),
         ])
     facets = {"statuses": statuses, "categories": categories, "where": where}
