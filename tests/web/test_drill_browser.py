@@ -135,6 +135,24 @@ def test_binjai_all_five_kecamatan_on_a_tablet(tmp_path: Path, wall_server, page
     assert page.evaluate("() => document.getElementById('bar').data[0].y.length") == 4
     no_sideways_scroll(page)
     shot(page, "drill-12.75-1280")
+    # A tap on a map area opens the kecamatan under the finger (aimed at Binjai Timur's outline).
+    page.locator("#map").scroll_into_view_if_needed()
+    x, y = page.evaluate("""() => {
+        const gd = document.getElementById('map'), t = gd.data.find(d => d.name === 'Binjai Timur');
+        const xs = t.x.filter(v => v !== null), ys = t.y.filter(v => v !== null);
+        const mean = a => a.reduce((s, v) => s + v, 0) / a.length, L = gd._fullLayout, r = gd.getBoundingClientRect();
+        window.__hovered = [];
+        gd.on('plotly_hover', e => window.__hovered.push(e.points[0].data.name));
+        return [r.left + L.xaxis._offset + L.xaxis.l2p(mean(xs)), r.top + L.yaxis._offset + L.yaxis.l2p(mean(ys))];
+    }""")
+    page.mouse.move(x, y)
+    page.wait_for_function("() => window.__hovered.length > 0")
+    name = page.evaluate("() => window.__hovered.at(-1)")
+    code = next(k.code for k in regions.kecamatan("12.75") if k.name == name)
+    page.mouse.click(x, y)
+    page.wait_for_url(f"**region={code}")
+    ready(page)
+    assert len(screen_table(page)) - 1 == len(list(list_wilayah(code)))
     page.goto(server.url + "/panel/laporan")
     page.wait_for_selector("body[data-ready='1']")
     no_sideways_scroll(page)
