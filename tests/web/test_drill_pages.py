@@ -191,3 +191,44 @@ def test_crossings_are_derived_from_the_readings(drill_app) -> None:
     crossing = table_rows(client.get("/panel/beras?range=7d&region=12.75.04").get_data(as_text=True), "crossings")
     assert len(crossing) == 2 and crossing[1][1] == "masih berlangsung"
     assert crossing[1][3:] == ["14.520", "Waspada"]  # peak 14,520.5 (no decimals), under critical
+
+
+def test_owner_sources_and_their_failed_runs_are_shown(drill_app) -> None:
+    client = drill_app("12.75", boundaries=False)
+    html = client.get("/panel/pengaduan").get_data(as_text=True)
+    assert "Diskominfo" in html and "simulasi, lapor" in html
+    runs = table_rows('<table id="runs" ' + html.split('data-source="simulasi"', 1)[1], "runs")
+    assert runs[1][1] == "gagal" and runs[1][-1] == "HTTP 503 dari server OPD"
+
+
+def test_event_text_from_outside_stays_text(drill_app, tmp_path: Path) -> None:
+    from wallboard.sources.base import Batch, Event
+    from wallboard.store import Store
+
+    client = drill_app("12.75", boundaries=False)
+    store = Store.open(f"sqlite:///{tmp_path / '12.75.db'}")
+    store.write("lapor", Batch(events=[Event("X-1", datetime.now(UTC), "baru", "<script>alert(1)</script>",
+                                             "<b>Kategori</b>", "12.75.01", "<img src=x onerror=alert(2)>")]))
+    store.close()
+    html = client.get("/panel/laporan?event=X-1").get_data(as_text=True)
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<img src=x" not in html and "<b>Kategori</b>" not in html
+
+
+def test_a_panel_without_indicators_lists_its_sources_runs(tmp_path: Path) -> None:
+    from wallboard.runtime import Runtime
+    from wallboard.web.app import create_app
+
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    text = drill_config(url, "12.75", boundaries=False).replace(
+        "      - {id: laporan,", "      - {id: status, type: status, at: [3, 1], drill: true}\n      - {id: laporan,"
+    ).replace("size: [4, 1], drill: true}", "size: [3, 1], drill: true}")
+    (tmp_path / "c.yaml").write_text(text, encoding="utf-8")
+    seed(url, "12.75", datetime.now(UTC))
+    runtime = Runtime.from_path(tmp_path / "c.yaml", collect=False)
+    try:
+        html = create_app(runtime).server.test_client().get("/panel/status").get_data(as_text=True)
+    finally:
+        runtime.store.close()
+    assert 'data-kind="sources"' in html and "HTTP 503 dari server OPD" in html
+    assert 'data-source="lapor"' in html and 'id="drill-table"' not in html

@@ -241,9 +241,10 @@ def indicator_context(d: Drill) -> dict:
     have = data_regions(store, d.indicator_id)
     codes = series_codes(d, have)
     aggregate = d.indicator.aggregate if d.indicator is not None else "sum"
-    points = series_between(store, d.indicator_id, codes, start, end, bucket, aggregate)
-    shift = -(-(end - start) // bucket) * bucket
-    previous = series_between(store, d.indicator_id, codes, start - shift, start, bucket, aggregate)
+    chart_start = start // bucket * bucket
+    points = series_between(store, d.indicator_id, codes, chart_start, end, bucket, aggregate)
+    shift = -(-(end - chart_start) // bucket) * bucket
+    previous = series_between(store, d.indicator_id, codes, chart_start - shift, chart_start, bucket, aggregate)
     labels = {"current": d.tr("This period"), "previous": d.tr("Previous period"), "warning": d.tr("Warning"),
               "critical": d.tr("Critical"), "target": d.tr("Target")}
     digits = breakdown.decimals(d.indicator)

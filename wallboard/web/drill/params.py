@@ -39,14 +39,18 @@ class DrillState:
     extra: dict[str, str] = field(default_factory=dict)
 
     def window(self, now: datetime, zone: Any) -> tuple[int, int, int]:
-        """(start, end, bucket) in epoch seconds: the range the page shows and its chart bucket."""
+        """(start, end, bucket) in epoch seconds: the range the page shows and its chart bucket.
+
+        A custom range starts at local midnight; the chart rounds it down to its bucket (whole UTC
+        days are read from the day rollup), the table and exports keep it exact.
+        """
         end_ts = int(now.timestamp())
         if self.range == "custom" and self.day_from and self.day_to:
             start = int(datetime.combine(self.day_from, datetime.min.time(), zone).timestamp())
             end = int(datetime.combine(self.day_to + timedelta(days=1), datetime.min.time(), zone).timestamp())
             span = end - start
             bucket = 900 if span <= 2 * DAY else HOUR if span <= 14 * DAY else 6 * HOUR if span <= 92 * DAY else DAY
-            return start // bucket * bucket, end, bucket
+            return start, end, bucket
         span, bucket = RANGES[self.range], BUCKETS[self.range]
         return (end_ts - span) // bucket * bucket + bucket, end_ts, bucket
 
