@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import UTC, datetime
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -22,8 +25,8 @@ def drill_app(tmp_path: Path):
 
     runtimes = []
 
-    def make(region: str, boundaries: bool = True, locale: str = "id"):
-        url = f"sqlite:///{tmp_path / f'{region}.db'}"
+    def make(region: str, boundaries: bool = True, locale: str = "id", url: str | None = None):
+        url = url or f"sqlite:///{tmp_path / f'{region}.db'}"
         path = tmp_path / f"{region}.yaml"
         path.write_text(drill_config(url, region, boundaries, locale), encoding="utf-8")
         seed(url, region, datetime.now(UTC))
@@ -232,3 +235,34 @@ def test_a_panel_without_indicators_lists_its_sources_runs(tmp_path: Path) -> No
         runtime.store.close()
     assert 'data-kind="sources"' in html and "HTTP 503 dari server OPD" in html
     assert 'data-source="lapor"' in html and 'id="drill-table"' not in html
+
+
+@pytest.mark.postgres
+def test_magelang_page_and_exports_on_postgresql(drill_app, pg_database: str) -> None:
+    from sqlalchemy import create_engine
+
+    from wallboard.store.schema import metadata
+
+    engine = create_engine(pg_database)
+    metadata.drop_all(engine)
+    engine.dispose()
+    client = drill_app("33.08", url=pg_database)
+    screen = table_rows(client.get("/panel/beras?range=30d").get_data(as_text=True))
+    assert {r[0] for r in screen[1:]} == {k.code for k in regions.kecamatan("33.08")}
+    same_as_screen(screen, csv_rows(client.get("/panel/beras/export.csv?range=30d").data), NUMERIC, "id")
+    desa = table_rows(client.get("/panel/beras?range=24h&region=33.08.01").get_data(as_text=True))
+    same_as_screen(desa, xlsx_rows(client.get("/panel/beras/export.xlsx?range=24h&region=33.08.01").data),
+                   NUMERIC, "id")
+    assert sum(1 for r in desa[1:] if r[2] != "–") == len(desa) - 2
+
+
+def test_history_draws_previous_period_thresholds_and_target(drill_app) -> None:
+    client = drill_app("12.75", boundaries=False)
+    html = client.get("/panel/beras?range=24h").get_data(as_text=True)
+    figure = json.loads(unescape(re.search(r"id=\"history\" data-figure='([^']*)'", html).group(1)))
+    names = [t["name"] for t in figure["data"]]
+    assert names == ["Periode sebelumnya", "Periode ini"]
+    levels = sorted(shape["y0"] for shape in figure["layout"]["shapes"])
+    assert levels == [13500, 14000, 15500]  # target, warning, critical
+    previous, current = figure["data"]
+    assert previous["x"][0] >= current["x"][0]  # shifted onto this period
