@@ -168,7 +168,7 @@ def frame(panel: Panel) -> html.Div:
             html.Div(id=panel.cid("note"), className="panel-note"),
         ],
         **{"data-panel": panel.config.id, "data-type": panel.config.type, "data-state": "nodata",
-           "data-updated": ""},
+           "data-updated": "", **({"data-drill": f"/panel/{panel.config.id}"} if panel.config.drill else {})},
     )
 
 

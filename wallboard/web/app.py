@@ -15,6 +15,7 @@ from dash import Dash, dcc, html
 from flask import Response, jsonify
 
 from wallboard.panels.base import frame
+from wallboard.web import drill
 from wallboard.web.live import Hub
 
 ASSETS = Path(__file__).parent / "assets"
@@ -75,6 +76,7 @@ def create_app(runtime: Any) -> Dash:
             "hub": hub.stats(),
         })
 
+    drill.register(app, runtime)
     return app
 
 

