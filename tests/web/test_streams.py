@@ -73,6 +73,24 @@ async def until(condition, timeout: float = 5.0) -> None:  # noqa: ANN001
         await asyncio.sleep(0.005)
 
 
+def run(coro) -> object:  # noqa: ANN001
+    """asyncio.run on a thread of its own: Playwright's sync API keeps a loop running on this one."""
+    result: dict[str, object] = {}
+
+    def target() -> None:
+        try:
+            result["value"] = asyncio.run(coro)
+        except BaseException as exc:  # noqa: BLE001 - re-raised below, in the test's thread
+            result["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(60)
+    if "error" in result:
+        raise result["error"]  # type: ignore[misc]
+    return result.get("value")
+
+
 def scope(screen: str) -> dict:
     return {"type": "http", "method": "GET", "path": f"/api/stream/{screen}", "headers": []}
 
@@ -97,7 +115,7 @@ def test_greeting_then_deltas_then_heartbeats_then_the_end(runtime: Runtime, mon
         await asyncio.wait_for(task, 5)
         assert client.complete and fanout.stats()["walls"] == 0 and fanout.bytes_sent == len(client.body)
 
-    asyncio.run(main())
+    run(main())
 
 
 def test_a_delta_already_in_the_greeting_is_not_sent_again(runtime: Runtime) -> None:
@@ -120,7 +138,7 @@ def test_a_delta_already_in_the_greeting_is_not_sent_again(runtime: Runtime) -> 
         client.disconnect.set()
         await asyncio.wait_for(task, 5)
 
-    asyncio.run(main())
+    run(main())
 
 
 def test_a_closed_wall_is_released_at_once(runtime: Runtime, monkeypatch) -> None:
@@ -141,7 +159,7 @@ def test_a_closed_wall_is_released_at_once(runtime: Runtime, monkeypatch) -> Non
         await asyncio.wait_for(asyncio.gather(*tasks), 1)
         assert fanout.walls == {}
 
-    asyncio.run(main())
+    run(main())
 
 
 def test_a_wall_that_stops_reading_is_dropped_and_aborted(runtime: Runtime, monkeypatch) -> None:
@@ -162,7 +180,7 @@ def test_a_wall_that_stops_reading_is_dropped_and_aborted(runtime: Runtime, monk
         fine.disconnect.set()
         await asyncio.wait_for(tasks[1], 1)
 
-    asyncio.run(main())
+    run(main())
 
 
 def test_a_wall_whose_queue_overflows_is_dropped(runtime: Runtime, monkeypatch) -> None:
@@ -182,7 +200,7 @@ def test_a_wall_whose_queue_overflows_is_dropped(runtime: Runtime, monkeypatch) 
         assert fanout.dropped == 1 and fanout.stats()["walls"] == 0
         await asyncio.wait_for(task, 1)
 
-    asyncio.run(main())
+    run(main())
 
 
 def test_unknown_screens_and_methods_are_refused(runtime: Runtime) -> None:
@@ -193,8 +211,8 @@ def test_unknown_screens_and_methods_are_refused(runtime: Runtime) -> None:
         await endpoint({**scope(screen), "method": method}, client.receive, client.send)
         return client
 
-    assert asyncio.run(call("GET", "nope")).status == 404
-    assert asyncio.run(call("POST", "utama")).status == 405
+    assert run(call("GET", "nope")).status == 404
+    assert run(call("POST", "utama")).status == 405
 
 
 # a real socket ---------------------------------------------------------------------------------
