@@ -15,6 +15,7 @@ The map reads the result as is: ``[lng, lat]``, the code in ``id`` and ``propert
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -76,6 +77,7 @@ def download(url: str, timeout: float) -> bytes:
             raise FetchError(f"cannot read {path}: {exc.strerror or exc}") from None
     import httpx
 
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise in a CLI
     try:
         answer = httpx.get(url, timeout=timeout, follow_redirects=True)
     except httpx.TimeoutException:
