@@ -140,9 +140,10 @@ def find_kabupaten_kota(text: str) -> Wilayah:
     if matches:
         raise RegionNotFound(f"{text!r} matches several kabupaten/kota: {_listing(matches[:8])}; give the code",
                              matches)
-    names = {r.name: r for r in all_kabupaten_kota()}
-    bare = {re.sub(r"^(kabupaten|kota)\s+", "", n.lower()): n for n in names}
-    close = difflib.get_close_matches(text.lower(), list(bare), n=3, cutoff=0.5)
-    near = tuple(names[bare[c]] for c in close)
+    bare: dict[str, list[Wilayah]] = {}
+    for region in all_kabupaten_kota():
+        bare.setdefault(re.sub(r"^(kabupaten|kota)\s+", "", region.name.lower()), []).append(region)
+    close = difflib.get_close_matches(_simplify(text), list(bare), n=3, cutoff=0.5)
+    near = tuple(r for c in close for r in bare[c])[:4]
     hint = f"; closest: {_listing(near)}" if near else "; try `wallboard regions search NAME`"
     raise RegionNotFound(f"no kabupaten/kota named {text!r}{hint}", near)
