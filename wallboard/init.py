@@ -166,11 +166,22 @@ screens:
       - {{id: cabai, type: kpi, indicator: harga_cabai, at: [9, 0], size: [3, 2]}}
       - {{id: status, type: status, at: [0, 1], size: [3, 3]}}
       - {{id: pad, type: gauge, indicator: realisasi_pad, at: [3, 2], size: [3, 2]}}
-      - {{id: tren-harga, type: trend, indicators: [harga_cabai, harga_minyak], window: 14d, at: [6, 2], size: [6, 2]}}
+      - id: tren-harga
+        type: trend
+        title: {{id: Harga pangan 14 hari, en: Food prices over 14 days}}
+        indicators: [harga_cabai, harga_minyak]
+        window: 14d
+        at: [6, 2]
+        size: [6, 2]
       - {{id: peta-dbd, type: map, indicator: kasus_dbd, level: kecamatan, at: [0, 4], size: [4, 4]}}
       - {{id: izin-kecamatan, type: bar, indicator: izin_terbit, by: region, at: [4, 4], size: [4, 3]}}
       - {{id: laporan-warga, type: events, source: simulasi, limit: 10, at: [8, 4], size: [4, 4]}}
-      - {{id: info, type: ticker, text: [Selamat datang di Ruang Kendali {name}], at: [4, 7], size: [4, 1]}}
+      - id: info
+        type: ticker
+        text:
+          - {{id: Selamat datang di Ruang Kendali {name}, en: Welcome to the {name} Command Center}}
+        at: [4, 7]
+        size: [4, 1]
 """
 
 _README = """\
