@@ -11,6 +11,7 @@ import logging
 import sys
 from pathlib import Path
 
+from wallboard import regions_cli
 from wallboard.config import ConfigError, load_config
 
 EXIT_CONFIG = 2
@@ -53,14 +54,21 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from wallboard.init import InitError, write_config
+    from wallboard.init import InitError, create
 
+    source = args.source
+    if args.boundaries is not None:
+        source = str(args.boundaries / "{code}-{level}.geojson")
     try:
-        path = write_config(args.region, args.output, force=args.force, boundaries=args.boundaries)
+        done = create(args.region, args.dir, force=args.force, fetch=not args.no_fetch, source=source)
     except InitError as exc:
         print(f"wallboard init: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    print(f"{path} dibuat. Jalankan `wallboard run --config {path}` lalu buka http://127.0.0.1:8050/wall/utama")
+    for note in done.notes:
+        print(f"wallboard init: {note}", file=sys.stderr)
+    where = "" if args.dir == Path(".") else f"cd {args.dir} && "
+    print(f"{done.name} ({done.code}): {', '.join(str(p.relative_to(done.folder)) for p in done.files)} dibuat. "
+          f"Jalankan `{where}wallboard run` lalu buka http://127.0.0.1:8050/wall/utama")
     return 0
 
 
@@ -101,12 +109,16 @@ def build_parser() -> argparse.ArgumentParser:
     collect.add_argument("--source", action="append", metavar="ID", help="only this source (repeatable)")
     collect.set_defaults(func=cmd_collect)
 
-    init = sub.add_parser("init", help="write a config.yaml for a kabupaten/kota, ready to run")
-    init.add_argument("--region", required=True, help="Kemendagri code, e.g. 33.08")
-    init.add_argument("--output", default=Path(DEFAULT_CONFIG), type=Path)
+    init = sub.add_parser("init", help="a ready wall directory for a kabupaten/kota")
+    init.add_argument("--region", required=True, help="Kemendagri code or name, e.g. 33.08 or Magelang")
+    init.add_argument("--dir", default=Path("."), type=Path, help="where to write (default: here)")
+    init.add_argument("--force", action="store_true", help="write into a directory that is not empty")
+    init.add_argument("--from", dest="source", metavar="URL_TEMPLATE",
+                      help="boundary source, e.g. http://host/{code}-{level}.geojson (default: wilayah_boundaries)")
     init.add_argument("--boundaries", type=Path, help="folder with CODE-kecamatan.geojson / CODE-desa.geojson")
-    init.add_argument("--force", action="store_true", help="overwrite an existing file")
+    init.add_argument("--no-fetch", action="store_true", help="do not download boundaries (tile map)")
     init.set_defaults(func=cmd_init)
+    regions_cli.register(sub)
     return parser
 
 

@@ -1,4 +1,9 @@
-"""Numbers, money, times and ages the way an Indonesian operator reads them (Babel, locale ``id``)."""
+"""Numbers, money, times and ages the way the wall's reader reads them (Babel, ``site.locale``).
+
+Indonesian first: ``1.234,5``, ``Rp15.250``, ``Jumat, 27 November 2026``; the same figures in
+English for visitors. Money stays in rupiah with its ``Rp`` sign in both languages, and clocks
+name the zone the way Indonesians do (WIB, WITA, WIT) in both, since that is what the room says.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from babel.dates import format_datetime, format_timedelta
-from babel.numbers import format_compact_decimal, format_decimal
+from babel.numbers import format_compact_currency, format_compact_decimal, format_currency, format_decimal
 
+from wallboard.i18n import translator
+
+t = translator("wall")
 _COMPACT_FROM = 1_000_000
 
 
@@ -23,17 +31,29 @@ def number(value: float, locale: str = "id", decimals: int | None = None) -> str
 def value(value: float, indicator: Any, locale: str = "id") -> str:
     """A value with the indicator's format; the unit is shown beside it, except for money and %."""
     if indicator is not None and indicator.format == "currency":
-        return "Rp " + number(value, locale, indicator.decimals if indicator.decimals is not None else 0)
+        return money(value, locale, indicator.decimals if indicator.decimals is not None else 0)
     if indicator is not None and (indicator.format == "percent" or indicator.unit == "%"):
         return number(value, locale, indicator.decimals if indicator.decimals is not None else 1) + "%"
     return number(value, locale, indicator.decimals if indicator is not None else None)
 
 
+def money(amount: float, locale: str = "id", decimals: int = 0) -> str:
+    """``Rp15.250``, ``Rp153,2 M``; in English ``Rp15,250``, ``Rp153.2B`` (rupiah either way)."""
+    if abs(amount) >= _COMPACT_FROM:
+        text = format_compact_currency(amount, "IDR", locale=locale, fraction_digits=1)
+    else:
+        pattern = "¤#,##0" + ("." + "0" * decimals if decimals else "")
+        text = format_currency(amount, "IDR", format=pattern, locale=locale, currency_digits=False)
+    return text.replace("IDR", "Rp").replace("Rp\xa0", "Rp")
+
+
 def value_parts(value_: float, indicator: Any, locale: str = "id") -> tuple[str, str]:
     """``("Rp", "14.250")``: a currency sign is set small beside the figure so the digits get the room."""
     text = value(value_, indicator, locale)
-    if text.startswith("Rp "):
-        return "Rp", text[3:]
+    if text.startswith("Rp"):
+        return "Rp", text[2:].lstrip()
+    if text.startswith(("-Rp", "−Rp")):
+        return "Rp", text[0] + text[3:].lstrip()
     return "", text
 
 
@@ -55,20 +75,30 @@ def age(delta: timedelta, locale: str = "id") -> str:
     """``14 menit`` — rounded the way people say it, never negative (a fast source clock is 'now')."""
     seconds = max(delta.total_seconds(), 0)
     if seconds < 60:
-        return "baru saja" if locale == "id" else "just now"
+        return t(locale, "just now")
     return format_timedelta(timedelta(seconds=seconds), threshold=1.1, locale=locale)
 
 
+def just_now(delta: timedelta) -> bool:
+    return delta.total_seconds() < 60
+
+
+def ago(delta: timedelta, locale: str = "id") -> str:
+    """``14 menit lalu`` / ``14 minutes ago``; ``baru saja`` under a minute."""
+    if just_now(delta):
+        return age(delta, locale)
+    return t(locale, "{age} ago", age=age(delta, locale))
+
+
 def data_age(delta: timedelta, locale: str = "id") -> str:
-    text = age(delta, locale)
-    if text in ("baru saja", "just now"):
-        return f"data {text}" if locale == "id" else f"data {text}"
-    return f"data {text} lalu" if locale == "id" else f"data {text} old"
+    if just_now(delta):
+        return t(locale, "data just now")
+    return t(locale, "data {age} old", age=age(delta, locale))
 
 
 def clock(moment: datetime, locale: str = "id") -> str:
-    """``Jumat, 27 November 2026 18.00 WIB``."""
-    return format_datetime(moment, "EEEE, d MMMM y HH.mm z", locale=locale)
+    """``Jumat, 27 November 2026 18.00 WIB``; ``Friday, 27 November 2026 18:00 WIB``."""
+    return f"{date_long(moment, locale)} {time_of_day(moment, locale)} {zone_name(moment, locale)}"
 
 
 def short_time(moment: datetime, locale: str = "id") -> str:
@@ -81,8 +111,8 @@ def time_of_day(moment: datetime, locale: str = "id") -> str:
 
 
 def zone_name(moment: datetime, locale: str = "id") -> str:
-    """``WIB``, ``WITA``, ``WIT`` for Indonesian zones."""
-    return format_datetime(moment, "z", locale=locale)
+    """``WIB``, ``WITA``, ``WIT`` for Indonesian zones, in either language (English CLDR says +0700)."""
+    return format_datetime(moment, "z", locale="id")
 
 
 def date_long(moment: datetime, locale: str = "id") -> str:

@@ -1,23 +1,40 @@
-"""`wallboard init --region CODE`: a working config.yaml for any kabupaten/kota in one command.
+"""`wallboard init --region CODE_OR_NAME`: a ready wall directory for any kabupaten/kota.
 
-The generated wall runs on the built-in simulator at once, in Bahasa Indonesia, with the region's
-name, its time zone (WIB, WITA or WIT from the province) and its kecamatan from the Kemendagri
-list; admins then replace the demo source with their work units' systems one by one.
+Binjai found that other regions' apps did not fit its own data, so a new wall starts from the
+adopter's own: its name, its time zone (WIB, WITA or WIT from the province), its kecamatan and
+desa from the Kemendagri list, its boundaries when they can be downloaded, and sample exports of
+two work units (a CSV and an Excel file in ``data/``) wired as real ``csv`` and ``excel`` sources
+beside the simulator, with a README in Bahasa Indonesia on replacing each sample with the real one.
+``wallboard run`` and ``wallboard collect --once`` work in the directory at once.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
-from wallboard import regions
+from wallboard import regions, samples
+from wallboard.boundaries import FetchError, fetch_region
+from wallboard.boundaries.fetch import OUT_DIR, file_name
 
 # Provinces by Kemendagri code whose clocks are not on WIB.
 _WITA = {"51", "52", "53", "63", "64", "65", "71", "72", "73", "74", "75", "76"}
 _WIT = {"81", "82", "91", "92", "93", "94", "95", "96", "97"}
+FETCH_TIMEOUT = 20.0  # seconds per file: init should not hang for long on a cut-off network
 
 
 class InitError(ValueError):
     pass
+
+
+@dataclass
+class Created:
+    folder: Path
+    code: str
+    name: str
+    files: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # one line each, for the admin
 
 
 def timezone_for(code: str) -> str:
@@ -29,40 +46,68 @@ def timezone_for(code: str) -> str:
     return "Asia/Jakarta"
 
 
-def render_config(code: str, boundaries: Path | None = None) -> str:
-    region = regions.kabupaten_kota(code)
-    if region is None:
-        raise InitError(f"{code!r} is not a Kemendagri kabupaten/kota code (for example 12.75 or 33.08)")
+def find_region(text: str) -> regions.Wilayah:
+    try:
+        return regions.find_kabupaten_kota(text)
+    except regions.RegionNotFound as exc:
+        raise InitError(str(exc)) from None
+
+
+def render_config(code: str, boundaries: bool = False) -> str:
+    """config.yaml for ``code``; ``boundaries`` names data/regions/CODE-{kecamatan,desa}.geojson."""
+    region = find_region(code)
     code = region.code
     regions_block = ""
-    if boundaries is not None:
-        lines = [
-            f"  {level}: {(boundaries / f'{code}-{level}.geojson').as_posix()}"
-            for level in ("kecamatan", "desa")
-            if (boundaries / f"{code}-{level}.geojson").exists()
-        ]
-        if lines:
-            regions_block = "regions:\n" + "\n".join(lines) + "\n\n"
+    if boundaries:
+        regions_block = "regions:\n" + "".join(
+            f"  {level}: {(OUT_DIR / file_name(code, level)).as_posix()}\n" for level in ("kecamatan", "desa")
+        ) + "\n"
     return _TEMPLATE.format(
         name=region.name, code=code, timezone=timezone_for(code), regions=regions_block,
-        kecamatan=len(regions.kecamatan(code)),
+        kecamatan=len(regions.kecamatan(code)), desa=len(regions.desa(code)),
+        sample_sources=samples.SOURCES_YAML,
+        sample_indicators=samples.INDICATORS_YAML.format(price_stale="3d", dengue_stale="14d"),
     )
 
 
-def write_config(code: str, path: Path, force: bool = False, boundaries: Path | None = None) -> Path:
-    if path.exists() and not force:
-        raise InitError(f"{path} already exists; use --force to overwrite it")
-    text = render_config(code, boundaries)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    (path.parent / "data").mkdir(exist_ok=True)
-    return path
+def create(text: str, folder: Path, force: bool = False, fetch: bool = True, source: str | None = None,
+           today: date | None = None) -> Created:
+    """Write the wall directory. ``source`` is a boundary URL/path template (``--from``).
+
+    A directory with anything in it is only written with ``force`` (and then only the files named
+    here are replaced: a store in data/ is never removed). A failed boundary download is one note
+    and the map draws tiles instead.
+    """
+    region = find_region(text)
+    code = region.code
+    if folder.exists() and not folder.is_dir():
+        raise InitError(f"{folder} is a file, not a directory")
+    if folder.exists() and any(folder.iterdir()) and not force:
+        raise InitError(f"{folder} is not empty; use --force to write the wall there anyway")
+    folder.mkdir(parents=True, exist_ok=True)
+    done = Created(folder, code, region.name)
+    have_boundaries = False
+    if fetch:
+        try:
+            done.files += fetch_region(code, folder / OUT_DIR, source, FETCH_TIMEOUT)
+            have_boundaries = True
+        except FetchError as exc:
+            done.notes.append(f"boundaries not downloaded ({exc}); the map shows tiles until "
+                              f"`wallboard regions fetch {code}` succeeds")
+    done.files += samples.write_samples(folder / "data", code, today)
+    config = folder / "config.yaml"
+    config.write_text(render_config(code, have_boundaries), encoding="utf-8")
+    readme = folder / "README.md"
+    readme.write_text(_README.format(name=region.name, code=code, prices=samples.PRICES_CSV,
+                                     dengue=samples.DENGUE_XLSX), encoding="utf-8")
+    done.files[:0] = [config, readme]
+    return done
 
 
 _TEMPLATE = """\
-# Wall for {name} (Kemendagri {code}, {kecamatan} kecamatan), made by `wallboard init`.
-# Every figure comes from the built-in simulator until you add the work units' own systems under
-# sources: (types csv, excel, http_json, sql); `wallboard validate` checks this file.
+# Wall for {name} (Kemendagri {code}: {kecamatan} kecamatan, {desa} desa/kelurahan), made by
+# `wallboard init`. The simulator feeds most figures; the sources harga_pangan (CSV) and kasus_dbd
+# (Excel) read the sample exports in data/ (see README.md). `wallboard validate` checks this file.
 
 site:
   name: Command Center {name}
@@ -80,8 +125,8 @@ database:
     type: demo
     every: 10s
     events: true
-    indicators: [pengaduan_terbuka, pengaduan_selesai_sla, izin_terbit, realisasi_pad, harga_beras, kunjungan_puskesmas]
-
+    indicators: [pengaduan_terbuka, izin_terbit, realisasi_pad, harga_beras]
+{sample_sources}
 indicators:
   - id: pengaduan_terbuka
     label: {{id: Pengaduan terbuka, en: Open complaints}}
@@ -89,13 +134,6 @@ indicators:
     owner: Diskominfo
     aggregate: sum
     thresholds: {{warning: 40, critical: 80}}
-  - id: pengaduan_selesai_sla
-    label: {{id: Pengaduan selesai tepat waktu, en: Complaints closed within SLA}}
-    unit: "%"
-    owner: Inspektorat
-    aggregate: mean
-    direction: down
-    thresholds: {{warning: 85, critical: 70}}
   - id: izin_terbit
     label: {{id: Izin terbit bulan ini, en: Permits issued this month}}
     unit: izin
@@ -115,12 +153,7 @@ indicators:
     owner: Disperindag
     aggregate: mean
     thresholds: {{warning: 14000, critical: 15500}}
-  - id: kunjungan_puskesmas
-    label: {{id: Kunjungan puskesmas hari ini, en: Health centre visits today}}
-    unit: pasien
-    owner: Dinas Kesehatan
-    aggregate: sum
-
+{sample_indicators}
 screens:
   - id: utama
     title: {{id: Ruang Kendali {name}, en: {name} Command Center}}
@@ -129,13 +162,75 @@ screens:
     panels:
       - {{id: jam, type: clock, at: [0, 0], size: [3, 1]}}
       - {{id: pengaduan, type: kpi, indicator: pengaduan_terbuka, at: [3, 0], size: [3, 2], drill: true}}
-      - {{id: sla, type: kpi, indicator: pengaduan_selesai_sla, at: [6, 0], size: [3, 2]}}
-      - {{id: beras, type: kpi, indicator: harga_beras, at: [9, 0], size: [3, 2]}}
+      - {{id: beras, type: kpi, indicator: harga_beras, at: [6, 0], size: [3, 2]}}
+      - {{id: cabai, type: kpi, indicator: harga_cabai, at: [9, 0], size: [3, 2]}}
       - {{id: status, type: status, at: [0, 1], size: [3, 3]}}
       - {{id: pad, type: gauge, indicator: realisasi_pad, at: [3, 2], size: [3, 2]}}
-      - {{id: tren-puskesmas, type: trend, indicators: [kunjungan_puskesmas], window: 24h, at: [6, 2], size: [6, 2]}}
-      - {{id: peta-pengaduan, type: map, indicator: pengaduan_terbuka, level: kecamatan, at: [0, 4], size: [4, 4]}}
+      - id: tren-harga
+        type: trend
+        title: {{id: Harga pangan 14 hari, en: Food prices over 14 days}}
+        indicators: [harga_cabai, harga_minyak]
+        window: 14d
+        at: [6, 2]
+        size: [6, 2]
+      - {{id: peta-dbd, type: map, indicator: kasus_dbd, level: kecamatan, at: [0, 4], size: [4, 4]}}
       - {{id: izin-kecamatan, type: bar, indicator: izin_terbit, by: region, at: [4, 4], size: [4, 3]}}
       - {{id: laporan-warga, type: events, source: simulasi, limit: 10, at: [8, 4], size: [4, 4]}}
-      - {{id: info, type: ticker, text: [Selamat datang di Ruang Kendali {name}], at: [4, 7], size: [4, 1]}}
+      - id: info
+        type: ticker
+        text:
+          - {{id: Selamat datang di Ruang Kendali {name}, en: Welcome to the {name} Command Center}}
+        at: [4, 7]
+        size: [4, 1]
+"""
+
+_README = """\
+# Ruang Kendali {name}
+
+Direktori ini dibuat oleh `wallboard init` untuk {name} (kode Kemendagri {code}).
+
+    wallboard run                # layar di http://127.0.0.1:8050/wall/utama
+    wallboard collect --once     # baca semua sumber sekali dan tampilkan hasilnya
+    wallboard validate           # periksa config.yaml setelah diubah
+
+Angka pengaduan, izin, PAD dan harga beras masih dari simulator (sumber `simulasi`). Dua sumber
+lain sudah membaca berkas sungguhan di `data/`: contoh ekspor dari dinas. Ganti setiap contoh
+dengan ekspor asli dinas Anda; layar membaca berkas lagi setiap kali berkas berubah.
+
+## data/{prices} (sumber `harga_pangan`, jenis `csv`)
+
+Contoh hasil survei harga pasar Disperindag. Kolom yang dibaca:
+
+| kolom | isi | contoh |
+| --- | --- | --- |
+| `Tanggal` | tanggal survei, hari dulu | `27/11/2026` |
+| `Komoditas` | nama komoditas | `Cabai Merah Keriting` |
+| `Harga` | harga per kg/liter | `Rp 45.250` |
+
+Cara mengganti: simpan ekspor asli dengan nama yang sama (pemisah `;` atau `,`, keduanya dikenali).
+Bila nama kolomnya lain, ubah `columns:` pada sumber `harga_pangan` di config.yaml. Komoditas lain
+ditambahkan di `indicators:` sumber itu (nama di berkas -> id indikator) dan sebagai indikator baru.
+
+## data/{dengue} (sumber `kasus_dbd`, jenis `excel`)
+
+Contoh laporan mingguan kasus DBD Dinas Kesehatan per kecamatan. Baris pertama lembar pertama
+adalah judul kolom:
+
+| kolom | isi | contoh |
+| --- | --- | --- |
+| `Minggu` | awal minggu (sel tanggal, atau teks `23/11/2026`) | `23/11/2026` |
+| `Kecamatan` | nama kecamatan atau kodenya (`{code}.01`) | nama kecamatan |
+| `Kasus DBD` | jumlah kasus | `4` |
+
+Cara mengganti: simpan berkas .xlsx asli dengan nama yang sama, atau ubah `path:` dan `columns:`
+pada sumber `kasus_dbd`. Lembar lain dipilih dengan `sheet: NAMA_LEMBAR`.
+
+## Sumber lain
+
+Sistem dinas yang punya API atau basis data disambungkan dengan jenis `http_json` atau `sql`.
+Setelah semua angka datang dari sistem asli, hapus sumber `simulasi`. Batas wilayah peta ada di
+`data/regions/`; bila belum ada (tidak ada internet saat `init`), jalankan
+`wallboard regions fetch {code}` lalu tambahkan `regions:` seperti pada dokumentasi.
+
+Untuk tampilan bahasa Inggris (tamu), ubah `site.locale` menjadi `en`.
 """

@@ -71,7 +71,7 @@ def test_kpi_currency_sets_rp_small_and_fits_its_box():
     assert view.props["value"]["children"] == "14.250"
     # At [3, 2] "/kg" beside the figure would shrink it under 1/12 of the screen: it moves down.
     assert view.props["unit"]["children"] == ""
-    assert view.props["change"]["children"] == "/kg · ▲ +Rp 50"
+    assert view.props["change"]["children"] == "/kg · ▲ +Rp50"
     _, (wide,) = wall("      - {id: b, type: kpi, indicator: beras, at: [0, 0], size: [5, 2]}")
     assert wide.view(snap({"beras": value("beras", 14250)})).props["unit"]["children"] == "/kg"
     size = view.props["main"]["style"]["fontSize"]
@@ -228,7 +228,7 @@ def test_gauge_shows_progress_to_target():
     view = panel.view(snap({"pad": value("pad", 92.5e9)}))
     assert view.props["pct"]["children"] == "50,0%"
     assert view.props["arc"]["style"]["--p"] == 0.5
-    assert view.props["detail"]["children"] == "Rp 92,5\xa0M dari Rp 185\xa0M"
+    assert view.props["detail"]["children"] == "Rp92,5\xa0M dari Rp185\xa0M"
     over = panel.view(snap({"pad": value("pad", 200e9)}))
     assert over.props["arc"]["style"]["--p"] == 1.0
 

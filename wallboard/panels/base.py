@@ -19,20 +19,26 @@ from dash import html
 
 from wallboard import formatting
 from wallboard.config.models import PanelBase
+from wallboard.i18n import translator
 from wallboard.indicators import SEVERITY, state_of
 from wallboard.snapshot import Needs, Snapshot
 
 Props = dict[str, dict[str, Any]]
 
-STATE_WORDS = {
-    "id": {"ok": "NORMAL", "warning": "WASPADA", "critical": "KRITIS", "stale": "USANG",
-           "nodata": "KOSONG", "error": "GALAT"},
-    "en": {"ok": "NORMAL", "warning": "WARNING", "critical": "CRITICAL", "stale": "STALE",
-           "nodata": "NO DATA", "error": "ERROR"},
-}
+t = translator("wall")
+STATES = ("ok", "warning", "critical", "stale", "nodata", "error")
 # A shape for each state, so state never rests on colour alone.
 STATE_SHAPES = {"ok": "●", "warning": "▲", "critical": "◆", "stale": "◌", "nodata": "○", "error": "✖"}
-NO_DATA = {"id": "Belum ada data", "en": "No data yet"}
+
+
+def state_words(locale: str) -> dict[str, str]:
+    """The badge word of each state (``WASPADA`` / ``WARNING``), also handed to the browser's camera code."""
+    return {"ok": t(locale, "NORMAL"), "warning": t(locale, "WARNING"), "critical": t(locale, "CRITICAL"),
+            "stale": t(locale, "STALE"), "nodata": t(locale, "NO DATA"), "error": t(locale, "ERROR")}
+
+
+def no_data(locale: str) -> str:
+    return t(locale, "No data yet")
 
 
 @dataclass
@@ -127,7 +133,7 @@ class Panel:
         raise NotImplementedError
 
     def nodata_text(self) -> str:
-        return NO_DATA.get(self.locale, NO_DATA["id"])
+        return no_data(self.locale)
 
     def indicator_state(self, snap: Snapshot, indicator_id: str) -> tuple[str, Any]:
         """The state of one indicator on this wall, and its current value (or None)."""
@@ -175,7 +181,7 @@ def frame(panel: Panel) -> html.Div:
 def flat_props(panel: Panel, view: PanelView) -> Props:
     """A view as component-id -> props, root and badge included: what the browser receives."""
     locale = panel.locale
-    words = STATE_WORDS.get(locale, STATE_WORDS["id"])
+    words = state_words(locale)
     out: Props = {
         panel.config.id: {
             "data-state": view.state,
@@ -192,6 +198,6 @@ def flat_props(panel: Panel, view: PanelView) -> Props:
 
 def stale_note(view_state: str, updated: datetime | None, now: datetime, locale: str) -> str:
     if updated is None:
-        return NO_DATA.get(locale, NO_DATA["id"])
+        return no_data(locale)
     text = formatting.data_age(now - updated, locale)
-    return text if view_state == "stale" or (now - updated).total_seconds() >= 60 else ""
+    return text if view_state == "stale" or not formatting.just_now(now - updated) else ""

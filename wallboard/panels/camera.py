@@ -8,6 +8,7 @@ after ``give_up`` a placeholder replaces it (state ``error``). See ``assets/pane
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Literal
 
@@ -15,11 +16,11 @@ from dash import html
 
 from wallboard.config.models import PanelBase
 from wallboard.durations import Duration
-from wallboard.panels.base import Panel, PanelView
+from wallboard.i18n import translator
+from wallboard.panels.base import Panel, PanelView, state_words
 from wallboard.snapshot import Snapshot
 
-OFFLINE = {"id": "Kamera tidak tersedia", "en": "Camera unavailable"}
-LOADING = {"id": "Memuat gambar…", "en": "Loading…"}
+t = translator("wall")
 
 
 class CameraConfig(PanelBase):
@@ -45,13 +46,25 @@ class CameraPanel(Panel):
         return [html.Div(
             id=self.cid("cam"), className="camera",
             **{"data-url": self.config.url, "data-every": str(int(self.config.every.total_seconds() * 1000)),
-               "data-give-up": str(int(self.give_up().total_seconds() * 1000)), "data-locale": self.locale},
+               "data-give-up": str(int(self.give_up().total_seconds() * 1000)), "data-locale": self.locale,
+               "data-words": self.browser_words()},
             children=[
                 html.Img(id=self.cid("img"), className="camera-img", alt=self.title()),
-                html.Div(OFFLINE.get(self.locale, OFFLINE["id"]), className="camera-placeholder"),
+                html.Div(t(self.locale, "Camera unavailable"), className="camera-placeholder"),
             ],
         )]
 
     def view(self, snap: Snapshot) -> PanelView:
         # Only the browser sees the camera; it reports its state into the panel frame itself.
-        return PanelView("nodata", None, {}, LOADING.get(self.locale, LOADING["id"]))
+        return PanelView("nodata", None, {}, t(self.locale, "Loading…"))
+
+    def browser_words(self) -> str:
+        """Everything panels.js writes for a camera, in the wall's language (JSON in ``data-words``)."""
+        locale = self.locale
+        return json.dumps({
+            "states": state_words(locale),
+            "down": t(locale, "camera not answering"),
+            "stale": t(locale, "camera not answering, picture {age} old"),
+            "seconds": t(locale, "{n} s"),
+            "minutes": t(locale, "{n} min"),
+        }, ensure_ascii=False)

@@ -15,26 +15,22 @@ from pydantic import Field
 
 from wallboard import formatting, regions
 from wallboard.config.models import Identifier, PanelBase
+from wallboard.i18n import translator
 from wallboard.panels.base import Panel, PanelView, stale_note
 from wallboard.snapshot import Needs, Snapshot
 
-# Status -> (shape, word by locale, css class). A shape and a word, never colour alone.
-STATUSES = {
-    "baru": ("◆", {"id": "BARU", "en": "NEW"}),
-    "proses": ("▶", {"id": "PROSES", "en": "IN PROGRESS"}),
-    "selesai": ("✔", {"id": "SELESAI", "en": "DONE"}),
-}
-EMPTY = {"id": "Belum ada laporan", "en": "No events yet"}
-AGO = {"id": "lalu", "en": "ago"}
+t = translator("wall")
+# Status -> shape. A shape and a word, never colour alone.
+SHAPES = {"baru": "◆", "proses": "▶", "selesai": "✔"}
 ROW_REM = 3.2  # .ev height in panels.css
 
 
 def status_label(status: str, locale: str) -> tuple[str, str]:
     """The text and css class of an event status; unknown statuses are shown as they came."""
     key = status.strip().lower()
-    if key in STATUSES:
-        shape, words = STATUSES[key]
-        return f"{shape} {words.get(locale, words['id'])}", f"ev-{key}"
+    if key in SHAPES:
+        words = {"baru": t(locale, "NEW"), "proses": t(locale, "IN PROGRESS"), "selesai": t(locale, "DONE")}
+        return f"{SHAPES[key]} {words[key]}", f"ev-{key}"
     return f"○ {status.strip().upper() or '?'}", "ev-other"
 
 
@@ -54,7 +50,7 @@ class EventsPanel(Panel):
     def title(self) -> str:
         if self.config.title is not None:
             return self.config.title.text(self.locale)
-        return {"id": "Laporan terbaru", "en": "Latest events"}.get(self.locale, "Laporan terbaru")
+        return t(self.locale, "Latest events")
 
     def subtitle(self) -> str:
         return self.config.source
@@ -95,9 +91,7 @@ class EventsPanel(Panel):
             label, css = status_label(e.status, self.locale)
             where = regions.name(e.region) if e.region and e.region.startswith(site) else (e.region or "")
             meta = " · ".join(x for x in (where, e.category) if x)
-            age = formatting.age(snap.now - e.time, self.locale)
-            if age not in ("baru saja", "just now"):
-                age = f"{age} {AGO.get(self.locale, 'lalu')}"
+            age = formatting.ago(snap.now - e.time, self.locale)
             props[f"r{i}"] = {"style": {}, "className": f"ev {css}"}
             props[f"r{i}-status"] = {"children": label}
             props[f"r{i}-title"] = {"children": e.title or e.ref, "title": e.detail or e.title}
@@ -105,11 +99,11 @@ class EventsPanel(Panel):
             props[f"r{i}-age"] = {"children": age}
         updated = max((e.updated for e in events), default=None)
         if last_ok is None and not events:
-            return PanelView("nodata", None, props, EMPTY.get(self.locale, EMPTY["id"]))
+            return PanelView("nodata", None, props, t(self.locale, "No events yet"))
         fresh = last_ok is not None and snap.now - last_ok <= self.stale_after()
         state = "ok" if fresh else "stale"
         shown = last_ok or updated
         note = stale_note(state, shown, snap.now, self.locale) if shown else ""
         if not events:
-            note = EMPTY.get(self.locale, EMPTY["id"])
+            note = t(self.locale, "No events yet")
         return PanelView(state, updated.astimezone(snap.now.tzinfo) if updated else None, props, note)

@@ -12,11 +12,11 @@ from dash import html
 
 from wallboard import formatting
 from wallboard.config.models import Identifier, PanelBase
+from wallboard.i18n import translator
 from wallboard.panels.base import Panel, PanelView, stale_note
 from wallboard.snapshot import Needs, Snapshot
 
-NO_TARGET = {"id": "Target belum diatur", "en": "No target set"}
-OF = {"id": "dari", "en": "of"}
+t = translator("wall")
 
 
 class GaugeConfig(PanelBase):
@@ -64,17 +64,17 @@ class GaugePanel(Panel):
         if not target:
             return PanelView(state, current.time, {
                 "arc": {"style": {"--p": 0}}, "pct": {"children": "–"}, "detail": {"children": text},
-            }, NO_TARGET.get(self.locale, NO_TARGET["id"]))
+            }, t(self.locale, "No target set"))
         share = current.value / target
         pct = formatting.number(share * 100, self.locale, 1) + "%"
-        of = OF.get(self.locale, OF["id"])
         return PanelView(
             state,
             current.time,
             {
                 "arc": {"style": {"--p": round(max(0.0, min(share, 1.0)), 4)}},
                 "pct": {"children": pct},
-                "detail": {"children": f"{text} {of} {formatting.value(target, indicator, self.locale)}"},
+                "detail": {"children": t(self.locale, "{value} of {target}", value=text,
+                                         target=formatting.value(target, indicator, self.locale))},
             },
             stale_note(state, current.time, snap.now, self.locale),
         )

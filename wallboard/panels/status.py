@@ -13,15 +13,11 @@ from dash import html
 
 from wallboard import formatting
 from wallboard.config.models import Identifier, PanelBase
+from wallboard.i18n import translator
 from wallboard.panels.base import STATE_SHAPES, Panel, PanelView, worst
 from wallboard.snapshot import Needs, Snapshot
 
-WORDS = {
-    "id": {"ok": "BERHASIL", "warning": "GAGAL", "critical": "MATI", "nodata": "BELUM JALAN"},
-    "en": {"ok": "OK", "warning": "FAILED", "critical": "DOWN", "nodata": "NOT RUN YET"},
-}
-AGO = {"id": "lalu", "en": "ago"}
-ROWS = {"id": "baris", "en": "rows"}
+t = translator("wall")
 ROW_REM = 5.0  # .src height in panels.css (name, state, age, error)
 
 
@@ -40,7 +36,7 @@ class StatusPanel(Panel):
     def title(self) -> str:
         if self.config.title is not None:
             return self.config.title.text(self.locale)
-        return {"id": "Sumber data", "en": "Data sources"}.get(self.locale, "Sumber data")
+        return t(self.locale, "Data sources")
 
     def sources(self) -> list[Any]:
         """The sources listed, as many as fit whole (each row is ROW_REM tall)."""
@@ -71,7 +67,9 @@ class StatusPanel(Panel):
         return "ok" if status.last_run.ok else "warning"
 
     def view(self, snap: Snapshot) -> PanelView:
-        words = WORDS.get(self.locale, WORDS["id"])
+        locale = self.locale
+        words = {"ok": t(locale, "OK"), "warning": t(locale, "FAILED"), "critical": t(locale, "DOWN"),
+                 "nodata": t(locale, "NOT RUN YET")}
         props: dict = {}
         states: list[str] = []
         newest = None
@@ -82,10 +80,9 @@ class StatusPanel(Panel):
             age, error = "", ""
             if status is not None and status.last_run is not None:
                 when = status.last_run.finished
-                text = formatting.age(snap.now - when, self.locale)
-                age = text if text in ("baru saja", "just now") else f"{text} {AGO.get(self.locale, 'lalu')}"
+                age = formatting.ago(snap.now - when, locale)
                 if status.last_run.ok:
-                    age += f" · {formatting.number(status.last_run.rows, self.locale)} {ROWS.get(self.locale)}"
+                    age += " · " + t(locale, "{n} rows", n=formatting.number(status.last_run.rows, locale))
                 else:
                     error = status.last_run.error or ""
                 if status.last_success is not None and (newest is None or status.last_success > newest):

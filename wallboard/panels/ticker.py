@@ -16,10 +16,11 @@ from pydantic import Field
 from wallboard import formatting
 from wallboard.config.models import Identifier, Label, PanelBase
 from wallboard.durations import Duration
-from wallboard.panels.base import STATE_SHAPES, STATE_WORDS, Panel, PanelView
+from wallboard.i18n import translator
+from wallboard.panels.base import STATE_SHAPES, Panel, PanelView, state_words
 from wallboard.snapshot import Needs, Snapshot
 
-SINCE = {"id": "sejak", "en": "since"}
+t = translator("wall")
 
 
 class TickerConfig(PanelBase):
@@ -41,7 +42,7 @@ class TickerPanel(Panel):
     def title(self) -> str:
         if self.config.title is not None:
             return self.config.title.text(self.locale)
-        return {"id": "Info", "en": "Announcements"}.get(self.locale, "Info")
+        return t(self.locale, "Announcements")
 
     def watched(self) -> list[str]:
         if self.config.indicators is not None:
@@ -67,7 +68,7 @@ class TickerPanel(Panel):
         )]
 
     def view(self, snap: Snapshot) -> PanelView:
-        word = STATE_WORDS.get(self.locale, STATE_WORDS["id"])["critical"]
+        word = state_words(self.locale)["critical"]
         alerts: list[tuple[datetime, str, str]] = []
         newest = None
         for indicator_id in self.watched():
@@ -83,7 +84,8 @@ class TickerPanel(Panel):
             unit = formatting.unit(indicator)
             value = formatting.value(current.value, indicator, self.locale) + (f" {unit}" if unit else "")
             at = formatting.time_of_day(since.astimezone(self.wall.config.site.zone), self.locale)
-            text = f"{STATE_SHAPES['critical']} {word}: {label} {value} · {SINCE.get(self.locale, 'sejak')} {at}"
+            since_text = t(self.locale, "since {time}", time=at)
+            text = f"{STATE_SHAPES['critical']} {word}: {label} {value} · {since_text}"
             alerts.append((since, indicator_id, text))
         alerts.sort(key=lambda a: a[0], reverse=True)  # the newest alarm first
         items = [("ticker-item ticker-alert", text) for _, _, text in alerts]

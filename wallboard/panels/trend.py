@@ -13,14 +13,12 @@ from dash import dcc
 
 from wallboard.config.models import Identifier, PanelBase
 from wallboard.durations import Duration
+from wallboard.i18n import translator
 from wallboard.indicators import state_of
 from wallboard.panels.base import Panel, PanelView, stale_note, worst
 from wallboard.snapshot import Needs, SeriesKey, Snapshot
 
-SCALES = {
-    "id": [(1e12, " T"), (1e9, " M"), (1e6, " jt")],
-    "en": [(1e12, "T"), (1e9, "B"), (1e6, "M")],
-}
+t = translator("wall")
 PALETTE = ["#4cc9f0", "#f4a261", "#90be6d", "#f15bb5", "#ffd166", "#b388eb"]
 
 
@@ -59,12 +57,14 @@ class TrendPanel(Panel):
 
     def _scale(self, traces: list[dict]) -> str:
         """Big money reads as ``150 M`` (miliar), not ``150B``: divide the axis and name the step."""
-        top = max((abs(v) for t in traces for v in t["y"]), default=0)
-        steps = SCALES.get(self.locale, SCALES["id"])
-        for divisor, suffix in steps:
+        top = max((abs(v) for trace in traces for v in trace["y"]), default=0)
+        # Axis suffixes: trillion, billion (miliar "M"), million (juta "jt").
+        steps = [(1e12, t(self.locale, "T")), (1e9, t(self.locale, "B")), (1e6, t(self.locale, "M"))]
+        for divisor, word in steps:
+            suffix = " " + word
             if top >= divisor:
-                for t in traces:
-                    t["y"] = [round(v / divisor, 3) for v in t["y"]]
+                for trace in traces:
+                    trace["y"] = [round(v / divisor, 3) for v in trace["y"]]
                 return suffix
         return ""
 
@@ -110,7 +110,8 @@ class TrendPanel(Panel):
                 "line": {"color": PALETTE[n % len(PALETTE)], "width": 3},
             })
             if self.config.target and indicator is not None and indicator.target and points:
-                name = "Target" if len(self.config.indicators) == 1 else f"Target {label}"
+                name = (t(self.locale, "Target") if len(self.config.indicators) == 1
+                        else t(self.locale, "Target {label}", label=label))
                 traces.append({
                     "type": "scatter", "mode": "lines", "name": name,
                     "x": [traces[-1]["x"][0], traces[-1]["x"][-1]], "y": [indicator.target, indicator.target],
@@ -121,7 +122,7 @@ class TrendPanel(Panel):
                 states.append(state_of(current, indicator, self.wall.config.stale_after(key.indicator), snap.now))
                 if current.time is not None and (newest is None or current.time > newest):
                     newest = current.time
-        if not any(t["x"] for t in traces):
+        if not any(trace["x"] for trace in traces):
             return PanelView("nodata", None, {"graph": {"figure": self._figure(traces)}}, self.nodata_text())
         state = worst(states)
         suffix = self._scale(traces)

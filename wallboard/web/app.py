@@ -14,19 +14,13 @@ import dash
 from dash import Dash, dcc, html
 from flask import Response, jsonify
 
+from wallboard.i18n import translator
 from wallboard.panels.base import frame
 from wallboard.web import drill
 from wallboard.web.live import Hub
 
 ASSETS = Path(__file__).parent / "assets"
-BANNER = {
-    "id": "Koneksi ke server terputus. Data di layar mungkin tidak terkini — menyambung kembali…",
-    "en": "Connection to the server lost. Figures may be out of date — reconnecting…",
-}
-OFFLINE = {
-    "id": ("Server tidak terjangkau. Data di layar terakhir diterima pukul ", " — terus mencoba menyambung."),
-    "en": ("Server unreachable. Figures on screen were last received at ", " — still trying to reconnect."),
-}
+t = translator("wall")
 
 
 def create_app(runtime: Any) -> Dash:
@@ -46,7 +40,7 @@ def create_app(runtime: Any) -> Dash:
         config = runtime.config
         locale = config.site.locale
         return html.Main(
-            className=f"home theme-{config.site.theme}",
+            className=f"home theme-{config.site.theme}", lang=locale,
             children=[
                 html.H1(config.site.name),
                 html.Ul([_screen_item(s, locale) for s in config.screens]),
@@ -57,7 +51,8 @@ def create_app(runtime: Any) -> Dash:
         config = runtime.config
         screen = config.screen(screen_id or "")
         if screen is None:
-            return html.Main(f"Layar {screen_id!r} tidak ada di config.yaml", className="home theme-dark")
+            return html.Main(t(config.site.locale, "Screen {screen} is not in config.yaml", screen=repr(screen_id)),
+                             className="home theme-dark", lang=config.site.locale)
         return wall_page(runtime, screen, query)
 
     dash.register_page("home", path="/", layout=home_layout, title=runtime.config.site.name)
@@ -111,7 +106,7 @@ def wall_page(runtime: Any, screen: Any, query: dict[str, Any]) -> html.Div:
     rotate = int(screen.rotate.total_seconds() * 1000) if screen.rotate and len(pages) > 1 and pinned is None else 0
     return html.Div(
         id="wall",
-        className=f"wall theme-{config.site.theme}",
+        className=f"wall theme-{config.site.theme}", lang=config.site.locale,
         style={"--cols": screen.grid.columns, "--rows": screen.grid.rows, "--dcols": cols, "--drows": rows,
                "--dx": dx, "--dy": dy, "--bx": f"{bx}px", "--by": f"{by}px"},
         children=[
@@ -120,7 +115,7 @@ def wall_page(runtime: Any, screen: Any, query: dict[str, Any]) -> html.Div:
         ],
         **{"data-screen": screen.id, "data-link": "live", "data-version": hub.version_tag,
            "data-displays": f"{cols},{rows}", "data-display": f"{dx},{dy}", "data-pages": len(pages),
-           "data-page": first, "data-rotate": rotate},
+           "data-page": first, "data-rotate": rotate, "data-locale": config.site.locale},
     )
 
 
@@ -130,21 +125,22 @@ def _screen_item(screen: Any, locale: str) -> html.Li:
     cols, rows = screen.displays
     if cols * rows == 1:
         return html.Li(dcc.Link(name, href=f"/wall/{screen.id}"))
-    word = "layar" if locale == "id" else "display"
     return html.Li([
         dcc.Link(name, href=f"/wall/{screen.id}"),
-        html.Ul([html.Li(dcc.Link(f"{word} {x},{y}", href=f"/wall/{screen.id}?display={x},{y}"))
+        html.Ul([html.Li(dcc.Link(t(locale, "display {x},{y}", x=x, y=y), href=f"/wall/{screen.id}?display={x},{y}"))
                  for y in range(rows) for x in range(cols)]),
     ])
 
 
 def _banner(locale: str) -> html.Div:
     """Reconnecting: a lost link being retried. Offline: how old the figures on screen are (wall.js)."""
-    before, after = OFFLINE.get(locale, OFFLINE["id"])
+    before, _, after = t(locale, "Server unreachable. Figures on screen were last received at {time} — "
+                                 "still trying to reconnect.").partition("{time}")
     return html.Div(
         id="wall-banner", className="wall-banner", role="alert",
         children=[
-            html.Span(BANNER.get(locale, BANNER["id"]), className="banner-reconnecting"),
+            html.Span(t(locale, "Connection to the server lost. Figures may be out of date — reconnecting…"),
+                      className="banner-reconnecting"),
             html.Span([before, html.Span("–", id="wall-banner-since"), after], className="banner-offline"),
         ],
     )

@@ -8,10 +8,13 @@
   "use strict";
   var SEVERITY = {ok: 0, nodata: 0, stale: 1, warning: 2, critical: 3, error: 3};
   var SHAPES = {ok: "●", warning: "▲", critical: "◆", stale: "◌", nodata: "○", error: "✖"};
-  var WORDS = {
-    id: {ok: "NORMAL", warning: "WASPADA", critical: "KRITIS", stale: "USANG", nodata: "KOSONG", error: "GALAT"},
-    en: {ok: "NORMAL", warning: "WARNING", critical: "CRITICAL", stale: "STALE", nodata: "NO DATA", error: "ERROR"}
-  };
+  // Words come from the server's message catalogue, in the wall's language (data-words on a camera).
+  function wordsOf(cam) {
+    try { return JSON.parse(cam.getAttribute("data-words") || "{}"); } catch (e) { return {}; }
+  }
+  function fill(text, values) {
+    return String(text || "").replace(/\{(\w+)\}/g, function (m, k) { return k in values ? values[k] : m; });
+  }
   var offset = 0, offsetFromLive = false;
 
   function serverNow() { return Date.now() + offset; }
@@ -122,23 +125,22 @@
   var cameras = new WeakMap(), cameraStates = {};
   function setPanel(panel, state, note, updated) {
     cameraStates[panel.id] = {state: state, note: note, updated: updated};
-    var id = panel.id, locale = (panel.querySelector(".camera") || panel).getAttribute("data-locale") || "id";
-    var words = WORDS[locale] || WORDS.id, set = window.dash_clientside && window.dash_clientside.set_props;
+    var id = panel.id, words = wordsOf(panel.querySelector(".camera") || panel).states || {};
+    var set = window.dash_clientside && window.dash_clientside.set_props;
     var props = {"data-state": state, className: "panel panel-camera state-" + state,
                  "data-updated": updated ? new Date(updated).toISOString() : ""};
     if (set) {
       set(id, props);
-      set(id + "--badge", {children: SHAPES[state] + " " + words[state]});
+      set(id + "--badge", {children: SHAPES[state] + " " + (words[state] || state.toUpperCase())});
       set(id + "--note", {children: note});
     } else {
       panel.setAttribute("data-state", state);
     }
   }
 
-  function ago(ms, locale) {
+  function ago(ms, words) {
     var s = Math.round(ms / 1000);
-    if (locale === "en") return s < 60 ? s + " s ago" : Math.round(s / 60) + " min ago";
-    return s < 60 ? s + " detik lalu" : Math.round(s / 60) + " menit lalu";
+    return s < 60 ? fill(words.seconds, {n: s}) : fill(words.minutes, {n: Math.round(s / 60)});
   }
 
   function loadCamera(cam) {
@@ -147,7 +149,7 @@
     cameras.set(cam, st);
     if (st.busy || Date.now() < st.next) return;
     var every = Number(cam.getAttribute("data-every")) || 10000, giveUp = Number(cam.getAttribute("data-give-up")) || 60000;
-    var url = cam.getAttribute("data-url"), locale = cam.getAttribute("data-locale") || "id";
+    var url = cam.getAttribute("data-url"), words = wordsOf(cam);
     var img = cam.querySelector(".camera-img"), probe = new Image(), done = false;
     st.busy = true;
     st.next = Date.now() + every;
@@ -156,10 +158,9 @@
       done = true; st.busy = false;
       var age = Date.now() - st.last;
       if (st.last && age < giveUp) {
-        setPanel(panel, "stale", (locale === "en" ? "camera not answering, picture " : "kamera tidak menjawab, gambar ")
-          + ago(age, locale), st.last);
+        setPanel(panel, "stale", fill(words.stale, {age: ago(age, words)}), st.last);
       } else {
-        setPanel(panel, "error", locale === "en" ? "camera not answering" : "kamera tidak menjawab", st.last || null);
+        setPanel(panel, "error", words.down || "", st.last || null);
       }
     }
     probe.onload = function () {

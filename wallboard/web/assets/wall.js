@@ -36,7 +36,8 @@
   function clockText(ms) {
     // The time the figures were last received, on the server's clock in the site's time zone.
     try {
-      return new Intl.DateTimeFormat("id-ID", {hour: "2-digit", minute: "2-digit", timeZone: wb.timezone || undefined})
+      var locale = root && root.getAttribute("data-locale") === "en" ? "en-GB" : "id-ID";
+      return new Intl.DateTimeFormat(locale, {hour: "2-digit", minute: "2-digit", timeZone: wb.timezone || undefined})
         .format(new Date(ms + wb.serverOffsetMs));
     } catch (e) {
       return new Date(ms).toTimeString().slice(0, 5);
