@@ -19,8 +19,9 @@ from wallboard.config.models import SourceBase
 class Reading:
     indicator: str
     region: str  # dotted Kemendagri code; the kabupaten/kota itself for a city-wide figure
-    ts: int  # seconds since the epoch, UTC
+    ts: int  # seconds since the epoch, UTC; for a period figure, the period's first midnight
     value: float
+    period: str | None = None  # P1Y, P6M, P3M, P1M for a figure per period (see periods.py); None: a moment
 
 
 @dataclass(frozen=True, slots=True)
