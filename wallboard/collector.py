@@ -40,11 +40,13 @@ class Collector:
         base_dir: Any,
         on_run: Callable[[Run], None] | None = None,
         retry_policy: RetryPolicy | None = None,
+        wait_for_files: float = 0.0,
     ):
         self.store = store
         self.base_dir = base_dir
         self.on_run = on_run
         self.retry_policy = retry_policy
+        self.wait_for_files = wait_for_files
         self._instances: dict[str, tuple[Any, Source]] = {}
         self._lock = threading.Lock()
         self._running: dict[str, threading.Lock] = {}
@@ -55,7 +57,8 @@ class Collector:
         """Take a new config; sources whose settings did not change keep their state."""
         with self._lock:
             self.config = config
-            self.context = SourceContext(config.site, {i.id: i for i in config.indicators}, self.base_dir)
+            self.context = SourceContext(config.site, {i.id: i for i in config.indicators}, self.base_dir,
+                                         self.wait_for_files)
             keep = {s.id: s for s in config.sources}
             for source_id, (old, instance) in list(self._instances.items()):
                 if keep.get(source_id) != old:

@@ -69,6 +69,9 @@ class SourceContext:
     site: Any
     indicators: dict[str, Any]
     base_dir: Any  # pathlib.Path that relative paths in config are read against
+    # Seconds a file source may wait for a file still being written before giving up on this run:
+    # 0 for the scheduler (it retries anyway), a few seconds for `wallboard collect --once`.
+    wait_for_files: float = 0.0
 
 
 class Source(ABC):
