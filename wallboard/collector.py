@@ -149,11 +149,15 @@ class Collector:
         return self._failures[source_id]
 
     def _drop_expired(self, batch: Batch, now: datetime) -> None:
-        """Readings older than ``database.retention`` would be removed at once; they are rejected instead."""
+        """Readings older than ``database.retention`` would be removed at once; they are rejected instead.
+
+        Figures per period (a year, a month) are kept whatever their age: a few per region and year,
+        and a yearly open-data table is worth nothing without its earlier years.
+        """
         retention: timedelta = self.config.database.retention
         cutoff = int((now - retention).timestamp())
         if batch.readings and min(r.ts for r in batch.readings) < cutoff:
-            kept = [r for r in batch.readings if r.ts >= cutoff]
+            kept = [r for r in batch.readings if r.ts >= cutoff or r.period is not None]
             for _ in range(len(batch.readings) - len(kept)):
                 batch.reject("lebih tua dari database.retention")
             batch.readings = kept

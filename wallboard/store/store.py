@@ -404,7 +404,8 @@ class Store:
         for start in range(0, len(pairs), 50):
             with self.engine.begin() as conn:
                 result = conn.exec_driver_sql(
-                    self._sql("DELETE FROM readings WHERE indicator = ? AND region = ? AND ts < ?"),
+                    # Figures per period stay: a handful per region and year, and long trends need them.
+                    self._sql("DELETE FROM readings WHERE indicator = ? AND region = ? AND ts < ? AND period IS NULL"),
                     [(i, r, cutoff) for i, r in pairs[start:start + 50]],
                 )
                 removed += max(result.rowcount, 0)
