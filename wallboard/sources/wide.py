@@ -56,16 +56,20 @@ def read_wide(rows: Sequence[tuple[int, list[Any]]], config: Any, mapper: Mapper
     mapper.prepare()
     columns = config.columns
     grid = [(number, list(cells)) for number, cells in rows]
+    # Cells merged down one column (``Kecamatan`` over two header rows, a kecamatan over two rows)
+    # hold their value in every row; wider merges only in the header, as notes span whole rows.
+    _fill_merged(grid, [m for m in merged if m[1] == m[3]])
     h = _header_position(grid, config)
-    _fill_merged(grid, merged, grid[h][0])
+    _fill_merged(grid, [m for m in merged if m[0] <= grid[h][0] + 3 and m[2] >= grid[h][0]])
     region_col = _find(grid[h][1], columns.region)
     header_rows = [h] + _continuation(grid, h, region_col, columns.region)
     width = max(len(cells) for _, cells in grid)
     names = [[_norm(grid[r][1][c]) for r in header_rows
               if c < len(grid[r][1]) and grid[r][1][c] not in (None, "") and not _numbering(grid[r][1][c])]
              for c in range(width)]
-    raw_label = [next((grid[r][1][c] for r in reversed(header_rows)
-                       if c < len(grid[r][1]) and grid[r][1][c] not in (None, "")), None) for c in range(width)]
+    raw_label = [next((grid[r][1][c] for r in reversed(header_rows) if c < len(grid[r][1])
+                       and grid[r][1][c] not in (None, "") and not _numbering(grid[r][1][c])), None)
+                 for c in range(width)]
     label = [" ".join(str(v).split()) if v is not None else "" for v in raw_label]
     batch = Batch()
     title_year = _title_year(grid[:h])
@@ -80,16 +84,20 @@ def read_wide(rows: Sequence[tuple[int, list[Any]]], config: Any, mapper: Mapper
     site_names = _site_names(mapper.site)
     default_ts = int(now.timestamp())
     start = max(header_rows) + 1
+    value_cols = {c for c, _ind, _when in targets}
     for number, cells in grid[start:]:
         present = [(c, cells[c]) for c, _ind, _when in targets if c < len(cells) and not no_value(cells[c])]
         if not present:
             continue  # a blank row, a note under the table, a sub-heading: nothing to read
+        labels = [field_text(cell) for c, cell in enumerate(cells) if c not in value_cols and isinstance(cell, str)]
+        if any(_TOTAL.match(text) for text in labels):
+            continue  # JUMLAH / TOTAL, also when written in the number column beside an empty region cell
         written = field_text(cells[region_col] if region_col < len(cells) else None)
         if not written:
             batch.reject(f"baris {number}: kolom {columns.region!r} kosong")
             continue
         simple = _norm(re.sub(r"[^\w\s]", " ", written))
-        if _TOTAL.match(written) or simple in site_names:
+        if simple in site_names:
             continue
         try:
             region = mapper._region(written)
@@ -129,12 +137,11 @@ def _header_position(grid: list[tuple[int, list[Any]]], config: Any) -> int:
                       "beri header_row:")
 
 
-def _fill_merged(grid: list[tuple[int, list[Any]]], merged: Sequence[tuple[int, int, int, int]],
-                 header: int) -> None:
-    """Merged header cells hold their value in the first cell only: spread it over the range."""
+def _fill_merged(grid: list[tuple[int, list[Any]]], merged: Sequence[tuple[int, int, int, int]]) -> None:
+    """Merged cells hold their value in the first cell only: spread it over the range."""
     position = {number: i for i, (number, _) in enumerate(grid)}
     for r0, c0, r1, c1 in merged:
-        if not (r0 <= header + 3 and r1 >= header) or r0 not in position:
+        if r0 not in position:
             continue
         first = grid[position[r0]][1]
         value = first[c0] if c0 < len(first) else None
@@ -202,10 +209,18 @@ def _period_of(raw: Any, label: str, year: int | None) -> Period | None:
     """The period a header names; a month (or quarter) without a year takes ``year``."""
     if isinstance(raw, datetime | date):
         return Period(date(raw.year, raw.month, 1), MONTH)
-    period = parse_period(label)
-    if period is None and year is not None and label:
-        period = parse_period(f"{label} {year}")
-    return period
+    if year is not None and label and not _TITLE_YEAR.search(label):
+        with_year = parse_period(f"{label} {year}")
+        if with_year is not None:
+            return with_year
+    return parse_period(label)
+
+
+def _without_year(label: str) -> bool:
+    try:
+        return parse_period(f"{label} 2000") is not None
+    except ValueProblem:
+        return False
 
 
 def _targets(config: Any, names: list[list[str]], label: list[str], raw_label: list[Any], region_col: int,
@@ -219,13 +234,15 @@ def _targets(config: Any, names: list[list[str]], label: list[str], raw_label: l
         try:
             period = _period_of(raw_label[c], label[c], year)
         except ValueProblem as problem:
-            raise SourceError(f"kolom {label[c]!r}: {problem}") from None
+            period, problem_text = None, str(problem)
+        else:
+            problem_text = f"{label[c]!r} bukan periode"
         if period is None:
             if not explicit:
                 return
-            if parse_period(f"{label[c]} 2000") is not None:
+            if year is None and _without_year(label[c]):
                 raise SourceError(f"kolom {label[c]!r} tidak menyebut tahun, judul tabel juga tidak; beri year:")
-            raise SourceError(f"kolom {label[c]!r} bukan periode")
+            raise SourceError(f"kolom {label[c]!r}: {problem_text}")
         out.append((c, None, (period.ts(zone), period.length)))
 
     others = [c for c in range(len(names)) if c != region_col and names[c]]
