@@ -18,7 +18,7 @@ SOURCE = """
     type: csv
     path: izin.csv
     every: 1h
-    settle: 1s
+    settle: 2s
     indicator: izin_terbit
     columns: {time: tanggal, region: kecamatan, value: jumlah}
 """
@@ -37,10 +37,10 @@ def setup(tmp_path: Path, db_url: str) -> Path:
 
 
 def test_once_waits_for_a_file_saved_just_now(db_url: str, tmp_path: Path) -> None:
-    config = setup(tmp_path, db_url)
+    loaded = load_config(setup(tmp_path, db_url))
     (tmp_path / "izin.csv").write_text(HEADER + "".join(ROWS))  # modified this very moment
     out = io.StringIO()
-    assert collect.run_once(load_config(config), None, out) == 0, out.getvalue()
+    assert collect.run_once(loaded, None, out) == 0, out.getvalue()
     assert line(out, "izin")[:4] == ["izin", "csv", "ok", "20"], out.getvalue()
 
 
