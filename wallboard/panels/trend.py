@@ -111,6 +111,7 @@ class TrendPanel(Panel):
                 "x": [datetime.fromtimestamp(ts, zone).strftime("%Y-%m-%d %H:%M:%S") for ts, _ in points],
                 "y": [round(v, 3) for _, v in points],
                 "line": {"color": PALETTE[n % len(PALETTE)], "width": 3},
+                **({"marker": {"size": 10}} if periodic else {}),
             })
             if self.config.target and indicator is not None and indicator.target and points:
                 name = "Target" if len(self.config.indicators) == 1 else f"Target {label}"
