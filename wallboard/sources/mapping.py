@@ -66,6 +66,8 @@ class RecordsConfig(SourceBase):
         readings = self.columns is not None or self.indicator is not None or self.indicators is not None
         if readings and self.events is not None:
             raise ValueError("give either columns:/indicator: (readings) or events:, not both")
+        if self.columns is not None and self.columns.periods is not None and "layout" not in type(self).model_fields:
+            raise ValueError("columns.periods belongs to layout: wide (csv and excel sources)")
         if self.events is None:
             column = self.columns.indicator if self.columns else None
             if self.indicator is None and column is None and not self._indicator_columns():

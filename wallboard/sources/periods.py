@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 
 from wallboard.sources.values import ValueProblem, parse_time
 
@@ -47,6 +47,7 @@ _YEAR_ONLY = re.compile(rf"^(?:tahun\s+)?{_YEAR}$")
 _YEAR_MONTH = re.compile(rf"^{_YEAR}[-/.](\d{{1,2}})$")
 _MONTH_YEAR = re.compile(rf"^(\d{{1,2}})[-/.]{_YEAR}$")
 _NAME_YEAR = re.compile(rf"^(?:bulan\s+)?([a-z]+)\.?[\s\-/,]+{_YEAR}$")
+_MOMENT = re.compile(r":|^\s*\d{1,2}[/.-]\d{1,2}[/.-]\d|^\s*\d{4}-\d{1,2}-\d")
 _NAME_ONLY = re.compile(r"^(?:bulan\s+)?([a-z]+)\.?$")
 
 
@@ -100,10 +101,12 @@ def parse_period(raw: object) -> Period | None:
         return None
     if not isinstance(raw, str):
         return None
+    if _MOMENT.search(raw):  # a clock time or a full date: the common case of a time column, kept cheap
+        return None
     return _parse_period_text(raw)
 
 
-@cache
+@lru_cache(maxsize=65536)  # bounded: time columns hold ever new strings
 def _parse_period_text(raw: str) -> Period | None:
     text = " ".join(raw.strip().lower().split())
     bad = ValueProblem(f"{raw.strip()!r} bukan periode")
