@@ -47,10 +47,10 @@ def test_once_prints_table_and_fails_when_a_source_failed(tmp_path: Path) -> Non
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["sumber", "jenis", "status", "baris", "ditolak", "detik", "keterangan"]
     izin = next(line for line in lines if line.startswith("izin "))
-    assert izin.split()[:5] == ["izin", "csv", "ok", "1", "1"] and "kode wilayah tidak dikenal" in izin
+    assert izin.split()[:5] == ["izin", "csv", "ok", "1", "1"] and "nama wilayah tidak dikenal" in izin
     hilang = next(line for line in lines if line.startswith("hilang "))
     assert "GAGAL" in hilang and "berkas tidak ditemukan: tidak-ada.csv" in hilang
-    assert lines[-1] == "2 sumber, 1 baris, 1 gagal"
+    assert lines[-1] == "2 sumber, 1 baris, 1 ditolak, 1 gagal"
     assert "Traceback" not in result.stderr
 
 

@@ -26,6 +26,9 @@ from wallboard.store.lease import CollectorLease, FileLease
 
 log = logging.getLogger(__name__)
 WATCH_SECONDS = 2.0
+# `--once` right after a file was saved waits this long for it to settle instead of failing; the
+# scheduler does not wait (its retry a few seconds later reads the finished file).
+ONCE_FILE_WAIT = 5.0
 
 
 class UnknownSource(ValueError):
@@ -50,7 +53,7 @@ def run_once(loaded: LoadedConfig, only: list[str] | None, out: TextIO) -> int:
         return 1
     try:
         store.sync_indicators(config.indicators)
-        collector = Collector(store, config, loaded.path.resolve().parent)
+        collector = Collector(store, config, loaded.path.resolve().parent, wait_for_files=ONCE_FILE_WAIT)
         with ThreadPoolExecutor(max_workers=max(1, len(ids))) as pool:
             runs = list(pool.map(collector.run, ids))
     finally:
@@ -74,7 +77,8 @@ def table(config: Any, runs: list[Run]) -> str:
         cells = [cell.ljust(w) if i < 3 else cell.rjust(w) for i, (cell, w) in pairs]
         lines.append("  ".join([*cells, row[-1]]).rstrip())
     failed = sum(not r.ok for r in runs)
-    lines.append(f"{len(runs)} sumber, {sum(r.rows for r in runs)} baris, {failed} gagal")
+    lines.append(f"{len(runs)} sumber, {sum(r.rows for r in runs)} baris, "
+                 f"{sum(r.rejected for r in runs)} ditolak, {failed} gagal")
     return "\n".join(lines) + "\n"
 
 

@@ -34,11 +34,13 @@ class Collector:
         base_dir: Any,
         on_run: Callable[[Run], None] | None = None,
         retry_policy: RetryPolicy | None = None,
+        wait_for_files: float = 0.0,
     ):
         self.store = store
         self.base_dir = base_dir
         self.on_run = on_run
         self.retry_policy = retry_policy
+        self.wait_for_files = wait_for_files
         self._instances: dict[str, tuple[Any, Source]] = {}
         self._lock = threading.Lock()
         self._running: dict[str, threading.Lock] = {}
@@ -49,7 +51,8 @@ class Collector:
         """Take a new config; sources whose settings did not change keep their state."""
         with self._lock:
             self.config = config
-            self.context = SourceContext(config.site, {i.id: i for i in config.indicators}, self.base_dir)
+            self.context = SourceContext(config.site, {i.id: i for i in config.indicators}, self.base_dir,
+                                         self.wait_for_files)
             keep = {s.id: s for s in config.sources}
             for source_id, (old, instance) in list(self._instances.items()):
                 if keep.get(source_id) != old:
@@ -140,11 +143,15 @@ class Collector:
         return self._failures[source_id]
 
     def _drop_expired(self, batch: Batch, now: datetime) -> None:
-        """Readings older than ``database.retention`` would be removed at once; they are rejected instead."""
+        """Readings older than ``database.retention`` would be removed at once; they are rejected instead.
+
+        Figures per period (a year, a month) are kept whatever their age: a few per region and year,
+        and a yearly open-data table is worth nothing without its earlier years.
+        """
         retention: timedelta = self.config.database.retention
         cutoff = int((now - retention).timestamp())
         if batch.readings and min(r.ts for r in batch.readings) < cutoff:
-            kept = [r for r in batch.readings if r.ts >= cutoff]
+            kept = [r for r in batch.readings if r.ts >= cutoff or r.period is not None]
             for _ in range(len(batch.readings) - len(kept)):
                 batch.reject("lebih tua dari database.retention")
             batch.readings = kept

@@ -32,6 +32,7 @@ class IndicatorValue:
     previous: float | None
     time: datetime | None
     by_region: dict[str, float] = field(default_factory=dict)
+    period: str | None = None  # P1Y/P6M/P3M/P1M: the newest figure is for a period, not a moment
 
     def age(self, now: datetime) -> timedelta | None:
         return None if self.time is None else now - self.time
@@ -56,7 +57,8 @@ def from_latest(indicator_id: str, rows: list[Latest], aggregate: str, zone: Any
         if have_prev else None
     )
     newest = datetime.fromtimestamp(rows[-1].ts, zone)
-    return IndicatorValue(indicator_id, current, previous, newest, {r.region: r.value for r in rows})
+    return IndicatorValue(indicator_id, current, previous, newest, {r.region: r.value for r in rows},
+                          rows[-1].period)
 
 
 def state_of(value: IndicatorValue, indicator: Any, stale_after: timedelta, now: datetime) -> str:

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from wallboard.indicators import IndicatorValue, from_latest
+from wallboard.sources.periods import nominal
 from wallboard.store import SourceStatus, Store, StoredEvent
 
 _BUCKETS = (60, 300, 900, 3600, 21600, 86400)
@@ -69,7 +70,13 @@ def build_snapshot(store: Store, config: Any, needs: Needs, now: datetime, versi
     for key in needs.series:
         since = (now_ts - key.window) // key.bucket * key.bucket
         aggregate = defs[key.indicator].aggregate if key.indicator in defs else "sum"
-        series[key] = store.series(key.indicator, since, key.bucket, aggregate)
+        current = indicators.get(key.indicator)
+        length = nominal(current.period) if current is not None else None
+        if length is not None:  # figures per period: from the start of the period the window opens in
+            series[key] = store.series(key.indicator, now_ts - key.window - int(length.total_seconds()),
+                                       key.bucket, aggregate, periodic=True)
+        else:
+            series[key] = store.series(key.indicator, since, key.bucket, aggregate)
     events = {source: store.events(source, limit) for source, limit in needs.events.items()}
     sources = store.source_status([s.id for s in config.sources]) if needs.sources else {}
     return Snapshot(now.astimezone(zone), version, indicators, series, events, sources)

@@ -285,16 +285,29 @@ def config_model() -> type[BaseModel]:
         def _indicators(self) -> dict[str, Indicator]:
             return {i.id: i for i in self.indicators}
 
-        def stale_after(self, indicator_id: str) -> timedelta:
-            """An indicator's own ``stale_after``, else three intervals of the source that feeds it."""
+        def stale_after(self, indicator_id: str, period: str | None = None) -> timedelta:
+            """An indicator's own ``stale_after``, else three intervals of the source that feeds it.
+
+            ``period``: the newest figure is for a month, quarter, half year or year (P1M ... P1Y),
+            stored at the period's start; then three periods, since a monthly report arrives weeks
+            after its month began and is not late until two more months went by without one.
+            """
             indicator = self._indicators.get(indicator_id)
             if indicator is not None and indicator.stale_after is not None:
                 return indicator.stale_after
             intervals = [s.interval for s in self.sources if indicator_id in s.indicator_ids()]
             if intervals:
-                return 3 * min(intervals)
-            # Named by a data column: any of those sources may feed it; judge by the slowest.
-            intervals = [s.interval for s in self.sources if s.indicators_from_data()]
-            return 3 * max(intervals) if intervals else timedelta(hours=3)
+                default = 3 * min(intervals)
+            else:
+                # Named by a data column: any of those sources may feed it; judge by the slowest.
+                intervals = [s.interval for s in self.sources if s.indicators_from_data()]
+                default = 3 * max(intervals) if intervals else timedelta(hours=3)
+            if period:
+                from wallboard.sources.periods import nominal
+
+                length = nominal(period)
+                if length is not None:
+                    return max(default, 3 * length)
+            return default
 
     return WallboardConfig

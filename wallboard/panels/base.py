@@ -140,7 +140,7 @@ class Panel:
         current = snap.indicators.get(indicator_id)
         if current is None or current.value is None:
             return "nodata", current
-        stale_after = self.wall.config.stale_after(indicator_id)
+        stale_after = self.wall.config.stale_after(indicator_id, current.period)
         return state_of(current, self.wall.indicator(indicator_id), stale_after, snap.now), current
 
 

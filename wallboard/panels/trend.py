@@ -103,11 +103,15 @@ class TrendPanel(Panel):
             indicator = self.wall.indicator(key.indicator)
             points = snap.series.get(key, [])
             label = indicator.label.text(self.locale) if indicator else key.indicator
+            current = snap.indicators.get(key.indicator)
+            # Figures per month/quarter/year: one marked point per period (a lone point has no line).
+            periodic = current is not None and current.period is not None
             traces.append({
-                "type": "scatter", "mode": "lines", "name": label,
+                "type": "scatter", "mode": "lines+markers" if periodic else "lines", "name": label,
                 "x": [datetime.fromtimestamp(ts, zone).strftime("%Y-%m-%d %H:%M:%S") for ts, _ in points],
                 "y": [round(v, 3) for _, v in points],
                 "line": {"color": PALETTE[n % len(PALETTE)], "width": 3},
+                **({"marker": {"size": 10}} if periodic else {}),
             })
             if self.config.target and indicator is not None and indicator.target and points:
                 name = (t(self.locale, "Target") if len(self.config.indicators) == 1
@@ -119,7 +123,8 @@ class TrendPanel(Panel):
                 })
             current = snap.indicators.get(key.indicator)
             if current is not None:
-                states.append(state_of(current, indicator, self.wall.config.stale_after(key.indicator), snap.now))
+                stale_after = self.wall.config.stale_after(key.indicator, current.period)
+                states.append(state_of(current, indicator, stale_after, snap.now))
                 if current.time is not None and (newest is None or current.time > newest):
                     newest = current.time
         if not any(trace["x"] for trace in traces):

@@ -19,8 +19,9 @@ from wallboard.config.models import SourceBase
 class Reading:
     indicator: str
     region: str  # dotted Kemendagri code; the kabupaten/kota itself for a city-wide figure
-    ts: int  # seconds since the epoch, UTC
+    ts: int  # seconds since the epoch, UTC; for a period figure, the period's first midnight
     value: float
+    period: str | None = None  # P1Y, P6M, P3M, P1M for a figure per period (see periods.py); None: a moment
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +69,9 @@ class SourceContext:
     site: Any
     indicators: dict[str, Any]
     base_dir: Any  # pathlib.Path that relative paths in config are read against
+    # Seconds a file source may wait for a file still being written before giving up on this run:
+    # 0 for the scheduler (it retries anyway), a few seconds for `wallboard collect --once`.
+    wait_for_files: float = 0.0
 
 
 class Source(ABC):

@@ -15,6 +15,7 @@ from typing import Literal
 from wallboard.sources.base import Batch, Source, SourceError
 from wallboard.sources.files import FileConfig, FileWatch
 from wallboard.sources.mapping import Mapper
+from wallboard.sources.wide import read_wide
 
 
 class CsvConfig(FileConfig):
@@ -29,7 +30,7 @@ class CsvSource(Source):
 
     def __init__(self, config: CsvConfig, context):
         super().__init__(config, context)
-        self.watch = FileWatch(config, context.base_dir)
+        self.watch = FileWatch(config, context.base_dir, wait=context.wait_for_files)
         self.mapper = Mapper(config, context)
 
     def fetch(self, now: datetime) -> Batch:
@@ -44,6 +45,13 @@ class CsvSource(Source):
         if not text.strip():
             raise SourceError(f"berkas kosong: {self.watch.shown}")
         delimiter = self.config.delimiter or _sniff(text)
+        if self.config.layout == "wide":
+            plain = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=delimiter)
+            rows = [(plain.line_num, row) for row in plain]
+            batch = read_wide(rows, self.config, self.mapper, now,
+                              lambda line, _col, label: f"baris {line} kolom {label!r}")
+            self.watch.confirm(st)
+            return batch
         reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
         header = reader.fieldnames or []
         self.mapper.check_header(header)

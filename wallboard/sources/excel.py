@@ -15,6 +15,7 @@ from wallboard.secrets import expand
 from wallboard.sources.base import Batch, Source, SourceError
 from wallboard.sources.files import FileConfig, FileWatch
 from wallboard.sources.mapping import Mapper
+from wallboard.sources.wide import read_wide
 
 
 class ExcelConfig(FileConfig):
@@ -28,7 +29,7 @@ class ExcelSource(Source):
 
     def __init__(self, config: ExcelConfig, context):
         super().__init__(config, context)
-        self.watch = FileWatch(config, context.base_dir)
+        self.watch = FileWatch(config, context.base_dir, wait=context.wait_for_files)
         self.mapper = Mapper(config, context)
 
     def fetch(self, now: datetime) -> Batch:
@@ -37,8 +38,10 @@ class ExcelSource(Source):
         st = self.watch.changed()
         if st is None:
             return Batch(unchanged=True)
+        wide = self.config.layout == "wide"
         try:
-            book = load_workbook(self.watch.path, read_only=True, data_only=True)
+            # Merged header cells are only known to a fully loaded workbook; reports are small.
+            book = load_workbook(self.watch.path, read_only=not wide, data_only=True)
         except OSError as exc:
             raise self.watch.open_error(exc) from None
         except (zipfile.BadZipFile, KeyError, ValueError, EOFError) as exc:
@@ -53,6 +56,10 @@ class ExcelSource(Source):
                 sheet = book[name]
             else:
                 sheet = book.worksheets[0]
+            if wide:
+                batch = _wide(sheet, self.config, self.mapper, now)
+                self.watch.confirm(st)
+                return batch
             rows = enumerate(sheet.iter_rows(values_only=True), start=1)
             found = _header(rows)
             if found is None:
@@ -64,6 +71,18 @@ class ExcelSource(Source):
             book.close()
         self.watch.confirm(st)
         return batch
+
+
+def _wide(sheet: Any, config: ExcelConfig, mapper: Mapper, now: datetime) -> Batch:
+    from openpyxl.utils import get_column_letter
+
+    if sheet.max_row < 1 or sheet.max_column < 1:
+        raise SourceError(f"lembar kosong: {sheet.title}")
+    rows = [(n, list(row)) for n, row in enumerate(
+        sheet.iter_rows(min_row=1, min_col=1, max_col=sheet.max_column, values_only=True), start=1)]
+    merged = [(r.min_row, r.min_col - 1, r.max_row, r.max_col - 1) for r in sheet.merged_cells.ranges]
+    return read_wide(rows, config, mapper, now,
+                     lambda line, col, label: f"sel {get_column_letter(col + 1)}{line} ({label})", merged)
 
 
 def _header(rows: Any) -> tuple[int, list[Any]] | None:

@@ -9,15 +9,18 @@ the others are kept, so one bad row never costs the whole run.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from wallboard import regions
+from wallboard import bps, regions
 from wallboard.config.models import Identifier, SourceBase, Strict
 from wallboard.sources.base import Batch, Event, Reading, SourceContext, SourceError
+from wallboard.sources.periods import parse_when
 from wallboard.sources.values import ValueProblem, parse_number, parse_time
 
 
@@ -28,6 +31,9 @@ class Columns(Strict):
     region: str | None = None
     value: str = "value"
     indicator: str | None = None
+    periods: list[str] | str | None = Field(
+        None, description="layout: wide only: the period columns, as a list of headers or a regular expression"
+    )
 
 
 class EventColumns(Strict):
@@ -51,17 +57,26 @@ class RecordsConfig(SourceBase):
     indicators: dict[str, Identifier] | None = Field(
         None, description="what the indicator column writes -> indicator id, e.g. {Beras Medium: harga_beras}"
     )
+    region_codes: Literal["kemendagri", "bps"] = Field(
+        "kemendagri", description="the code system of the region column: kemendagri (32.73.02) or bps (3273020)"
+    )
 
     @model_validator(mode="after")
     def _readings_or_events(self) -> RecordsConfig:
         readings = self.columns is not None or self.indicator is not None or self.indicators is not None
         if readings and self.events is not None:
             raise ValueError("give either columns:/indicator: (readings) or events:, not both")
+        if self.columns is not None and self.columns.periods is not None and "layout" not in type(self).model_fields:
+            raise ValueError("columns.periods belongs to layout: wide (csv and excel sources)")
         if self.events is None:
             column = self.columns.indicator if self.columns else None
-            if self.indicator is None and column is None:
+            if self.indicator is None and column is None and not self._indicator_columns():
                 raise ValueError("say which indicator the rows are: indicator: ID, or columns: {indicator: COLUMN}")
         return self
+
+    def _indicator_columns(self) -> bool:
+        """True when columns of the table are indicators themselves (``layout: wide``, see files.py)."""
+        return False
 
     def indicators_from_data(self) -> bool:
         column = self.columns.indicator if self.columns else None
@@ -81,7 +96,8 @@ class RecordsConfig(SourceBase):
         mapping = self.events if self.events is not None else self.columns
         if mapping is None:
             return ["value"]
-        return [v for v in mapping.model_dump().values() if v and not v.startswith("=")]
+        return [v for k, v in mapping.model_dump().items()
+                if k != "periods" and isinstance(v, str) and v and not v.startswith("=")]
 
 
 def lookup(record: Mapping[str, Any], key: str) -> Any:
@@ -123,6 +139,7 @@ class Mapper:
         for written, ind_id in (config.indicators or {}).items():
             self._labels[" ".join(written.split()).casefold()] = ind_id
         self._header: dict[str, str] = {}  # configured column -> the header's own spelling
+        self._bridge: bps.Bridge | None = None
 
     def check_header(self, header: Iterable[Any]) -> None:
         """Fail the whole run when a configured column is missing: the system changed its export."""
@@ -138,9 +155,31 @@ class Mapper:
         """Records to a batch; a rejected one is named ``record N``, counting from 1."""
         return self.apply_numbered(enumerate(records, start=1), now)
 
+    def prepare(self) -> None:
+        """Per run: load the BPS bridging table when the region column holds BPS codes.
+
+        A missing table fails the run (nothing can be placed without it) with the command that fetches it.
+        """
+        if self.config.region_codes != "bps":
+            return
+        directory = Path(self.context.base_dir or ".") / bps.DIRECTORY
+        try:
+            bridge = bps.load_bridge(directory)
+        except (OSError, bps.BridgeError) as exc:
+            raise SourceError(f"tabel kode BPS-Kemendagri tidak bisa dibaca: {exc}") from None
+        if bridge is None:
+            raise SourceError(
+                f"tabel kode BPS-Kemendagri belum ada ({bps.table_path(bps.DIRECTORY)}); "
+                "ambil dengan `wallboard regions fetch`"
+            )
+        if bridge is not self._bridge:
+            self._bridge = bridge
+            self._regions.clear()
+
     def apply_numbered(self, numbered: Iterable[tuple[int, Mapping[str, Any]]], now: datetime,
                        unit: str = "record") -> Batch:
         """Records with their own numbers, so a reason names the line an admin sees in the file."""
+        self.prepare()
         batch = Batch()
         if self.config.events is not None:
             batch.empty_ok = True
@@ -168,13 +207,38 @@ class Mapper:
             return self.site
         if isinstance(raw, dict | list):
             raise ValueProblem(f"kode wilayah tidak dikenal: {raw!r}")
-        code = self._regions.get(raw, "?")
-        if code == "?":
-            text = str(int(raw)) if isinstance(raw, float) and raw.is_integer() else str(raw)
+        found = self._regions.get(raw)
+        if found is None:
+            try:
+                found = self._find_region(raw)
+            except ValueProblem as problem:
+                found = problem
+            self._regions[raw] = found
+        if isinstance(found, ValueProblem):
+            raise found
+        return found
+
+    def _find_region(self, raw: Any) -> str:
+        """A region code inside the site from a Kemendagri or BPS code, or a name as written."""
+        text = str(int(raw)) if isinstance(raw, float) and raw.is_integer() else str(raw).strip()
+        if re.fullmatch(r"[\d.\s]+", text):
+            if self.config.region_codes == "bps" and self._bridge is not None:
+                digits = re.sub(r"\D", "", text)
+                code = self._bridge.to_kemendagri(digits)
+                if code is None:
+                    raise ValueProblem(f"kode BPS {digits} tidak ada di tabel BPS-Kemendagri")
+                inside = regions.resolve(code, self.site)
+                if inside is None:
+                    raise ValueProblem(f"kode BPS {digits} ({code}) bukan wilayah {self.site}")
+                return inside
             code = regions.resolve(text, self.site)
-            self._regions[raw] = code
+            if code is None:
+                raise ValueProblem(f"kode wilayah tidak dikenal: {raw!r}")
+            return code
+        code, closest = regions.match_name(text, self.site)
         if code is None:
-            raise ValueProblem(f"kode wilayah tidak dikenal: {raw!r}")
+            hint = f" (yang terdekat: {', '.join(closest)})" if closest else ""
+            raise ValueProblem(f"nama wilayah tidak dikenal di {regions.name(self.site)}: {text!r}{hint}")
         return code
 
     def _indicator(self, raw: Any) -> str:
@@ -214,13 +278,13 @@ class Mapper:
         for number, record in numbered:
             try:
                 value = parse_number(field(record, columns.value))
-                ts = parse_time(field(record, columns.time), zone) if columns.time else default_ts
+                ts, period = parse_when(field(record, columns.time), zone) if columns.time else (default_ts, None)
                 region = self._region(field(record, columns.region)) if columns.region else self.site
                 indicator = self._indicator(field(record, indicator_col)) if indicator_col else fixed_indicator
             except ValueProblem as problem:
                 batch.reject(f"{unit} {number}: {problem}")
                 continue
-            out.append(Reading(indicator, region, ts, value))
+            out.append(Reading(indicator, region, ts, value, period))
 
     def _events(self, numbered: Iterable[tuple[int, Mapping[str, Any]]], now: datetime, batch: Batch,
                 unit: str) -> None:

@@ -27,13 +27,6 @@ _PLAIN = re.compile(r"^\d+(?:\.\d+)?$|^\.\d+$")
 _COMMON = re.compile(r"^(-?)(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d+))?$")
 
 _ZONES = {"wib": "Asia/Jakarta", "wita": "Asia/Makassar", "wit": "Asia/Jayapura"}
-_MONTHS = {
-    "jan": 1, "januari": 1, "january": 1, "feb": 2, "februari": 2, "february": 2, "peb": 2, "pebruari": 2,
-    "mar": 3, "maret": 3, "march": 3, "apr": 4, "april": 4, "mei": 5, "may": 5, "jun": 6, "juni": 6,
-    "june": 6, "jul": 7, "juli": 7, "july": 7, "agu": 8, "agt": 8, "ags": 8, "agustus": 8, "aug": 8,
-    "august": 8, "sep": 9, "sept": 9, "september": 9, "okt": 10, "oktober": 10, "oct": 10, "october": 10,
-    "nov": 11, "nopember": 11, "november": 11, "des": 12, "desember": 12, "dec": 12, "december": 12,
-}
 _TIME = r"(?:[ T,]+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?"
 _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})" + _TIME + r"$")
 _YMD = re.compile(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})" + _TIME + r"$")
@@ -111,9 +104,16 @@ def parse_time(value: object, zone: tzinfo) -> int:
 
 
 def _epoch(number: float, raw: object) -> int:
+    """Epoch seconds (10 digits) or milliseconds (13 digits, JavaScript systems); any other bare
+    number is not a time: ``2026`` is a year (see ``periods``), ``20261127`` is ambiguous."""
     if not math.isfinite(number) or number < 0:
         raise ValueProblem(f"waktu tidak dikenali: {raw!r}")
-    return int(number / 1000) if number > 1e11 else int(number)  # milliseconds from JavaScript systems
+    digits = len(str(int(number)))
+    if digits == 13:
+        return int(number / 1000)
+    if digits == 10:
+        return int(number)
+    raise ValueProblem(f"waktu tidak dikenali: {raw!r} (angka saja hanya dibaca sebagai epoch 10 atau 13 digit)")
 
 
 @lru_cache(maxsize=65536)
@@ -156,7 +156,9 @@ def _from_patterns(text: str) -> datetime | None:
             elif order == "ymd":
                 year, month, day = int(a), int(b), int(c)
             else:
-                day, month, year = int(a), _MONTHS.get(b, 0), int(c)
+                from wallboard.sources.periods import month_names
+
+                day, month, year = int(a), month_names().get(b, 0), int(c)
             if year < 100:
                 year += 2000
             return datetime(year, month, day, int(hh or 0), int(mm or 0), int(ss or 0))

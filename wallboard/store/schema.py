@@ -42,6 +42,8 @@ readings = Table(
     Column("region", String(16), primary_key=True),
     Column("ts", BigInteger, primary_key=True),
     Column("value", Float, nullable=False),
+    # A figure for a whole period (P1Y, P6M, P3M, P1M) stored at the period's start; NULL for a moment.
+    Column("period", String(8)),
     # Clustered on the key on SQLite: one b-tree per insert instead of a table plus an index. No
     # index on ts alone: retention deletes per (indicator, region) along the key, so writes pay
     # for nothing they do not need.
@@ -78,6 +80,7 @@ latest = Table(
     Column("value", Float, nullable=False),
     Column("prev_ts", BigInteger),
     Column("prev_value", Float),
+    Column("period", String(8)),  # the newest reading's period, so freshness can be judged by it
 )
 
 events = Table(
@@ -117,4 +120,6 @@ Index("collector_runs_source_ok", collector_runs.c.source, collector_runs.c.ok, 
 # Columns added after the first release, with the DDL type to add them to an existing database.
 ADDED_COLUMNS = {
     "collector_runs": {"failures": "INTEGER NOT NULL DEFAULT 0", "retry_at": "TIMESTAMP"},
+    "readings": {"period": "VARCHAR(8)"},
+    "latest": {"period": "VARCHAR(8)"},
 }

@@ -35,6 +35,7 @@ class Latest:
     value: float
     prev_ts: int | None
     prev_value: float | None
+    period: str | None = None  # P1Y/P6M/P3M/P1M when the newest reading is a figure per period
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +179,7 @@ class Store:
         stored before stays exactly as it was.
         """
         now = now or datetime.now(UTC)
-        unique = {(r.indicator, r.region, r.ts): r.value for r in batch.readings}
+        unique = {(r.indicator, r.region, r.ts): (r.value, r.period) for r in batch.readings}
         with self.engine.begin() as conn:
             if unique:
                 self._write_readings(conn, unique)
@@ -193,26 +194,30 @@ class Store:
         """Statements below are written with ``?`` placeholders; psycopg wants ``%s``."""
         return statement.replace("?", "%s") if self._dialect == "postgresql" else statement
 
-    def _write_readings(self, conn: Any, unique: dict[tuple[str, str, int], float]) -> None:
+    def _write_readings(self, conn: Any, unique: dict[tuple[str, str, int], tuple[float, str | None]]) -> None:
         upsert = (
-            "INSERT INTO readings (indicator, region, ts, value) {source} "
-            "ON CONFLICT (indicator, region, ts) DO UPDATE SET value = excluded.value"
+            "INSERT INTO readings (indicator, region, ts, value, period) {source} "
+            "ON CONFLICT (indicator, region, ts) DO UPDATE SET value = excluded.value, period = excluded.period"
         )
         if self._dialect == "postgresql" and len(unique) > COPY_THRESHOLD:
             # COPY into a scratch table, then one set-based upsert: an order of magnitude faster
             # than row-by-row inserts on PostgreSQL.
             conn.exec_driver_sql(
                 "CREATE TEMP TABLE IF NOT EXISTS incoming_readings "
-                "(indicator text, region text, ts bigint, value double precision) ON COMMIT DELETE ROWS"
+                "(indicator text, region text, ts bigint, value double precision, period text) ON COMMIT DELETE ROWS"
             )
+            # A session that created the scratch table before periods existed lacks the column.
+            conn.exec_driver_sql("ALTER TABLE incoming_readings ADD COLUMN IF NOT EXISTS period text")
             cursor = conn.connection.dbapi_connection.cursor()
-            with cursor.copy("COPY incoming_readings (indicator, region, ts, value) FROM STDIN") as copy:
-                for (indicator, region, ts), value in unique.items():
-                    copy.write_row((indicator, region, ts, value))
-            conn.exec_driver_sql(upsert.format(source="SELECT indicator, region, ts, value FROM incoming_readings"))
+            with cursor.copy("COPY incoming_readings (indicator, region, ts, value, period) FROM STDIN") as copy:
+                for (indicator, region, ts), (value, period) in unique.items():
+                    copy.write_row((indicator, region, ts, value, period))
+            conn.exec_driver_sql(
+                upsert.format(source="SELECT indicator, region, ts, value, period FROM incoming_readings")
+            )
             return
-        rows = [(i, r, t, v) for (i, r, t), v in unique.items()]
-        conn.exec_driver_sql(self._sql(upsert.format(source="VALUES (?, ?, ?, ?)")), rows)
+        rows = [(i, r, t, v, p) for (i, r, t), (v, p) in unique.items()]
+        conn.exec_driver_sql(self._sql(upsert.format(source="VALUES (?, ?, ?, ?, ?)")), rows)
 
     def _write_latest(self, conn: Any, keys: dict[tuple[str, str], tuple[int, int]]) -> None:
         """The newest two readings of each (indicator, region) the batch touched, read back from readings.
@@ -222,16 +227,16 @@ class Store:
         """
         upsert = (
             " ON CONFLICT (indicator, region) DO UPDATE SET ts = excluded.ts, value = excluded.value, "
-            "prev_ts = excluded.prev_ts, prev_value = excluded.prev_value"
+            "prev_ts = excluded.prev_ts, prev_value = excluded.prev_value, period = excluded.period"
         )
         if self._dialect == "postgresql":
             # One statement per thousand pairs: each round trip to the server costs more than the work.
             for chunk in _chunks(list(keys), KEYS_PER_STATEMENT):
                 conn.exec_driver_sql(
-                    "INSERT INTO latest (indicator, region, ts, value, prev_ts, prev_value) "
-                    "SELECT k.i, k.r, a.ts, a.value, b.ts, b.value FROM (VALUES "
+                    "INSERT INTO latest (indicator, region, ts, value, prev_ts, prev_value, period) "
+                    "SELECT k.i, k.r, a.ts, a.value, b.ts, b.value, a.period FROM (VALUES "
                     + ", ".join(["(%s, %s)"] * len(chunk)) + ") AS k(i, r) "
-                    "CROSS JOIN LATERAL (SELECT ts, value FROM readings WHERE indicator = k.i AND region = k.r "
+                    "CROSS JOIN LATERAL (SELECT ts, value, period FROM readings WHERE indicator = k.i AND region = k.r "
                     "ORDER BY ts DESC LIMIT 1) a "
                     "LEFT JOIN LATERAL (SELECT ts, value FROM readings WHERE indicator = k.i AND region = k.r "
                     "ORDER BY ts DESC OFFSET 1 LIMIT 1) b ON true" + upsert,
@@ -240,9 +245,10 @@ class Store:
             return
         newest = "(SELECT {col} FROM readings WHERE indicator = ? AND region = ? ORDER BY ts DESC LIMIT 1 OFFSET {n})"
         conn.exec_driver_sql(
-            "INSERT INTO latest (indicator, region, ts, value, prev_ts, prev_value) SELECT ?, ?, "
-            + ", ".join(newest.format(col=c, n=n) for n in (0, 1) for c in ("ts", "value")) + " WHERE true" + upsert,
-            [(i, r, i, r, i, r, i, r, i, r) for (i, r) in keys],
+            "INSERT INTO latest (indicator, region, ts, value, prev_ts, prev_value, period) SELECT ?, ?, "
+            + ", ".join(newest.format(col=c, n=n) for n in (0, 1) for c in ("ts", "value"))
+            + ", " + newest.format(col="period", n=0) + " WHERE true" + upsert,
+            [(i, r, i, r, i, r, i, r, i, r, i, r) for (i, r) in keys],
         )
 
     def _write_rollups(self, conn: Any, keys: dict[tuple[str, str], tuple[int, int]]) -> None:
@@ -330,18 +336,28 @@ class Store:
         t = schema.latest
         with self.engine.connect() as conn:
             for row in conn.execute(select(t).where(t.c.indicator.in_(ids))):
-                out[row.indicator].append(Latest(row.region, row.ts, row.value, row.prev_ts, row.prev_value))
+                out[row.indicator].append(
+                    Latest(row.region, row.ts, row.value, row.prev_ts, row.prev_value, row.period)
+                )
         return out
 
-    def series(self, indicator: str, since: int, bucket: int, aggregate: str) -> list[tuple[int, float]]:
+    def series(self, indicator: str, since: int, bucket: int, aggregate: str,
+               periodic: bool = False) -> list[tuple[int, float]]:
         """City-wide series: each region averaged per bucket, then regions combined by ``aggregate``.
 
         Buckets of whole hours or days are answered from the rollups (a 30-day trend reads 720
         rows per region instead of every reading), which also still hold what retention removed.
+        ``periodic``: the indicator's figures are per month/quarter/year, stored at each period's
+        start; one point per period at that start, never split or shifted into UTC day buckets.
         """
         combine = {"sum": "SUM", "mean": "AVG", "last": "MAX"}[aggregate]
         params = {"bucket": bucket, "indicator": indicator, "since": since}
-        if bucket % DAY == 0 and since % DAY == 0:
+        if periodic:
+            inner = (
+                "SELECT ts AS b, region, AVG(value) AS v FROM readings"
+                " WHERE indicator = :indicator AND ts >= :since GROUP BY ts, region"
+            )
+        elif bucket % DAY == 0 and since % DAY == 0:
             inner = self._rollup_query("rollup_day")
         elif bucket % HOUR == 0 and since % HOUR == 0:
             inner = self._rollup_query("rollup_hour")
@@ -392,7 +408,8 @@ class Store:
         for start in range(0, len(pairs), 50):
             with self.engine.begin() as conn:
                 result = conn.exec_driver_sql(
-                    self._sql("DELETE FROM readings WHERE indicator = ? AND region = ? AND ts < ?"),
+                    # Figures per period stay: a handful per region and year, and long trends need them.
+                    self._sql("DELETE FROM readings WHERE indicator = ? AND region = ? AND ts < ? AND period IS NULL"),
                     [(i, r, cutoff) for i, r in pairs[start:start + 50]],
                 )
                 removed += max(result.rowcount, 0)
@@ -469,7 +486,7 @@ def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
         yield items[start:start + size]
 
 
-def _spans(unique: dict[tuple[str, str, int], float]) -> dict[tuple[str, str], tuple[int, int]]:
+def _spans(unique: dict[tuple[str, str, int], Any]) -> dict[tuple[str, str], tuple[int, int]]:
     """The oldest and newest time written for each (indicator, region): what rollups must recount."""
     spans: dict[tuple[str, str], list[int]] = {}
     for indicator, region, ts in unique:

@@ -231,6 +231,7 @@
       var c = Object.assign({}, t);
       if (t.line && typeof t.line.width === "number") c.line = Object.assign({}, t.line, {width: t.line.width * k});
       if (t.textfont && typeof t.textfont.size === "number") c.textfont = Object.assign({}, t.textfont, {size: t.textfont.size * k});
+      if (t.marker && typeof t.marker.size === "number") c.marker = Object.assign({}, t.marker, {size: t.marker.size * k});
       return c;
     });
   }

@@ -1,0 +1,177 @@
+"""BPS codes through the bridging table, fetched from a local server like the real mirror."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import threading
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.sources.site import site_collector, stored, write_csv
+from tests.sources.util import settle, snapshot
+from wallboard import bps
+
+WIB = ZoneInfo("Asia/Jakarta")
+NOW = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
+
+# Rows of the real table (sig.bps.go.id bridging, as mirrored in csv/kecamatan.csv): Kota Bandung,
+# whose BPS kecamatan numbers run in tens in another order, and Simeulue, BPS 1101 = Kemendagri 11.09.
+TABLE = """kode_bps,nama_bps,kode_dagri,nama_dagri
+1101010,TEUPAH SELATAN,11.09.07,TEUPAH SELATAN
+1101020,SIMEULUE TIMUR,11.09.04,SIMEULUE TIMUR
+3273010,BANDUNG KULON,32.73.15,BANDUNG KULON
+3273020,BABAKAN CIPARAY,32.73.03,BABAKAN CIPARAY
+3273030,BOJONGLOA KALER,32.73.04,BOJONGLOA KALER
+3273050,ASTANAANYAR,32.73.10,ASTANA ANYAR
+3273101,GEDEBAGE,32.73.27,GEDEBAGE
+3273230,COBLONG,32.73.02,COBLONG
+3273250,SUKASARI,32.73.01,SUKASARI
+"""
+
+
+class Mirror:
+    """A local stand-in for the public mirror: serves ``/csv/<level>.csv``; counts requests."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, tuple[int, str]] = {"/csv/kecamatan.csv": (200, TABLE)}
+        self.requests: list[str] = []
+        mirror = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                mirror.requests.append(self.path)
+                status, body = mirror.files.get(self.path, (404, "<html>Not Found</html>"))
+                data = body.encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "text/csv" if status == 200 else "text/html")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/csv/{{level}}.csv"
+
+
+@pytest.fixture
+def mirror() -> Iterator[Mirror]:
+    m = Mirror()
+    m.thread.start()
+    yield m
+    m.server.shutdown()
+    m.server.server_close()
+    m.thread.join(5)
+
+
+def test_fetch_stores_the_table_with_its_date(mirror: Mirror, tmp_path: Path) -> None:
+    directory = tmp_path / "data" / "regions"
+    path = bps.fetch_bridge(directory, mirror.url, today=date(2026, 11, 29))
+    assert path == directory / "bps-kemendagri-kecamatan.csv" and path.read_text() == TABLE
+    meta = json.loads((directory / "bps-kemendagri-kecamatan.json").read_text())
+    assert meta["fetched"] == "2026-11-29" and meta["url"] == mirror.url.format(level="kecamatan")
+    assert mirror.requests == ["/csv/kecamatan.csv"]
+    bridge = bps.load_bridge(directory)
+    assert bridge is not None and bridge.fetched == "2026-11-29"
+    # Not the same numbers: BPS 1101 is Simeulue, Kemendagri 11.09; BPS 3273010 is Bandung Kulon, 32.73.15.
+    assert bridge.to_kemendagri("1101") == "11.09" and bridge.to_kemendagri("3273010") == "32.73.15"
+    assert bridge.to_kemendagri("3273") == "32.73" and bridge.to_kemendagri("3273999") is None
+
+
+@pytest.mark.parametrize(("status", "body", "reason"), [
+    (404, "<html>Not Found</html>", "HTTP 404"),
+    (200, "<html><body>Maintenance</body></html>", "not a BPS-Kemendagri table"),
+    (200, "kode_bps,nama_bps,kode_dagri,nama_dagri\n", "no rows"),
+])
+def test_a_bad_download_keeps_the_stored_table(mirror: Mirror, tmp_path: Path, status, body, reason) -> None:
+    directory = tmp_path / "regions"
+    bps.fetch_bridge(directory, mirror.url, today=date(2026, 11, 1))
+    mirror.files["/csv/kecamatan.csv"] = (status, body)
+    with pytest.raises(bps.BridgeError, match=reason):
+        bps.fetch_bridge(directory, mirror.url, today=date(2026, 11, 29))
+    assert (directory / "bps-kemendagri-kecamatan.csv").read_text() == TABLE
+    assert json.loads((directory / "bps-kemendagri-kecamatan.json").read_text())["fetched"] == "2026-11-01"
+
+
+SOURCE = """
+  - id: bencana
+    type: csv
+    path: data/bencana.csv
+    every: 1d
+    indicator: kejadian_bencana
+    region_codes: bps
+    columns: {time: tahun, region: bps_kode_kecamatan, value: jumlah_kejadian}
+"""
+HEADER = ["id", "kode_provinsi", "nama_provinsi", "kode_kabupaten_kota", "nama_kabupaten_kota",
+          "bps_kode_kecamatan", "nama_kecamatan", "jumlah_kejadian", "satuan", "tahun"]
+
+
+def open_data_rows() -> list[list[str]]:
+    """An open-data portal export (opendata.jabarprov.go.id shape): yearly rows per kecamatan."""
+    names = {"3273010": "BANDUNG KULON", "3273020": "BABAKAN CIPARAY", "3273050": "ASTANAANYAR",
+             "3273101": "GEDEBAGE", "3273230": "COBLONG", "3273250": "SUKASARI"}
+    rows, n = [], 0
+    for year in (2022, 2023, 2024, 2025):
+        for k, (code, name) in enumerate(names.items()):
+            n += 1
+            rows.append([str(n), "32", "JAWA BARAT", "3273", "KOTA BANDUNG", code, name,
+                         str((year - 2020) * 3 + k), "KEJADIAN", str(year)])
+    return rows
+
+
+def test_open_data_csv_with_bps_codes(db_url: str, mirror: Mirror, tmp_path: Path) -> None:
+    bps.fetch_bridge(tmp_path / "data" / "regions", mirror.url)
+    rows = open_data_rows()
+    rows.append(["99", "32", "JAWA BARAT", "3273", "KOTA BANDUNG", "3273999", "ENTAH", "4", "KEJADIAN", "2025"])
+    rows.append(["100", "11", "ACEH", "1101", "KAB SIMEULUE", "1101010", "TEUPAH SELATAN", "2", "KEJADIAN", "2025"])
+    write_csv(tmp_path / "data" / "bencana.csv", HEADER, rows)
+    settle(tmp_path / "data" / "bencana.csv")
+    collector, store, _ = site_collector(db_url, "32.73", SOURCE, tmp_path)
+    try:
+        run = collector.run("bencana", NOW)
+        assert run.ok and run.rows == 24 and run.rejected == 2, run
+        assert "baris 26: kode BPS 3273999 tidak ada di tabel BPS-Kemendagri" in run.error
+        assert "baris 27: kode BPS 1101010 (11.09.07) bukan wilayah 32.73" in run.error
+        # Each stored value against the file, through the table.
+        table = {r["kode_bps"]: r["kode_dagri"] for r in csv.DictReader(io.StringIO(TABLE))}
+        expected = {
+            (table[r[5]], int(datetime(int(r[9]), 1, 1, tzinfo=WIB).timestamp())): (float(r[7]), "P1Y")
+            for r in open_data_rows()
+        }
+        assert stored(store, "kejadian_bencana") == expected
+        assert expected[("32.73.15", int(datetime(2025, 1, 1, tzinfo=WIB).timestamp()))] == (15.0, "P1Y")
+    finally:
+        store.close()
+
+
+def test_without_the_table_the_run_fails_and_keeps_what_is_stored(db_url: str, mirror: Mirror,
+                                                                   tmp_path: Path) -> None:
+    write_csv(tmp_path / "data" / "bencana.csv", HEADER, open_data_rows())
+    settle(tmp_path / "data" / "bencana.csv")
+    collector, store, _ = site_collector(db_url, "32.73", SOURCE, tmp_path)
+    try:
+        from wallboard.sources.base import Batch, Reading
+
+        store.write("bencana", Batch(readings=[Reading("kejadian_bencana", "32.73.02", 1767200400, 3.0, "P1Y")]))
+        before = snapshot(store)
+        run = collector.run("bencana", NOW)
+        assert not run.ok and "tabel kode BPS-Kemendagri belum ada" in run.error
+        assert "wallboard regions fetch" in run.error
+        assert snapshot(store) == before
+        bps.fetch_bridge(tmp_path / "data" / "regions", mirror.url)  # fetched later: the next run reads
+        run = collector.run("bencana", NOW)
+        assert run.ok and run.rows == 24, run
+    finally:
+        store.close()

@@ -1,0 +1,138 @@
+"""BPS region codes, translated into Kemendagri codes through the official bridging table.
+
+Statistics (BPS) and the Ministry of Home Affairs (Kemendagri) number the same regions
+differently, and not only in format: BPS ``1101`` is Simeulue, which Kemendagri codes ``11.09``,
+and BPS kecamatan are numbered in steps of ten (``3273010`` is Bandung Kulon, ``32.73.15``). So a
+BPS code is never guessed from its digits: it is looked up in BPS's bridging table
+(sig.bps.go.id/bridging-kode), fetched once like the boundaries and kept with its date under
+``data/regions/``::
+
+    data/regions/bps-kemendagri-kecamatan.csv        kode_bps,nama_bps,kode_dagri,nama_dagri
+    data/regions/bps-kemendagri-kecamatan.json       {"url": ..., "fetched": "2026-11-29", "rows": 7094}
+
+Kabupaten/kota codes (4 digits) follow from the kecamatan rows (their first four digits and
+their dotted parent). A ``bps-kemendagri-desa.csv`` in the same shape, when present, adds
+10-digit desa codes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+DIRECTORY = Path("data") / "regions"
+# A public mirror of BPS's bridging service (kode wilayah kerja statistik 2020 semester 2 against
+# Kemendagri 2020); ``{level}`` is ``kecamatan`` (or ``kabkota``/``provinsi`` in that repository).
+DEFAULT_URL = ("https://raw.githubusercontent.com/zakiego/"
+               "Kode-Wilayah-Administrasi-Indonesia-Relasi-BPS-Kemendagri/main/csv/{level}.csv")
+COLUMNS = ("kode_bps", "nama_bps", "kode_dagri", "nama_dagri")
+LEVELS = ("kecamatan", "desa")
+
+
+class BridgeError(Exception):
+    """The table could not be fetched or read; the message is one line for the admin."""
+
+
+def table_path(directory: Path, level: str = "kecamatan") -> Path:
+    return Path(directory) / f"bps-kemendagri-{level}.csv"
+
+
+@dataclass
+class Bridge:
+    """BPS code (digits only) -> dotted Kemendagri code, for every level the stored tables cover."""
+
+    codes: dict[str, str] = field(default_factory=dict)
+    fetched: str | None = None  # the date the kecamatan table was fetched, from its .json
+    levels: tuple[str, ...] = ()
+
+    def to_kemendagri(self, code: str) -> str | None:
+        return self.codes.get(re.sub(r"\D", "", code))
+
+
+def parse_table(text: str, source: str) -> dict[str, str]:
+    """The rows of one table; refuses a file that is not the bridging table (an HTML error page...)."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    header = [h.strip().lower() for h in reader.fieldnames or []]
+    if not set(COLUMNS[::2]) <= set(header):
+        raise BridgeError(f"{source}: not a BPS-Kemendagri table (columns {', '.join(COLUMNS)} expected, "
+                          f"found {', '.join(header[:6]) or 'none'})")
+    codes: dict[str, str] = {}
+    for row in reader:
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
+        bps, dagri = re.sub(r"\D", "", row.get("kode_bps", "")), row.get("kode_dagri", "")
+        if not bps or not re.fullmatch(r"\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?", dagri):
+            continue
+        codes[bps] = dagri
+        if len(bps) == 7 and dagri.count(".") == 2:  # the kabupaten/kota and provinsi above it
+            codes.setdefault(bps[:4], dagri[:5])
+            codes.setdefault(bps[:2], dagri[:2])
+    if not codes:
+        raise BridgeError(f"{source}: no rows with a BPS and a Kemendagri code")
+    return codes
+
+
+_cache: dict[Path, tuple[tuple[int, ...], Bridge]] = {}
+
+
+def load_bridge(directory: Path) -> Bridge | None:
+    """The stored tables of ``directory`` (re-read when a file changed), or None when none was fetched."""
+    directory = Path(directory)
+    paths = [table_path(directory, level) for level in LEVELS]
+    stamp = tuple(p.stat().st_mtime_ns if p.exists() else 0 for p in paths)
+    if not stamp[0]:
+        return None
+    cached = _cache.get(directory)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    bridge = Bridge()
+    for level, path in zip(LEVELS, paths, strict=True):
+        if path.exists():
+            bridge.codes.update(parse_table(path.read_text(encoding="utf-8-sig"), str(path)))
+            bridge.levels += (level,)
+    meta = paths[0].with_suffix(".json")
+    if meta.exists():
+        try:
+            bridge.fetched = json.loads(meta.read_text()).get("fetched")
+        except (ValueError, AttributeError):
+            bridge.fetched = None
+    _cache[directory] = (stamp, bridge)
+    return bridge
+
+
+def fetch_bridge(directory: Path, url: str = DEFAULT_URL, level: str = "kecamatan", *,
+                 timeout: float = 60.0, today: date | None = None) -> Path:
+    """Download the bridging table for ``level`` into ``directory`` and record where and when.
+
+    ``url`` may hold ``{level}``. The file is checked before it replaces the stored one, and
+    written atomically, so a failed download never leaves a broken table behind. Returns the
+    path of the stored CSV. Raises ``BridgeError`` with a one-line reason.
+    """
+    import httpx
+
+    if level not in LEVELS:
+        raise BridgeError(f"unknown level {level!r} (use {' or '.join(LEVELS)})")
+    address = url.format(level=level)
+    try:
+        response = httpx.get(address, timeout=timeout, follow_redirects=True)
+        response.raise_for_status()
+    except httpx.HTTPStatusError as exc:
+        raise BridgeError(f"{address}: HTTP {exc.response.status_code}") from None
+    except httpx.HTTPError as exc:
+        raise BridgeError(f"{address}: {exc or type(exc).__name__}") from None
+    text = response.content.decode("utf-8-sig", errors="replace")
+    codes = parse_table(text, address)
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    target = table_path(directory, level)
+    scratch = target.with_suffix(".csv.part")
+    scratch.write_text(text, encoding="utf-8")
+    os.replace(scratch, target)
+    meta = {"url": address, "fetched": (today or date.today()).isoformat(), "codes": len(codes)}
+    target.with_suffix(".json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    return target
