@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from wallboard.indicators import IndicatorValue, from_latest
+from wallboard.rollup import RegionFigures, at_level
 from wallboard.store import SourceStatus, Store, StoredEvent
 
 _BUCKETS = (60, 300, 900, 3600, 21600, 86400)
@@ -38,9 +39,11 @@ class Needs:
     series: set[SeriesKey] = field(default_factory=set)
     events: dict[str, int] = field(default_factory=dict)  # source -> how many
     sources: bool = False
+    regions: set[tuple[str, str]] = field(default_factory=set)  # (indicator, kecamatan|desa)
 
     def add(self, other: Needs) -> None:
         self.indicators |= other.indicators
+        self.regions |= other.regions
         self.series |= other.series
         for source, limit in other.events.items():
             self.events[source] = max(limit, self.events.get(source, 0))
@@ -55,12 +58,13 @@ class Snapshot:
     series: dict[SeriesKey, list[tuple[int, float]]]
     events: dict[str, list[StoredEvent]]
     sources: dict[str, SourceStatus]
+    regions: dict[tuple[str, str], RegionFigures] = field(default_factory=dict)
 
 
 def build_snapshot(store: Store, config: Any, needs: Needs, now: datetime, version: int) -> Snapshot:
     zone = config.site.zone
     defs = {i.id: i for i in config.indicators}
-    latest = store.latest(needs.indicators)
+    latest = store.latest(needs.indicators | {i for i, _ in needs.regions})
     indicators = {
         i: from_latest(i, rows, defs[i].aggregate if i in defs else "sum", zone) for i, rows in latest.items()
     }
@@ -72,4 +76,9 @@ def build_snapshot(store: Store, config: Any, needs: Needs, now: datetime, versi
         series[key] = store.series(key.indicator, since, key.bucket, aggregate)
     events = {source: store.events(source, limit) for source, limit in needs.events.items()}
     sources = store.source_status([s.id for s in config.sources]) if needs.sources else {}
-    return Snapshot(now.astimezone(zone), version, indicators, series, events, sources)
+    by_level = {
+        (i, level): at_level(indicators[i].by_region, level, defs[i].aggregate if i in defs else "sum",
+                             config.site.region)
+        for i, level in needs.regions
+    }
+    return Snapshot(now.astimezone(zone), version, indicators, series, events, sources, by_level)
