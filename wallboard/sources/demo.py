@@ -67,6 +67,7 @@ class DemoSource(Source):
         self._size = {a: _draw(a).lognormvariate(0, 0.75) for a in self._areas}
         self._sizes = sum(self._size.values())
         self._shares: dict[tuple[str, str], float] = {}
+        self._dithers: dict[str, float] = {}
         self._walk: dict[tuple[str, str], float] = {}
         self._backfilled = False
         self._events: list[Event] = []
@@ -98,6 +99,11 @@ class DemoSource(Source):
                                  else 1.0 + max(-0.2, min(0.2, own.gauss(0, 0.05))))
         return self._shares[key]
 
+    def _dither(self, area: str) -> float:
+        if area not in self._dithers:
+            self._dithers[area] = _draw(f"dither:{area}").random()
+        return self._dithers[area]
+
     def _value(self, indicator_id: str, area: str, when: datetime, step: float) -> float:
         base, swing = self._level(indicator_id)
         ind = self.context.indicators.get(indicator_id)
@@ -118,7 +124,9 @@ class DemoSource(Source):
         if ind is not None and ind.unit == "%":
             return round(min(100.0, max(0.0, value)), 1)
         if ind is not None and ind.format == "number" and ind.unit != "cm":
-            return float(max(0, round(value)))  # counted things: complaints, permits, buses
+            # Counted things (complaints, permits, buses) are whole; a fixed per-area dither keeps
+            # the kabupaten total right when 372 desa each hold a fraction of one.
+            return float(max(0, math.floor(value + self._dither(area))))
         return round(max(0.0, value), 1 if abs(value) < 1000 else 0)
 
     def fetch(self, now: datetime) -> Batch:
