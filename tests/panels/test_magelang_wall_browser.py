@@ -83,13 +83,14 @@ def open_wall(page_at, server: WallServer, screen: str, width: int, height: int,
     return page
 
 
-def test_no_text_on_the_magelang_wall_is_below_1_6_percent_of_the_screen(magelang, page_at):
-    page = open_wall(page_at, magelang, "utama", 1920, 1080, 10)
+@pytest.mark.parametrize(("width", "height"), [(1920, 1080), (3840, 2160)])
+def test_no_text_on_the_magelang_wall_is_below_1_6_percent_of_the_screen(magelang, page_at, width, height):
+    page = open_wall(page_at, magelang, "utama", width, height, 10)
     page.wait_for_selector("[data-panel=izin-kecamatan] .bar-more:not([style*=none])", timeout=20_000)
     page.wait_for_selector("[data-panel=peta-pengaduan] .textpoint text", timeout=20_000)
     texts = page.evaluate(SMALLEST_TEXT_JS)
     assert len(texts) > 60  # bars, map labels, axis ticks, badges: the whole wall was measured
-    floor = 0.016 * 1080
+    floor = 0.016 * height
     small = [t for t in texts if t["size"] < floor]
     assert not small, small[:5]
     # 21 kecamatan do not fit a 4x3 bar panel at that size: the largest, sorted, then the rest.

@@ -88,18 +88,33 @@ def _outline(geometry: dict) -> tuple[list, list]:
     return xs, ys
 
 
+_MEASURED: dict[int, tuple[dict, tuple[list, list], float]] = {}
+
+
+def _measure(feature: dict) -> tuple[tuple[list, list], float]:
+    """A feature's outline and area, worked out once: every snapshot redraws the map, and 372 desa
+    outlines take a while. Keyed by the geometry's id, which is held so the id stays its own
+    (boundary files are loaded once and kept, see ``load_boundaries``)."""
+    geometry = feature["geometry"]
+    hit = _MEASURED.get(id(geometry))
+    if hit is None or hit[0] is not geometry:
+        outline = _outline(geometry)
+        hit = _MEASURED[id(geometry)] = (geometry, outline, _area(outline))
+    return hit[1], hit[2]
+
+
 def _extent(feats: list[dict]) -> tuple[tuple[float, float], tuple[float, float]]:
     """lon and lat ranges of every area: the axes are set to exactly this, so label boxes in
     rem can be worked out in Python before the browser draws anything."""
-    xs = [x for f in feats for x in _outline(f["geometry"])[0] if x is not None] or [0.0, 1.0]
-    ys = [y for f in feats for y in _outline(f["geometry"])[1] if y is not None] or [0.0, 1.0]
+    xs = [x for f in feats for x in _measure(f)[0][0] if x is not None] or [0.0, 1.0]
+    ys = [y for f in feats for y in _measure(f)[0][1] if y is not None] or [0.0, 1.0]
     return (min(xs), max(xs)), (min(ys), max(ys))
 
 
-def _area(geometry: dict) -> float:
+def _area(outline: tuple[list, list]) -> float:
     """Planar area of the outer rings (shoelace), in square degrees: enough to rank areas."""
     total = 0.0
-    xs, ys = _outline(geometry)
+    xs, ys = outline
     ring: list[tuple[float, float]] = []
     for x, y in [*zip(xs, ys, strict=True), (None, None)]:
         if x is None:
@@ -125,7 +140,7 @@ def place_labels(feats: list[dict], lines: dict[str, list[str]], width_rem: floa
     gap = 0.25 * font_rem
     placed: list[tuple[float, float, float, float]] = []
     out: set[str] = set()
-    for f in sorted(feats, key=lambda f: _area(f["geometry"]), reverse=True):
+    for f in sorted(feats, key=lambda f: _measure(f)[1], reverse=True):
         p = f["properties"]
         if p.get("lat") is None or f["id"] not in lines:
             continue
@@ -223,10 +238,11 @@ class MapPanel(Panel):
         shown = [values[f["id"]] for f in feats if f["id"] in values]
         lo, hi = min(min(shown, default=0), 0), max(shown, default=1)
         data, lat, lon, text, ink = [], [], [], [], []
+        extent = _extent(feats)
         labelled = self._labelled(feats, texts)
         line = 1.5 if len(feats) <= 60 else 0.5  # 372 desa outlines at 1.5 px would be all border
         for f in feats:
-            xs, ys = _outline(f["geometry"])
+            xs, ys = _measure(f)[0]
             v = values.get(f["id"])
             fill = colour((v - lo) / ((hi - lo) or 1)) if v is not None else EMPTY_FILL
             data.append({"type": "scatter", "mode": "lines", "x": xs, "y": ys, "fill": "toself",
@@ -242,7 +258,7 @@ class MapPanel(Panel):
             data.append({"type": "scatter", "mode": "text", "x": lon, "y": lat, "text": text,
                          "textfont": {"size": LABEL_PX, "color": ink, "shadow": "auto"}, "hoverinfo": "skip",
                          "name": "label"})
-        (x0, x1), (y0, y1) = _extent(feats)
+        (x0, x1), (y0, y1) = extent
         hidden = {"visible": False, "fixedrange": True}
         return {"data": data, "layout": {
             "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "meta": {"wallScale": True},
