@@ -61,10 +61,19 @@ class Snapshot:
     regions: dict[tuple[str, str], RegionFigures] = field(default_factory=dict)
 
 
+def one_level(rows: list | None) -> list[str] | None:
+    """The regions of the coarsest level when an indicator is reported at several (a kecamatan
+    and its desa), so its trend counts each person once, as its current figure does; else None."""
+    levels = {r.region.count(".") for r in rows or []}
+    if len(levels) < 2:
+        return None
+    return [r.region for r in rows if r.region.count(".") == min(levels)]
+
+
 def build_snapshot(store: Store, config: Any, needs: Needs, now: datetime, version: int) -> Snapshot:
     zone = config.site.zone
     defs = {i.id: i for i in config.indicators}
-    latest = store.latest(needs.indicators | {i for i, _ in needs.regions})
+    latest = store.latest(needs.indicators | {i for i, _ in needs.regions} | {k.indicator for k in needs.series})
     indicators = {
         i: from_latest(i, rows, defs[i].aggregate if i in defs else "sum", zone) for i, rows in latest.items()
     }
@@ -73,7 +82,7 @@ def build_snapshot(store: Store, config: Any, needs: Needs, now: datetime, versi
     for key in needs.series:
         since = (now_ts - key.window) // key.bucket * key.bucket
         aggregate = defs[key.indicator].aggregate if key.indicator in defs else "sum"
-        series[key] = store.series(key.indicator, since, key.bucket, aggregate)
+        series[key] = store.series(key.indicator, since, key.bucket, aggregate, one_level(latest.get(key.indicator)))
     events = {source: store.events(source, limit) for source, limit in needs.events.items()}
     sources = store.source_status([s.id for s in config.sources]) if needs.sources else {}
     by_level = {

@@ -140,3 +140,29 @@ def test_desa_bar_with_desa_figures_has_no_level_note():
     assert "kecamatan" not in view.note.lower()
     assert view.props["b0-label"]["children"] == regions.name(D2)
 
+
+
+def test_trend_of_an_indicator_reported_at_two_levels_counts_one(db_url):
+    """Kecamatan and their desa both reported: the trend sums the kecamatan only, like the KPI
+    (on SQLite and PostgreSQL, from raw readings and from the hourly rollups)."""
+    from wallboard.snapshot import SeriesKey
+
+    config = parse_config("""
+site: {name: Uji, region: "12.75", timezone: Asia/Jakarta}
+database: {url: "sqlite://"}
+indicators: [{id: bansos, label: Penerima bansos, aggregate: sum}]
+screens: [{id: s, grid: {columns: 2, rows: 2}, panels: [{id: k, type: clock, at: [0, 0], size: [1, 1]}]}]
+""").config
+    store = Store.open(db_url)
+    now = datetime(2026, 11, 27, 11, tzinfo=UTC)
+    ts = int(now.timestamp()) - 1800
+    store.write("s", Batch(readings=[Reading("bansos", K1, ts, 10), Reading("bansos", K2, ts, 7),
+                                     Reading("bansos", D1, ts, 4), Reading("bansos", D2, ts, 6),
+                                     Reading("bansos", D3, ts, 7)]))
+    fine, hourly = SeriesKey("bansos", 6 * 3600), SeriesKey("bansos", 7 * 86400)
+    snap = build_snapshot(store, config, Needs(indicators={"bansos"}, series={fine, hourly}), now, 1)
+    assert snap.indicators["bansos"].value == 17.0
+    assert [v for _, v in snap.series[fine]] == [17.0]
+    assert [v for _, v in snap.series[hourly]] == [17.0]
+    assert [v for _, v in store.series("bansos", ts - 3600, 60, "sum")] == [34.0]  # unfiltered: both levels
+    store.close()
