@@ -177,6 +177,7 @@ def test_trend_draws_warning_critical_and_target():
     fig = air.view(snap(current, series=series)).props["graph"]["figure"]
     shapes = [(s["name"], s["y0"], s["label"]["text"]) for s in fig["layout"]["shapes"]]
     assert shapes == [("warning", 250, "Waspada")]
+    assert fig["layout"]["shapes"][0]["label"]["yanchor"] == "top"  # at the plot's top: named below the line
     target = next(t for t in fig["data"] if t["name"] == "Target")  # drawn without `target: true`
     assert target["y"] == [200, 200]
     assert sla.view(snap(current, series=series)).props["graph"]["figure"]["layout"]["shapes"] == []

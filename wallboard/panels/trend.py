@@ -96,13 +96,14 @@ class TrendPanel(Panel):
     def shows_target(self, indicator) -> bool:
         return self.config.target is not False and indicator is not None and bool(indicator.target)
 
-    def _shapes(self, divisor: float) -> list[dict]:
+    def _shapes(self, divisor: float, top: float) -> list[dict]:
         """Level lines across the whole width, each named at its right end. Shapes in data
-        coordinates take part in the y autorange, so a level above the data is still shown."""
+        coordinates take part in the y autorange, so a level above the data is still shown; a
+        level at the top of the plot names itself below the line, where there is room."""
         return [{
             "type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": v / divisor, "y1": v / divisor,
             "line": {"color": LEVEL_COLOURS[kind], "width": 2, "dash": "dash"}, "name": kind,
-            "label": {"text": label, "textposition": "end", "yanchor": "bottom",
+            "label": {"text": label, "textposition": "end", "yanchor": "top" if v / divisor >= top else "bottom",
                       "font": {"color": LEVEL_COLOURS[kind]}},
         } for kind, label, v in self.levels()]
 
@@ -112,6 +113,8 @@ class TrendPanel(Panel):
         grid = "rgba(255,255,255,0.10)" if theme_dark else "rgba(0,0,0,0.10)"
         targeted = any(self.shows_target(self.wall.indicator(i)) for i in self.config.indicators)
         legend = len(self.config.indicators) > 1 or targeted
+        top = max((v for tr in traces for v in tr["y"]), default=0)
+        top = max([top] + [v / divisor for _, _, v in self.levels()])  # the highest line at the plot's top
         return {
             "data": traces,
             "layout": {
@@ -128,7 +131,7 @@ class TrendPanel(Panel):
                     {"dtickrange": [None, 86_000_000], "value": "%H.%M" if self.locale == "id" else "%H:%M"},
                     {"dtickrange": [86_000_000, None], "value": "%-d %b"},
                 ]},
-                "shapes": self._shapes(divisor) if traces and any(tr["x"] for tr in traces) else [],
+                "shapes": self._shapes(divisor, top) if traces and any(tr["x"] for tr in traces) else [],
                 "yaxis": {"gridcolor": grid, "rangemode": "tozero" if targeted else "normal",
                           "ticksuffix": suffix, "exponentformat": "none",
                           "nticks": max(3, round(self.body_rem() / 2.2))},  # ~2 rem apart
