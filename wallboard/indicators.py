@@ -50,6 +50,11 @@ def from_latest(indicator_id: str, rows: list[Latest], aggregate: str, zone: Any
     if not rows:
         return IndicatorValue(indicator_id, None, None, None)
     rows = sorted(rows, key=lambda r: r.ts)
+    by_region = {r.region: r.value for r in rows}  # oldest first: rollup's "last" relies on it
+    # A source may report a kecamatan and its desa both; the city-wide figure counts each person
+    # once, so it combines the coarsest level present only.
+    coarsest = min(r.region.count(".") for r in rows)
+    rows = [r for r in rows if r.region.count(".") == coarsest]
     current = combine([r.value for r in rows], aggregate)
     have_prev = [r for r in rows if r.prev_value is not None]
     previous = (
@@ -57,8 +62,7 @@ def from_latest(indicator_id: str, rows: list[Latest], aggregate: str, zone: Any
         if have_prev else None
     )
     newest = datetime.fromtimestamp(rows[-1].ts, zone)
-    return IndicatorValue(indicator_id, current, previous, newest, {r.region: r.value for r in rows},
-                          rows[-1].period)
+    return IndicatorValue(indicator_id, current, previous, newest, by_region, rows[-1].period)
 
 
 def state_of(value: IndicatorValue, indicator: Any, stale_after: timedelta, now: datetime) -> str:

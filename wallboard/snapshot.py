@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from wallboard.indicators import IndicatorValue, from_latest
+from wallboard.rollup import RegionFigures, at_level
 from wallboard.sources.periods import nominal
 from wallboard.store import SourceStatus, Store, StoredEvent
 
@@ -39,9 +40,11 @@ class Needs:
     series: set[SeriesKey] = field(default_factory=set)
     events: dict[str, int] = field(default_factory=dict)  # source -> how many
     sources: bool = False
+    regions: set[tuple[str, str]] = field(default_factory=set)  # (indicator, kecamatan|desa)
 
     def add(self, other: Needs) -> None:
         self.indicators |= other.indicators
+        self.regions |= other.regions
         self.series |= other.series
         for source, limit in other.events.items():
             self.events[source] = max(limit, self.events.get(source, 0))
@@ -56,12 +59,22 @@ class Snapshot:
     series: dict[SeriesKey, list[tuple[int, float]]]
     events: dict[str, list[StoredEvent]]
     sources: dict[str, SourceStatus]
+    regions: dict[tuple[str, str], RegionFigures] = field(default_factory=dict)
+
+
+def one_level(rows: list | None) -> list[str] | None:
+    """The regions of the coarsest level when an indicator is reported at several (a kecamatan
+    and its desa), so its trend counts each person once, as its current figure does; else None."""
+    levels = {r.region.count(".") for r in rows or []}
+    if len(levels) < 2:
+        return None
+    return [r.region for r in rows if r.region.count(".") == min(levels)]
 
 
 def build_snapshot(store: Store, config: Any, needs: Needs, now: datetime, version: int) -> Snapshot:
     zone = config.site.zone
     defs = {i.id: i for i in config.indicators}
-    latest = store.latest(needs.indicators)
+    latest = store.latest(needs.indicators | {i for i, _ in needs.regions} | {k.indicator for k in needs.series})
     indicators = {
         i: from_latest(i, rows, defs[i].aggregate if i in defs else "sum", zone) for i, rows in latest.items()
     }
@@ -72,11 +85,17 @@ def build_snapshot(store: Store, config: Any, needs: Needs, now: datetime, versi
         aggregate = defs[key.indicator].aggregate if key.indicator in defs else "sum"
         current = indicators.get(key.indicator)
         length = nominal(current.period) if current is not None else None
+        regions = one_level(latest.get(key.indicator))
         if length is not None:  # figures per period: from the start of the period the window opens in
             series[key] = store.series(key.indicator, now_ts - key.window - int(length.total_seconds()),
-                                       key.bucket, aggregate, periodic=True)
+                                       key.bucket, aggregate, regions, periodic=True)
         else:
-            series[key] = store.series(key.indicator, since, key.bucket, aggregate)
+            series[key] = store.series(key.indicator, since, key.bucket, aggregate, regions)
     events = {source: store.events(source, limit) for source, limit in needs.events.items()}
     sources = store.source_status([s.id for s in config.sources]) if needs.sources else {}
-    return Snapshot(now.astimezone(zone), version, indicators, series, events, sources)
+    by_level = {
+        (i, level): at_level(indicators[i].by_region, level, defs[i].aggregate if i in defs else "sum",
+                             config.site.region)
+        for i, level in needs.regions
+    }
+    return Snapshot(now.astimezone(zone), version, indicators, series, events, sources, by_level)

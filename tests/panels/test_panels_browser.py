@@ -180,7 +180,8 @@ def test_states_show_in_data_state_and_visibly(wall_server, page_at, tmp_path):
     assert state_of(page, "b-uji") == "critical"
     # The ticker announces the new critical state.
     wait_state(page, "info", "critical")
-    assert "KRITIS: Uji ambang 90 laporan" in page.text_content("[data-panel=info]")
+    assert "Uji ambang 90 laporan" in page.text_content("[data-panel=info]")
+    assert "KRITIS sejak" in page.text_content("[data-panel=info]")
 
     # Getting better does not draw the eye.
     alerts = page.evaluate("() => window.__alerts.length")

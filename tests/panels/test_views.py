@@ -286,7 +286,7 @@ def test_ticker_announces_new_critical_states_before_announcements():
     assert [calm.props[f"i{n}"]["children"] for n in range(2)] == ["Selamat datang", "Hubungi 112"]
     alarm = ticker.view(snap({"air": value("air", 330, age=timedelta(seconds=10))}))
     assert alarm.state == "critical"
-    assert alarm.props["i0"]["children"] == "◆ KRITIS: Tinggi muka air 330 cm · sejak 17.59"
+    assert alarm.props["i0"]["children"] == "◆ KRITIS sejak 17.59: Tinggi muka air 330 cm"
     assert alarm.props["i0"]["className"] == "ticker-item ticker-alert"
     assert alarm.props["i1"]["children"] == "Selamat datang"
     assert alarm.props["track"]["data-alerts"].startswith("air@")

@@ -4,6 +4,11 @@
 Bars are plain boxes whose width is a percentage, so they scale with the screen and an update is a
 handful of style changes. Each row prints its value; by indicator, each row also shows its state
 with shape and word, like a panel badge.
+
+A row never shrinks below the wall's smallest readable type (1.6 % of the screen height): with 21
+kecamatan or 372 desa the panel shows as many of the largest as fit, sorted, and a last line
+"+N lainnya" for the rest (all of them are on the drill page). By region, figures reported at the
+other level are rolled up by the snapshot and the note says so.
 """
 
 from __future__ import annotations
@@ -15,8 +20,15 @@ from pydantic import Field, model_validator
 
 from wallboard import formatting, regions
 from wallboard.config.models import Identifier, PanelBase
+from wallboard.i18n import translator
 from wallboard.panels.base import STATE_SHAPES, Panel, PanelView, stale_note, worst
+from wallboard.panels.levels import level_note
+from wallboard.rollup import RegionFigures, at_level
 from wallboard.snapshot import Needs, Snapshot
+
+t = translator("wall")
+ROW_REM = 1.5  # smallest row: its type (0.62 of it, see panels.css) stays above 0.9 rem
+GAP_REM = 0.35
 
 
 class BarConfig(PanelBase):
@@ -25,6 +37,7 @@ class BarConfig(PanelBase):
     indicator: Identifier | None = None
     indicators: list[Identifier] | None = None
     limit: int = Field(12, ge=1, le=60)
+    level: Literal["kecamatan", "desa"] = "kecamatan"  # by: region: which areas get a bar
     sort: Literal["desc", "asc"] = "desc"
 
     @model_validator(mode="after")
@@ -43,13 +56,27 @@ class BarPanel(Panel):
     Config = BarConfig
     config: BarConfig
 
+    def fit(self) -> int:
+        """Rows of readable size the body holds, at least one."""
+        return max(1, int((self.body_rem() + GAP_REM) // (ROW_REM + GAP_REM)))
+
     def slots(self) -> int:
-        if self.config.by == "indicator":
-            return min(len(self.config.indicators or []), self.config.limit)
-        return self.config.limit
+        """Bars drawn: up to ``limit`` and what fits, keeping a line for "+N lainnya" when some
+        areas (or indicators) cannot have a bar."""
+        total = len(self.config.indicators or []) if self.config.by == "indicator" else len(self._areas())
+        total = total or self.config.limit
+        shown = min(total, self.config.limit, self.fit())
+        return max(1, shown - 1) if total > shown and shown == self.fit() else shown
+
+    def _areas(self) -> tuple:
+        site = self.wall.config.site.region
+        return regions.kecamatan(site) if self.config.level == "kecamatan" else regions.desa(site)
 
     def needs(self) -> Needs:
-        return Needs(indicators=set(self.config.indicator_ids()))
+        needs = Needs(indicators=set(self.config.indicator_ids()))
+        if self.config.by == "region":
+            needs.regions = {(self.config.indicator, self.config.level)}
+        return needs
 
     def body(self) -> list:
         rows = []
@@ -59,18 +86,30 @@ class BarPanel(Panel):
                 html.Div(className="bar-track", children=html.Div(id=self.cid(f"b{i}-fill"), className="bar-fill")),
                 html.Span(id=self.cid(f"b{i}-value"), className="bar-value"),
             ]))
-        return [html.Div(rows, id=self.cid("list"), className="bar-list", style={"--rows": max(self.slots(), 1)})]
+        rows.append(html.Div(id=self.cid("more"), className="bar-more", style={"display": "none"}))
+        return [html.Div(rows, id=self.cid("list"), className="bar-list", style={"--rows": self.fit()})]
+
+    def figures(self, snap: Snapshot, current) -> RegionFigures:
+        indicator = self.wall.indicator(self.config.indicator)
+        return snap.regions.get((self.config.indicator, self.config.level)) or at_level(
+            current.by_region, self.config.level, indicator.aggregate if indicator else "sum",
+            self.wall.config.site.region)
 
     def rows(self, snap: Snapshot) -> tuple[list[tuple[str, float, str, str]], list[str], object]:
         """(label, value, text, state) per bar, the states that make the panel's, and the newest time."""
         out, states, newest = [], [], None
+        self._level_note = ""
         if self.config.by == "region":
             state, current = self.indicator_state(snap, self.config.indicator)
             if current is None or current.value is None:
                 return [], ["nodata"], None
             indicator = self.wall.indicator(self.config.indicator)
             site = self.wall.config.site.region
-            for code, value in current.by_region.items():
+            figures = self.figures(snap, current)
+            self._level_note = level_note(figures, self.locale)
+            # Reported for the whole kabupaten/kota only: one bar for the site beats an empty panel.
+            shown = figures.values or current.by_region
+            for code, value in shown.items():
                 label = regions.name(code) if code != site else self.wall.config.site.name
                 out.append((label, value, formatting.value(value, indicator, self.locale), ""))
             return out, [state], current.time
@@ -89,9 +128,13 @@ class BarPanel(Panel):
     def view(self, snap: Snapshot) -> PanelView:
         rows, states, newest = self.rows(snap)
         rows.sort(key=lambda r: r[1], reverse=self.config.sort == "desc")
+        hidden = max(0, len(rows) - self.slots())
         rows = rows[: self.slots()]
         top = max((abs(r[1]) for r in rows), default=0) or 1
-        props: dict = {"list": {"style": {"--rows": max(len(rows), 4)}}}
+        lines = len(rows) + (1 if hidden else 0)
+        props: dict = {"list": {"style": {"--rows": max(lines, min(4, self.fit()))}}}
+        props["more"] = ({"children": t(self.locale, "+{n} more", n=hidden), "style": {}} if hidden
+                         else {"children": "", "style": {"display": "none"}})
         for i in range(self.slots()):
             if i >= len(rows):
                 props[f"b{i}"] = {"style": {"display": "none"}, "className": "bar-row"}
@@ -105,4 +148,5 @@ class BarPanel(Panel):
         if not rows:
             return PanelView("nodata", None, props, self.nodata_text())
         state = worst([s for s in states if s != "nodata"] or ["nodata"])
-        return PanelView(state, newest, props, stale_note(state, newest, snap.now, self.locale))
+        note = stale_note(state, newest, snap.now, self.locale)
+        return PanelView(state, newest, props, " · ".join(p for p in (self._level_note, note) if p))

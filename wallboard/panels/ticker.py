@@ -84,8 +84,10 @@ class TickerPanel(Panel):
             unit = formatting.unit(indicator)
             value = formatting.value(current.value, indicator, self.locale) + (f" {unit}" if unit else "")
             at = formatting.time_of_day(since.astimezone(self.wall.config.site.zone), self.locale)
+            # "since" leads: in a small box the end of a long line is what gets cut, and when it
+            # turned critical is what an operator cannot read anywhere else on the wall.
             since_text = t(self.locale, "since {time}", time=at)
-            text = f"{STATE_SHAPES['critical']} {word}: {label} {value} · {since_text}"
+            text = f"{STATE_SHAPES['critical']} {word} {since_text}: {label} {value}"
             alerts.append((since, indicator_id, text))
         alerts.sort(key=lambda a: a[0], reverse=True)  # the newest alarm first
         items = [("ticker-item ticker-alert", text) for _, _, text in alerts]

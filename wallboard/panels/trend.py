@@ -1,4 +1,5 @@
-"""Lines over a time window, one per indicator, with an optional target line.
+"""Lines over a time window, one per indicator, with the indicator's warning and critical levels
+and its target drawn across, so a rising line is read against the level that matters.
 
 The figure is a plain dict so the hub can compare it with the previous one and send the browser
 only the points that were added or changed (see ``wallboard.web.diff``).
@@ -20,13 +21,16 @@ from wallboard.snapshot import Needs, SeriesKey, Snapshot
 
 t = translator("wall")
 PALETTE = ["#4cc9f0", "#f4a261", "#90be6d", "#f15bb5", "#ffd166", "#b388eb"]
+# Level lines: the state colours of wall.css, dashed so they are never taken for a series.
+LEVEL_COLOURS = {"warning": "#ffb703", "critical": "#ff4d6d", "target": "#90be6d"}
 
 
 class TrendConfig(PanelBase):
     type: Literal["trend"]
     indicators: list[Identifier]
     window: Duration = timedelta(hours=24)
-    target: bool = False
+    target: bool | None = None  # draw the indicator's target; default: when it has one
+    thresholds: bool = True  # draw the indicator's warning and critical levels
 
     def indicator_ids(self) -> list[str]:
         return list(self.indicators)
@@ -55,24 +59,59 @@ class TrendPanel(Panel):
             )
         ]
 
-    def _scale(self, traces: list[dict]) -> str:
+    def _scale(self, traces: list[dict]) -> tuple[str, float]:
         """Big money reads as ``150 M`` (miliar), not ``150B``: divide the axis and name the step."""
-        top = max((abs(v) for trace in traces for v in trace["y"]), default=0)
+        top = max((abs(v) for tr in traces for v in tr["y"]), default=0)
+        top = max([top] + [abs(v) for _, _, v in self.levels()])
         # Axis suffixes: trillion, billion (miliar "M"), million (juta "jt").
         steps = [(1e12, t(self.locale, "T")), (1e9, t(self.locale, "B")), (1e6, t(self.locale, "M"))]
         for divisor, word in steps:
-            suffix = " " + word
             if top >= divisor:
-                for trace in traces:
-                    trace["y"] = [round(v / divisor, 3) for v in trace["y"]]
-                return suffix
-        return ""
+                for tr in traces:
+                    tr["y"] = [round(v / divisor, 3) for v in tr["y"]]
+                return " " + word, divisor
+        return "", 1.0
 
-    def _figure(self, traces: list[dict], suffix: str = "") -> dict:
+    def levels(self) -> list[tuple[str, str, float]]:
+        """(kind, label, value) of the warning and critical lines of every indicator. (The target is
+        a dashed series in the legend, as it has always been.)"""
+        out = []
+        several = len(self.config.indicators) > 1
+        for indicator_id in self.config.indicators:
+            indicator = self.wall.indicator(indicator_id)
+            if indicator is None:
+                continue
+            suffix = f" {indicator.label.text(self.locale)}" if several else ""
+            th = indicator.thresholds
+            if self.config.thresholds and th is not None:
+                if th.warning is not None:
+                    out.append(("warning", t(self.locale, "Warning") + suffix, th.warning))
+                if th.critical is not None:
+                    out.append(("critical", t(self.locale, "Critical") + suffix, th.critical))
+        return out
+
+    def shows_target(self, indicator) -> bool:
+        return self.config.target is not False and indicator is not None and bool(indicator.target)
+
+    def _shapes(self, divisor: float, top: float) -> list[dict]:
+        """Level lines across the whole width, each named at its right end. Shapes in data
+        coordinates take part in the y autorange, so a level above the data is still shown; a
+        level at the top of the plot names itself below the line, where there is room."""
+        return [{
+            "type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": v / divisor, "y1": v / divisor,
+            "line": {"color": LEVEL_COLOURS[kind], "width": 2, "dash": "dash"}, "name": kind,
+            "label": {"text": label, "textposition": "end", "yanchor": "top" if v / divisor >= top else "bottom",
+                      "font": {"color": LEVEL_COLOURS[kind]}},
+        } for kind, label, v in self.levels()]
+
+    def _figure(self, traces: list[dict], suffix: str = "", divisor: float = 1.0) -> dict:
         theme_dark = self.wall.config.site.theme == "dark"
         ink = "#c9d1e0" if theme_dark else "#1f2a3a"
         grid = "rgba(255,255,255,0.10)" if theme_dark else "rgba(0,0,0,0.10)"
-        legend = len(self.config.indicators) > 1 or self.config.target
+        targeted = any(self.shows_target(self.wall.indicator(i)) for i in self.config.indicators)
+        legend = len(self.config.indicators) > 1 or targeted
+        top = max((v for tr in traces for v in tr["y"]), default=0)
+        top = max([top] + [v / divisor for _, _, v in self.levels()])  # the highest line at the plot's top
         return {
             "data": traces,
             "layout": {
@@ -89,7 +128,8 @@ class TrendPanel(Panel):
                     {"dtickrange": [None, 86_000_000], "value": "%H.%M" if self.locale == "id" else "%H:%M"},
                     {"dtickrange": [86_000_000, None], "value": "%-d %b"},
                 ]},
-                "yaxis": {"gridcolor": grid, "rangemode": "tozero" if self.config.target else "normal",
+                "shapes": self._shapes(divisor, top) if traces and any(tr["x"] for tr in traces) else [],
+                "yaxis": {"gridcolor": grid, "rangemode": "tozero" if targeted else "normal",
                           "ticksuffix": suffix, "exponentformat": "none",
                           "nticks": max(3, round(self.body_rem() / 2.2))},  # ~2 rem apart
                 "uirevision": self.config.id,
@@ -113,13 +153,13 @@ class TrendPanel(Panel):
                 "line": {"color": PALETTE[n % len(PALETTE)], "width": 3},
                 **({"marker": {"size": 10}} if periodic else {}),
             })
-            if self.config.target and indicator is not None and indicator.target and points:
+            if self.shows_target(indicator) and points:
                 name = (t(self.locale, "Target") if len(self.config.indicators) == 1
                         else t(self.locale, "Target {label}", label=label))
                 traces.append({
                     "type": "scatter", "mode": "lines", "name": name,
                     "x": [traces[-1]["x"][0], traces[-1]["x"][-1]], "y": [indicator.target, indicator.target],
-                    "line": {"color": "#ef476f", "width": 2, "dash": "dash"},
+                    "line": {"color": LEVEL_COLOURS["target"], "width": 2, "dash": "dash"},
                 })
             current = snap.indicators.get(key.indicator)
             if current is not None:
@@ -130,6 +170,6 @@ class TrendPanel(Panel):
         if not any(trace["x"] for trace in traces):
             return PanelView("nodata", None, {"graph": {"figure": self._figure(traces)}}, self.nodata_text())
         state = worst(states)
-        suffix = self._scale(traces)
-        return PanelView(state, newest, {"graph": {"figure": self._figure(traces, suffix)}},
+        suffix, divisor = self._scale(traces)
+        return PanelView(state, newest, {"graph": {"figure": self._figure(traces, suffix, divisor)}},
                          stale_note(state, newest, snap.now, self.locale))

@@ -4,12 +4,18 @@ Each configured indicator gets a plausible level per kecamatan (chosen from its 
 target or unit), a daily cycle peaking in office hours and a bounded random walk. On its first
 run it back-fills history so trend panels are not empty on day one. With ``events: true`` it
 also files complaints that move from ``baru`` to ``proses`` to ``selesai``.
+
+Areas differ the way real ones do: a few large kecamatan (or desa, with ``level: desa``) carry
+much of a count and most are small (a log-normal size per area), and rates and prices vary a
+little around the kabupaten's level. The differences are seeded by the area's Kemendagri code, so
+every install of the same region shows the same pattern, and the maps are never one flat colour.
 """
 
 from __future__ import annotations
 
 import math
 import random
+import zlib
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
@@ -37,9 +43,15 @@ class DemoConfig(SourceBase):
     backfill: Duration = timedelta(days=30)
     events: bool = False
     seed: int | None = None
+    level: Literal["kecamatan", "desa"] = "kecamatan"  # which areas get figures (desa: ~18x more rows)
 
     def indicator_ids(self) -> list[str]:
         return list(self.indicators)
+
+
+def _draw(key: str) -> random.Random:
+    """A generator seeded by a region code (and indicator): the same figures on every install."""
+    return random.Random(zlib.crc32(key.encode()))
 
 
 class DemoSource(Source):
@@ -50,7 +62,12 @@ class DemoSource(Source):
         super().__init__(config, context)
         self._rng = random.Random(config.seed)
         site = context.site.region
-        self._areas = [k.code for k in regions.kecamatan(site)] or [site]
+        listed = regions.kecamatan(site) if config.level == "kecamatan" else regions.desa(site)
+        self._areas = [k.code for k in listed] or [site]
+        self._size = {a: _draw(a).lognormvariate(0, 0.75) for a in self._areas}
+        self._sizes = sum(self._size.values())
+        self._shares: dict[tuple[str, str], float] = {}
+        self._dithers: dict[str, float] = {}
         self._walk: dict[tuple[str, str], float] = {}
         self._backfilled = False
         self._events: list[Event] = []
@@ -72,10 +89,25 @@ class DemoSource(Source):
             return ind.target, ind.target * 0.05
         return 120.0, 30.0
 
+    def _share(self, indicator_id: str, area: str, counted: bool) -> float:
+        """This area's part of a count (sizes sum to 1), or its factor around a rate's level:
+        stable per area and indicator, skewed like population."""
+        key = (indicator_id, area)
+        if key not in self._shares:
+            own = _draw(f"{indicator_id}:{area}")
+            self._shares[key] = (self._size[area] * own.lognormvariate(0, 0.35) / self._sizes if counted
+                                 else 1.0 + max(-0.2, min(0.2, own.gauss(0, 0.05))))
+        return self._shares[key]
+
+    def _dither(self, area: str) -> float:
+        if area not in self._dithers:
+            self._dithers[area] = _draw(f"dither:{area}").random()
+        return self._dithers[area]
+
     def _value(self, indicator_id: str, area: str, when: datetime, step: float) -> float:
         base, swing = self._level(indicator_id)
         ind = self.context.indicators.get(indicator_id)
-        share = 1.0 / len(self._areas) if ind is None or ind.aggregate == "sum" else 1.0
+        share = self._share(indicator_id, area, ind is None or ind.aggregate == "sum")
         local = when.astimezone(self.context.site.zone)
         hour = local.hour + local.minute / 60
         daily = math.sin((hour - 8) / 24 * 2 * math.pi)
@@ -92,7 +124,9 @@ class DemoSource(Source):
         if ind is not None and ind.unit == "%":
             return round(min(100.0, max(0.0, value)), 1)
         if ind is not None and ind.format == "number" and ind.unit != "cm":
-            return float(max(0, round(value)))  # counted things: complaints, permits, buses
+            # Counted things (complaints, permits, buses) are whole; a fixed per-area dither keeps
+            # the kabupaten total right when 372 desa each hold a fraction of one.
+            return float(max(0, math.floor(value + self._dither(area))))
         return round(max(0.0, value), 1 if abs(value) < 1000 else 0)
 
     def fetch(self, now: datetime) -> Batch:

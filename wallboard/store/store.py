@@ -7,13 +7,13 @@ row, and an event is upserted by (source, ref).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, inspect, select, text
+from sqlalchemy import Engine, bindparam, func, inspect, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from wallboard.sources.base import Batch, Event
@@ -342,11 +342,13 @@ class Store:
         return out
 
     def series(self, indicator: str, since: int, bucket: int, aggregate: str,
-               periodic: bool = False) -> list[tuple[int, float]]:
+               regions: Collection[str] | None = None, periodic: bool = False) -> list[tuple[int, float]]:
         """City-wide series: each region averaged per bucket, then regions combined by ``aggregate``.
 
         Buckets of whole hours or days are answered from the rollups (a 30-day trend reads 720
         rows per region instead of every reading), which also still hold what retention removed.
+        ``regions`` limits the regions combined: an indicator reported per kecamatan and per desa
+        counts one level only (the snapshot passes the coarsest), like its current figure.
         ``periodic``: the indicator's figures are per month/quarter/year, stored at each period's
         start; one point per period at that start, never split or shifted into UTC day buckets.
         """
@@ -366,7 +368,11 @@ class Store:
                 "SELECT (ts / :bucket) * :bucket AS b, region, AVG(value) AS v FROM readings"
                 " WHERE indicator = :indicator AND ts >= :since GROUP BY (ts / :bucket) * :bucket, region"
             )
-        sql = text(f"SELECT b, {combine}(v) FROM ({inner}) per_region GROUP BY b ORDER BY b")
+        where = " WHERE region IN :regions" if regions is not None else ""
+        sql = text(f"SELECT b, {combine}(v) FROM ({inner}) per_region{where} GROUP BY b ORDER BY b")
+        if regions is not None:
+            params["regions"] = list(regions)
+            sql = sql.bindparams(bindparam("regions", expanding=True))
         with self.engine.connect() as conn:
             return [(int(b), float(v)) for b, v in conn.execute(sql, params)]
 

@@ -215,6 +215,12 @@
     out.meta = Object.assign({}, layout.meta, {wallScaled: k});  // never scaled twice
     out.font = Object.assign({}, layout.font || {});
     out.font.size = (out.font.size || 12) * k;
+    if (Array.isArray(layout.shapes)) {  // level lines: as thick on a 4K wall as at 1080p
+      out.shapes = layout.shapes.map(function (s) {
+        return s && s.line && typeof s.line.width === "number"
+          ? Object.assign({}, s, {line: Object.assign({}, s.line, {width: s.line.width * k})}) : s;
+      });
+    }
     if (layout.margin) {
       out.margin = {};
       for (var key in layout.margin) out.margin[key] = typeof layout.margin[key] === "number" ? layout.margin[key] * k : layout.margin[key];
