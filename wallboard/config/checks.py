@@ -55,6 +55,25 @@ def cross_check(config: Any, base: Path) -> Iterator[tuple[Loc, str]]:
                 for cell in _cells(x, y, w, h):
                     occupied[cell] = panel.id
         yield from _duplicates(panel_ids, ("screens", si), "panel")
+    yield from _owner_checks(config)
+
+
+def _owner_checks(config: Any) -> Iterator[tuple[Loc, str]]:
+    """Indicators name an owner and owners name the next level: both must exist once owners: is given."""
+    owners = getattr(config, "owners", None) or []
+    if not owners:
+        return
+    owner_ids = {o.id for o in owners}
+    yield from _duplicates([o.id for o in owners], ("owners",), "owner")
+    for ii, indicator in enumerate(config.indicators):
+        if indicator.owner is not None and indicator.owner not in owner_ids:
+            yield ("indicators", ii, "owner"), f"owner {indicator.owner!r} is not defined under owners:"
+    for oi, owner in enumerate(owners):
+        if owner.next is not None and owner.next not in owner_ids:
+            yield ("owners", oi, "next"), f"owner {owner.next!r} is not defined under owners:"
+        for ci, contact in enumerate(owner.contacts):
+            if contact.channel == "email" and config.notify.smtp is None:
+                yield ("owners", oi, "contacts", ci, "channel"), "e-mail contacts need notify.smtp"
 
 
 def warnings(config: Any, base: Path) -> Iterator[tuple[Loc, str]]:
