@@ -55,21 +55,29 @@ class Snapshot:
     series: dict[SeriesKey, list[tuple[int, float]]]
     events: dict[str, list[StoredEvent]]
     sources: dict[str, SourceStatus]
+    alerts: list[Any] = field(default_factory=list)  # open alerts (wallboard.alerts.repo.AlertInfo)
+    replay: bool = False  # built "as of" a past minute: no live updates follow
 
 
-def build_snapshot(store: Store, config: Any, needs: Needs, now: datetime, version: int) -> Snapshot:
+def build_snapshot(store: Store, config: Any, needs: Needs, now: datetime, version: int,
+                   as_of: bool = False) -> Snapshot:
+    """``as_of``: the store as it stood at ``now`` (a past minute, for replay), not as it is."""
+    from wallboard.alerts.repo import AlertRepo
+
     zone = config.site.zone
     defs = {i.id: i for i in config.indicators}
-    latest = store.latest(needs.indicators)
+    now_ts = int(now.timestamp())
+    latest = store.latest_at(needs.indicators, now_ts) if as_of else store.latest(needs.indicators)
     indicators = {
         i: from_latest(i, rows, defs[i].aggregate if i in defs else "sum", zone) for i, rows in latest.items()
     }
-    now_ts = int(now.timestamp())
     series = {}
     for key in needs.series:
         since = (now_ts - key.window) // key.bucket * key.bucket
         aggregate = defs[key.indicator].aggregate if key.indicator in defs else "sum"
-        series[key] = store.series(key.indicator, since, key.bucket, aggregate)
-    events = {source: store.events(source, limit) for source, limit in needs.events.items()}
-    sources = store.source_status([s.id for s in config.sources]) if needs.sources else {}
-    return Snapshot(now.astimezone(zone), version, indicators, series, events, sources)
+        series[key] = store.series(key.indicator, since, key.bucket, aggregate, until=now_ts if as_of else None)
+    until = now if as_of else None
+    events = {source: store.events(source, limit, until) for source, limit in needs.events.items()}
+    sources = store.source_status([s.id for s in config.sources], until) if needs.sources else {}
+    alerts = AlertRepo(store.engine).open_alerts(now if as_of else None)
+    return Snapshot(now.astimezone(zone), version, indicators, series, events, sources, alerts, as_of)
