@@ -81,7 +81,10 @@ def run_forever(loaded: LoadedConfig, only: list[str] | None) -> int:
     base = loaded.path.resolve().parent
     store = Store.open(config.database.url, base)
     store.sync_indicators(config.indicators)
-    collector = Collector(store, config, base)
+    from wallboard.alerts.service import AlertService
+
+    alerts = AlertService(store, lambda: state["loaded"].config)
+    collector = Collector(store, config, base, on_run=alerts.notify)
     scheduler = CollectorScheduler(collector, only=set(only) if only else None)
     stop = threading.Event()
     state = {"loaded": loaded, "mtime": _mtime(loaded.path)}
@@ -108,12 +111,14 @@ def run_forever(loaded: LoadedConfig, only: list[str] | None) -> int:
         signal.signal(sig, lambda *_: stop.set())
     scheduler.start()
     scheduler.add_job(watch, WATCH_SECONDS, "config-watch")
+    alerts.start(scheduler)
     print(f"wallboard collect: {len(chosen(config, only))} sumber berjalan sejak "
           f"{datetime.now(UTC).astimezone(config.site.zone):%Y-%m-%d %H:%M:%S %Z}", flush=True)
     try:
         while not stop.wait(1.0):
             pass
     finally:
+        alerts.stop()
         scheduler.shutdown()
         store.close()
     return 0

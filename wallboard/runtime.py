@@ -34,8 +34,10 @@ class Runtime:
         self.last_reload_problems: list[str] = []
         self._mtime = self._stat()
         self._reload_lock = threading.Lock()
+        from wallboard.alerts.service import AlertService
         from wallboard.web.live import Hub
 
+        self.alerts = AlertService(self.store, lambda: self.config)  # evaluates where collection runs
         self.hub = Hub(self)
 
     @classmethod
@@ -46,8 +48,9 @@ class Runtime:
     def config(self) -> Any:
         return self.loaded.config
 
-    def _on_run(self, _run: Any) -> None:
+    def _on_run(self, run: Any) -> None:
         self.hub.notify()
+        self.alerts.notify(run)
 
     def start(self) -> None:
         if self.collect:
@@ -55,10 +58,13 @@ class Runtime:
         else:
             self.scheduler.scheduler.start()
         self.scheduler.add_job(self.check_config, WATCH_SECONDS, "config-watch")
+        if self.collect:
+            self.alerts.start(self.scheduler)
         self.hub.start()
 
     def stop(self) -> None:
         self.hub.stop()
+        self.alerts.stop()
         self.scheduler.shutdown()
         self.store.close()
 
