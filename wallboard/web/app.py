@@ -15,6 +15,7 @@ from dash import Dash, dcc, html
 from flask import Response, abort, jsonify
 
 from wallboard.panels.base import frame
+from wallboard.web import console, replay
 from wallboard.web.live import Hub, stream_events
 
 ASSETS = Path(__file__).parent / "assets"
@@ -57,6 +58,8 @@ def create_app(runtime: Any) -> Dash:
         screen = config.screen(screen_id or "")
         if screen is None:
             return html.Main(f"Layar {screen_id!r} tidak ada di config.yaml", className="home theme-dark")
+        if "at" in query:
+            return replay.replay_page(runtime, screen, query)
         return wall_page(runtime, screen, query)
 
     dash.register_page("home", path="/", layout=home_layout, title=runtime.config.site.name)
@@ -65,6 +68,7 @@ def create_app(runtime: Any) -> Dash:
     app.layout = html.Div(dash.page_container, id="app-root")
 
     server = app.server
+    console.register(app, runtime)
 
     @server.route("/api/stream/<screen_id>")
     def stream(screen_id: str) -> Response:
@@ -88,7 +92,7 @@ def create_app(runtime: Any) -> Dash:
     return app
 
 
-def wall_page(runtime: Any, screen: Any, query: dict[str, Any]) -> html.Div:
+def wall_page(runtime: Any, screen: Any, query: dict[str, Any], current: dict[str, Any] | None = None) -> html.Div:
     """The wall: a canvas as large as the whole video wall, of which this window shows one display.
 
     ``?display=x,y`` picks the display (column, row from the top left); the canvas is
@@ -98,7 +102,7 @@ def wall_page(runtime: Any, screen: Any, query: dict[str, Any]) -> html.Div:
     """
     hub: Hub = runtime.hub
     config = runtime.config
-    current = hub.view(screen.id)
+    current = hub.view(screen.id) if current is None else current
     by_id = {p.config.id: p for p in hub.panels(screen.id)}
     cols, rows = screen.displays
     dx, dy = _pair(query.get("display"), cols, rows)
