@@ -65,9 +65,6 @@ def _owner_checks(config: Any) -> Iterator[tuple[Loc, str]]:
         return
     owner_ids = {o.id for o in owners}
     yield from _duplicates([o.id for o in owners], ("owners",), "owner")
-    for ii, indicator in enumerate(config.indicators):
-        if indicator.owner is not None and indicator.owner not in owner_ids:
-            yield ("indicators", ii, "owner"), f"owner {indicator.owner!r} is not defined under owners:"
     for oi, owner in enumerate(owners):
         if owner.next is not None and owner.next not in owner_ids:
             yield ("owners", oi, "next"), f"owner {owner.next!r} is not defined under owners:"
@@ -82,6 +79,21 @@ def warnings(config: Any, base: Path) -> Iterator[tuple[Loc, str]]:
         value = getattr(config.regions, name)
         if value and not (base / value).exists():
             yield ("regions", name), f"boundary file {value!r} not found; map panels draw one tile per area"
+    yield from owner_warnings(config)
+
+
+def owner_warnings(config: Any) -> Iterator[tuple[Loc, str]]:
+    """An indicator naming an owner that owners: does not list still runs, but nobody is told of its
+    alerts. A warning, not an error: the reference config names more work units than it lists."""
+    owners = getattr(config, "owners", None) or []
+    if not owners:
+        return
+    owner_ids = {o.id for o in owners}
+    for ii, indicator in enumerate(config.indicators):
+        if indicator.owner is not None and indicator.owner not in owner_ids:
+            yield ("indicators", ii, "owner"), (
+                f"owner {indicator.owner!r} is not defined under owners:; its alerts are not escalated"
+            )
 
 
 def _cells(x: int, y: int, w: int, h: int) -> Iterator[tuple[int, int]]:
