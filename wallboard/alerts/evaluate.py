@@ -73,7 +73,7 @@ def worse(indicator: Any, a: float, b: float) -> float:
 
 def evaluate(store: Store, config: Any, now: datetime | None = None) -> list[tuple[str, int]]:
     """One pass over every watched figure; returns the changes made as (kind, alert id)."""
-    now = now or datetime.now(UTC)
+    now = (now or datetime.now(UTC)).astimezone(UTC)  # SQLite keeps no zone: store UTC only
     settings = config.alerts
     hold = settings.min_duration
     defs = {i.id: i for i in config.indicators}

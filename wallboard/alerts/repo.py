@@ -83,6 +83,11 @@ def aware(value: datetime | None) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def utc(value: datetime) -> datetime:
+    """Every time goes to the database in UTC: SQLite keeps no zone, so a WIB time would be misread."""
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 def _info(row: Any) -> AlertInfo:
     return AlertInfo(
         row.id, row.indicator, row.region, row.owner, row.status, row.state, aware(row.started),
@@ -125,6 +130,7 @@ class AlertRepo:
     def open_alerts(self, at: datetime | None = None) -> list[AlertInfo]:
         """Alerts open now, or as they stood at ``at`` (state, acknowledgement) for replay."""
         t = schema.alerts
+        at = utc(at) if at is not None else None
         with self.engine.connect() as conn:
             if at is None:
                 return [_info(r) for r in conn.execute(select(t).where(t.c.status == "open").order_by(t.c.id))]
@@ -152,6 +158,7 @@ class AlertRepo:
 
     def alerts_between(self, start: datetime, end: datetime) -> list[AlertInfo]:
         """Alerts open at any moment of [start, end): what a day's report lists."""
+        start, end = utc(start), utc(end)
         t = schema.alerts
         with self.engine.connect() as conn:
             rows = conn.execute(
@@ -172,7 +179,7 @@ class AlertRepo:
         The update is conditional on the alert still being open and unacknowledged, so two operators
         pressing at once cannot both succeed.
         """
-        now = now or datetime.now(UTC)
+        now = utc(now or datetime.now(UTC))
         t = schema.alerts
         with self.engine.begin() as conn:
             row = self.row(conn, alert_id)
@@ -209,6 +216,7 @@ class AlertRepo:
     def claim_due(self, now: datetime, lease_until: datetime, limit: int = 20) -> list[Notification]:
         """Pending notifications whose time has come, leased so a slow send is not started twice."""
         n = schema.notifications
+        now, lease_until = utc(now), utc(lease_until)
         with self.engine.begin() as conn:
             rows = conn.execute(
                 select(n).where(n.c.status == "pending", n.c.next_try <= now).order_by(n.c.id).limit(limit)

@@ -104,7 +104,7 @@ class AlertService:
         level n+1 is the ``next`` owner of level n, a further ``escalate_after`` of level n later.
         Returns (alert id, owner id, level) for each escalation made.
         """
-        now = now or datetime.now(UTC)
+        now = (now or datetime.now(UTC)).astimezone(UTC)
         config = self.config
         owners = {o.id: o for o in config.owners}
         made: list[tuple[int, str, int]] = []
