@@ -51,9 +51,10 @@ def alert_props(panel: Any, snap: Any) -> dict[str, Any] | None:
                  time=formatting.time_of_day(top.acknowledged_at.astimezone(zone), locale))
         kind = "acknowledged"
     else:
-        waited = snap.now - top.opened if top.opened else None
-        age = formatting.age(waited, locale) if waited is not None else ""
-        text = t(locale, "Not acknowledged for {age}", age=age)
+        opened = top.opened or snap.now
+        text = t(locale, "Not acknowledged since {time} · {age}",
+                 time=formatting.time_of_day(opened.astimezone(zone), locale),
+                 age=formatting.age(snap.now - opened, locale))
         kind = "waiting"
     return {
         "children": prefix + text,

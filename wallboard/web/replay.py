@@ -97,7 +97,24 @@ def replay_page(runtime: Any, screen: Any, query: dict[str, Any]) -> Any:
         id="replay-band", className="replay-band", role="status",
     ))
     setattr(page, "data-replay", at.strftime("%Y-%m-%dT%H:%M"))
+    _freeze_clocks(page, at, locale)
     return page
+
+
+def _freeze_clocks(component: Any, at: datetime, locale: str) -> None:
+    """Clock panels show the replayed minute (their body is drawn with the live time; panels.js
+    leaves clocks inside a replay alone)."""
+    texts = {"clock-hm": formatting.time_of_day(at, locale), "clock-s": "",
+             "clock-date": formatting.date_long(at, locale)}
+    name = getattr(component, "className", None)
+    if isinstance(name, str) and name in texts:
+        component.children = texts[name]
+    children = getattr(component, "children", None)
+    if isinstance(children, list | tuple):
+        for child in children:
+            _freeze_clocks(child, at, locale)
+    elif children is not None and hasattr(children, "to_plotly_json"):
+        _freeze_clocks(children, at, locale)
 
 
 def _problem(config: Any, screen: Any, message: str) -> Any:
