@@ -37,7 +37,7 @@ REFERENCE = """owners:
 alerts:
   min_duration: 2m
 notify:
-  smtp: {host: smtp.example.go.id, port: 587, username: "${SMTP_USER}", password: "${SMTP_PASSWORD}", sender: cc@example.go.id}
+  smtp: {host: smtp.example.go.id, port: 587, username: "${SMTP_USER}", password: "${SMTP_PASSWORD}", sender: c@x.id}
 """
 
 
