@@ -50,6 +50,7 @@ def run_once(loaded: LoadedConfig, only: list[str] | None, out: TextIO) -> int:
         collector = Collector(store, config, loaded.path.resolve().parent)
         with ThreadPoolExecutor(max_workers=max(1, len(ids))) as pool:
             runs = list(pool.map(collector.run, ids))
+        _evaluate_alerts(store, config)
     finally:
         store.close()
     out.write(table(config, runs))
@@ -73,6 +74,16 @@ def table(config: Any, runs: list[Run]) -> str:
     failed = sum(not r.ok for r in runs)
     lines.append(f"{len(runs)} sumber, {sum(r.rows for r in runs)} baris, {failed} gagal")
     return "\n".join(lines) + "\n"
+
+
+def _evaluate_alerts(store: Store, config: Any) -> None:
+    """Alerts follow the figures just written (escalation needs the running service, not --once)."""
+    from wallboard.alerts.evaluate import evaluate
+
+    try:
+        evaluate(store, config)
+    except Exception as exc:  # noqa: BLE001 - the collection itself succeeded; say so and go on
+        log.error("alert evaluation failed: %s", one_line(exc))
 
 
 def run_forever(loaded: LoadedConfig, only: list[str] | None) -> int:
