@@ -86,6 +86,35 @@ def cmd_collect(args: argparse.Namespace) -> int:
         return EXIT_CONFIG
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """The daily Excel report (wallboard/alerts/report.py) for one day in the site's time zone."""
+    from datetime import date
+
+    from wallboard.alerts.report import write_report
+    from wallboard.store import Store
+
+    try:
+        day = date.fromisoformat(args.date)
+    except ValueError:
+        print(f"wallboard report: {args.date!r} is not a date; use YYYY-MM-DD, e.g. 2026-11-28", file=sys.stderr)
+        return EXIT_CONFIG
+    try:
+        loaded = load_config(args.config)
+    except ConfigError as exc:
+        return _print_problems(exc)
+    output = args.output or Path(f"wallboard-report-{day.isoformat()}.xlsx")
+    store = Store.open(loaded.config.database.url, loaded.path.resolve().parent)
+    try:
+        write_report(store, loaded.config, day, str(output))
+    except OSError as exc:
+        print(f"wallboard report: cannot write {output}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    print(f"{output}: {day.isoformat()}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wallboard", description="Command-center wall display")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
@@ -108,6 +137,12 @@ def build_parser() -> argparse.ArgumentParser:
     collect.add_argument("--once", action="store_true", help="run each source once, print a table, exit 1 on failure")
     collect.add_argument("--source", action="append", metavar="ID", help="only this source (repeatable)")
     collect.set_defaults(func=cmd_collect)
+
+    report = sub.add_parser("report", help="write the daily Excel report (indicators, alerts, work units)")
+    report.add_argument("--date", required=True, help="the day, YYYY-MM-DD, in the site's time zone")
+    report.add_argument("--output", type=Path, help="the .xlsx file (default wallboard-report-DATE.xlsx)")
+    report.add_argument("--config", default=DEFAULT_CONFIG, type=Path)
+    report.set_defaults(func=cmd_report)
 
     init = sub.add_parser("init", help="a ready wall directory for a kabupaten/kota")
     init.add_argument("--region", required=True, help="Kemendagri code or name, e.g. 33.08 or Magelang")

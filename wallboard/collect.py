@@ -56,6 +56,7 @@ def run_once(loaded: LoadedConfig, only: list[str] | None, out: TextIO) -> int:
         collector = Collector(store, config, loaded.path.resolve().parent, wait_for_files=ONCE_FILE_WAIT)
         with ThreadPoolExecutor(max_workers=max(1, len(ids))) as pool:
             runs = list(pool.map(collector.run, ids))
+        _evaluate_alerts(store, config)
     finally:
         store.close()
     out.write(table(config, runs))
@@ -82,13 +83,26 @@ def table(config: Any, runs: list[Run]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _evaluate_alerts(store: Store, config: Any) -> None:
+    """Alerts follow the figures just written (escalation needs the running service, not --once)."""
+    from wallboard.alerts.evaluate import evaluate
+
+    try:
+        evaluate(store, config)
+    except Exception as exc:  # noqa: BLE001 - the collection itself succeeded; say so and go on
+        log.error("alert evaluation failed: %s", one_line(exc))
+
+
 def run_forever(loaded: LoadedConfig, only: list[str] | None) -> int:
     config = loaded.config
     chosen(config, only)
     base = loaded.path.resolve().parent
     store = Store.open(config.database.url, base)
     store.sync_indicators(config.indicators)
-    collector = Collector(store, config, base)
+    from wallboard.alerts.service import AlertService
+
+    alerts = AlertService(store, lambda: state["loaded"].config)
+    collector = Collector(store, config, base, on_run=alerts.notify)
     scheduler = CollectorScheduler(collector, only=set(only) if only else None)
     stop = threading.Event()
     state = {"loaded": loaded, "mtime": _mtime(loaded.path)}
@@ -121,12 +135,14 @@ def run_forever(loaded: LoadedConfig, only: list[str] | None) -> int:
         signal.signal(sig, lambda *_: stop.set())
     scheduler.start(lease=lease)
     scheduler.add_job(watch, WATCH_SECONDS, "config-watch")
+    alerts.start(scheduler)
     print(f"wallboard collect: {len(chosen(config, only))} sumber berjalan sejak "
           f"{datetime.now(UTC).astimezone(config.site.zone):%Y-%m-%d %H:%M:%S %Z}", flush=True)
     try:
         while not stop.wait(1.0):
             pass
     finally:
+        alerts.stop()
         scheduler.shutdown()
         store.close()
     return 0

@@ -38,8 +38,10 @@ class Runtime:
         self._mtime = self._stat()
         self._reload_lock = threading.Lock()
         self.changes: ChangeFeed | None = None
+        from wallboard.alerts.service import AlertService
         from wallboard.web.live import Hub
 
+        self.alerts = AlertService(self.store, lambda: self.config)  # evaluates where collection runs
         self.hub = Hub(self)
 
     @classmethod
@@ -50,8 +52,9 @@ class Runtime:
     def config(self) -> Any:
         return self.loaded.config
 
-    def _on_run(self, _run: Any) -> None:
+    def _on_run(self, run: Any) -> None:
         self.hub.notify()
+        self.alerts.notify(run)
 
     def start(self) -> None:
         if self.collect:
@@ -59,6 +62,8 @@ class Runtime:
         else:
             self.scheduler.scheduler.start()
         self.scheduler.add_job(self.check_config, WATCH_SECONDS, "config-watch")
+        if self.collect:
+            self.alerts.start(self.scheduler)
         if ChangeFeed.available(self.store.engine):
             self.changes = ChangeFeed(self.store.engine, self.hub.notify).start()
             self.hub.poll = FEED_POLL  # told of every change; the poll is only the safety net
@@ -66,6 +71,7 @@ class Runtime:
 
     def stop(self) -> None:
         self.hub.stop()
+        self.alerts.stop()
         if self.changes is not None:
             self.changes.stop()
         self.scheduler.shutdown()

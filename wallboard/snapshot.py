@@ -60,6 +60,8 @@ class Snapshot:
     events: dict[str, list[StoredEvent]]
     sources: dict[str, SourceStatus]
     regions: dict[tuple[str, str], RegionFigures] = field(default_factory=dict)
+    alerts: list[Any] = field(default_factory=list)  # open alerts (wallboard.alerts.repo.AlertInfo)
+    replay: bool = False  # built "as of" a past minute: no live updates follow
 
 
 def one_level(rows: list | None) -> list[str] | None:
@@ -71,14 +73,19 @@ def one_level(rows: list | None) -> list[str] | None:
     return [r.region for r in rows if r.region.count(".") == min(levels)]
 
 
-def build_snapshot(store: Store, config: Any, needs: Needs, now: datetime, version: int) -> Snapshot:
+def build_snapshot(store: Store, config: Any, needs: Needs, now: datetime, version: int,
+                   as_of: bool = False) -> Snapshot:
+    """``as_of``: the store as it stood at ``now`` (a past minute, for replay), not as it is."""
+    from wallboard.alerts.repo import AlertRepo
+
     zone = config.site.zone
     defs = {i.id: i for i in config.indicators}
-    latest = store.latest(needs.indicators | {i for i, _ in needs.regions} | {k.indicator for k in needs.series})
+    now_ts = int(now.timestamp())
+    wanted = needs.indicators | {i for i, _ in needs.regions} | {k.indicator for k in needs.series}
+    latest = store.latest_at(wanted, now_ts) if as_of else store.latest(wanted)
     indicators = {
         i: from_latest(i, rows, defs[i].aggregate if i in defs else "sum", zone) for i, rows in latest.items()
     }
-    now_ts = int(now.timestamp())
     series = {}
     for key in needs.series:
         since = (now_ts - key.window) // key.bucket * key.bucket
@@ -86,16 +93,19 @@ def build_snapshot(store: Store, config: Any, needs: Needs, now: datetime, versi
         current = indicators.get(key.indicator)
         length = nominal(current.period) if current is not None else None
         regions = one_level(latest.get(key.indicator))
+        until = now_ts if as_of else None
         if length is not None:  # figures per period: from the start of the period the window opens in
             series[key] = store.series(key.indicator, now_ts - key.window - int(length.total_seconds()),
-                                       key.bucket, aggregate, regions, periodic=True)
+                                       key.bucket, aggregate, regions, periodic=True, until=until)
         else:
-            series[key] = store.series(key.indicator, since, key.bucket, aggregate, regions)
-    events = {source: store.events(source, limit) for source, limit in needs.events.items()}
-    sources = store.source_status([s.id for s in config.sources]) if needs.sources else {}
+            series[key] = store.series(key.indicator, since, key.bucket, aggregate, regions, until=until)
+    until = now if as_of else None
+    events = {source: store.events(source, limit, until) for source, limit in needs.events.items()}
+    sources = store.source_status([s.id for s in config.sources], until) if needs.sources else {}
+    alerts = AlertRepo(store.engine).open_alerts(now if as_of else None)
     by_level = {
         (i, level): at_level(indicators[i].by_region, level, defs[i].aggregate if i in defs else "sum",
                              config.site.region)
         for i, level in needs.regions
     }
-    return Snapshot(now.astimezone(zone), version, indicators, series, events, sources, by_level)
+    return Snapshot(now.astimezone(zone), version, indicators, series, events, sources, by_level, alerts, as_of)

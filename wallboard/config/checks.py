@@ -55,6 +55,22 @@ def cross_check(config: Any, base: Path) -> Iterator[tuple[Loc, str]]:
                 for cell in _cells(x, y, w, h):
                     occupied[cell] = panel.id
         yield from _duplicates(panel_ids, ("screens", si), "panel")
+    yield from _owner_checks(config)
+
+
+def _owner_checks(config: Any) -> Iterator[tuple[Loc, str]]:
+    """Indicators name an owner and owners name the next level: both must exist once owners: is given."""
+    owners = getattr(config, "owners", None) or []
+    if not owners:
+        return
+    owner_ids = {o.id for o in owners}
+    yield from _duplicates([o.id for o in owners], ("owners",), "owner")
+    for oi, owner in enumerate(owners):
+        if owner.next is not None and owner.next not in owner_ids:
+            yield ("owners", oi, "next"), f"owner {owner.next!r} is not defined under owners:"
+        for ci, contact in enumerate(owner.contacts):
+            if contact.channel == "email" and config.notify.smtp is None:
+                yield ("owners", oi, "contacts", ci, "channel"), "e-mail contacts need notify.smtp"
 
 
 def warnings(config: Any, base: Path) -> Iterator[tuple[Loc, str]]:
@@ -63,6 +79,21 @@ def warnings(config: Any, base: Path) -> Iterator[tuple[Loc, str]]:
         value = getattr(config.regions, name)
         if value and not (base / value).exists():
             yield ("regions", name), f"boundary file {value!r} not found; map panels draw one tile per area"
+    yield from owner_warnings(config)
+
+
+def owner_warnings(config: Any) -> Iterator[tuple[Loc, str]]:
+    """An indicator naming an owner that owners: does not list still runs, but nobody is told of its
+    alerts. A warning, not an error: the reference config names more work units than it lists."""
+    owners = getattr(config, "owners", None) or []
+    if not owners:
+        return
+    owner_ids = {o.id for o in owners}
+    for ii, indicator in enumerate(config.indicators):
+        if indicator.owner is not None and indicator.owner not in owner_ids:
+            yield ("indicators", ii, "owner"), (
+                f"owner {indicator.owner!r} is not defined under owners:; its alerts are not escalated"
+            )
 
 
 def _cells(x: int, y: int, w: int, h: int) -> Iterator[tuple[int, int]]:

@@ -233,6 +233,7 @@ def config_model() -> type[BaseModel]:
     """The root model, built once from the registered panel and source types."""
     PanelConfig = _panel_union()  # noqa: N806
     SourceConfig = _source_union()  # noqa: N806
+    from wallboard.alerts.config import AlertSettings, Notify, Owner
 
     class Page(Strict):
         panels: list[PanelConfig]  # type: ignore[valid-type]
@@ -271,6 +272,9 @@ def config_model() -> type[BaseModel]:
         indicators: list[Indicator] = []
         screens: list[Screen] = Field(min_length=1)
         users: list[User] = []
+        owners: list[Owner] = []
+        alerts: AlertSettings = AlertSettings()
+        notify: Notify = Notify()
 
         def indicator(self, indicator_id: str) -> Indicator:
             return self._indicators[indicator_id]

@@ -47,6 +47,7 @@ class PanelView:
     updated: datetime | None
     props: Props = field(default_factory=dict)  # keyed by component suffix, see Panel.cid
     note: str = ""
+    alert: dict[str, Any] | None = None  # props of the alert line (see wallboard.alerts.wall), set for every type
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,16 @@ class WallContext:
 
 class Panel:
     Config: ClassVar[type[PanelBase]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Every panel type's ``view`` also reports the open alert on its indicators (who handles it,
+        or how long it has waited), so no panel type, plugin or not, has to remember to."""
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("view")
+        if own is not None and not getattr(own, "_with_alert", False):
+            from wallboard.alerts.wall import with_alert
+
+            cls.view = with_alert(own)
 
     def __init__(self, config: Any, wall: WallContext):
         self.config = config
@@ -172,6 +183,7 @@ def frame(panel: Panel) -> html.Div:
             ),
             html.Div(panel.body(), className="panel-body"),
             html.Div(id=panel.cid("note"), className="panel-note"),
+            html.Div(id=panel.cid("alert"), className="panel-alert", **{"data-alert": ""}),
         ],
         **{"data-panel": panel.config.id, "data-type": panel.config.type, "data-state": "nodata",
            "data-updated": "", **({"data-drill": f"/panel/{panel.config.id}"} if panel.config.drill else {})},
@@ -190,6 +202,7 @@ def flat_props(panel: Panel, view: PanelView) -> Props:
         },
         panel.cid("badge"): {"children": f"{STATE_SHAPES[view.state]} {words[view.state]}"},
         panel.cid("note"): {"children": view.note},
+        panel.cid("alert"): view.alert or {"children": "", "className": "panel-alert", "data-alert": ""},
     }
     for part, props in view.props.items():
         out.setdefault(panel.cid(part), {}).update(props)

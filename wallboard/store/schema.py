@@ -123,3 +123,68 @@ ADDED_COLUMNS = {
     "readings": {"period": "VARCHAR(8)"},
     "latest": {"period": "VARCHAR(8)"},
 }
+
+# --- alerts (wallboard/alerts) ------------------------------------------------------------------
+# Alerts per indicator and region (the kabupaten/kota code for the whole indicator, a kecamatan
+# code for one kecamatan), their history (what replay and the report read) and every notification
+# attempt with its delivery result. ``status``: pending (crossing shorter than alerts.min_duration),
+# open, closed. Only these three tables belong to the alerts package.
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("indicator", String(64), nullable=False),
+    Column("region", String(16), nullable=False),
+    Column("owner", String(120)),
+    Column("status", String(12), nullable=False),  # pending | open | closed
+    Column("state", String(12), nullable=False),  # warning | critical (the current level)
+    Column("started", DateTime(timezone=True), nullable=False),  # first reading outside the threshold
+    Column("opened", DateTime(timezone=True)),
+    Column("closed", DateTime(timezone=True)),
+    Column("normal_since", DateTime(timezone=True)),  # back to normal, waiting min_duration to close
+    Column("value", Float, nullable=False),
+    Column("peak", Float, nullable=False),
+    Column("peak_state", String(12), nullable=False),
+    Column("acknowledged_by", String(120)),
+    Column("acknowledged_at", DateTime(timezone=True)),
+    Column("ack_note", Text),
+    Column("level", Integer, nullable=False, default=0),  # escalation levels notified so far
+    Column("escalated_at", DateTime(timezone=True)),
+)
+Index("alerts_status", alerts.c.status, alerts.c.indicator, alerts.c.region)
+Index("alerts_opened", alerts.c.opened)
+
+alert_events = Table(
+    "alert_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("alert_id", Integer, nullable=False),
+    Column("time", DateTime(timezone=True), nullable=False),
+    Column("kind", String(16), nullable=False),  # opened | raised | lowered | acknowledged | escalated | closed
+    Column("state", String(12)),
+    Column("value", Float),
+    Column("actor", String(120)),
+    Column("note", Text),
+)
+Index("alert_events_alert", alert_events.c.alert_id, alert_events.c.id)
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("alert_id", Integer, nullable=False),
+    Column("owner", String(120), nullable=False),
+    Column("level", Integer, nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("target", String(300), nullable=False),  # as written in config: a ${VAR} is never filled in here
+    Column("contact", Integer, nullable=False),  # index of the contact in the owner's contacts
+    Column("created", DateTime(timezone=True), nullable=False),
+    Column("status", String(12), nullable=False),  # pending | sent | failed (no retries left)
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_try", DateTime(timezone=True)),
+    Column("last_try", DateTime(timezone=True)),
+    Column("error", Text),
+)
+Index("notifications_due", notifications.c.status, notifications.c.next_try)
+# --- end of alerts ----------------------------------------------------------------------------------

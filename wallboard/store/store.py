@@ -324,9 +324,12 @@ class Store:
     # reading
 
     def data_version(self) -> int:
-        """Grows with every recorded collector run: a cheap question the wall asks every second."""
+        """Grows with every recorded collector run and every alert change (opened, acknowledged ...):
+        a cheap question the wall asks every second. Both ids only grow, so their sum does too."""
+        runs = select(func.coalesce(func.max(schema.collector_runs.c.id), 0)).scalar_subquery()
+        alerts = select(func.coalesce(func.max(schema.alert_events.c.id), 0)).scalar_subquery()
         with self.engine.connect() as conn:
-            return int(conn.execute(select(func.max(schema.collector_runs.c.id))).scalar() or 0)
+            return int(conn.execute(select(runs + alerts)).scalar() or 0)
 
     def latest(self, indicator_ids: Iterable[str]) -> dict[str, list[Latest]]:
         ids = list(indicator_ids)
@@ -342,7 +345,8 @@ class Store:
         return out
 
     def series(self, indicator: str, since: int, bucket: int, aggregate: str,
-               regions: Collection[str] | None = None, periodic: bool = False) -> list[tuple[int, float]]:
+               regions: Collection[str] | None = None, periodic: bool = False,
+               until: int | None = None) -> list[tuple[int, float]]:
         """City-wide series: each region averaged per bucket, then regions combined by ``aggregate``.
 
         Buckets of whole hours or days are answered from the rollups (a 30-day trend reads 720
@@ -353,20 +357,24 @@ class Store:
         start; one point per period at that start, never split or shifted into UTC day buckets.
         """
         combine = {"sum": "SUM", "mean": "AVG", "last": "MAX"}[aggregate]
-        params = {"bucket": bucket, "indicator": indicator, "since": since}
+        # ``until`` (replay: the screen as at a past minute) ends the series there; whole buckets only
+        # from rollups, so a past hour's bucket is not read beyond that minute.
+        params = {"bucket": bucket, "indicator": indicator, "since": since, "until": until or 2**62}
+        whole = until is None or until % bucket == 0
         if periodic:
             inner = (
                 "SELECT ts AS b, region, AVG(value) AS v FROM readings"
-                " WHERE indicator = :indicator AND ts >= :since GROUP BY ts, region"
+                " WHERE indicator = :indicator AND ts >= :since AND ts <= :until GROUP BY ts, region"
             )
-        elif bucket % DAY == 0 and since % DAY == 0:
+        elif bucket % DAY == 0 and since % DAY == 0 and whole:
             inner = self._rollup_query("rollup_day")
-        elif bucket % HOUR == 0 and since % HOUR == 0:
+        elif bucket % HOUR == 0 and since % HOUR == 0 and whole:
             inner = self._rollup_query("rollup_hour")
         else:
             inner = (
                 "SELECT (ts / :bucket) * :bucket AS b, region, AVG(value) AS v FROM readings"
-                " WHERE indicator = :indicator AND ts >= :since GROUP BY (ts / :bucket) * :bucket, region"
+                " WHERE indicator = :indicator AND ts >= :since AND ts <= :until"
+                " GROUP BY (ts / :bucket) * :bucket, region"
             )
         where = " WHERE region IN :regions" if regions is not None else ""
         sql = text(f"SELECT b, {combine}(v) FROM ({inner}) per_region{where} GROUP BY b ORDER BY b")
@@ -380,7 +388,8 @@ class Store:
     def _rollup_query(table: str) -> str:
         return (
             "SELECT (bucket / :bucket) * :bucket AS b, region, SUM(total) / SUM(n) AS v FROM " + table +
-            " WHERE indicator = :indicator AND bucket >= :since GROUP BY (bucket / :bucket) * :bucket, region"
+            " WHERE indicator = :indicator AND bucket >= :since AND bucket < :until"
+            " GROUP BY (bucket / :bucket) * :bucket, region"
         )
 
     def freshness(self, indicator_ids: Iterable[str], now: datetime | None = None) -> dict[str, Freshness]:
@@ -436,19 +445,25 @@ class Store:
         with self.engine.connect() as conn:
             return [_run(r) for r in conn.execute(query)]
 
-    def source_status(self, sources: Iterable[str]) -> dict[str, SourceStatus]:
-        """Last run, last success and last error of each source: three index seeks per source."""
+    def source_status(self, sources: Iterable[str], until: datetime | None = None) -> dict[str, SourceStatus]:
+        """Last run, last success and last error of each source: three index seeks per source.
+
+        ``until``: as they stood then (replay), from the run history still kept."""
         t = schema.collector_runs
         out: dict[str, SourceStatus] = {}
+        upto = t.c.finished <= until if until is not None else t.c.id.is_not(None)
         with self.engine.connect() as conn:
             for source in sources:
-                last = conn.execute(select(t).where(t.c.source == source).order_by(t.c.id.desc()).limit(1)).first()
+                last = conn.execute(
+                    select(t).where(t.c.source == source, upto).order_by(t.c.id.desc()).limit(1)
+                ).first()
                 ok = conn.execute(
-                    select(t.c.finished).where(t.c.source == source, t.c.ok.is_(True)).order_by(t.c.id.desc()).limit(1)
+                    select(t.c.finished).where(t.c.source == source, t.c.ok.is_(True), upto)
+                    .order_by(t.c.id.desc()).limit(1)
                 ).scalar()
                 err = conn.execute(
                     select(t.c.error, t.c.finished)
-                    .where(t.c.source == source, t.c.ok.is_(False))
+                    .where(t.c.source == source, t.c.ok.is_(False), upto)
                     .order_by(t.c.id.desc())
                     .limit(1)
                 ).first()
@@ -461,15 +476,43 @@ class Store:
                 )
         return out
 
-    def events(self, source: str, limit: int) -> list[StoredEvent]:
+    def events(self, source: str, limit: int, until: datetime | None = None) -> list[StoredEvent]:
+        """The newest events; with ``until``, those that had happened by then (as they stand now)."""
         t = schema.events
         query = select(t).where(t.c.source == source).order_by(t.c.time.desc(), t.c.id.desc()).limit(limit)
+        if until is not None:
+            query = query.where(t.c.time <= until)
         with self.engine.connect() as conn:
             return [
                 StoredEvent(r.source, r.ref, _aware(r.time), r.category, r.region, r.status, r.title, r.detail,
                             _aware(r.updated))
                 for r in conn.execute(query)
             ]
+
+    def latest_at(self, indicator_ids: Iterable[str], at: int) -> dict[str, list[Latest]]:
+        """What ``latest`` held at epoch second ``at``: each pair's newest two readings up to then.
+
+        Replay asks this; two index seeks per (indicator, region) pair along the readings key.
+        """
+        ids = list(indicator_ids)
+        out: dict[str, list[Latest]] = {i: [] for i in ids}
+        if not ids:
+            return out
+        t = schema.latest
+        r = schema.readings
+        with self.engine.connect() as conn:
+            pairs = conn.execute(select(t.c.indicator, t.c.region).where(t.c.indicator.in_(ids))).all()
+            for indicator, region in pairs:
+                rows = conn.execute(
+                    select(r.c.ts, r.c.value)
+                    .where(r.c.indicator == indicator, r.c.region == region, r.c.ts <= at)
+                    .order_by(r.c.ts.desc()).limit(2)
+                ).all()
+                if rows:
+                    prev = rows[1] if len(rows) > 1 else None
+                    out[indicator].append(Latest(region, rows[0].ts, rows[0].value,
+                                                 prev.ts if prev else None, prev.value if prev else None))
+        return out
 
     def count_readings(self) -> int:
         with self.engine.connect() as conn:

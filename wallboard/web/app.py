@@ -16,7 +16,7 @@ from flask import Response, jsonify
 
 from wallboard.i18n import translator
 from wallboard.panels.base import frame
-from wallboard.web import drill
+from wallboard.web import console, drill, replay
 from wallboard.web.live import Hub
 
 ASSETS = Path(__file__).parent / "assets"
@@ -53,6 +53,8 @@ def create_app(runtime: Any) -> Dash:
         if screen is None:
             return html.Main(t(config.site.locale, "Screen {screen} is not in config.yaml", screen=repr(screen_id)),
                              className="home theme-dark", lang=config.site.locale)
+        if "at" in query:
+            return replay.replay_page(runtime, screen, query)
         return wall_page(runtime, screen, query)
 
     dash.register_page("home", path="/", layout=home_layout, title=runtime.config.site.name)
@@ -61,6 +63,7 @@ def create_app(runtime: Any) -> Dash:
     app.layout = html.Div(dash.page_container, id="app-root")
 
     server = app.server
+    console.register(app, runtime)
 
     @server.route("/api/health")
     def health() -> Response:
@@ -75,7 +78,7 @@ def create_app(runtime: Any) -> Dash:
     return app
 
 
-def wall_page(runtime: Any, screen: Any, query: dict[str, Any]) -> html.Div:
+def wall_page(runtime: Any, screen: Any, query: dict[str, Any], current: dict[str, Any] | None = None) -> html.Div:
     """The wall: a canvas as large as the whole video wall, of which this window shows one display.
 
     ``?display=x,y`` picks the display (column, row from the top left); the canvas is
@@ -85,7 +88,7 @@ def wall_page(runtime: Any, screen: Any, query: dict[str, Any]) -> html.Div:
     """
     hub: Hub = runtime.hub
     config = runtime.config
-    current = hub.view(screen.id)
+    current = hub.view(screen.id) if current is None else current
     by_id = {p.config.id: p for p in hub.panels(screen.id)}
     cols, rows = screen.displays
     dx, dy = _pair(query.get("display"), cols, rows)

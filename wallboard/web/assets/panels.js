@@ -40,7 +40,7 @@
     var clocks = document.querySelectorAll(".clock");
     for (var i = 0; i < clocks.length; i++) {
       var c = clocks[i], sync = c.querySelector(".clock-sync");
-      if (!sync) continue;
+      if (!sync || c.closest("[data-replay]")) continue;  // a replay's clock stays at its minute
       var zone = sync.getAttribute("data-zone"), locale = sync.getAttribute("data-locale") || "id-ID";
       var now = new Date(serverNow());
       var parts = {};

@@ -201,6 +201,7 @@
       setTimeout(start, 100);
       return;
     }
+    if (root.hasAttribute("data-replay")) return;  // a replayed past minute: no stream, nothing live
     screen = root.getAttribute("data-screen");
     pages = parseInt(root.getAttribute("data-pages"), 10) || 1;
     rotateMs = parseInt(root.getAttribute("data-rotate"), 10) || 0;

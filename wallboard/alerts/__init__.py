@@ -1,0 +1,7 @@
+"""Alerts: opened from the store after every collector run, acknowledged at the console, escalated to
+the owning work unit (OPD) over webhook, e-mail and Telegram, replayed and reported.
+
+Modules: ``config`` (the ``owners:``, ``alerts:`` and ``notify:`` models), ``repo`` (the alert
+tables' SQL), ``evaluate`` (states, hysteresis, minimum duration), ``channels`` (the real clients),
+``service`` (evaluation thread, escalation job, delivery pool), ``report`` (the daily Excel report).
+"""

@@ -1,0 +1,211 @@
+"""The running alert engine: evaluation after each collector run, escalation, delivery.
+
+Three kinds of work, none of which may hold up a collector or the wall:
+
+* evaluation runs in its own thread, woken by the collector's run signal (``notify``), so a slow
+  database answer delays alerts, never the next collection;
+* escalation is an APScheduler job (``alerts-escalate``) that only decides who is due and queues
+  notification rows; it never talks to a channel;
+* delivery runs on a small pool of its own; each attempt has ``alerts.timeout``, a failure is
+  retried with a doubling ``alerts.retry_after`` up to ``alerts.retries`` times, and every attempt's
+  result is written to ``notifications`` (the console shows failures).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from wallboard.alerts import channels
+from wallboard.alerts.evaluate import evaluate
+from wallboard.alerts.repo import AlertRepo, Notification, aware
+from wallboard.collector import one_line
+from wallboard.i18n import translator
+from wallboard.store import Store, schema
+
+log = logging.getLogger(__name__)
+t = translator("alerts")
+TICK = 5.0  # seconds: evaluation also runs this often without a collector run (min_duration, clearing)
+ESCALATE_EVERY = 5.0
+DELIVERY_THREADS = 4
+
+
+class AlertService:
+    def __init__(self, store: Store, config: Callable[[], Any], tick: float = TICK):
+        self.store = store
+        self._config = config
+        self.repo = AlertRepo(store.engine)
+        self.tick = tick
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._pool = ThreadPoolExecutor(max_workers=DELIVERY_THREADS, thread_name_prefix="wallboard-notify")
+        self._escalate_lock = threading.Lock()
+        self._scheduler: Any | None = None
+
+    def _active(self) -> bool:
+        return self._scheduler is None or getattr(self._scheduler, "leading", True)
+
+    @property
+    def config(self) -> Any:
+        return self._config()
+
+    # lifecycle
+
+    def notify(self, _run: Any = None) -> None:
+        """A collector run finished: evaluate soon, on the alert thread (never on the collector's)."""
+        self._wake.set()
+
+    def start(self, scheduler: Any | None = None) -> None:
+        """Evaluate and escalate while ``scheduler`` collects: only the process holding the
+        collector lease (``store/lease.py``) judges alerts, so two processes never open one twice."""
+        self._scheduler = scheduler
+        self._thread = threading.Thread(target=self._loop, name="wallboard-alerts", daemon=True)
+        self._thread.start()
+        if scheduler is not None:
+            scheduler.add_job(self.escalate_and_deliver, ESCALATE_EVERY, "alerts-escalate")
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self.tick)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            if not self._active():
+                continue
+            try:
+                self.evaluate()
+            except Exception as exc:  # noqa: BLE001 - the database may be briefly away; next run tries again
+                log.error("alert evaluation failed: %s", one_line(exc))
+
+    # work
+
+    def evaluate(self, now: datetime | None = None) -> list[tuple[str, int]]:
+        changes = evaluate(self.store, self.config, now)
+        for kind, alert_id in changes:
+            log.info("alert %s: %s", alert_id, kind)
+        return changes
+
+    def escalate_and_deliver(self) -> None:
+        if not self._active():
+            return
+        try:
+            self.escalate()
+            self.deliver_due()
+        except Exception as exc:  # noqa: BLE001 - next tick tries again
+            log.error("alert escalation failed: %s", one_line(exc))
+
+    def escalate(self, now: datetime | None = None) -> list[tuple[int, str, int]]:
+        """Queue notifications for every open, unacknowledged alert whose next level is due.
+
+        Level 1 is the indicator's owner, ``escalate_after`` (the owner's) after the alert opened;
+        level n+1 is the ``next`` owner of level n, a further ``escalate_after`` of level n later.
+        Returns (alert id, owner id, level) for each escalation made.
+        """
+        now = (now or datetime.now(UTC)).astimezone(UTC)
+        config = self.config
+        owners = {o.id: o for o in config.owners}
+        made: list[tuple[int, str, int]] = []
+        a = schema.alerts
+        with self._escalate_lock, self.store.engine.begin() as conn:
+            rows = conn.execute(select(a).where(a.c.status == "open", a.c.acknowledged_at.is_(None))).all()
+            for row in rows:
+                chain = _chain(owners, row.owner)
+                level = row.level or 0
+                if level >= len(chain):
+                    continue
+                # Level n+1 waits escalate_after of the owner notified at level n (of the first owner at 0).
+                wait = chain[max(level - 1, 0)].escalate_after
+                since = aware(row.escalated_at) if level else aware(row.opened)
+                if since is None or now - since < wait:
+                    continue
+                target = chain[level]
+                conn.execute(a.update().where(a.c.id == row.id, a.c.level == row.level)
+                             .values(level=level + 1, escalated_at=now))
+                self.repo.queue(conn, row.id, target, level + 1, now)
+                self.repo.event(conn, row.id, now, "escalated", row.state, row.value, actor=target.id,
+                                note=f"level {level + 1}")
+                made.append((row.id, target.id, level + 1))
+                log.info("alert %s escalated to %s (level %d)", row.id, target.id, level + 1)
+        return made
+
+    def deliver_due(self, now: datetime | None = None, wait: bool = False) -> list[Future]:
+        """Start every due notification on the delivery pool (``wait``: until they finish, for tests)."""
+        now = now or datetime.now(UTC)
+        settings = self.config.alerts
+        lease = now + 2 * settings.timeout + timedelta(seconds=5)
+        futures = [self._pool.submit(self._attempt, n) for n in self.repo.claim_due(now, lease)]
+        if wait:
+            for future in futures:
+                future.result()
+        return futures
+
+    def _attempt(self, notification: Notification) -> bool:
+        config = self.config
+        settings = config.alerts
+        owner = next((o for o in config.owners if o.id == notification.owner), None)
+        contact = owner.contacts[notification.contact] if owner and notification.contact < len(owner.contacts) else None
+        error: str | None = None
+        if contact is None or contact.channel != notification.channel:
+            error = "contact no longer in config.yaml"
+        else:
+            try:
+                alert = self.repo.get(notification.alert_id)
+                channels.send(contact, message_for(alert, config, notification.level), config,
+                              settings.timeout.total_seconds())
+            except Exception as exc:  # noqa: BLE001 - any fault of a channel is recorded, not raised
+                error = one_line(exc)
+        finished = datetime.now(UTC)
+        attempts = notification.attempts + 1
+        next_try = None
+        if error is not None and attempts <= settings.retries and contact is not None:
+            next_try = finished + settings.retry_after * (2 ** (attempts - 1))
+        self.repo.record_attempt(notification.id, error is None, error, finished, next_try)
+        if error is not None:
+            log.warning("notification %s (%s) failed: %s", notification.id, notification.target, error)
+        return error is None
+
+
+def _chain(owners: dict[str, Any], first: str | None) -> list[Any]:
+    """The owner and its ``next`` levels, each once (a loop in config ends the chain)."""
+    chain: list[Any] = []
+    current = owners.get(first) if first else None
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = owners.get(current.next) if current.next else None
+    return chain
+
+
+def message_for(alert: Any, config: Any, level: int) -> channels.Message:
+    """The text an owner receives, in the site's language, and the webhook's JSON."""
+    from wallboard import formatting
+    from wallboard.regions import name as region_name
+
+    locale = config.site.locale
+    indicator = next((i for i in config.indicators if i.id == alert.indicator), None)
+    label = indicator.label.text(locale) if indicator is not None else alert.indicator
+    value = formatting.value(alert.value, indicator, locale) + (
+        f" {formatting.unit(indicator)}" if formatting.unit(indicator) else "")
+    state = t(locale, "CRITICAL") if alert.state == "critical" else t(locale, "WARNING")
+    place = region_name(alert.region) or alert.region
+    since = formatting.short_time(alert.opened.astimezone(config.site.zone), locale) if alert.opened else ""
+    subject = f"[{state}] {label}: {value} — {place}"
+    text = t(locale, "{state}: {label} is {value} in {place} since {since}; not acknowledged yet "
+             "(escalation level {level}). {site}", state=state, label=label, value=value, place=place,
+             since=since, level=level, site=config.site.name)
+    payload = {"site": config.site.name, "alert": alert.as_json(), "indicator_label": label,
+               "region_name": place, "level": level, "text": text}
+    return channels.Message(subject, text, payload)
