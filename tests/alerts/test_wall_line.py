@@ -36,7 +36,7 @@ def props(alerts: list[AlertInfo]) -> dict[str, dict]:
     config = parse_config(CONFIG).config
     wall = WallContext(config, config.screens[0])
     snap = Snapshot(NOW, 1, {"air": IndicatorValue("air", 400.0, 390.0, NOW, {"12.75.01": 400.0})}, {}, {}, {},
-                    alerts)
+                    alerts=alerts)
     out: dict[str, dict] = {}
     for panel_config in config.screens[0].all_panels():
         panel = panel_types()[panel_config.type](panel_config, wall)
