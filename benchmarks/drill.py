@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from wallboard import regions  # noqa: E402
-from wallboard.sources.base import Batch, Reading  # noqa: E402
+from wallboard.records import Batch, Reading  # noqa: E402
 from wallboard.store import Store  # noqa: E402
 
 PG_ADMIN = os.environ.get("WALLBOARD_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")

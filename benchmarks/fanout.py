@@ -103,7 +103,7 @@ class Wall:
 async def measure(port: int, pid: int, db: str, walls: int, changes: int, every: float) -> dict:
     import httpx
 
-    from wallboard.sources.base import Batch, Reading
+    from wallboard.records import Batch, Reading
     from wallboard.store import Run, Store
 
     stop = asyncio.Event()

@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from wallboard.collector import Collector  # noqa: E402
 from wallboard.config import parse_config  # noqa: E402
-from wallboard.sources.base import Batch, Reading  # noqa: E402
+from wallboard.records import Batch, Reading  # noqa: E402
 from wallboard.store import Store  # noqa: E402
 
 TARGET_SQLITE = 100_000

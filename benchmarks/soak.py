@@ -110,7 +110,7 @@ class Server:
 
 def writer(dbs: list[Path], every: float, stop: threading.Event) -> None:
     """A reading that changes every time (and now and then an event), committed as a collector run."""
-    from wallboard.sources.base import Batch, Event, Reading
+    from wallboard.records import Batch, Event, Reading
     from wallboard.store import Run, Store
 
     stores = [Store.open(f"sqlite:///{db}") for db in dbs]

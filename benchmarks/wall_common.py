@@ -23,7 +23,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from wallboard.sources.base import Batch, Event, Reading  # noqa: E402
+from wallboard.records import Batch, Event, Reading  # noqa: E402
 from wallboard.store import Run, Store  # noqa: E402
 
 CHROMIUM = os.environ.get("WALLBOARD_CHROMIUM", "/usr/bin/chromium")

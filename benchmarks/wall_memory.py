@@ -38,7 +38,7 @@ class FastWriter(Writer):
         if self.count % 10 == 0:
             from datetime import UTC, datetime
 
-            from wallboard.sources.base import Batch, Reading
+            from wallboard.records import Batch, Reading
             from wallboard.store import Run
 
             hour = (int(time.time()) // 3600 + self.count // 10) * 3600

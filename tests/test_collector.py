@@ -52,7 +52,7 @@ def test_a_source_that_raises_is_recorded_not_raised(db_url: str, tmp_path: Path
 def test_readings_older_than_retention_are_rejected(db_url: str, tmp_path: Path) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from wallboard.sources.base import Batch, Reading
+    from wallboard.records import Batch, Reading
 
     config = parse_config(demo_config(db_url)).config
     store = Store.open(db_url)

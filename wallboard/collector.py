@@ -16,8 +16,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from wallboard.reasons import one_line
+from wallboard.records import Batch
 from wallboard.sources import source_types
-from wallboard.sources.base import Batch, Source, SourceContext
+from wallboard.sources.base import Source, SourceContext
 from wallboard.store import Run, Store
 
 log = logging.getLogger(__name__)

@@ -68,7 +68,7 @@ def status(source: str, last: Run | None, last_success_ago: timedelta | None,
 
 def write(db_url: str, source: str, readings=(), events=()) -> None:
     """Commit readings/events as a collector would, then record a run so the hub rebuilds."""
-    from wallboard.sources.base import Batch
+    from wallboard.records import Batch
     from wallboard.store import Store
 
     store = Store.open(db_url)

@@ -14,7 +14,7 @@ import pytest
 from tests.conftest import ROOT, SHARED
 from tests.panels.helpers import write
 from wallboard.panels import BUILTIN
-from wallboard.sources.base import Event, Reading
+from wallboard.records import Event, Reading
 
 pytestmark = pytest.mark.browser
 

@@ -12,9 +12,9 @@ from tests.panels.helpers import wall
 from wallboard import regions
 from wallboard.config.loader import parse_config
 from wallboard.indicators import from_latest
+from wallboard.records import Batch, Reading
 from wallboard.rollup import at_level, roll_up
 from wallboard.snapshot import Needs, build_snapshot
-from wallboard.sources.base import Batch, Reading
 from wallboard.store import Latest, Store
 
 FIXTURES = ROOT / "tests" / "fixtures" / "regions"

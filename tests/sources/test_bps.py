@@ -162,7 +162,7 @@ def test_without_the_table_the_run_fails_and_keeps_what_is_stored(db_url: str, m
     settle(tmp_path / "data" / "bencana.csv")
     collector, store, _ = site_collector(db_url, "32.73", SOURCE, tmp_path)
     try:
-        from wallboard.sources.base import Batch, Reading
+        from wallboard.records import Batch, Reading
 
         store.write("bencana", Batch(readings=[Reading("kejadian_bencana", "32.73.02", 1767200400, 3.0, "P1Y")]))
         before = snapshot(store)

@@ -149,7 +149,7 @@ def test_trend_draws_one_point_per_period(db_url: str, tmp_path: Path) -> None:
     config = parse_config(site_config(db_url, "33.08", SOURCE), base=tmp_path).config
     store = Store.open(db_url)
     try:
-        from wallboard.sources.base import Batch, Reading
+        from wallboard.records import Batch, Reading
 
         batch = Batch(readings=[
             Reading("kasus_dbd", region, start(2026, month), float(month + n), "P1M")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from wallboard.sources.base import Batch, Event, Reading
+from wallboard.records import Batch, Event, Reading
 from wallboard.store import Run
 
 T = 1_795_000_000 // 3600 * 3600  # an hour boundary, epoch seconds

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from tests.conftest import demo_config
-from wallboard.sources.base import Batch, Reading
+from wallboard.records import Batch, Reading
 from wallboard.store import Run, Store
 from wallboard.store.changes import ChangeFeed
 from wallboard.store.schema import metadata

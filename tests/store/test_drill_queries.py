@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from wallboard.sources.base import Batch, Event, Reading
+from wallboard.records import Batch, Event, Reading
 from wallboard.store.drill import (
     EventFilter,
     event,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from wallboard.sources.base import Batch, Event, Reading
+from wallboard.records import Batch, Event, Reading
 from wallboard.store import Run
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import (
     inspect,
 )
 
-from wallboard.sources.base import Batch, Event, Reading
+from wallboard.records import Batch, Event, Reading
 from wallboard.store import Run, Store
 
 DAY = 86400

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from wallboard.sources.base import Batch, Reading
+from wallboard.records import Batch, Reading
 from wallboard.store import Run, Store
 
 

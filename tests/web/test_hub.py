@@ -12,8 +12,8 @@ import pytest
 
 from tests.conftest import demo_config
 from tests.web.conftest import Recorder
+from wallboard.records import Batch, Reading
 from wallboard.runtime import Runtime
-from wallboard.sources.base import Batch, Reading
 from wallboard.store import Run
 from wallboard.web import live
 from wallboard.web.live import next_reload

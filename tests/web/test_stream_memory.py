@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 
 from tests.conftest import demo_config
-from wallboard.sources.base import Batch, Event
+from wallboard.records import Batch, Event
 from wallboard.store import Run, Store
 
 WALLS = 8

@@ -8,54 +8,14 @@ source type is one small module (see ``demo.py``) plus one line in ``wallboard/s
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
 from wallboard.config.models import SourceBase
+from wallboard.records import Batch, Event, Reading
 
-
-@dataclass(frozen=True, slots=True)
-class Reading:
-    indicator: str
-    region: str  # dotted Kemendagri code; the kabupaten/kota itself for a city-wide figure
-    ts: int  # seconds since the epoch, UTC; for a period figure, the period's first midnight
-    value: float
-    period: str | None = None  # P1Y, P6M, P3M, P1M for a figure per period (see periods.py); None: a moment
-
-
-@dataclass(frozen=True, slots=True)
-class Event:
-    ref: str
-    time: datetime  # aware, UTC
-    status: str = "baru"
-    title: str = ""
-    category: str = ""
-    region: str | None = None
-    detail: str = ""
-
-
-@dataclass
-class Batch:
-    """One run's output. Invalid records are counted and a few reasons kept, never raised."""
-
-    readings: list[Reading] = field(default_factory=list)
-    events: list[Event] = field(default_factory=list)
-    rejected: int = 0
-    reasons: list[str] = field(default_factory=list)
-    # Nothing new to read (a file that did not change): a successful run that writes nothing.
-    unchanged: bool = False
-    # An empty answer is normal for some feeds (no new complaints); for readings it means trouble.
-    empty_ok: bool = False
-
-    def reject(self, reason: str) -> None:
-        self.rejected += 1
-        if len(self.reasons) < 5:
-            self.reasons.append(reason)
-
-    @property
-    def rows(self) -> int:
-        return len(self.readings) + len(self.events)
+__all__ = ["Batch", "Event", "Reading", "Source", "SourceContext", "SourceError"]  # records re-exported for sources
 
 
 class SourceError(Exception):

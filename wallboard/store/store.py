@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Engine, bindparam, func, inspect, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
-from wallboard.sources.base import Batch, Event
+from wallboard.records import Batch, Event
 from wallboard.store import schema
 from wallboard.store.engine import make_engine
 
