@@ -144,3 +144,27 @@ def test_fetch_refuses_an_unknown_code_with_closest_matches(tmp_path: Path) -> N
     result = wallboard("regions", "fetch", "12.99", "--dir", str(tmp_path))
     assert result.returncode == 2 and result.stderr.count("\n") == 1 and "closest: 12." in result.stderr
     assert not (tmp_path / "data").exists()
+
+
+def test_fetch_also_takes_the_bps_bridging_table(tmp_path: Path) -> None:
+    """`--bps-from`: the table lands beside the boundaries, with where and when it came from."""
+    from tests.sources.test_bps import TABLE
+
+    site = tmp_path / "site"
+    (site / "csv").mkdir(parents=True)
+    (site / "csv" / "kecamatan.csv").write_text(TABLE, encoding="utf-8")
+    for level in ("kecamatan", "desa"):
+        shutil.copy(FIXTURES / f"12.75-{level}.geojson", site / f"12.75-{level}.geojson")
+    wall = tmp_path / "wall"
+    with serve(site) as url:
+        result = wallboard("regions", "fetch", "12.75", "--from", url + "/{code}-{level}.geojson",
+                           "--bps-from", url + "/csv/{level}.csv", "--dir", str(wall))
+        assert result.returncode == 0, result.stderr
+        folder = wall / "data" / "regions"
+        assert (folder / "bps-kemendagri-kecamatan.csv").read_text(encoding="utf-8") == TABLE
+        meta = json.loads((folder / "bps-kemendagri-kecamatan.json").read_text())
+        assert meta["url"] == url + "/csv/kecamatan.csv" and meta["codes"] >= 8
+        broken = wallboard("regions", "fetch", "12.75", "--from", url + "/{code}-{level}.geojson",
+                           "--bps-from", url + "/csv/nope.csv", "--dir", str(tmp_path / "other"))
+    assert broken.returncode == 1 and "HTTP 404" in broken.stderr and broken.stderr.count("\n") == 1
+    assert not (tmp_path / "other" / "data" / "regions").exists()  # nothing written, boundaries neither

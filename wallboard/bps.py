@@ -105,13 +105,12 @@ def load_bridge(directory: Path) -> Bridge | None:
     return bridge
 
 
-def fetch_bridge(directory: Path, url: str = DEFAULT_URL, level: str = "kecamatan", *,
-                 timeout: float = 60.0, today: date | None = None) -> Path:
-    """Download the bridging table for ``level`` into ``directory`` and record where and when.
+def bridge_files(url: str = DEFAULT_URL, level: str = "kecamatan", *, timeout: float = 60.0,
+                 today: date | None = None) -> dict[str, bytes]:
+    """Download and check the bridging table for ``level``: ``{file name: bytes}`` of the CSV and
+    its ``.json`` (where and when it was fetched), for the caller to write together with its own.
 
-    ``url`` may hold ``{level}``. The file is checked before it replaces the stored one, and
-    written atomically, so a failed download never leaves a broken table behind. Returns the
-    path of the stored CSV. Raises ``BridgeError`` with a one-line reason.
+    ``url`` may hold ``{level}``. Raises ``BridgeError`` with a one-line reason.
     """
     import httpx
 
@@ -127,12 +126,24 @@ def fetch_bridge(directory: Path, url: str = DEFAULT_URL, level: str = "kecamata
         raise BridgeError(f"{address}: {exc or type(exc).__name__}") from None
     text = response.content.decode("utf-8-sig", errors="replace")
     codes = parse_table(text, address)
+    name = table_path(Path("."), level).name
+    meta = {"url": address, "fetched": (today or date.today()).isoformat(), "codes": len(codes)}
+    return {name: text.encode("utf-8"),
+            name.removesuffix(".csv") + ".json": (json.dumps(meta, indent=2) + "\n").encode()}
+
+
+def fetch_bridge(directory: Path, url: str = DEFAULT_URL, level: str = "kecamatan", *,
+                 timeout: float = 60.0, today: date | None = None) -> Path:
+    """Download the bridging table for ``level`` into ``directory`` and record where and when.
+
+    The file is checked before it replaces the stored one, and written atomically, so a failed
+    download never leaves a broken table behind. Returns the path of the stored CSV.
+    """
+    files = bridge_files(url, level, timeout=timeout, today=today)
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    target = table_path(directory, level)
-    scratch = target.with_suffix(".csv.part")
-    scratch.write_text(text, encoding="utf-8")
-    os.replace(scratch, target)
-    meta = {"url": address, "fetched": (today or date.today()).isoformat(), "codes": len(codes)}
-    target.with_suffix(".json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-    return target
+    for name, content in files.items():
+        scratch = directory / (name + ".part")
+        scratch.write_bytes(content)
+        os.replace(scratch, directory / name)
+    return table_path(directory, level)

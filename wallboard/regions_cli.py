@@ -44,6 +44,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_fetch(args: argparse.Namespace) -> int:
     from wallboard.boundaries import FetchError, fetch_region
     from wallboard.boundaries.fetch import OUT_DIR
+    from wallboard.bps import DEFAULT_URL
 
     try:
         region = regions.find_kabupaten_kota(args.code)
@@ -51,7 +52,8 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         print(f"wallboard regions fetch: {exc}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        written = fetch_region(region.code, args.dir / OUT_DIR, args.source, args.timeout)
+        bps = (args.bps_from or DEFAULT_URL) if args.bps or args.bps_from else None
+        written = fetch_region(region.code, args.dir / OUT_DIR, args.source, args.timeout, bps)
     except FetchError as exc:
         print(f"wallboard regions fetch: {exc}; nothing written", file=sys.stderr)
         return 1
@@ -79,6 +81,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     fetch.add_argument("--from", dest="source", metavar="URL_TEMPLATE",
                        help="where to download from, e.g. http://host/{code}-{level}.geojson "
                             "(default: the cahyadsn/wilayah_boundaries repository)")
+    fetch.add_argument("--bps", action="store_true",
+                       help="also the BPS-Kemendagri bridging table, for sources with region_codes: bps")
+    fetch.add_argument("--bps-from", metavar="URL", help="where that table is (implies --bps; {level} allowed)")
     fetch.add_argument("--dir", type=Path, default=Path("."), help="the wall's directory (default: here)")
     fetch.add_argument("--timeout", type=float, default=30.0, help="seconds per download")
     fetch.set_defaults(func=cmd_fetch)

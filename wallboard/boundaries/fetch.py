@@ -48,6 +48,7 @@ class FetchRequest:
     code: str
     source: dict[str, str]  # level -> URL (or path) template
     timeout: float = 30.0
+    bps: str | None = None  # URL of the BPS-Kemendagri bridging table, when it is wanted too
 
     def url(self, level: str) -> str:
         return self.source[level].format(code=self.code, province=self.code[:2], level=level)
@@ -239,15 +240,28 @@ def boundaries(request: FetchRequest) -> dict[str, bytes]:
     return out
 
 
+def bps_bridge(request: FetchRequest) -> dict[str, bytes]:
+    """The BPS-Kemendagri bridging table (``--bps``), for sources with ``region_codes: bps``."""
+    if request.bps is None:
+        return {}
+    from wallboard.bps import BridgeError, bridge_files
+
+    try:
+        return bridge_files(request.bps, timeout=request.timeout)
+    except BridgeError as exc:
+        raise FetchError(str(exc)) from None
+
+
 # Every artefact `regions fetch` builds: a function FetchRequest -> {file name: bytes}. Adding one
-# (the BPS–Kemendagri bridging table, for example) is one line here, e.g.
-#     lambda r: {f"{r.code}-bps.csv": bps_kemendagri_table(r.code)},
+# is one line here.
 ARTEFACTS: list[Callable[[FetchRequest], dict[str, bytes]]] = [
     boundaries,
+    bps_bridge,
 ]
 
 
-def fetch_region(code: str, folder: Path, template: str | None = None, timeout: float = 30.0) -> list[Path]:
+def fetch_region(code: str, folder: Path, template: str | None = None, timeout: float = 30.0,
+                 bps: str | None = None) -> list[Path]:
     """Build every artefact for kabupaten/kota ``code``, then write them all into ``folder``.
 
     Nothing is written unless every artefact was built: the files already there (the wall may be
@@ -256,7 +270,7 @@ def fetch_region(code: str, folder: Path, template: str | None = None, timeout: 
     region = regions.kabupaten_kota(code)
     if region is None:
         raise FetchError(f"{code!r} is not a kabupaten/kota code")
-    request = FetchRequest(region.code, source_from(template), timeout)
+    request = FetchRequest(region.code, source_from(template), timeout, bps)
     files: dict[str, bytes] = {}
     for artefact in ARTEFACTS:
         files.update(artefact(request))

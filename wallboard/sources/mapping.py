@@ -170,7 +170,7 @@ class Mapper:
         if bridge is None:
             raise SourceError(
                 f"tabel kode BPS-Kemendagri belum ada ({bps.table_path(bps.DIRECTORY)}); "
-                "ambil dengan `wallboard regions fetch`"
+                "ambil dengan `wallboard regions fetch KODE --bps`"
             )
         if bridge is not self._bridge:
             self._bridge = bridge
