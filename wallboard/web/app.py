@@ -14,6 +14,7 @@ import dash
 from dash import Dash, dcc, html
 from flask import Response, abort, jsonify
 
+from wallboard.cameras import routes as cameras
 from wallboard.panels.base import frame
 from wallboard.web.live import Hub, stream_events
 
@@ -83,8 +84,10 @@ def create_app(runtime: Any) -> Dash:
             "data_version": hub.snapshot.version if hub.snapshot else None,
             "config": {"digest": runtime.loaded.digest, "problems": list(runtime.last_reload_problems)},
             "hub": hub.stats(),
+            "cameras": cameras.health_summary(runtime),
         })
 
+    cameras.register(app, runtime)
     return app
 
 

@@ -1,17 +1,12 @@
 /* The parts of panels that live in the browser, so they cost the server nothing:
  *  - clocks tick every second on the server's time (corrected for a wrong wall-PC clock);
  *  - a panel turning worse (to warning, critical or error) draws the eye once (data-alert);
- *  - tickers rotate or scroll; cameras reload their snapshot image and report their own state;
+ *  - tickers rotate or scroll (cameras live in cameras.js);
  *  - Plotly figures use Indonesian number/date formats and type scaled to the screen.
  */
 (function () {
   "use strict";
   var SEVERITY = {ok: 0, nodata: 0, stale: 1, warning: 2, critical: 3, error: 3};
-  var SHAPES = {ok: "●", warning: "▲", critical: "◆", stale: "◌", nodata: "○", error: "✖"};
-  var WORDS = {
-    id: {ok: "NORMAL", warning: "WASPADA", critical: "KRITIS", stale: "USANG", nodata: "KOSONG", error: "GALAT"},
-    en: {ok: "NORMAL", warning: "WARNING", critical: "CRITICAL", stale: "STALE", nodata: "NO DATA", error: "ERROR"}
-  };
   var offset = 0, offsetFromLive = false;
 
   function serverNow() { return Date.now() + offset; }
@@ -58,12 +53,6 @@
     for (var i = 0; i < list.length; i++) {
       var m = list[i], el = m.target;
       if (m.attributeName === "data-state" && el.hasAttribute("data-panel")) {
-        var own = cameraStates[el.id];
-        if (own && el.getAttribute("data-state") !== own.state) {
-          // The server does not see cameras: its (re)sent frame must not undo what the browser saw.
-          setTimeout(function (p, o) { return function () { setPanel(p, o.state, o.note, o.updated); }; }(el, own), 0);
-          continue;
-        }
         var before = SEVERITY[m.oldValue] || 0, after = SEVERITY[el.getAttribute("data-state")] || 0;
         if (after > before && after >= 2) alertOnce(el);
       } else if (m.attributeName === "data-now" && m.oldValue !== null) {
@@ -116,66 +105,6 @@
       if (!state || !on || on.style.display === "none") rotate(t, 0);
       else if (Date.now() - state.at >= every) rotate(t, state.index + 1);
     }
-  }
-
-  // Cameras ------------------------------------------------------------------------------------
-  var cameras = new WeakMap(), cameraStates = {};
-  function setPanel(panel, state, note, updated) {
-    cameraStates[panel.id] = {state: state, note: note, updated: updated};
-    var id = panel.id, locale = (panel.querySelector(".camera") || panel).getAttribute("data-locale") || "id";
-    var words = WORDS[locale] || WORDS.id, set = window.dash_clientside && window.dash_clientside.set_props;
-    var props = {"data-state": state, className: "panel panel-camera state-" + state,
-                 "data-updated": updated ? new Date(updated).toISOString() : ""};
-    if (set) {
-      set(id, props);
-      set(id + "--badge", {children: SHAPES[state] + " " + words[state]});
-      set(id + "--note", {children: note});
-    } else {
-      panel.setAttribute("data-state", state);
-    }
-  }
-
-  function ago(ms, locale) {
-    var s = Math.round(ms / 1000);
-    if (locale === "en") return s < 60 ? s + " s ago" : Math.round(s / 60) + " min ago";
-    return s < 60 ? s + " detik lalu" : Math.round(s / 60) + " menit lalu";
-  }
-
-  function loadCamera(cam) {
-    var panel = cam.closest("[data-panel]");
-    var st = cameras.get(cam) || {last: 0, busy: false, next: 0};
-    cameras.set(cam, st);
-    if (st.busy || Date.now() < st.next) return;
-    var every = Number(cam.getAttribute("data-every")) || 10000, giveUp = Number(cam.getAttribute("data-give-up")) || 60000;
-    var url = cam.getAttribute("data-url"), locale = cam.getAttribute("data-locale") || "id";
-    var img = cam.querySelector(".camera-img"), probe = new Image(), done = false;
-    st.busy = true;
-    st.next = Date.now() + every;
-    function fail() {
-      if (done) return;
-      done = true; st.busy = false;
-      var age = Date.now() - st.last;
-      if (st.last && age < giveUp) {
-        setPanel(panel, "stale", (locale === "en" ? "camera not answering, picture " : "kamera tidak menjawab, gambar ")
-          + ago(age, locale), st.last);
-      } else {
-        setPanel(panel, "error", locale === "en" ? "camera not answering" : "kamera tidak menjawab", st.last || null);
-      }
-    }
-    probe.onload = function () {
-      if (done) return;
-      done = true; st.busy = false; st.last = Date.now();
-      img.src = probe.src;
-      setPanel(panel, "ok", "", st.last);
-    };
-    probe.onerror = fail;
-    setTimeout(fail, Math.max(every, 5000));
-    probe.src = url + (url.indexOf("?") >= 0 ? "&" : "?") + "_wb=" + Date.now();
-  }
-
-  function tickCameras() {
-    var cams = document.querySelectorAll(".camera[data-url]");
-    for (var i = 0; i < cams.length; i++) loadCamera(cams[i]);
   }
 
   // A kpi figure never spills out of its box, whatever fonts the wall PC has ---------------------
@@ -272,7 +201,7 @@
     syncFromHeader();
     setInterval(syncFromHeader, 15 * 60 * 1000);
     var plotlyTimer = setInterval(function () { if (wrapPlotly()) clearInterval(plotlyTimer); }, 20);
-    setInterval(function () { tickClocks(); tickTickers(); tickCameras(); fitValues(); }, 250);
+    setInterval(function () { tickClocks(); tickTickers(); fitValues(); }, 250);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
