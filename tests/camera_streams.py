@@ -166,6 +166,14 @@ class CameraServer:
         elif parts[0] == "hls" and len(parts) == 4 and parts[2] == "seg":
             n = int(parts[3].split(".")[0])
             self._send(h, 200, "video/mp2t", self.segments[n % len(self.segments)].read_bytes(), head)
+        elif parts[0] == "cgi":  # a camera whose URL does not say what it serves
+            served = h.path.rsplit("as=", 1)[-1][:1]
+            if served == "m":
+                self.stream_mjpeg(h, cam, fault, head)
+            elif served == "h":
+                self._send(h, 200, "application/vnd.apple.mpegurl", self.playlist().encode(), head)
+            else:
+                self._send(h, 200, "image/jpeg", self.frames[0], head)
         elif parts[0] == "snap":
             self._send(h, 200, "image/jpeg", self.frames[0], head)
         elif parts[0] == "mjpeg":

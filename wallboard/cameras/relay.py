@@ -35,12 +35,17 @@ def split_credentials(url: str) -> tuple[str, httpx.Auth | None, tuple[str, str]
 
 
 @contextmanager
-def upstream(url: str, proxy: bool, timeout: float, method: str = "GET") -> Iterator[httpx.Response]:
-    """An open streamed response from the camera; closed (connection and all) on leaving."""
+def upstream(url: str, proxy: bool, timeout: float, method: str = "GET",
+             read_timeout: float | None = None) -> Iterator[httpx.Response]:
+    """An open streamed response from the camera; closed (connection and all) on leaving.
+
+    ``read_timeout`` (default ``timeout``) bounds each wait for bytes: a relay allows an MJPEG
+    camera a slow frame, a question about the camera's kind does not wait that long.
+    """
     if proxy:
         url = expand(url)
     bare, auth, creds = split_credentials(url)
-    limits = httpx.Timeout(timeout, read=max(timeout, 10.0))
+    limits = httpx.Timeout(timeout, read=read_timeout or timeout)
     with httpx.Client(timeout=limits, follow_redirects=True) as client:
         request = client.build_request(method, bare)
         response = client.send(request, auth=auth, stream=True)

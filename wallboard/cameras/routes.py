@@ -102,7 +102,7 @@ def register(app: Any, runtime: Any) -> None:
             return _error(404, "no relayed camera under this name")
         stack = ExitStack()
         try:
-            upstream_response = stack.enter_context(upstream(ref.url, True, RELAY_TIMEOUT))
+            upstream_response = stack.enter_context(upstream(ref.url, True, 5.0, read_timeout=RELAY_TIMEOUT))
         except (httpx.HTTPError, MissingVariable, ValueError) as exc:
             stack.close()
             message = redact(f"camera not reachable: {type(exc).__name__}: {exc}").splitlines()[0][:300]

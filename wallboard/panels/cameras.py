@@ -22,12 +22,13 @@ from wallboard.panels.base import Panel, PanelView
 from wallboard.panels.camera import camera_view, t
 from wallboard.snapshot import Snapshot
 
-LAYOUTS = {"1x1": (1, 1), "2x1": (2, 1), "2x2": (2, 2), "3x2": (3, 2), "3x3": (3, 3), "4x4": (4, 4)}
+# columns x rows
+LAYOUTS = {"1x1": (1, 1), "1x2": (1, 2), "2x1": (2, 1), "2x2": (2, 2), "3x2": (3, 2), "3x3": (3, 3), "4x4": (4, 4)}
 
 
 class CamerasConfig(PanelBase):
     type: Literal["cameras"]
-    layout: Literal["1x1", "2x1", "2x2", "3x2", "3x3", "4x4"] = "2x2"
+    layout: Literal["1x1", "1x2", "2x1", "2x2", "3x2", "3x3", "4x4"] = "2x2"
     cameras: list[CameraFeed] = Field(min_length=1, max_length=64)
     rotate: Duration | None = None  # show the next cells of a longer list this often
     enlarge: Duration = timedelta(seconds=30)  # how long a tapped camera stays enlarged
