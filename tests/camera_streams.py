@@ -60,6 +60,7 @@ class CameraServer:
         self.window = window
         self.fps = fps
         self.fault: dict[str, str] = {}
+        self.cors = True  # False: MJPEG without Access-Control-Allow-Origin, as many cameras send it
         self.auth: str | None = None  # "user:password": Basic auth required, as many cameras do
         self.open_streams: Counter[str] = Counter()
         self.requests: list[tuple[float, str]] = []
@@ -197,7 +198,8 @@ class CameraServer:
     def stream_mjpeg(self, h: BaseHTTPRequestHandler, cam: str, fault: str, head: bool) -> None:
         h.send_response(200)
         h.send_header("Content-Type", "multipart/x-mixed-replace; boundary=frame")
-        h.send_header("Access-Control-Allow-Origin", "*")
+        if self.cors:
+            h.send_header("Access-Control-Allow-Origin", "*")
         h.send_header("Cache-Control", "no-store")
         h.send_header("Connection", "close")
         h.end_headers()

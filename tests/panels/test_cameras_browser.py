@@ -12,7 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.camera_streams import CameraServer, make_media
+from tests.camera_streams import FFMPEG, CameraServer, make_media
+from tests.conftest import IN_CI
 
 pytestmark = pytest.mark.browser
 
@@ -30,6 +31,10 @@ screens:
 
 @pytest.fixture(scope="session")
 def media(tmp_path_factory) -> Path:
+    if not Path(FFMPEG).exists():
+        if IN_CI:
+            pytest.fail("ffmpeg not found; CI must install Debian's ffmpeg")
+        pytest.skip("ffmpeg not installed")
     return make_media(tmp_path_factory.mktemp("cctv"))
 
 
@@ -244,3 +249,23 @@ def test_proxy_relays_with_server_side_credentials(wall_server, page_at, tmp_pat
     html = page.content() + httpx.get(server.url + "/wall/utama").text
     assert "rahasia" not in html and "CCTV_PASSWORD" not in html and f"127.0.0.1:{cams.port}" not in html
     assert cams.open_streams["px"] == 1  # through the server
+
+
+def test_mjpeg_without_cors_plays_in_the_img_and_is_still_judged(wall_server, page_at, tmp_path, cams):
+    cams.cors = False  # most cameras send no Access-Control-Allow-Origin: the stream cannot be read by script
+    server = start_wall(wall_server, tmp_path, f"""
+  - id: utama
+    grid: {{columns: 4, rows: 2}}
+    panels:
+      - {{id: cctv, type: camera, url: "{cams.mjpeg('nc')}", every: 2s, give_up: 6s, at: [0, 0], size: [2, 2]}}
+""")
+    page = page_at(1920, 1080)
+    page.goto(server.url + "/wall/utama")
+    wait_state(page, "cctv", "ok")
+    assert page.get_attribute("[data-panel=cctv] img", "src").startswith(cams.mjpeg("nc") + "?_wb=")
+    wait_until(lambda: cams.open_streams["nc"] == 1, what="the <img> holding the stream")
+    cams.stop()
+    wait_state(page, "cctv", "stale")
+    wait_state(page, "cctv", "error")
+    cams.start(port=cams.port)
+    wait_state(page, "cctv", "ok", timeout=45_000)

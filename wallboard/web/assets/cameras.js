@@ -219,8 +219,9 @@
       return pump();
     }).catch(function (err) {
       if (attempt !== self.attempt) return;
-      if (err && err.name === "TypeError" && !self.lastFrame && !self.triedImg) {
-        // Network error or no CORS: the <img> can still show it, if the camera answers at all.
+      if (err && err.name === "TypeError" && !self.triedImg) {
+        // Network error or no CORS (indistinguishable here): from now on the <img> shows this
+        // camera, which works without CORS; a camera that is simply down fails there just the same.
         self.triedImg = true;
         self.noFetch = true;
         self.abort = null;
@@ -254,7 +255,7 @@
     var self = this, img = this.img, url = this.url;
     this.imgStream = true;
     img.onload = function () { if (attempt === self.attempt) self.frame(); };
-    img.onerror = function () { if (attempt === self.attempt) { self.noFetch = false; self.triedImg = false; self.fail(attempt); } };
+    img.onerror = function () { if (attempt === self.attempt) self.fail(attempt); };
     img.src = url + (url.indexOf("?") >= 0 ? "&" : "?") + "_wb=" + now();
   };
 
