@@ -186,8 +186,12 @@ def test_reports_reach_health_and_the_status_panel(app):
     assert view.props["cam-error"]["children"] == "Pasar"
     assert view.props["cam-age"]["children"] == "1 dari 3 mati"
 
+    client.post("/api/cameras/report", json={"cameras": [{"key": "utama/grid/2", "state": "stalled"}]})
+    assert client.get("/api/health").get_json()["cameras"]["down"] == []  # stalled is not down (yet)
+    view = status.view(snap())
+    assert view.props["cam-age"]["children"] == "1 dari 3 tersendat"
+    assert view.props["cam"]["className"] == "src src-warning"
     client.post("/api/cameras/report", json={"cameras": [{"key": "utama/grid/2", "state": "playing"}]})
-    assert client.get("/api/health").get_json()["cameras"]["down"] == []
     assert status.view(snap()).props["cam"]["className"] == "src src-ok"
 
 

@@ -87,17 +87,21 @@ class StatusPanel(Panel):
         from wallboard.cameras.health import BOARD
 
         refs = cameras_in(self.wall.config)
-        reports = BOARD.current()
+        reports = {k: r for k, r in BOARD.current().items() if k in refs}
         down = [r for r in BOARD.down() if r.key in refs]
-        known = sum(1 for k in refs if k in reports)
-        if not known:
+        stalled = sorted((r for r in reports.values() if r.state == "stalled"), key=lambda r: r.since)
+        if not reports:
             state, age = "nodata", t_cam(self.locale, "no camera has reported yet")
         elif down:
             state = "warning"
             age = t_cam(self.locale, "{n} of {total} down", n=len(down), total=len(refs))
+        elif stalled:
+            state = "warning"
+            age = t_cam(self.locale, "{n} of {total} stalled", n=len(stalled), total=len(refs))
         else:
-            state, age = "ok", t_cam(self.locale, "{n} of {total} reporting, none down", n=known, total=len(refs))
-        labels = ", ".join(refs[r.key].label for r in down)
+            state = "ok"
+            age = t_cam(self.locale, "{n} of {total} reporting, none down", n=len(reports), total=len(refs))
+        labels = ", ".join(refs[r.key].label for r in down + stalled)
         return state, {
             "cam": {"className": f"src src-{state}"},
             "cam-mark": {"children": f"{STATE_SHAPES[state]} {words[state]}"},
