@@ -101,7 +101,7 @@ def test_hls_plays_goes_stale_then_error_is_reported_down_and_resumes(wall_serve
     page.screenshot(path=str(tmp_path / "hls-down.png"))
 
     cams.start(port=cams.port)  # the camera comes back: the wall resumes by itself
-    wait_state(page, "cctv", "ok", timeout=45_000)
+    wait_state(page, "cctv", "ok", timeout=30_000)
     wait_until(lambda: down_keys(server) == [], what="health clearing the camera")
 
 
@@ -128,7 +128,7 @@ def test_mjpeg_frames_arrive_and_a_stream_stopping_mid_frame_ends_honestly(wall_
     assert page.is_visible("[data-panel=cctv] .camera-placeholder")
 
     del cams.fault["m"]
-    wait_state(page, "cctv", "ok", timeout=45_000)
+    wait_state(page, "cctv", "ok", timeout=30_000)
 
 
 def test_playlist_404_garbage_and_hang_each_end_in_the_placeholder(wall_server, page_at, tmp_path, cams):
@@ -268,4 +268,4 @@ def test_mjpeg_without_cors_plays_in_the_img_and_is_still_judged(wall_server, pa
     wait_state(page, "cctv", "stale")
     wait_state(page, "cctv", "error")
     cams.start(port=cams.port)
-    wait_state(page, "cctv", "ok", timeout=45_000)
+    wait_state(page, "cctv", "ok", timeout=30_000)

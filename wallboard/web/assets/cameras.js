@@ -129,7 +129,9 @@
     if (attempt !== undefined && attempt !== this.attempt) return;
     this.disconnect();
     this.failures += 1;
-    var delay = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * Math.pow(2, this.failures - 1));
+    // At least two tries within give_up, so a camera that comes back is seen before it is given up.
+    var cap = Math.max(2000, Math.min(RETRY_MAX_MS, this.giveUp / 2));
+    var delay = Math.min(cap, RETRY_MIN_MS * Math.pow(2, this.failures - 1));
     if (this.kind === "snapshot") delay = Math.min(delay, this.every);
     this.retryAt = now() + delay * (0.75 + Math.random() * 0.5);
     var age = now() - this.lastFrame;
@@ -165,7 +167,7 @@
     if (this.kind === "hls") this.watchHls(t);
     else if (this.kind === "mjpeg") {
       var quiet = t - Math.max(this.lastFrame, this.connectedAt);
-      if (quiet > Math.max(MJPEG_STALL_MS, this.imgStream ? this.every : 0)) {
+      if (quiet > Math.max(Math.min(MJPEG_STALL_MS, this.giveUp / 2), this.imgStream ? this.every : 0)) {
         if (this.imgStream && this.lastFrame >= this.connectedAt) {
           this.connect();  // <img> mode cannot see frames: reopen to learn whether the camera still answers
         } else {
@@ -307,7 +309,8 @@
       return;
     }
     var since = Math.max(this.progressAt || 0, this.connectedAt);
-    var limit = this.lastFrame && this.progressAt >= this.connectedAt ? HLS_STALL_MS : HLS_START_MS;
+    var stall = Math.max(3000, Math.min(HLS_STALL_MS, this.giveUp / 2));
+    var limit = this.lastFrame && this.progressAt >= this.connectedAt ? stall : HLS_START_MS;
     if (t - since > limit) this.fail();
     else if (video.paused && video.readyState >= 3) video.play().catch(function () {});
   };
