@@ -120,6 +120,9 @@ def test_mjpeg_frames_arrive_and_a_stream_stopping_mid_frame_ends_honestly(wall_
     page.wait_for_function(f"() => document.querySelector('[data-panel=cctv] img').src !== '{first}'",
                            timeout=5_000)  # new frames keep arriving
     assert cams.open_streams["m"] == 1
+    assert page.evaluate("() => !window.Hls")  # hls.js is loaded only by walls that play HLS
+    scripts = page.eval_on_selector_all("script[src]", "els => els.map(e => e.src)")
+    assert scripts and not any("hls" in src for src in scripts)
 
     cams.fault["m"] = "midframe"
     wait_state(page, "cctv", "stale")
@@ -176,6 +179,7 @@ def test_rotated_out_cells_and_hidden_pages_hold_no_connection(wall_server, page
             type: cameras
             layout: 2x2
             rotate: 2s
+            enlarge: 3s
             at: [0, 0]
             size: [4, 2]
             cameras:
@@ -209,6 +213,8 @@ def test_rotated_out_cells_and_hidden_pages_hold_no_connection(wall_server, page
     wait_until(lambda: sum(v for v in cams.open_streams.values()) == 1, what="only the enlarged camera playing")
     assert page.evaluate("() => document.querySelector('.cam-big').getBoundingClientRect().width") == 1920
     page.screenshot(path=str(tmp_path / "enlarged.png"))
+    page.wait_for_function("() => !document.querySelector('.cam-big')", timeout=6_000)  # back after enlarge:
+    wait_until(lambda: sum(cams.open_streams.values()) >= 2, what="the grid playing again")
 
 
 def test_rotating_screen_plays_only_the_page_on_show(wall_server, page_at, tmp_path, cams):
