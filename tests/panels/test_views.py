@@ -20,7 +20,8 @@ from wallboard.store import StoredEvent
 
 
 def test_every_panel_type_is_registered():
-    assert set(BUILTIN) == {"kpi", "trend", "bar", "map", "events", "gauge", "status", "clock", "ticker", "camera"}
+    assert set(BUILTIN) == {"kpi", "trend", "bar", "map", "events", "gauge", "status", "clock", "ticker", "camera",
+                            "cameras"}
     for name, cls in panel_types().items():
         assert cls.Config.model_fields["type"].annotation.__args__ == (name,)
 

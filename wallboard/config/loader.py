@@ -119,15 +119,27 @@ def _plain(node: Any, loc: Loc, positions: dict[Loc, tuple[int, int]]) -> Any:
 
 
 def _position(positions: dict[Loc, tuple[int, int]], loc: Loc) -> tuple[Loc, tuple[int, int]]:
-    """The deepest location the file has for ``loc``; union tags pydantic inserts are skipped."""
-    found: Loc = ()
-    where = (1, 1)
-    for part in loc:
-        candidate = (*found, part)
+    """The deepest location the file has for ``loc``; union tags pydantic inserts are skipped.
+
+    A tag may equal a real key (``type: cameras`` has a ``cameras:`` list), so each part is either
+    matched or skipped, and the match reaching deepest into ``loc`` wins.
+    """
+    best: tuple[int, int, Loc] = (0, -1, ())
+
+    def walk(index: int, found: Loc, last: int) -> None:
+        nonlocal best
+        if (len(found), last) > best[:2]:
+            best = (len(found), last, found)
+        if index == len(loc):
+            return
+        candidate = (*found, loc[index])
         if candidate in positions:
-            found = candidate
-            where = positions[candidate]
-    return found, where
+            walk(index + 1, candidate, index)
+        walk(index + 1, found, last)
+
+    walk(0, (), -1)
+    found = best[2]
+    return found, positions.get(found, (1, 1))
 
 
 def _dotted(loc: Loc) -> str:

@@ -26,6 +26,7 @@ BUILTIN: dict[str, str] = {
     "clock": "wallboard.panels.clock:ClockPanel",
     "ticker": "wallboard.panels.ticker:TickerPanel",
     "camera": "wallboard.panels.camera:CameraPanel",
+    "cameras": "wallboard.panels.cameras:CamerasPanel",
 }
 
 

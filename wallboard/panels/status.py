@@ -18,12 +18,14 @@ from wallboard.panels.base import STATE_SHAPES, Panel, PanelView, worst
 from wallboard.snapshot import Needs, Snapshot
 
 t = translator("wall")
+t_cam = translator("cameras")
 ROW_REM = 5.0  # .src height in panels.css (name, state, age, error)
 
 
 class StatusConfig(PanelBase):
     type: Literal["status"]
     sources: list[Identifier] | None = None  # default: every configured source
+    cameras: bool = True  # one more row: cameras the walls or the server's probes report down
 
     def source_ids(self) -> list[str]:
         return list(self.sources or [])
@@ -42,7 +44,12 @@ class StatusPanel(Panel):
         """The sources listed, as many as fit whole (each row is ROW_REM tall)."""
         wanted = self.config.sources
         listed = [s for s in self.wall.config.sources if wanted is None or s.id in wanted]
-        return listed[: max(1, int(self.body_rem() // ROW_REM))]
+        return listed[: max(1, int(self.body_rem() // ROW_REM) - (1 if self.shows_cameras() else 0))]
+
+    def shows_cameras(self) -> bool:
+        from wallboard.cameras.catalog import cameras_in
+
+        return self.config.cameras and bool(cameras_in(self.wall.config))
 
     def needs(self) -> Needs:
         return Needs(sources=True)
@@ -56,7 +63,46 @@ class StatusPanel(Panel):
                 html.Span(id=self.cid(f"s{i}-age"), className="src-age"),
                 html.Span(id=self.cid(f"s{i}-error"), className="src-error"),
             ]))
+        if self.shows_cameras():
+            rows.append(html.Li(id=self.cid("cam"), className="src src-nodata", children=[
+                html.Span(id=self.cid("cam-mark"), className="src-mark"),
+                html.Span(t_cam(self.locale, "Cameras"), className="src-name"),
+                html.Span(id=self.cid("cam-age"), className="src-age"),
+                html.Span(id=self.cid("cam-error"), className="src-error"),
+            ]))
         return [html.Ul(rows, className="src-list")]
+
+    def camera_row(self, words: dict[str, str]) -> tuple[str, dict]:
+        """Cameras down, from the walls' reports and the server's probes (``wallboard.cameras.health``).
+
+        Camera health is live state of the web process, not collected data, so it is read here when
+        the view is evaluated (every hub tick) rather than carried in the snapshot.
+        """
+        from wallboard.cameras.catalog import cameras_in
+        from wallboard.cameras.health import BOARD
+
+        refs = cameras_in(self.wall.config)
+        reports = {k: r for k, r in BOARD.current().items() if k in refs}
+        down = [r for r in BOARD.down() if r.key in refs]
+        stalled = sorted((r for r in reports.values() if r.state == "stalled"), key=lambda r: r.since)
+        if not reports:
+            state, age = "nodata", t_cam(self.locale, "no camera has reported yet")
+        elif down:
+            state = "warning"
+            age = t_cam(self.locale, "{n} of {total} down", n=len(down), total=len(refs))
+        elif stalled:
+            state = "warning"
+            age = t_cam(self.locale, "{n} of {total} stalled", n=len(stalled), total=len(refs))
+        else:
+            state = "ok"
+            age = t_cam(self.locale, "{n} of {total} reporting, none down", n=len(reports), total=len(refs))
+        labels = ", ".join(refs[r.key].label for r in down + stalled)
+        return state, {
+            "cam": {"className": f"src src-{state}"},
+            "cam-mark": {"children": f"{STATE_SHAPES[state]} {words[state]}"},
+            "cam-age": {"children": age},
+            "cam-error": {"children": labels, "title": labels},
+        }
 
     def row_state(self, status: Any, source: Any, now: datetime) -> str:
         if status is None or status.last_run is None:
@@ -91,6 +137,10 @@ class StatusPanel(Panel):
             props[f"s{i}-mark"] = {"children": f"{STATE_SHAPES[state]} {words[state]}"}
             props[f"s{i}-age"] = {"children": age}
             props[f"s{i}-error"] = {"children": error, "title": error}
+        if self.shows_cameras():
+            cam_state, cam_props = self.camera_row(words)
+            states.append(cam_state)
+            props.update(cam_props)
         if not states or all(s == "nodata" for s in states):
             return PanelView("nodata", None, props, self.nodata_text())
         state = worst([s for s in states if s != "nodata"])

@@ -14,6 +14,7 @@ import dash
 from dash import Dash, dcc, html
 from flask import Response, jsonify
 
+from wallboard.cameras import routes as cameras
 from wallboard.i18n import translator
 from wallboard.panels.base import frame
 from wallboard.web import console, drill, replay
@@ -72,9 +73,11 @@ def create_app(runtime: Any) -> Dash:
             "data_version": hub.snapshot.version if hub.snapshot else None,
             "config": {"digest": runtime.loaded.digest, "problems": list(runtime.last_reload_problems)},
             "hub": hub.stats(),
+            "cameras": cameras.health_summary(runtime),
         })
 
     drill.register(app, runtime)
+    cameras.register(app, runtime)
     return app
 
 

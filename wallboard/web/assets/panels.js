@@ -1,20 +1,12 @@
 /* The parts of panels that live in the browser, so they cost the server nothing:
  *  - clocks tick every second on the server's time (corrected for a wrong wall-PC clock);
  *  - a panel turning worse (to warning, critical or error) draws the eye once (data-alert);
- *  - tickers rotate or scroll; cameras reload their snapshot image and report their own state;
+ *  - tickers rotate or scroll (cameras live in cameras.js);
  *  - Plotly figures use Indonesian number/date formats and type scaled to the screen.
  */
 (function () {
   "use strict";
   var SEVERITY = {ok: 0, nodata: 0, stale: 1, warning: 2, critical: 3, error: 3};
-  var SHAPES = {ok: "●", warning: "▲", critical: "◆", stale: "◌", nodata: "○", error: "✖"};
-  // Words come from the server's message catalogue, in the wall's language (data-words on a camera).
-  function wordsOf(cam) {
-    try { return JSON.parse(cam.getAttribute("data-words") || "{}"); } catch (e) { return {}; }
-  }
-  function fill(text, values) {
-    return String(text || "").replace(/\{(\w+)\}/g, function (m, k) { return k in values ? values[k] : m; });
-  }
   var offset = 0, offsetFromLive = false;
 
   function serverNow() { return Date.now() + offset; }
@@ -61,12 +53,6 @@
     for (var i = 0; i < list.length; i++) {
       var m = list[i], el = m.target;
       if (m.attributeName === "data-state" && el.hasAttribute("data-panel")) {
-        var own = cameraStates[el.id];
-        if (own && el.getAttribute("data-state") !== own.state) {
-          // The server does not see cameras: its (re)sent frame must not undo what the browser saw.
-          setTimeout(function (p, o) { return function () { setPanel(p, o.state, o.note, o.updated); }; }(el, own), 0);
-          continue;
-        }
         var before = SEVERITY[m.oldValue] || 0, after = SEVERITY[el.getAttribute("data-state")] || 0;
         if (after > before && after >= 2) alertOnce(el);
       } else if (m.attributeName === "data-now" && m.oldValue !== null) {
@@ -119,64 +105,6 @@
       if (!state || !on || on.style.display === "none") rotate(t, 0);
       else if (Date.now() - state.at >= every) rotate(t, state.index + 1);
     }
-  }
-
-  // Cameras ------------------------------------------------------------------------------------
-  var cameras = new WeakMap(), cameraStates = {};
-  function setPanel(panel, state, note, updated) {
-    cameraStates[panel.id] = {state: state, note: note, updated: updated};
-    var id = panel.id, words = wordsOf(panel.querySelector(".camera") || panel).states || {};
-    var set = window.dash_clientside && window.dash_clientside.set_props;
-    var props = {"data-state": state, className: "panel panel-camera state-" + state,
-                 "data-updated": updated ? new Date(updated).toISOString() : ""};
-    if (set) {
-      set(id, props);
-      set(id + "--badge", {children: SHAPES[state] + " " + (words[state] || state.toUpperCase())});
-      set(id + "--note", {children: note});
-    } else {
-      panel.setAttribute("data-state", state);
-    }
-  }
-
-  function ago(ms, words) {
-    var s = Math.round(ms / 1000);
-    return s < 60 ? fill(words.seconds, {n: s}) : fill(words.minutes, {n: Math.round(s / 60)});
-  }
-
-  function loadCamera(cam) {
-    var panel = cam.closest("[data-panel]");
-    var st = cameras.get(cam) || {last: 0, busy: false, next: 0};
-    cameras.set(cam, st);
-    if (st.busy || Date.now() < st.next) return;
-    var every = Number(cam.getAttribute("data-every")) || 10000, giveUp = Number(cam.getAttribute("data-give-up")) || 60000;
-    var url = cam.getAttribute("data-url"), words = wordsOf(cam);
-    var img = cam.querySelector(".camera-img"), probe = new Image(), done = false;
-    st.busy = true;
-    st.next = Date.now() + every;
-    function fail() {
-      if (done) return;
-      done = true; st.busy = false;
-      var age = Date.now() - st.last;
-      if (st.last && age < giveUp) {
-        setPanel(panel, "stale", fill(words.stale, {age: ago(age, words)}), st.last);
-      } else {
-        setPanel(panel, "error", words.down || "", st.last || null);
-      }
-    }
-    probe.onload = function () {
-      if (done) return;
-      done = true; st.busy = false; st.last = Date.now();
-      img.src = probe.src;
-      setPanel(panel, "ok", "", st.last);
-    };
-    probe.onerror = fail;
-    setTimeout(fail, Math.max(every, 5000));
-    probe.src = url + (url.indexOf("?") >= 0 ? "&" : "?") + "_wb=" + Date.now();
-  }
-
-  function tickCameras() {
-    var cams = document.querySelectorAll(".camera[data-url]");
-    for (var i = 0; i < cams.length; i++) loadCamera(cams[i]);
   }
 
   // A kpi figure never spills out of its box, whatever fonts the wall PC has ---------------------
@@ -280,7 +208,7 @@
     syncFromHeader();
     setInterval(syncFromHeader, 15 * 60 * 1000);
     var plotlyTimer = setInterval(function () { if (wrapPlotly()) clearInterval(plotlyTimer); }, 20);
-    setInterval(function () { tickClocks(); tickTickers(); tickCameras(); fitValues(); }, 250);
+    setInterval(function () { tickClocks(); tickTickers(); fitValues(); }, 250);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
