@@ -207,8 +207,35 @@ class Grid(Strict):
 class User(Strict):
     name: Identifier
     role: Literal["operator", "supervisor", "admin"]
-    display_token: str | None = None
-    password_hash: str | None = None
+    display_token: str | None = Field(
+        None, description="kiosk token (${VAR}, 16+ characters): /wall/<id>?token=... signs a wall PC in for good"
+    )
+    password_hash: str | None = Field(None, description="from `wallboard hash-password`; usually ${VAR}")
+
+    @model_validator(mode="after")
+    def _can_sign_in(self) -> User:
+        if self.password_hash is None and self.display_token is None:
+            raise ValueError(
+                f"user {self.name!r} needs password_hash (make one with `wallboard hash-password`) or display_token"
+            )
+        token = self.display_token
+        if token is not None and "${" not in token and len(token) < 16:
+            raise ValueError("display_token must be at least 16 characters (better: ${VAR} from the environment)")
+        digest = self.password_hash
+        if digest is not None and "${" not in digest and not digest.startswith("$argon2"):
+            raise ValueError("password_hash must come from `wallboard hash-password` (an $argon2id$ hash)")
+        return self
+
+
+class Auth(Strict):
+    """Sessions and the headers every answer carries; only matters once ``users:`` is set."""
+
+    secret_key: str | None = Field(
+        None, description="signs session and kiosk cookies (${VAR}); default: a key kept in .wallboard-secret"
+    )
+    session_max_age: Duration = timedelta(hours=12)
+    kiosk_max_age: Duration = timedelta(days=400)
+    frame_ancestors: list[str] = ["'self'"]
 
 
 def _panel_union() -> Any:
@@ -271,6 +298,7 @@ def config_model() -> type[BaseModel]:
         indicators: list[Indicator] = []
         screens: list[Screen] = Field(min_length=1)
         users: list[User] = []
+        auth: Auth = Auth()
 
         def indicator(self, indicator_id: str) -> Indicator:
             return self._indicators[indicator_id]
