@@ -22,7 +22,7 @@ def cross_check(config: Any, base: Path) -> Iterator[tuple[Loc, str]]:
     yield from _duplicates([(s.id, ("screens", n, "id")) for n, s in enumerate(config.screens)], "screen")
     yield from _duplicates([(u.name, ("users", n, "name")) for n, u in enumerate(config.users)], "user")
     tokens = [(u.display_token, ("users", n, "display_token")) for n, u in enumerate(config.users) if u.display_token]
-    for token, loc in _repeats(tokens):
+    for _token, loc in _repeats(tokens):
         yield loc, "two users share one display_token; give each wall user its own"
 
     for si, source in enumerate(config.sources):

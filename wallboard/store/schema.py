@@ -118,3 +118,17 @@ Index("collector_runs_source_ok", collector_runs.c.source, collector_runs.c.ok, 
 ADDED_COLUMNS = {
     "collector_runs": {"failures": "INTEGER NOT NULL DEFAULT 0", "retry_at": "TIMESTAMP"},
 }
+
+# Who did what to the running wall: config reloads (what changed), logins, refused logins, admin
+# actions. Details are built by the callers from ids and key names only, never from values.
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("time", DateTime(timezone=True), nullable=False),
+    Column("actor", String(64), nullable=False, default=""),
+    Column("action", String(40), nullable=False),
+    Column("address", String(64), nullable=False, default=""),
+    Column("detail", Text, nullable=False, default=""),
+)
+Index("audit_time", audit.c.id)
