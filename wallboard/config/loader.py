@@ -114,7 +114,9 @@ def parse_config(text: str, filename: str = "config.yaml", base: Path | None = N
     try:
         tree = YAML(typ="rt").load(text)
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # An unclosed quote is found at the end of the file; the context mark is where it opened.
+        scanning = "quoted scalar" in str(exc.context or "") and exc.context_mark is not None
+        mark = exc.context_mark if scanning else (exc.problem_mark or exc.context_mark)
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise ConfigError([Problem(filename, line, col, "", f"YAML syntax: {exc.problem or exc}")]) from None
     except (YAMLError, RecursionError, ValueError) as exc:

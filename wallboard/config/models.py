@@ -14,7 +14,7 @@ from functools import cache
 from typing import Annotated, Any, Literal, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from wallboard.durations import Duration
 
@@ -110,17 +110,18 @@ class Indicator(Strict):
     decimals: int | None = Field(None, ge=0, le=6)
     target: float | None = None
 
-    @model_validator(mode="after")
-    def _thresholds_in_order(self) -> Indicator:
-        t = self.thresholds
+    @field_validator("thresholds")
+    @classmethod
+    def _thresholds_in_order(cls, t: Thresholds | None, info: ValidationInfo) -> Thresholds | None:
+        direction = info.data.get("direction", "up")
         if t and t.warning is not None and t.critical is not None:
-            worse_is_higher = self.direction == "up"
+            worse_is_higher = direction == "up"
             if (t.critical < t.warning) if worse_is_higher else (t.critical > t.warning):
                 side = "above" if worse_is_higher else "below"
                 raise ValueError(
-                    f"thresholds.critical must be {side} thresholds.warning when direction is {self.direction}"
+                    f"thresholds.critical must be {side} thresholds.warning when direction is {direction}"
                 )
-        return self
+        return t
 
 
 class SourceBase(Strict):
@@ -134,7 +135,9 @@ class SourceBase(Strict):
 
     @field_validator("cron")
     @classmethod
-    def _cron_parses(cls, value: str | None) -> str | None:
+    def _cron_parses(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and info.data.get("every") is not None:
+            raise ValueError("give either every: or cron:, not both")
         if value is not None:
             from apscheduler.triggers.cron import CronTrigger
 
@@ -143,12 +146,6 @@ class SourceBase(Strict):
             except ValueError as exc:
                 raise ValueError(f"invalid cron expression {value!r}: {exc}") from None
         return value
-
-    @model_validator(mode="after")
-    def _one_schedule(self) -> SourceBase:
-        if self.every is not None and self.cron is not None:
-            raise ValueError("give either every: or cron:, not both")
-        return self
 
     @property
     def interval(self) -> timedelta:
@@ -212,18 +209,26 @@ class User(Strict):
     )
     password_hash: str | None = Field(None, description="from `wallboard hash-password`; usually ${VAR}")
 
+    @field_validator("display_token")
+    @classmethod
+    def _token_long_enough(cls, token: str | None) -> str | None:
+        if token is not None and "${" not in token and len(token) < 16:
+            raise ValueError("display_token must be at least 16 characters (better: ${VAR} from the environment)")
+        return token
+
+    @field_validator("password_hash")
+    @classmethod
+    def _hash_from_the_hasher(cls, digest: str | None) -> str | None:
+        if digest is not None and "${" not in digest and not digest.startswith("$argon2"):
+            raise ValueError("password_hash must come from `wallboard hash-password` (an $argon2id$ hash)")
+        return digest
+
     @model_validator(mode="after")
     def _can_sign_in(self) -> User:
         if self.password_hash is None and self.display_token is None:
             raise ValueError(
                 f"user {self.name!r} needs password_hash (make one with `wallboard hash-password`) or display_token"
             )
-        token = self.display_token
-        if token is not None and "${" not in token and len(token) < 16:
-            raise ValueError("display_token must be at least 16 characters (better: ${VAR} from the environment)")
-        digest = self.password_hash
-        if digest is not None and "${" not in digest and not digest.startswith("$argon2"):
-            raise ValueError("password_hash must come from `wallboard hash-password` (an $argon2id$ hash)")
         return self
 
 
