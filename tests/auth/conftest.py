@@ -11,7 +11,6 @@ import pytest
 
 from tests.auth.helpers import csrf_from, login
 from tests.conftest import demo_config
-from wallboard.auth import hash_password
 
 PASSWORDS = {"operator": "operator-sandi-1", "supervisor": "supervisor-sandi-2", "admin": "admin-sandi-3"}
 KIOSK_TOKEN = "dinding-utama-7f3c9a1e55d04b2e"
@@ -20,7 +19,12 @@ NETWORK_ADDRESS = "10.20.30.40"  # not loopback: /metrics and the like treat loo
 
 @pytest.fixture(scope="session")
 def hashes() -> dict[str, str]:
-    return {role: hash_password(pw) for role, pw in PASSWORDS.items()}
+    """argon2id hashes made cheap to verify (the cost is written into each hash), so the throttling
+    tests' dozens of sign-ins take milliseconds; ``wallboard hash-password`` uses the library default."""
+    from argon2 import PasswordHasher
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    return {role: cheap.hash(pw) for role, pw in PASSWORDS.items()}
 
 
 def users_yaml(hashes: dict[str, str], token: str | None = KIOSK_TOKEN) -> str:

@@ -164,7 +164,7 @@ def decide(runtime: Any, path: str, cookies: Any, query: Any, remote_addr: str |
         api = path.startswith(("/api/", "/_dash", "/_reload")) if api is None else api
         if api:
             return Decision(False, 401, reason="sign in first")
-        target = path + ("?" + urlencode(dict(query)) if query else "")
+        target = path + ("?" + urlencode(dict(query), safe=",") if query else "")
         return Decision(False, 302, redirect="/login?" + urlencode({"next": target}), reason="sign in first")
     if not user.may(role):
         return Decision(False, 403, user=user, reason=f"needs role {role}")
@@ -183,7 +183,7 @@ def _kiosk_sign_in(runtime: Any, path: str, token: str, query: Any, remote_addr:
         return Decision(False, 429, reason=f"too many attempts; retry in {wait} s")
     user = users.by_token(runtime.config, token)
     rest = {k: v for k, v in dict(query).items() if k != "token"}
-    target = path + ("?" + urlencode(rest) if rest else "")
+    target = path + ("?" + urlencode(rest, safe=",") if rest else "")
     if user is None:
         gate.fail(address, "(token)")
         audit.record(runtime.store, "login.failed", "(display token)", "unknown display token", address)
