@@ -178,14 +178,14 @@ def _kiosk_sign_in(runtime: Any, path: str, token: str, query: Any, remote_addr:
 
     address = remote_addr or ""
     gate = throttle(runtime)
-    wait = gate.retry_after(address, "(token)")
+    wait = gate.retry_after(address, None)
     if wait:
         return Decision(False, 429, reason=f"too many attempts; retry in {wait} s")
     user = users.by_token(runtime.config, token)
     rest = {k: v for k, v in dict(query).items() if k != "token"}
     target = path + ("?" + urlencode(rest, safe=",") if rest else "")
     if user is None:
-        gate.fail(address, "(token)")
+        gate.fail(address, None)
         audit.record(runtime.store, "login.failed", "(display token)", "unknown display token", address)
         return Decision(False, 403, reason="unknown display token")
     audit.record(runtime.store, "login.kiosk", user.name, path, address)

@@ -29,23 +29,28 @@ class Throttle:
             times.popleft()
         return times
 
-    def retry_after(self, address: str, user: str, now: float | None = None) -> int:
-        """Seconds to wait before another attempt is even checked; 0 when allowed."""
+    @staticmethod
+    def _keys(address: str, user: str | None) -> list[tuple[str, str]]:
+        return [("addr", address)] + ([("user", user.lower())] if user is not None else [])
+
+    def retry_after(self, address: str, user: str | None, now: float | None = None) -> int:
+        """Seconds to wait before another attempt is even checked; 0 when allowed. ``user`` None
+        counts the address only (display tokens: a guesser must not lock every wall out)."""
         now = time.monotonic() if now is None else now
         wait = 0.0
         with self._lock:
-            for key in (("addr", address), ("user", user.lower())):
+            for key in self._keys(address, user):
                 times = self._recent(key, now)
                 if len(times) >= self.limits[key[0]]:
                     wait = max(wait, times[0] + self.window - now)
         return int(wait) + 1 if wait > 0 else 0
 
-    def fail(self, address: str, user: str, now: float | None = None) -> None:
+    def fail(self, address: str, user: str | None, now: float | None = None) -> None:
         now = time.monotonic() if now is None else now
         with self._lock:
             if len(self._failures) > 10_000:  # a flood of random names must not grow memory without bound
                 self._failures.clear()
-            for key in (("addr", address), ("user", user.lower())):
+            for key in self._keys(address, user):
                 self._recent(key, now).append(now)
 
     def succeed(self, user: str) -> None:
