@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from tests.auth.conftest import PASSWORDS, Site, csrf
 from tests.auth.helpers import login
+from tests.auth.sites import PASSWORDS, Site, csrf
 from wallboard.auth.users import ROLES
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.auth.conftest import KIOSK_TOKEN, Site, users_yaml
+from tests.auth.sites import KIOSK_TOKEN, Site, users_yaml
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, demo_config
 from wallboard.auth import decide, principal, still_allowed
 from wallboard.store import audit

@@ -6,8 +6,8 @@ import logging
 
 import pytest
 
-from tests.auth.conftest import PASSWORDS, Site, csrf
 from tests.auth.helpers import login
+from tests.auth.sites import PASSWORDS, Site, csrf
 from wallboard.store import audit
 
 
