@@ -89,6 +89,8 @@ def register(app: Any, runtime: Any) -> None:
 
     @server.before_request
     def _guard() -> Response | None:
+        if request.routing_exception is not None:
+            return None  # no such route or method: Flask answers 404/405, there is nothing to guard
         path = request.path
         decision = policy.decide(runtime, path, request.cookies, request.args, request.remote_addr)
         if decision.allowed and path == "/_dash-update-component":
