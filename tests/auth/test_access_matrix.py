@@ -138,8 +138,12 @@ def test_without_users_everything_is_open(make_site, tmp_path) -> None:
     site = make_site(token=None)
     site.rewrite(site.path.read_text().split("users:")[0])
     assert not site.runtime.config.users
-    client = site.client()
-    assert client.get("/wall/utama").status_code == 200 and client.get("/admin").status_code == 200
+    local = site.client("127.0.0.1")
+    assert local.get("/wall/utama").status_code == 200 and local.get("/admin").status_code == 200
+    # Served beyond loopback anyway (gunicorn on 0.0.0.0): the network is still kept out.
+    network = site.client()
+    assert network.get("/wall/utama").status_code == 403 and network.get("/admin").status_code == 403
+    assert network.get("/healthz").status_code == 200  # public, nothing secret: a monitor may ask
 
 
 def test_a_kiosk_wall_is_an_operator(site: Site) -> None:

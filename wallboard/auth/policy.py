@@ -16,7 +16,8 @@ static assets, ``/api/health``
 ``/metrics``                                  admin, or any request from loopback
 ==========================================  ==========================================
 
-Without ``users:`` in config.yaml everything is open: the server then only listens on loopback.
+Without ``users:`` in config.yaml everything is open to this machine only: ``wallboard run`` then
+listens on loopback alone, and any request from another address is refused (403).
 """
 
 from __future__ import annotations
@@ -46,7 +47,6 @@ ROUTE_ROLES: list[tuple[str, str]] = [
     ("/api/stream/", "operator"),
     ("/wall/", "operator"),
 ]
-LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,15 @@ class Decision:
     user: Principal | None = None
     cookies: tuple[Cookie, ...] = field(default=())
     reason: str = ""
+
+
+def is_loopback(address: str) -> bool:
+    import ipaddress
+
+    try:
+        return address == "localhost" or ipaddress.ip_address(address.split("%")[0]).is_loopback
+    except ValueError:
+        return False
 
 
 def role_for(path: str) -> str | None:
@@ -151,14 +160,18 @@ def decide(runtime: Any, path: str, cookies: Any, query: Any, remote_addr: str |
     config = runtime.config
     role = role_for(path)
     if not config.users:
-        return Decision(True)
+        # `wallboard run` refuses to listen beyond loopback without users; behind gunicorn on
+        # 0.0.0.0 (wallboard.wsgi) this is what keeps the network out all the same.
+        if role is None or remote_addr is None or is_loopback(remote_addr):
+            return Decision(True)
+        return Decision(False, 403, reason="no users: in config.yaml, so only this machine may look")
     token = query.get("token") if query is not None else None
     if token and path.startswith("/wall/"):
         return _kiosk_sign_in(runtime, path, token, query, remote_addr)
     user = principal(runtime, cookies)
     if role is None:
         return Decision(True, user=user)
-    if path == "/metrics" and remote_addr in LOOPBACK:
+    if path == "/metrics" and remote_addr is not None and is_loopback(remote_addr):
         return Decision(True, user=user)
     if user is None:
         api = path.startswith(("/api/", "/_dash", "/_reload")) if api is None else api
