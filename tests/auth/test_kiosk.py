@@ -98,3 +98,13 @@ def test_kiosk_cookie_survives_a_browser_restart(tmp_path: Path, wall_server, ch
         assert "/login" in page.url
     finally:
         context.close()
+
+
+def test_tokens_never_reach_an_access_log(site: Site, caplog) -> None:
+    """As uvicorn writes its access line: the token in the address is blanked."""
+    import logging
+
+    caplog.set_level(logging.INFO)
+    logging.getLogger("uvicorn.access").info('%s - "%s %s HTTP/%s" %d', "10.0.0.5", "GET",
+                                             f"/wall/utama?display=0,0&token={KIOSK_TOKEN}", "1.1", 302)
+    assert KIOSK_TOKEN not in caplog.text and "token=***" in caplog.text and "display=0,0" in caplog.text

@@ -85,6 +85,9 @@ def refusal(runtime: Any, decision: policy.Decision) -> Response:
 
 
 def register(app: Any, runtime: Any) -> None:
+    from wallboard.auth.logs import install
+
+    install()
     server: Flask = app.server
 
     @server.before_request
