@@ -240,7 +240,9 @@ class Auth(Strict):
     )
     session_max_age: Duration = timedelta(hours=12)
     kiosk_max_age: Duration = timedelta(days=400)
-    frame_ancestors: list[str] = ["'self'"]
+    frame_ancestors: list[Annotated[str, Field(pattern=r"^[^;,\s]+$")]] = Field(
+        ["'self'"], description="who may show the pages in a frame (CSP frame-ancestors): 'self', 'none' or origins"
+    )
 
 
 def _panel_union() -> Any:
