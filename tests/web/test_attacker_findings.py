@@ -52,7 +52,7 @@ def test_site_name_is_escaped_in_the_title_and_a_reload_changes_it(running) -> N
     _rename(path, EVIL_NAME)
     runtime.check_config()
     assert runtime.config.site.name == EVIL_NAME
-    for url in ("/", "/wall/utama", "/nope", "/login"):
+    for url in ("/", "/wall/utama", "/nope", "/admin"):
         page = client.get(url).get_data(as_text=True)
         assert "<script>alert(3)" not in page, url
         assert "x &lt;/title&gt;&lt;script&gt;alert(3)&lt;/script&gt;" in page, url
