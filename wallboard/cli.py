@@ -53,6 +53,62 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
+
+
+def exposure_problem(config_path: Path, host: str) -> str | None:
+    """Why the server must not listen on ``host``: without ``users:`` anyone on the network would
+    see everything, so only loopback is allowed. None when it may."""
+    import ipaddress
+
+    try:
+        loopback = host in LOOPBACK_HOSTS or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if loopback:
+        return None
+    try:
+        config = load_config(config_path).config
+    except ConfigError:
+        return None  # cmd_run reports the config's own problems
+    if config.users:
+        return None
+    return (f"wallboard run: refusing to listen on {host}: {config_path} has no users:, so anyone on the network "
+            f"would see the wall; add users (see docs/config.md) or use --host 127.0.0.1")
+
+
+def cmd_run_guarded(args: argparse.Namespace) -> int:
+    problem = exposure_problem(args.config, args.host)
+    if problem:
+        print(problem, file=sys.stderr)
+        return EXIT_CONFIG
+    return cmd_run(args)
+
+
+def cmd_hash_password(args: argparse.Namespace) -> int:
+    """Print an argon2id hash for ``password_hash:``; without an argument, ask twice without echo."""
+    import getpass
+
+    from wallboard.auth.passwords import hash_password
+
+    password = args.password
+    if password is None:
+        try:
+            password = getpass.getpass("Password: ")
+            again = getpass.getpass("Password again: ")
+        except (EOFError, KeyboardInterrupt):
+            print("wallboard hash-password: no password given", file=sys.stderr)
+            return EXIT_CONFIG
+        if password != again:
+            print("wallboard hash-password: the two passwords differ", file=sys.stderr)
+            return EXIT_CONFIG
+    if len(password) < 8:
+        print("wallboard hash-password: use at least 8 characters", file=sys.stderr)
+        return EXIT_CONFIG
+    print(hash_password(password))
+    return 0
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     from wallboard.init import InitError, create
 
@@ -126,7 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--port", default=8050, type=int)
     run.add_argument("--threads", default=16, type=int,
                      help="threads for page and API requests; live walls need none (default 16)")
-    run.set_defaults(func=cmd_run)
+    run.set_defaults(func=cmd_run_guarded)
 
     validate = sub.add_parser("validate", help="check a config file")
     validate.add_argument("path", nargs="?", default=DEFAULT_CONFIG, type=Path)
@@ -143,6 +199,10 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--output", type=Path, help="the .xlsx file (default wallboard-report-DATE.xlsx)")
     report.add_argument("--config", default=DEFAULT_CONFIG, type=Path)
     report.set_defaults(func=cmd_report)
+
+    hasher = sub.add_parser("hash-password", help="print a password_hash for users: (asks when left out)")
+    hasher.add_argument("password", nargs="?", help="the password; leave out to type it without echo")
+    hasher.set_defaults(func=cmd_hash_password)
 
     init = sub.add_parser("init", help="a ready wall directory for a kabupaten/kota")
     init.add_argument("--region", required=True, help="Kemendagri code or name, e.g. 33.08 or Magelang")

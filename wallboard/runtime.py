@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,9 @@ class Runtime:
         self.collector = Collector(self.store, self.config, self.base_dir, on_run=self._on_run)
         self.scheduler = CollectorScheduler(self.collector)
         self.last_reload_problems: list[str] = []
+        self.loaded_at = datetime.now(UTC)
+        # The last edit that was refused, kept after a good one for /admin: (when, problems).
+        self.last_refused: tuple[datetime, list[str]] | None = None
         self._mtime = self._stat()
         self._reload_lock = threading.Lock()
         self.changes: ChangeFeed | None = None
@@ -84,31 +88,55 @@ class Runtime:
             return None
 
     def check_config(self) -> None:
+        """Reload when the file's mtime moved. The mtime is recorded only after the attempt, and the
+        attempt never raises, so a file that broke a reload is looked at again when it changes."""
         mtime = self._stat()
         if mtime is not None and mtime != self._mtime:
-            self._mtime = mtime
             self.reload()
+            self._mtime = mtime
 
     def reload(self) -> bool:
         """Swap in the config file's current content if it is valid; keep the last good one if not."""
+        from wallboard.config.changes import summarize
+        from wallboard.store import audit
+
         with self._reload_lock:
             try:
                 loaded = load_config(self.path)
             except ConfigError as exc:
-                self.last_reload_problems = [str(p) for p in exc.problems]
-                for problem in exc.problems:
-                    log.error("config not reloaded: %s", problem)
+                self._refuse([str(p) for p in exc.problems])
+                return False
+            except Exception as exc:  # noqa: BLE001 - a bug here must not stop the watcher or the wall
+                self._refuse([f"{self.path}:1:1: cannot load ({type(exc).__name__})"])
                 return False
             if loaded.digest == self.loaded.digest:
+                self.last_reload_problems = []  # the last good file is back: nothing is wrong any more
                 return True
             if loaded.config.database.url != self.config.database.url:
                 log.warning("database.url changed; restart wallboard to use the new database")
+            try:
+                change = summarize(self.config, loaded.config)
+            except Exception:  # noqa: BLE001 - the summary is a courtesy
+                change = "changed"
             self.last_reload_problems = []
             self.loaded = loaded
+            self.loaded_at = datetime.now(UTC)
             self.store.sync_indicators(self.config.indicators)
             self.collector.configure(self.config)
             if self.collect:
                 self.scheduler.schedule(self.config)
             self.hub.configure(self.config)
-            log.info("config reloaded (%s)", loaded.digest)
+            log.info("config reloaded (%s): %s", loaded.digest, change)
+            audit.record(self.store, "config.reload", detail=f"{loaded.digest}: {change}")
             return True
+
+    def _refuse(self, problems: list[str]) -> None:
+        from wallboard.store import audit
+
+        new = problems != self.last_reload_problems
+        self.last_reload_problems = problems
+        self.last_refused = (datetime.now(UTC), problems)
+        for problem in problems:
+            log.error("config not reloaded: %s", problem)
+        if new:
+            audit.record(self.store, "config.refused", detail=f"{len(problems)} problem(s): {problems[0]}")

@@ -29,6 +29,11 @@ def has_variables(text: str) -> bool:
     return bool(_VAR.search(text))
 
 
+def variables(text: str) -> list[str]:
+    """The names of the ``${VAR}`` in ``text``, for checking they are set before anything runs."""
+    return _VAR.findall(text)
+
+
 def expand(text: str, environ: Mapping[str, str] | None = None) -> str:
     env = os.environ if environ is None else environ
 

@@ -121,10 +121,16 @@ def test_missing_file_says_how_to_create_one(tmp_path: Path) -> None:
     assert "wallboard init --region" in str(info.value)
 
 
+class _EveryVariable(dict):
+    def __contains__(self, _name: object) -> bool:
+        return True
+
+
 def test_reference_config_key_names_are_accepted() -> None:
     """The shared reference config is the contract: it may only fail on types not yet registered."""
     try:
-        load_config(SHARED / "reference" / "config.yaml")
+        # Its ${VAR} are set on a real server, not in a test run: only key names are checked here.
+        load_config(SHARED / "reference" / "config.yaml", environ=_EveryVariable())
     except ConfigError as exc:
         from wallboard.panels import panel_types
         from wallboard.sources import source_types

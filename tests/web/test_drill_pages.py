@@ -138,7 +138,7 @@ def test_unknown_or_not_drillable_panels_are_a_404_page_in_the_site_language(dri
 def test_404_in_english_for_an_english_site(drill_app) -> None:
     client = drill_app("12.75", boundaries=False, locale="en")
     html = client.get("/panel/nope").get_data(as_text=True)
-    assert "Page not found" in html and "Back to the screens" in html
+    assert "Page not found" in html and "Back to the list of screens" in html
 
 
 @pytest.mark.parametrize("query", [

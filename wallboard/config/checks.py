@@ -17,9 +17,13 @@ Loc = tuple[str | int, ...]
 def cross_check(config: Any, base: Path) -> Iterator[tuple[Loc, str]]:
     indicator_ids = {i.id for i in config.indicators}
     source_ids = {s.id for s in config.sources}
-    yield from _duplicates([i.id for i in config.indicators], ("indicators",), "indicator")
-    yield from _duplicates([s.id for s in config.sources], ("sources",), "source")
-    yield from _duplicates([s.id for s in config.screens], ("screens",), "screen")
+    yield from _duplicates([(i.id, ("indicators", n, "id")) for n, i in enumerate(config.indicators)], "indicator")
+    yield from _duplicates([(s.id, ("sources", n, "id")) for n, s in enumerate(config.sources)], "source")
+    yield from _duplicates([(s.id, ("screens", n, "id")) for n, s in enumerate(config.screens)], "screen")
+    yield from _duplicates([(u.name, ("users", n, "name")) for n, u in enumerate(config.users)], "user")
+    tokens = [(u.display_token, ("users", n, "display_token")) for n, u in enumerate(config.users) if u.display_token]
+    for _token, loc in _repeats(tokens):
+        yield loc, "two users share one display_token; give each wall user its own"
 
     for si, source in enumerate(config.sources):
         for ref in source.indicator_ids():
@@ -30,12 +34,12 @@ def cross_check(config: Any, base: Path) -> Iterator[tuple[Loc, str]]:
 
     for si, screen in enumerate(config.screens):
         paged = screen.pages is not None
-        panel_ids: list[str] = []
+        panel_ids: list[tuple[str, Loc]] = []
         for pi, page in enumerate(screen.all_pages()):
             occupied: dict[tuple[int, int], str] = {}
             for ni, panel in enumerate(page):
                 loc: Loc = ("screens", si, "pages", pi, "panels", ni) if paged else ("screens", si, "panels", ni)
-                panel_ids.append(panel.id)
+                panel_ids.append((panel.id, (*loc, "id")))
                 for ref in panel.indicator_ids():
                     if ref not in indicator_ids:
                         yield (*loc, "indicator"), f"indicator {ref!r} is not defined under indicators:"
@@ -54,7 +58,7 @@ def cross_check(config: Any, base: Path) -> Iterator[tuple[Loc, str]]:
                     yield (*loc, "at"), f"panel {panel.id!r} overlaps panel {clash!r}"
                 for cell in _cells(x, y, w, h):
                     occupied[cell] = panel.id
-        yield from _duplicates(panel_ids, ("screens", si), "panel")
+        yield from _duplicates(panel_ids, "panel")
     yield from _owner_checks(config)
 
 
@@ -64,7 +68,7 @@ def _owner_checks(config: Any) -> Iterator[tuple[Loc, str]]:
     if not owners:
         return
     owner_ids = {o.id for o in owners}
-    yield from _duplicates([o.id for o in owners], ("owners",), "owner")
+    yield from _duplicates([(o.id, ("owners", n, "id")) for n, o in enumerate(owners)], "owner")
     for oi, owner in enumerate(owners):
         if owner.next is not None and owner.next not in owner_ids:
             yield ("owners", oi, "next"), f"owner {owner.next!r} is not defined under owners:"
@@ -102,9 +106,16 @@ def _cells(x: int, y: int, w: int, h: int) -> Iterator[tuple[int, int]]:
             yield cx, cy
 
 
-def _duplicates(ids: list[str], loc: Loc, what: str) -> Iterator[tuple[Loc, str]]:
-    seen: set[str] = set()
-    for index, value in enumerate(ids):
+def _repeats(items: list[tuple[Any, Loc]]) -> Iterator[tuple[Any, Loc]]:
+    """Every item whose value came before: the admin is sent to the second occurrence, the one to fix."""
+    seen: set[Any] = set()
+    for value, loc in items:
         if value in seen:
-            yield (*loc, index) if len(loc) == 1 else loc, f"{what} id {value!r} is used twice"
+            yield value, loc
         seen.add(value)
+
+
+def _duplicates(ids: list[tuple[str, Loc]], what: str) -> Iterator[tuple[Loc, str]]:
+    for value, loc in _repeats(ids):
+        word = "name" if what == "user" else "id"
+        yield loc, f"{what} {word} {value!r} is used twice"

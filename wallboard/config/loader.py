@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import UnionType
@@ -17,12 +19,16 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from wallboard.config.checks import cross_check, warnings
 from wallboard.config.models import config_model
+from wallboard.secrets import variables
 
 Loc = tuple[str | int, ...]
+MAX_BYTES = 1_000_000  # a config is a few KB; a bigger file is a mistake, and parsing it would stall the wall
+MAX_PROBLEMS = 50  # an admin fixes the first ones first; thousands would swamp the log and /healthz
+MAX_NODES = 200_000  # YAML aliases can multiply a small file into millions of items
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,11 @@ class Problem:
 
 class ConfigError(Exception):
     def __init__(self, problems: list[Problem]):
+        if len(problems) > MAX_PROBLEMS:
+            last = problems[MAX_PROBLEMS - 1]
+            more = len(problems) - MAX_PROBLEMS + 1
+            problems = [*problems[: MAX_PROBLEMS - 1],
+                        Problem(last.file, last.line, last.column, "", f"... and {more} more problems")]
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = problems
 
@@ -52,29 +63,73 @@ class LoadedConfig:
     warnings: tuple[Problem, ...] = ()
 
 
-def load_config(path: str | Path) -> LoadedConfig:
+def load_config(path: str | Path, environ: Mapping[str, str] | None = None) -> LoadedConfig:
+    """Read and check a config file; every ``${VAR}`` it uses must be set in ``environ`` (the process's)."""
     path = Path(path)
-    if not path.exists():
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ConfigError([Problem(name, 1, 1, "", f"file is {size:,} bytes; a config may be at most "
+                                                       f"{MAX_BYTES:,} bytes")])
+        raw = path.read_bytes()
+    except FileNotFoundError:
         raise ConfigError(
-            [Problem(str(path), 1, 1, "", "config file not found; create one with "
+            [Problem(name, 1, 1, "", "config file not found; create one with "
                      "`wallboard init --region CODE` or copy the config.yaml that ships with wallboard")]
-        )
-    text = path.read_text(encoding="utf-8")
-    return parse_config(text, str(path), base=path.parent)
+        ) from None
+    except OSError as exc:
+        raise ConfigError([Problem(name, 1, 1, "", f"cannot read the file: {exc.strerror or exc}")]) from None
+    return parse_config(decode(raw, name), name, base=path.parent,
+                        environ=os.environ if environ is None else environ)
 
 
-def parse_config(text: str, filename: str = "config.yaml", base: Path | None = None) -> LoadedConfig:
+def decode(raw: bytes, filename: str) -> str:
+    """UTF-8 text with no NUL byte, or a problem at the first offending byte (binary garbage, wrong encoding)."""
+    nul = raw.find(b"\0")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad = exc.start if nul < 0 else min(exc.start, nul)
+        line, col = _line_col(raw, bad)
+        raise ConfigError([Problem(filename, line, col, "", "not UTF-8 text (is this a binary file?); "
+                                                            "save config.yaml as UTF-8")]) from None
+    if nul >= 0:
+        line, col = _line_col(raw, nul)
+        raise ConfigError([Problem(filename, line, col, "", "NUL byte in the file (is this a binary file?)")])
+    return text
+
+
+def _line_col(raw: bytes, offset: int) -> tuple[int, int]:
+    before = raw[:offset]
+    return before.count(b"\n") + 1, offset - (before.rfind(b"\n") + 1) + 1
+
+
+def parse_config(text: str, filename: str = "config.yaml", base: Path | None = None,
+                 environ: Mapping[str, str] | None = None) -> LoadedConfig:
+    """Check a config text. With ``environ``, every ``${VAR}`` must be set there (``load_config`` passes
+    the process's environment; tests of single sections leave it out)."""
+    if len(text) > MAX_BYTES:
+        raise ConfigError([Problem(filename, 1, 1, "", f"a config may be at most {MAX_BYTES:,} bytes")])
     try:
         tree = YAML(typ="rt").load(text)
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # An unclosed quote is found at the end of the file; the context mark is where it opened.
+        scanning = "quoted scalar" in str(exc.context or "") and exc.context_mark is not None
+        mark = exc.context_mark if scanning else (exc.problem_mark or exc.context_mark)
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise ConfigError([Problem(filename, line, col, "", f"YAML syntax: {exc.problem or exc}")]) from None
+    except (YAMLError, RecursionError, ValueError) as exc:
+        raise ConfigError([Problem(filename, 1, 1, "", f"YAML syntax: {_first_line(exc)}")]) from None
     if not isinstance(tree, CommentedMap):
         raise ConfigError([Problem(filename, 1, 1, "", "the file must be a mapping with site:, screens: and so on")])
 
     positions: dict[Loc, tuple[int, int]] = {}
-    data = _plain(tree, (), positions)
+    try:
+        data = _plain(tree, (), positions)
+    except (RecursionError, _TooBig):
+        raise ConfigError([Problem(filename, 1, 1, "", "the file nests or repeats too deeply (YAML aliases?)")]) \
+            from None
     model = config_model()
     try:
         config = model.model_validate(data)
@@ -83,7 +138,11 @@ def parse_config(text: str, filename: str = "config.yaml", base: Path | None = N
         raise ConfigError(_unique(problems)) from None
 
     base = base or Path(".")
-    problems = [_located(filename, positions, loc, msg) for loc, msg in cross_check(config, base)]
+    checks = list(cross_check(config, base))
+    if environ is not None:
+        checks += list(_unset_variables(data, (), environ))
+    problems = sorted((_located(filename, positions, loc, msg) for loc, msg in checks),
+                      key=lambda p: (p.line, p.column))
     if problems:
         raise ConfigError(problems)
     notes = tuple(_located(filename, positions, loc, f"warning: {msg}") for loc, msg in warnings(config, base))
@@ -95,8 +154,32 @@ def _located(filename: str, positions: dict[Loc, tuple[int, int]], loc: Loc, mes
     return Problem(filename, line, col, _dotted(found), message)
 
 
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+
+
+def _unset_variables(node: Any, loc: Loc, environ: Mapping[str, str]) -> Any:
+    """Each ``${VAR}`` not set in the environment, where it is written (names only, never values)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _unset_variables(value, (*loc, key), environ)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _unset_variables(value, (*loc, index), environ)
+    elif isinstance(node, str):
+        for name in variables(node):
+            if name not in environ:
+                yield loc, f"environment variable {name} is not set (used as ${{{name}}})"
+
+
+class _TooBig(Exception):
+    pass
+
+
 def _plain(node: Any, loc: Loc, positions: dict[Loc, tuple[int, int]]) -> Any:
     """Plain dicts and lists for pydantic, recording where each key and item stands."""
+    if len(positions) > MAX_NODES:
+        raise _TooBig
     if isinstance(node, CommentedMap):
         out = {}
         for key, value in node.items():

@@ -14,7 +14,7 @@ from functools import cache
 from typing import Annotated, Any, Literal, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from wallboard.durations import Duration
 
@@ -110,17 +110,18 @@ class Indicator(Strict):
     decimals: int | None = Field(None, ge=0, le=6)
     target: float | None = None
 
-    @model_validator(mode="after")
-    def _thresholds_in_order(self) -> Indicator:
-        t = self.thresholds
+    @field_validator("thresholds")
+    @classmethod
+    def _thresholds_in_order(cls, t: Thresholds | None, info: ValidationInfo) -> Thresholds | None:
+        direction = info.data.get("direction", "up")
         if t and t.warning is not None and t.critical is not None:
-            worse_is_higher = self.direction == "up"
+            worse_is_higher = direction == "up"
             if (t.critical < t.warning) if worse_is_higher else (t.critical > t.warning):
                 side = "above" if worse_is_higher else "below"
                 raise ValueError(
-                    f"thresholds.critical must be {side} thresholds.warning when direction is {self.direction}"
+                    f"thresholds.critical must be {side} thresholds.warning when direction is {direction}"
                 )
-        return self
+        return t
 
 
 class SourceBase(Strict):
@@ -134,7 +135,9 @@ class SourceBase(Strict):
 
     @field_validator("cron")
     @classmethod
-    def _cron_parses(cls, value: str | None) -> str | None:
+    def _cron_parses(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and info.data.get("every") is not None:
+            raise ValueError("give either every: or cron:, not both")
         if value is not None:
             from apscheduler.triggers.cron import CronTrigger
 
@@ -143,12 +146,6 @@ class SourceBase(Strict):
             except ValueError as exc:
                 raise ValueError(f"invalid cron expression {value!r}: {exc}") from None
         return value
-
-    @model_validator(mode="after")
-    def _one_schedule(self) -> SourceBase:
-        if self.every is not None and self.cron is not None:
-            raise ValueError("give either every: or cron:, not both")
-        return self
 
     @property
     def interval(self) -> timedelta:
@@ -207,8 +204,45 @@ class Grid(Strict):
 class User(Strict):
     name: Identifier
     role: Literal["operator", "supervisor", "admin"]
-    display_token: str | None = None
-    password_hash: str | None = None
+    display_token: str | None = Field(
+        None, description="kiosk token (${VAR}, 16+ characters): /wall/<id>?token=... signs a wall PC in for good"
+    )
+    password_hash: str | None = Field(None, description="from `wallboard hash-password`; usually ${VAR}")
+
+    @field_validator("display_token")
+    @classmethod
+    def _token_long_enough(cls, token: str | None) -> str | None:
+        if token is not None and "${" not in token and len(token) < 16:
+            raise ValueError("display_token must be at least 16 characters (better: ${VAR} from the environment)")
+        return token
+
+    @field_validator("password_hash")
+    @classmethod
+    def _hash_from_the_hasher(cls, digest: str | None) -> str | None:
+        if digest is not None and "${" not in digest and not digest.startswith("$argon2"):
+            raise ValueError("password_hash must come from `wallboard hash-password` (an $argon2id$ hash)")
+        return digest
+
+    @model_validator(mode="after")
+    def _can_sign_in(self) -> User:
+        if self.password_hash is None and self.display_token is None:
+            raise ValueError(
+                f"user {self.name!r} needs password_hash (make one with `wallboard hash-password`) or display_token"
+            )
+        return self
+
+
+class Auth(Strict):
+    """Sessions and the headers every answer carries; only matters once ``users:`` is set."""
+
+    secret_key: str | None = Field(
+        None, description="signs session and kiosk cookies (${VAR}); default: a key kept in .wallboard-secret"
+    )
+    session_max_age: Duration = timedelta(hours=12)
+    kiosk_max_age: Duration = timedelta(days=400)
+    frame_ancestors: list[Annotated[str, Field(pattern=r"^[^;,\s]+$")]] = Field(
+        ["'self'"], description="who may show the pages in a frame (CSP frame-ancestors): 'self', 'none' or origins"
+    )
 
 
 def _panel_union() -> Any:
@@ -275,6 +309,7 @@ def config_model() -> type[BaseModel]:
         owners: list[Owner] = []
         alerts: AlertSettings = AlertSettings()
         notify: Notify = Notify()
+        auth: Auth = Auth()
 
         def indicator(self, indicator_id: str) -> Indicator:
             return self._indicators[indicator_id]

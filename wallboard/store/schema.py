@@ -124,6 +124,20 @@ ADDED_COLUMNS = {
     "latest": {"period": "VARCHAR(8)"},
 }
 
+# Who did what to the running wall: config reloads (what changed), logins, refused logins, admin
+# actions. Details are built by the callers from ids and key names only, never from values.
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("time", DateTime(timezone=True), nullable=False),
+    Column("actor", String(64), nullable=False, default=""),
+    Column("action", String(40), nullable=False),
+    Column("address", String(64), nullable=False, default=""),
+    Column("detail", Text, nullable=False, default=""),
+)
+Index("audit_time", audit.c.id)
+
 # --- alerts (wallboard/alerts) ------------------------------------------------------------------
 # Alerts per indicator and region (the kabupaten/kota code for the whole indicator, a kecamatan
 # code for one kecamatan), their history (what replay and the report read) and every notification

@@ -7,6 +7,7 @@ shows real figures; afterwards the browser's ``wall.js`` applies the hub's pushe
 
 from __future__ import annotations
 
+from html import escape as html_escape
 from pathlib import Path
 from typing import Any
 
@@ -14,19 +15,36 @@ import dash
 from dash import Dash, dcc, html
 from flask import Response, jsonify
 
+from wallboard import auth
 from wallboard.cameras import routes as cameras
 from wallboard.i18n import translator
 from wallboard.panels.base import frame
-from wallboard.web import console, drill, replay
+from wallboard.web import admin, console, drill, errors, replay, security
+from wallboard.web import health as health_page
 from wallboard.web.live import Hub
 
 ASSETS = Path(__file__).parent / "assets"
 t = translator("wall")
 
 
+class WallDash(Dash):
+    """Dash whose page ``<title>`` is the site name in force, escaped: Dash writes ``title`` into
+    the index page as it is, and keeps the value given at start, which a reload could not change."""
+
+    site_name: Any = None
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return html_escape(self.site_name() if self.site_name else "")
+
+    @title.setter
+    def title(self, _value: str) -> None:
+        pass
+
+
 def create_app(runtime: Any) -> Dash:
     hub: Hub = runtime.hub
-    app = Dash(
+    app = WallDash(
         __name__,
         use_pages=True,
         pages_folder="",
@@ -36,6 +54,7 @@ def create_app(runtime: Any) -> Dash:
         suppress_callback_exceptions=True,
         serve_locally=True,
     )
+    app.site_name = lambda: runtime.config.site.name
 
     def home_layout(**_: Any) -> Any:
         config = runtime.config
@@ -50,6 +69,9 @@ def create_app(runtime: Any) -> Dash:
 
     def wall_layout(screen_id: str | None = None, **query: Any) -> Any:
         config = runtime.config
+        # Dash lets a query parameter override a path variable (/wall/utama?screen_id=tren would
+        # show tren): the screen is taken from the path the router was asked for.
+        screen_id = _path_screen(screen_id)
         screen = config.screen(screen_id or "")
         if screen is None:
             return html.Main(t(config.site.locale, "Screen {screen} is not in config.yaml", screen=repr(screen_id)),
@@ -58,9 +80,11 @@ def create_app(runtime: Any) -> Dash:
             return replay.replay_page(runtime, screen, query)
         return wall_page(runtime, screen, query)
 
-    dash.register_page("home", path="/", layout=home_layout, title=runtime.config.site.name)
-    dash.register_page("wall", path_template="/wall/<screen_id>", layout=wall_layout,
-                       title=runtime.config.site.name)
+    def site_title(**_: Any) -> str:
+        return runtime.config.site.name
+
+    dash.register_page("home", path="/", layout=home_layout, title=site_title)
+    dash.register_page("wall", path_template="/wall/<screen_id>", layout=wall_layout, title=site_title)
     app.layout = html.Div(dash.page_container, id="app-root")
 
     server = app.server
@@ -68,17 +92,43 @@ def create_app(runtime: Any) -> Dash:
 
     @server.route("/api/health")
     def health() -> Response:
+        problems = list(runtime.last_reload_problems)
+        if runtime.config.users and not _is_admin():
+            problems = ["(sign in as admin to see the problems)"] if problems else []
         return jsonify({
             "version": hub.version_tag,
             "data_version": hub.snapshot.version if hub.snapshot else None,
-            "config": {"digest": runtime.loaded.digest, "problems": list(runtime.last_reload_problems)},
+            "config": {"digest": runtime.loaded.digest, "problems": problems},
             "hub": hub.stats(),
             "cameras": cameras.health_summary(runtime),
         })
 
     drill.register(app, runtime)
     cameras.register(app, runtime)
+    errors.register(app, runtime)
+    auth.register(app, runtime)
+    security.register(app, runtime)
+    health_page.register(app, runtime)
+    admin.register(app, runtime)
     return app
+
+
+def _is_admin() -> bool:
+    from flask import g
+
+    user = getattr(g, "user", None)
+    return user is not None and user.may("admin")
+
+
+def _path_screen(fallback: str | None) -> str | None:
+    """The ``<screen_id>`` of the pathname Dash's router was called with, when inside its callback."""
+    try:
+        pathname = dash.callback_context.inputs.get("_pages_location.pathname")
+    except Exception:  # noqa: BLE001 - outside a callback there is no context
+        return fallback
+    if isinstance(pathname, str) and pathname.startswith("/wall/"):
+        return pathname.removeprefix("/wall/").strip("/") or fallback
+    return fallback
 
 
 def wall_page(runtime: Any, screen: Any, query: dict[str, Any], current: dict[str, Any] | None = None) -> html.Div:

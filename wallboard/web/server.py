@@ -8,6 +8,7 @@ app, run in a small thread pool by a2wsgi: those requests are short, and Flask's
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
@@ -23,9 +24,11 @@ class WallboardASGI:
     def __init__(self, runtime: Any, wsgi_app: Any, threads: int = PAGE_THREADS):
         from a2wsgi import WSGIMiddleware
 
+        from wallboard.auth.policy import still_allowed
+
         self.runtime = runtime
-        self.fanout = Fanout(runtime.hub)
-        self.stream = StreamEndpoint(runtime, self.fanout)
+        self.fanout = Fanout(runtime.hub, lambda user: still_allowed(runtime, user))
+        self.stream = StreamEndpoint(runtime, self.fanout, lambda scope: authorize_stream(runtime, scope))
         self.pages = WSGIMiddleware(wsgi_app, workers=threads)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -35,6 +38,27 @@ class WallboardASGI:
             await _lifespan(receive, send)
         else:
             await self.pages(scope, receive, send)
+
+
+def authorize_stream(runtime: Any, scope: Scope) -> tuple[int, Any]:
+    """The same decision the Flask pages get (``wallboard.auth``), from the ASGI scope's cookies."""
+    from http.cookies import SimpleCookie
+    from urllib.parse import parse_qsl
+
+    from wallboard.auth.policy import decide
+
+    jar: SimpleCookie = SimpleCookie()
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            with contextlib.suppress(Exception):  # a malformed cookie header signs nobody in
+                jar.load(value.decode("latin-1"))
+    cookies = {key: morsel.value for key, morsel in jar.items()}
+    query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
+    client = scope.get("client")
+    decision = decide(runtime, scope["path"], cookies, query, client[0] if client else None, api=True)
+    if decision.allowed:
+        return 200, decision.user
+    return (decision.status if decision.status in (401, 403, 429) else 401), None
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:

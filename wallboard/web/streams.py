@@ -41,10 +41,11 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 class Wall:
     """One connected browser: its queue, and since when a write to it has been waiting."""
 
-    __slots__ = ("screen_id", "queue", "greeted", "last_sent", "writing_since", "dropped", "abort")
+    __slots__ = ("screen_id", "queue", "greeted", "last_sent", "writing_since", "dropped", "abort", "user")
 
-    def __init__(self, screen_id: str, greeted: int):
+    def __init__(self, screen_id: str, greeted: int, user: Any = None):
         self.screen_id = screen_id
+        self.user = user  # who signed this wall in (wallboard.auth), re-checked when the config changes
         self.queue: asyncio.Queue[str | None] = asyncio.Queue(QUEUE_LIMIT)
         self.greeted = greeted
         self.last_sent = time.monotonic()
@@ -66,8 +67,10 @@ class Wall:
 class Fanout:
     """The hub's listener on the event loop: one hand-over per screen and message, whatever the walls."""
 
-    def __init__(self, hub: Hub):
+    def __init__(self, hub: Hub, still_allowed: Callable[[Any], bool] | None = None):
         self.hub = hub
+        self.still_allowed = still_allowed
+        self._digest = hub.runtime.loaded.digest  # config the walls' access was last judged under
         self.loop: asyncio.AbstractEventLoop | None = None
         self.walls: dict[str, set[Wall]] = {}
         self.bytes_sent = 0
@@ -102,21 +105,27 @@ class Fanout:
                 self.drop(wall, "queue full")
 
     def _beat(self) -> None:
-        """Heartbeats for quiet walls, and the drop of walls whose socket stopped taking data."""
+        """Heartbeats for quiet walls, the drop of walls whose socket stopped taking data, and of
+        walls whose user or kiosk token a config reload took away (the wall then meets the login)."""
         now = time.monotonic()
+        digest = self.hub.runtime.loaded.digest
+        recheck = self.still_allowed is not None and digest != self._digest
+        self._digest = digest
         for walls in list(self.walls.values()):
             for wall in list(walls):
-                if wall.writing_since is not None and now - wall.writing_since > STUCK_AFTER:
+                if recheck and not self.still_allowed(wall.user):
+                    self.drop(wall, "access withdrawn")
+                elif wall.writing_since is not None and now - wall.writing_since > STUCK_AFTER:
                     self.drop(wall, "not reading")
                 elif wall.writing_since is None and now - wall.last_sent >= HEARTBEAT and wall.queue.empty():
                     wall.offer(HEARTBEAT_MESSAGE, 0)
         assert self.loop is not None
         self.loop.call_later(HEARTBEAT / 2, self._beat)
 
-    def connect(self, screen_id: str) -> tuple[Wall, str]:
+    def connect(self, screen_id: str, user: Any = None) -> tuple[Wall, str]:
         """Register a wall and give it its greeting, in one step on the loop (no delta in between)."""
         seq, greeting = self.hub.greeting(screen_id)
-        wall = Wall(screen_id, seq)
+        wall = Wall(screen_id, seq, user)
         self.walls.setdefault(screen_id, set()).add(wall)
         self.connected += 1
         return wall, greeting
@@ -156,10 +165,10 @@ def _aborter(send: Send) -> Callable[[], None] | None:
 class StreamEndpoint:
     """``GET /api/stream/<screen_id>``: the hello, the full view, then deltas and heartbeats."""
 
-    def __init__(self, runtime: Any, fanout: Fanout, allowed: Callable[[Scope], bool] | None = None):
+    def __init__(self, runtime: Any, fanout: Fanout, authorize: Callable[[Scope], tuple[int, Any]] | None = None):
         self.runtime = runtime
         self.fanout = fanout
-        self.allowed = allowed
+        self.authorize = authorize  # scope -> (HTTP status, user): 200 lets the wall in
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         screen_id = unquote(scope["path"][len(PREFIX):])
@@ -169,12 +178,15 @@ class StreamEndpoint:
         if self.runtime.config.screen(screen_id) is None:
             await _plain(send, 404, "unknown screen")
             return
-        if self.allowed is not None and not self.allowed(scope):
-            await _plain(send, 403, "forbidden")
-            return
+        user = None
+        if self.authorize is not None:
+            status, user = self.authorize(scope)
+            if status != 200:
+                await _plain(send, status, "sign in" if status == 401 else "forbidden")
+                return
         fanout = self.fanout
         fanout.start()
-        wall, greeting = fanout.connect(screen_id)
+        wall, greeting = fanout.connect(screen_id, user)
         wall.abort = _aborter(send)
         watcher = asyncio.ensure_future(_wait_for_disconnect(receive, wall))
         try:

@@ -19,7 +19,7 @@ from flask import Blueprint, Response, render_template, request, send_file
 
 from wallboard.web.drill import page
 from wallboard.web.drill.export import XLSX_TYPE, to_csv, to_xlsx
-from wallboard.web.errors import not_found_page
+from wallboard.web.errors import error_page
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -34,9 +34,8 @@ def register(app: Any, runtime: Any) -> None:
     def lookup(panel_id: str) -> Any:
         return page.find_panel(runtime.config, panel_id)
 
-    def missing(panel_id: str) -> Response:
-        site = runtime.config.site
-        return not_found_page(site.locale, f"/panel/{panel_id}", site.theme)
+    def missing(_panel_id: str) -> Response:
+        return error_page(runtime, 404)
 
     @bp.route("/panel/_static/plotly.min.js")
     def plotly_js() -> Response:

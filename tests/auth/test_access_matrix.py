@@ -1,0 +1,152 @@
+"""Every route kind x every kind of visitor, over HTTP (Flask's test client on the real app).
+
+Table-driven: a new route (drill pages, exports, console, metrics) is one line in ROUTES with
+the least role that may open it. What the others get follows from the role:
+anonymous or expired session -> the login page (302) for pages, 401 for APIs; a signed-in user
+whose role is too low -> 403.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from tests.auth.helpers import login
+from tests.auth.sites import PASSWORDS, Site, csrf
+from wallboard.auth.users import ROLES
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    path: str
+    role: str | None  # least role that may open it; None: public
+    method: str = "GET"
+    ok: int = 200  # the answer when allowed
+    api: bool = False  # refused with 401 (not a login redirect) when nobody is signed in
+    body: Any = None
+
+
+def router(pathname: str) -> dict[str, Any]:
+    """What Dash's page router posts to lay out ``pathname``."""
+    return {
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+        "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
+                   {"id": "_pages_location", "property": "search", "value": ""}],
+        "changedPropIds": ["_pages_location.pathname"], "state": [],
+    }
+
+
+ROUTES = [
+    Route("screen list", "/", "operator"),
+    Route("wall", "/wall/utama", "operator"),
+    Route("wall display", "/wall/utama?display=0,0", "operator"),
+    Route("stream", "/api/stream/utama", "operator", api=True),
+    Route("dash layout", "/_dash-layout", "operator", api=True),
+    Route("dash router: wall", "/_dash-update-component", "operator", "POST", api=True, body=router("/wall/utama")),
+    Route("dash router: drill", "/_dash-update-component", "supervisor", "POST", api=True,
+          body=router("/panel/_probe")),
+    Route("dash router: admin", "/_dash-update-component", "admin", "POST", api=True, body=router("/admin")),
+    Route("console", "/console", "operator"),
+    Route("drill page", "/panel/_probe", "supervisor"),
+    Route("export", "/export/_probe", "supervisor"),
+    Route("admin", "/admin", "admin"),
+    Route("admin: run now", "/admin/sources/simulasi/run", "admin", "POST", ok=303),
+    Route("metrics", "/metrics", "admin"),
+    Route("healthz", "/healthz", None),
+    Route("api health", "/api/health", None),
+    Route("login page", "/login", None),
+    Route("static asset", "/assets/wall.css", None),
+]
+VISITORS = ["anonymous", "operator", "supervisor", "admin", "kiosk", "expired"]
+VISITOR_ROLE = {"anonymous": None, "expired": None, "kiosk": "operator",
+                "operator": "operator", "supervisor": "supervisor", "admin": "admin"}
+
+
+def visitor(site: Site, kind: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    if kind == "anonymous":
+        return site.client()
+    if kind == "kiosk":
+        return site.kiosk()
+    if kind == "expired":
+        # Signed in 13 hours ago; sessions last 12 hours (auth.session_max_age default).
+        import time
+
+        from itsdangerous.timed import TimestampSigner
+
+        then = int(time.time()) - 13 * 3600
+        with monkeypatch.context() as patch:
+            patch.setattr(TimestampSigner, "get_timestamp", lambda self: then)
+            client = site.client()
+            assert login(client, "admin", PASSWORDS["admin"]).status_code == 303
+        return client
+    return site.signed_in(kind)
+
+
+def expected(route: Route, kind: str) -> int:
+    role = VISITOR_ROLE[kind]
+    if route.role is None or (role is not None and ROLES[role] >= ROLES[route.role]):
+        return route.ok
+    if role is None:
+        return 401 if route.api else 302
+    return 403
+
+
+def request(client: Any, route: Route) -> Any:
+    if route.method == "GET":
+        response = client.get(route.path)
+    elif route.body is not None:
+        response = client.post(route.path, data=json.dumps(route.body), content_type="application/json")
+    else:
+        response = client.post(route.path, data={"csrf_token": csrf(client)})
+    response.close()  # the stream would go on for ever
+    return response
+
+
+@pytest.mark.parametrize("kind", VISITORS)
+def test_access_matrix(site: Site, kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    client = visitor(site, kind, monkeypatch)
+    got = {route.name: request(client, route) for route in ROUTES}
+    want = {route.name: expected(route, kind) for route in ROUTES}
+    assert {name: r.status_code for name, r in got.items()} == want
+    for route in ROUTES:
+        if want[route.name] == 302:
+            assert got[route.name].headers["Location"].startswith("/login?next=")
+
+
+def test_the_matrix_covers_every_route_of_the_app(site: Site) -> None:
+    """A route added to the app without a row here fails this test (Dash internals and the
+    probes aside), so no route kind escapes the matrix."""
+    covered = {r.path.split("?")[0] for r in ROUTES} | {"/login", "/logout"}
+    internal = ("/_dash", "/_reload-hash", "/_favicon.ico", "/assets/", "/<path:path>", "/static/")
+    rules = {rule.rule for rule in site.app.server.url_map.iter_rules()}
+    missing = sorted(r for r in rules if not r.startswith(internal) and r not in covered
+                     and r.replace("<screen_id>", "utama").replace("<source_id>", "simulasi") not in covered)
+    assert missing == []
+
+
+def test_metrics_from_loopback_needs_no_login(site: Site) -> None:
+    assert site.client("127.0.0.1").get("/metrics").status_code == 200
+    assert site.client("10.9.8.7").get("/metrics").status_code == 302
+
+
+def test_without_users_everything_is_open(make_site, tmp_path) -> None:
+    site = make_site(token=None)
+    site.rewrite(site.path.read_text().split("users:")[0])
+    assert not site.runtime.config.users
+    local = site.client("127.0.0.1")
+    assert local.get("/wall/utama").status_code == 200 and local.get("/admin").status_code == 200
+    # Served beyond loopback anyway (gunicorn on 0.0.0.0): the network is still kept out.
+    network = site.client()
+    assert network.get("/wall/utama").status_code == 403 and network.get("/admin").status_code == 403
+    assert network.get("/healthz").status_code == 200  # public, nothing secret: a monitor may ask
+
+
+def test_a_kiosk_wall_is_an_operator(site: Site) -> None:
+    client = site.kiosk()
+    assert client.get("/wall/utama").status_code == 200
+    assert client.get("/panel/_probe").status_code == 403 and client.get("/admin").status_code == 403

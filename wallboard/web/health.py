@@ -1,0 +1,83 @@
+"""``/healthz``: is this wall fit to be trusted, as JSON for a load balancer or a monitoring check.
+
+``failing`` (HTTP 503) when the database cannot be reached or every source is failing;
+``degraded`` when the config file on disk was refused, some source fails or an indicator is
+stale; ``ok`` otherwise. Nothing secret: ids, counts, ages and the config's problem lines.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Response, jsonify
+from sqlalchemy import text
+
+from wallboard.secrets import redact
+
+PROBLEMS_SHOWN = 10
+
+
+def database_reachable(store: Any) -> bool:
+    try:
+        with store.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return True
+    except Exception:  # noqa: BLE001 - any failure means not reachable
+        return False
+
+
+def failing_sources(runtime: Any) -> list[str]:
+    ids = [s.id for s in runtime.config.sources]
+    statuses = runtime.store.source_status(ids)
+    return [sid for sid in ids if statuses[sid].last_run is not None and not statuses[sid].last_run.ok]
+
+
+def health(runtime: Any, now: datetime | None = None) -> tuple[dict[str, Any], int]:
+    config = runtime.config
+    reachable = database_reachable(runtime.store)
+    failing: list[str] = []
+    stalest: dict[str, Any] | None = None
+    stale: list[str] = []
+    if reachable:
+        try:
+            failing = failing_sources(runtime)
+            fresh = runtime.store.freshness([i.id for i in config.indicators], now)
+            aged = [(f.age, f.indicator) for f in fresh.values() if f.age is not None]
+            if aged:
+                age, indicator = max(aged)
+                stalest = {"indicator": indicator, "age_seconds": round(age, 1)}
+            stale = sorted(i for i, f in fresh.items()
+                           if f.age is not None and f.age > config.stale_after(i).total_seconds())
+        except Exception:  # noqa: BLE001 - a query failing mid-way counts as an unreachable database
+            reachable = False
+    problems = list(runtime.last_reload_problems)
+    if not reachable or (config.sources and len(failing) == len(config.sources)):
+        status = "failing"
+    elif problems or failing or stale:
+        status = "degraded"
+    else:
+        status = "ok"
+    body = {
+        "status": status,
+        "config": {
+            "version": runtime.loaded.digest,
+            "loaded_at": runtime.loaded_at.astimezone(UTC).isoformat(timespec="seconds"),
+            "problems": len(problems),
+            "problem_lines": [redact(p)[:300] for p in problems[:PROBLEMS_SHOWN]],
+        },
+        "database": {"reachable": reachable},
+        "sources": {"total": len(config.sources), "failing": failing},
+        "indicators": {"stale": stale, "stalest": stalest},
+    }
+    return body, 503 if status == "failing" else 200
+
+
+def register(app: Any, runtime: Any) -> None:
+    @app.server.route("/healthz")
+    def healthz() -> Response:
+        body, status = health(runtime)
+        response = jsonify(body)
+        response.status_code = status
+        response.headers["Cache-Control"] = "no-store"
+        return response
