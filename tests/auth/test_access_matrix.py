@@ -45,7 +45,6 @@ ROUTES = [
     Route("screen list", "/", "operator"),
     Route("wall", "/wall/utama", "operator"),
     Route("wall display", "/wall/utama?display=0,0", "operator"),
-    Route("stream", "/api/stream/utama", "operator", api=True),
     Route("dash layout", "/_dash-layout", "operator", api=True),
     Route("dash router: wall", "/_dash-update-component", "operator", "POST", api=True, body=router("/wall/utama")),
     Route("dash router: drill", "/_dash-update-component", "supervisor", "POST", api=True,
@@ -61,6 +60,18 @@ ROUTES = [
     Route("api health", "/api/health", None),
     Route("login page", "/login", None),
     Route("static asset", "/assets/wall.css", None),
+    # the real routes of the drill pages, the console and the cameras (the demo's panels have no drill:)
+    Route("drill page (real)", "/panel/pengaduan", "supervisor", ok=404),
+    Route("drill export (real)", "/panel/pengaduan/export.csv", "supervisor", ok=404),
+    Route("drill script", "/panel/_static/plotly.min.js", "supervisor"),
+    Route("alerts api", "/api/alerts", "operator", api=True),
+    Route("alerts api: ack", "/api/alerts/999/ack", "operator", "POST", ok=404, api=True, body={"name": "x"}),
+    Route("console: ack", "/console/alerts/999/ack", "operator", "POST", ok=404),
+    Route("console: report", "/console/report.xlsx?date=2026-11-28", "operator"),
+    Route("cameras api", "/api/cameras", "operator", api=True),
+    Route("camera feed", "/api/cameras/feed/utama/nope", "operator", ok=404, api=True),
+    Route("hls.js", "/api/cameras/hls.js", "operator", api=True),
+    Route("camera report", "/api/cameras/report", "operator", "POST", api=True, body={"cameras": []}),
 ]
 VISITORS = ["anonymous", "operator", "supervisor", "admin", "kiosk", "expired"]
 VISITOR_ROLE = {"anonymous": None, "expired": None, "kiosk": "operator",
@@ -122,11 +133,33 @@ def test_the_matrix_covers_every_route_of_the_app(site: Site) -> None:
     """A route added to the app without a row here fails this test (Dash internals and the
     probes aside), so no route kind escapes the matrix."""
     covered = {r.path.split("?")[0] for r in ROUTES} | {"/login", "/logout"}
-    internal = ("/_dash", "/_reload-hash", "/_favicon.ico", "/assets/", "/<path:path>", "/static/")
+    internal = ("/_dash", "/_reload-hash", "/_favicon.ico", "/assets/", "/<path:path>", "/static/", "/panel/_static/<")
+    examples = {"<screen_id>": "utama", "<source_id>": "simulasi", "<panel_id>": "pengaduan", "<fmt>": "csv",
+                "<int:alert_id>": "999", "<path:key>": "utama/nope"}
+
+    def example(rule: str) -> str:
+        for variable, value in examples.items():
+            rule = rule.replace(variable, value)
+        return rule.rstrip("/") or "/"
+
     rules = {rule.rule for rule in site.app.server.url_map.iter_rules()}
-    missing = sorted(r for r in rules if not r.startswith(internal) and r not in covered
-                     and r.replace("<screen_id>", "utama").replace("<source_id>", "simulasi") not in covered)
+    missing = sorted(r for r in rules if not r.startswith(internal) and r not in covered and example(r) not in covered)
     assert missing == []
+
+
+@pytest.mark.parametrize("kind", VISITORS)
+def test_the_wall_stream_follows_the_same_rules(site: Site, kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stream is served on the event loop (web/streams.py), not by Flask: its decision comes
+    from the ASGI scope's cookie header, through the same wallboard.auth policy."""
+    from wallboard.web.server import authorize_stream
+
+    client = visitor(site, kind, monkeypatch)
+    cookies = "; ".join(f"{c.key}={c.value}" for c in client._cookies.values())
+    scope = {"type": "http", "path": "/api/stream/utama", "query_string": b"", "client": ("10.1.2.3", 5000),
+             "headers": [(b"cookie", cookies.encode())] if cookies else []}
+    status, user = authorize_stream(site.runtime, scope)
+    assert status == expected(Route("stream", "/api/stream/utama", "operator", api=True), kind)
+    assert (user is not None) == (status == 200)
 
 
 def test_metrics_from_loopback_needs_no_login(site: Site) -> None:

@@ -38,7 +38,11 @@ def test_removing_the_token_locks_the_wall_out(site: Site) -> None:
     assert site.rewrite(text)
     assert not still_allowed(site.runtime, user)  # what an open stream checks every few heartbeats
     assert client.get("/wall/utama").status_code == 302
-    assert client.get("/api/stream/utama").status_code == 401
+    from wallboard.web.server import authorize_stream
+
+    cookie = f"wb_kiosk={client.get_cookie('wb_kiosk').value}".encode()
+    scope = {"type": "http", "path": "/api/stream/utama", "headers": [(b"cookie", cookie)], "client": ("10.0.0.9", 1)}
+    assert authorize_stream(site.runtime, scope) == (401, None)
 
 
 def test_a_new_token_replaces_the_old(site: Site) -> None:

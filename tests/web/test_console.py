@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -80,11 +81,15 @@ def test_console_page_acknowledges_and_shows_failed_notifications(desk) -> None:
     assert 'href="#"' in page and "scrub-minute" in page and "/console/report.xlsx" in page
 
     alert_id = repo.open_alerts()[0].id
-    done = client.post(f"/console/alerts/{alert_id}/ack", data={"name": "sari", "note": "ditangani"})
+    forged = client.post(f"/console/alerts/{alert_id}/ack", data={"name": "mallory"})  # no CSRF token
+    assert forged.status_code == 400 and repo.open_alerts()[0].acknowledged_by is None
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    form = {"name": "sari", "note": "ditangani", "csrf_token": token}
+    done = client.post(f"/console/alerts/{alert_id}/ack", data=form)
     assert done.status_code == 303
     page = client.get("/console").get_data(as_text=True)
     assert "sari sejak" in page and "ditangani" in page
-    refused = client.post(f"/console/alerts/{alert_id}/ack", data={"name": "budi"})
+    refused = client.post(f"/console/alerts/{alert_id}/ack", data={"name": "budi", "csrf_token": token})
     assert refused.status_code == 409 and "already acknowledged by sari" in refused.get_data(as_text=True)
 
 

@@ -1,27 +1,17 @@
-"""Who is acting at the console: the logged-in user once access control exists, else a typed name.
+"""Who is acting at the console: the signed-in user, else (a site without ``users:``) a typed name.
 
-Access control (``wallboard.auth``) is built separately; when it provides ``current_user_name()``
-that answer wins and the name field is ignored, so acknowledgements cannot be signed in someone
-else's name. Until then the operator types a name.
+When someone is signed in (``wallboard.auth``) that name wins and the name field is ignored, so an
+acknowledgement cannot be signed in someone else's name.
 """
 
 from __future__ import annotations
 
-import importlib
+from wallboard import auth
 
 
 def current_user_name(typed: str | None = None) -> str | None:
-    try:
-        auth = importlib.import_module("wallboard.auth")
-    except ImportError:
-        auth = None
-    ask = getattr(auth, "current_user_name", None) if auth is not None else None
-    if callable(ask):
-        try:
-            name = ask()
-        except Exception:  # noqa: BLE001 - outside a request, or auth not set up: fall back
-            name = None
-        if name:
-            return str(name)
+    name = auth.current_user_name()
+    if name:
+        return name
     typed = " ".join((typed or "").split())[:120]
     return typed or None

@@ -9,11 +9,19 @@ from wallboard.auth.policy import Decision, decide, principal, role_for, still_a
 from wallboard.auth.users import Principal
 
 
+def current_user_name() -> str | None:
+    """The signed-in user of the Flask request being served (None outside one, or signed out)."""
+    from flask import g, has_request_context
+
+    user = getattr(g, "user", None) if has_request_context() else None
+    return user.name if user is not None else None
+
+
 def register(app, runtime) -> None:  # noqa: ANN001
     from wallboard.auth.web import register as _register
 
     _register(app, runtime)
 
 
-__all__ = ["Decision", "Principal", "decide", "hash_password", "principal", "register", "role_for",
+__all__ = ["Decision", "Principal", "current_user_name", "decide", "hash_password", "principal", "register", "role_for",
            "still_allowed", "verify_password"]

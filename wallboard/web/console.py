@@ -21,6 +21,7 @@ from flask import Response, jsonify, redirect, render_template_string, request
 from wallboard import formatting
 from wallboard.alerts.identity import current_user_name
 from wallboard.alerts.repo import ORDER, AckRefused, AlertRepo
+from wallboard.auth.web import csrf_token
 from wallboard.i18n import translator
 from wallboard.regions import name as region_name
 
@@ -137,7 +138,7 @@ def _console(runtime: Any, message: str | None = None) -> str:
         theme=config.site.theme, rows=rows, log=log_rows, message=message,
         screens=[(s.id, s.title.text(locale) if s.title else s.id) for s in config.screens],
         today=today.date().isoformat(), minute=today.hour * 60 + today.minute,
-        typed_name=current_user_name(None) is None,
+        typed_name=current_user_name(None) is None, csrf=csrf_token(runtime),
     )
 
 
