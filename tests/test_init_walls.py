@@ -133,10 +133,10 @@ def test_an_adopted_region_runs_in_both_languages(tmp_path: Path, page_at, bound
             else:
                 assert "Data sources" in page_text and "Latest events" in page_text and "Red chilli price" in page_text
                 texts = [page_text]
-                for path in ("/", "/wall/nope"):
+                for path, selector in (("/", "main.home"), ("/wall/nope", "main h1")):  # the 404 page
                     other = page_at(1920, 1080)
                     other.goto(server.url + path)
-                    other.wait_for_selector("main.home", timeout=15_000)
+                    other.wait_for_selector(selector, timeout=15_000)
                     texts.append(other.evaluate(TEXT_JS))
                 found = sorted(banned & words(" ".join(texts)))
                 where = [m.group() for w in found for m in re.finditer(rf".{{0,40}}\b{w}\b.{{0,40}}", " ".join(texts),

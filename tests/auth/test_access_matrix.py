@@ -173,7 +173,7 @@ def test_without_users_everything_is_open(make_site, tmp_path) -> None:
     assert not site.runtime.config.users
     local = site.client("127.0.0.1")
     assert local.get("/wall/utama").status_code == 200 and local.get("/admin").status_code == 200
-    # Served beyond loopback anyway (gunicorn on 0.0.0.0): the network is still kept out.
+    # Served beyond loopback anyway (uvicorn wallboard.asgi:app on 0.0.0.0): the network is still kept out.
     network = site.client()
     assert network.get("/wall/utama").status_code == 403 and network.get("/admin").status_code == 403
     assert network.get("/healthz").status_code == 200  # public, nothing secret: a monitor may ask

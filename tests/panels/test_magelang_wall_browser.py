@@ -25,8 +25,8 @@ SMALL_SCREEN = """
     grid: {columns: 5, rows: 2}
     panels:
       - {id: jam-kecil, type: clock, at: [0, 0], size: [1, 1]}
-      - {id: info-kecil, type: ticker, indicators: [pengaduan_selesai_sla], at: [1, 0], size: [1, 1]}
-      - {id: tren-sla, type: trend, indicators: [pengaduan_selesai_sla], window: 6h, at: [2, 0], size: [3, 1]}
+      - {id: info-kecil, type: ticker, indicators: [pengaduan_terbuka], at: [1, 0], size: [1, 1]}
+      - {id: tren-sla, type: trend, indicators: [pengaduan_terbuka], window: 6h, at: [2, 0], size: [3, 1]}
 """
 
 # Every visible text node's computed font size, smallest first. The clock's hidden sync element
@@ -63,7 +63,7 @@ def magelang(tmp_path_factory) -> Iterator[WallServer]:
     and a second screen added), on its own SQLite file."""
     folder = tmp_path_factory.mktemp("magelang")
     config = folder / "config.yaml"
-    subprocess.run([sys.executable, "-m", "wallboard.cli", "init", "--region", "33.08", "--output", str(config),
+    subprocess.run([sys.executable, "-m", "wallboard.cli", "init", "--region", "33.08", "--dir", str(folder),
                     "--boundaries", str(FIXTURES)], check=True, capture_output=True)
     text = config.read_text(encoding="utf-8")
     assert "33.08-kecamatan.geojson" in text
@@ -87,7 +87,7 @@ def open_wall(page_at, server: WallServer, screen: str, width: int, height: int,
 def test_no_text_on_the_magelang_wall_is_below_1_6_percent_of_the_screen(magelang, page_at, width, height):
     page = open_wall(page_at, magelang, "utama", width, height, 10)
     page.wait_for_selector("[data-panel=izin-kecamatan] .bar-more:not([style*=none])", timeout=20_000)
-    page.wait_for_selector("[data-panel=peta-pengaduan] .textpoint text", timeout=20_000)
+    page.wait_for_selector("[data-panel=peta-dbd] .textpoint text", timeout=20_000)
     texts = page.evaluate(SMALLEST_TEXT_JS)
     assert len(texts) > 60  # bars, map labels, axis ticks, badges: the whole wall was measured
     floor = 0.016 * height
@@ -104,8 +104,8 @@ def test_no_text_on_the_magelang_wall_is_below_1_6_percent_of_the_screen(magelan
 
 def test_magelang_map_labels_never_overlap(magelang, page_at):
     page = open_wall(page_at, magelang, "utama", 1920, 1080, 10)
-    page.wait_for_selector("[data-panel=peta-pengaduan] .textpoint text", timeout=20_000)
-    boxes = page.evaluate(LABEL_BOXES_JS, "peta-pengaduan")
+    page.wait_for_selector("[data-panel=peta-dbd] .textpoint text", timeout=20_000)
+    boxes = page.evaluate(LABEL_BOXES_JS, "peta-dbd")
     assert 5 <= len(boxes) < 21  # the larger kecamatan keep a label, the smaller drop theirs
     for i, a in enumerate(boxes):
         for b in boxes[i + 1:]:
@@ -113,7 +113,7 @@ def test_magelang_map_labels_never_overlap(magelang, page_at):
             assert apart, (a["text"], b["text"])
     # The demo gives kecamatan different figures: the map is not one flat colour.
     fills = page.evaluate("""() => new Set([...document.querySelectorAll(
-      '[data-panel=peta-pengaduan] path.js-fill')].map(p => p.style.fill)).size""")
+      '[data-panel=peta-dbd] path.js-fill')].map(p => p.style.fill)).size""")
     assert fills >= 3
 
 
@@ -134,7 +134,7 @@ def test_clock_fits_a_one_cell_box_of_a_5x2_grid_at_4k(magelang, page_at):
 
 def test_ticker_in_a_small_box_keeps_its_since_time_visible_and_trend_draws_levels(magelang, page_at):
     write_reading(f"sqlite:///{magelang.config_path.parent / 'data' / 'wallboard.db'}",
-                  "pengaduan_selesai_sla", 40.0, region="33.08")  # far below critical (70)
+                  "pengaduan_terbuka", 500.0, region="33.08")  # far above critical (80)
     page = open_wall(page_at, magelang, "kecil", 1920, 1080, 2)
     page.wait_for_function(
         "() => document.querySelector('[data-panel=info-kecil]')?.dataset.state === 'critical'", timeout=20_000)
@@ -152,13 +152,13 @@ def test_ticker_in_a_small_box_keeps_its_since_time_visible_and_trend_draws_leve
     assert "sejak" in seen["text"]
     assert seen["bottom"] <= seen["boxBottom"] + 0.5 and seen["right"] <= seen["boxRight"] + 0.5, seen
     assert seen["size"] >= 0.016 * 1080
-    # The trend of that indicator draws its warning (85) and critical (70) levels.
+    # The trend of that indicator draws its warning (40) and critical (80) levels.
     # (a horizontal line is a zero-height box, which playwright never calls visible)
     page.wait_for_selector("[data-panel=tren-sla] .shapelayer path", state="attached", timeout=20_000)
     shapes = page.evaluate("""() => {
       const gd = document.querySelector('[data-panel=tren-sla] .js-plotly-plot');
       return (gd.layout.shapes || []).map(s => [s.name, s.y0, s.label && s.label.text]);
     }""")
-    assert ["warning", 85, "Waspada"] in shapes and ["critical", 70, "Kritis"] in shapes
+    assert ["warning", 40, "Waspada"] in shapes and ["critical", 80, "Kritis"] in shapes
     assert page.locator("[data-panel=tren-sla] .shapelayer path").count() >= 2
     page.screenshot(path=str(magelang.config_path.parent / "kecil-1080.png"))

@@ -160,8 +160,8 @@ def decide(runtime: Any, path: str, cookies: Any, query: Any, remote_addr: str |
     config = runtime.config
     role = role_for(path)
     if not config.users:
-        # `wallboard run` refuses to listen beyond loopback without users; behind gunicorn on
-        # 0.0.0.0 (wallboard.wsgi) this is what keeps the network out all the same.
+        # `wallboard run` refuses to listen beyond loopback without users; served on 0.0.0.0 some
+        # other way (uvicorn wallboard.asgi:app) this is what keeps the network out all the same.
         if role is None or remote_addr is None or is_loopback(remote_addr):
             return Decision(True)
         return Decision(False, 403, reason="no users: in config.yaml, so only this machine may look")
