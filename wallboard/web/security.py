@@ -3,8 +3,10 @@
 Dash's index page carries a few inline scripts (the renderer start, clientside callbacks); rather
 than allow every inline script, each HTML answer's own inline scripts are hashed into
 ``script-src``. Styles keep ``'unsafe-inline'``: React and plotly set style attributes and
-inject ``<style>`` blocks. Camera panels load images from their own hosts, so those origins are
-added to ``img-src``.
+inject ``<style>`` blocks. Cameras are played from their own hosts (a snapshot image, an MJPEG
+or HLS stream fetched by script, video from blobs), so the origins of the cameras the config names
+(``wallboard.cameras.catalog``), and no others, are added to ``img-src``, ``connect-src`` and
+``media-src``; a relayed camera (``proxy: true``) comes from this server and needs none.
 """
 
 from __future__ import annotations
@@ -32,26 +34,29 @@ def inline_hashes(html: str) -> list[str]:
     return sorted(set(hashes))
 
 
-def image_origins(config: Any) -> list[str]:
+def camera_origins(config: Any) -> list[str]:
+    from wallboard.cameras.catalog import cameras_in
+
     origins = set()
-    for screen in config.screens:
-        for panel in screen.all_panels():
-            url = getattr(panel, "url", None)
-            if isinstance(url, str) and url.startswith(("http://", "https://")):
-                parts = urlsplit(url)
-                origins.add(f"{parts.scheme}://{parts.netloc}")
+    for camera in cameras_in(config).values():
+        if not camera.proxy and camera.url.startswith(("http://", "https://")):
+            parts = urlsplit(camera.url)
+            origins.add(f"{parts.scheme}://{parts.netloc}")
     return sorted(origins)
 
 
 def policy(config: Any, script_hashes: list[str]) -> str:
     ancestors = " ".join(config.auth.frame_ancestors) or "'none'"
+    cameras = camera_origins(config)
     return "; ".join([
         "default-src 'self'",
         "script-src 'self' " + " ".join(script_hashes),
         "style-src 'self' 'unsafe-inline'",
-        "img-src " + " ".join(["'self'", "data:", "blob:", *image_origins(config)]),
+        "img-src " + " ".join(["'self'", "data:", "blob:", *cameras]),
+        "media-src " + " ".join(["'self'", "blob:", *cameras]),
+        "worker-src 'self' blob:",  # hls.js may demux in a worker made from a blob
         "font-src 'self' data:",
-        "connect-src 'self'",
+        "connect-src " + " ".join(["'self'", *cameras]),
         "object-src 'none'",
         "base-uri 'self'",
         "form-action 'self'",
