@@ -95,11 +95,9 @@ def test_scheduled_until_stopped(tmp_path: Path) -> None:
     assert "Traceback" not in out
 
 
-def test_unreachable_database_is_one_line(tmp_path: Path) -> None:
-    from tests.conftest import free_port
-
+def test_unreachable_database_is_one_line(tmp_path: Path, reserved_port: int) -> None:
     config = setup(tmp_path)
-    config.write_text(config_text(f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/wb", SOURCES))
+    config.write_text(config_text(f"postgresql+psycopg://nobody@127.0.0.1:{reserved_port}/wb", SOURCES))
     result = collect("--config", str(config), "--once", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stdout.startswith("basis data tidak bisa dibuka:") and "Traceback" not in result.stderr

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SHARED
+from tests.conftest import FIXTURES
 from wallboard.config import load_config
 from wallboard.init import InitError, render_config, write_config
 from wallboard.regions import kecamatan
@@ -29,7 +29,7 @@ def test_init_writes_a_valid_config_in_the_right_time_zone(tmp_path: Path, code:
 
 
 def test_init_names_boundary_files_when_given(tmp_path: Path) -> None:
-    path = write_config("33.08", tmp_path / "config.yaml", boundaries=SHARED / "regions")
+    path = write_config("33.08", tmp_path / "config.yaml", boundaries=FIXTURES / "regions")
     loaded = load_config(path)
     assert loaded.config.regions.kecamatan.endswith("33.08-kecamatan.geojson")
     assert loaded.warnings == ()

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import ROOT, SHARED
+from tests.conftest import ROOT, fixture_file
 from tests.panels.helpers import write
 from wallboard.panels import BUILTIN
 from wallboard.sources.base import Event, Reading
@@ -352,10 +352,9 @@ screens:
 """
 
 
-@pytest.mark.skipif(not (SHARED / "regions" / "12.75-kecamatan.geojson").exists(), reason="shared regions absent")
 def test_map_draws_boundaries_offline_and_tiles_without_them(wall_server, page_at, tmp_path):
     (tmp_path / "peta").mkdir()
-    (tmp_path / "peta" / "kecamatan.geojson").write_bytes((SHARED / "regions" / "12.75-kecamatan.geojson").read_bytes())
+    (tmp_path / "peta" / "kecamatan.geojson").write_bytes(fixture_file("regions/12.75-kecamatan.geojson").read_bytes())
     server = wall_server(MAP.format(db=f"sqlite:///{tmp_path / 'wall.db'}"))
     page = page_at(3840, 2160)
     outside: list[str] = []
