@@ -335,8 +335,10 @@ class Store:
         Buckets of whole hours or days are answered from the rollups (a 30-day trend reads 720
         rows per region instead of every reading), which also still hold what retention removed.
         """
-        combine = {"sum": "SUM", "mean": "AVG", "last": "MAX"}[aggregate]
         params = {"bucket": bucket, "indicator": indicator, "since": since}
+        if aggregate == "last":
+            return self._series_last(params)
+        combine = {"sum": "SUM", "mean": "AVG"}[aggregate]
         if bucket % DAY == 0 and since % DAY == 0:
             inner = self._rollup_query("rollup_day")
         elif bucket % HOUR == 0 and since % HOUR == 0:
@@ -349,6 +351,32 @@ class Store:
         sql = text(f"SELECT b, {combine}(v) FROM ({inner}) per_region GROUP BY b ORDER BY b")
         with self.engine.connect() as conn:
             return [(int(b), float(v)) for b, v in conn.execute(sql, params)]
+
+    def _series_last(self, params: dict[str, Any]) -> list[tuple[int, float]]:
+        """``aggregate: last``: each bucket's value is its latest reading's value, as the wall's
+        current figure is (readings of several regions at that same instant are averaged).
+
+        Rollups keep no order within a bucket, so this reads ``readings``; buckets that retention
+        has already removed fall back to the rollups' highest region average, so old trends stay.
+        """
+        bucket_of = "(ts / :bucket) * :bucket"
+        where = "WHERE indicator = :indicator AND ts >= :since"
+        sql = text(
+            f"SELECT r.b, AVG(r.value) FROM (SELECT {bucket_of} AS b, ts, value FROM readings {where}) r "
+            f"JOIN (SELECT {bucket_of} AS b, MAX(ts) AS ts FROM readings {where} GROUP BY {bucket_of}) m "
+            "ON r.b = m.b AND r.ts = m.ts GROUP BY r.b ORDER BY r.b"
+        )
+        with self.engine.connect() as conn:
+            recent = [(int(b), float(v)) for b, v in conn.execute(sql, params)]
+            bucket, since = params["bucket"], params["since"]
+            if bucket % HOUR or since % HOUR:
+                return recent
+            table = "rollup_day" if bucket % DAY == 0 and since % DAY == 0 else "rollup_hour"
+            first = recent[0][0] if recent else None
+            older = text(f"SELECT b, MAX(v) FROM ({self._rollup_query(table)}) per_region "
+                         + ("WHERE b < :first " if first is not None else "") + "GROUP BY b ORDER BY b")
+            removed = [(int(b), float(v)) for b, v in conn.execute(older, {**params, "first": first})]
+        return removed + recent
 
     @staticmethod
     def _rollup_query(table: str) -> str:
