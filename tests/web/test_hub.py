@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.clock import next_local_time
 from tests.conftest import demo_config
 from wallboard.runtime import Runtime
 from wallboard.sources.base import Batch, Reading
@@ -138,7 +139,7 @@ def test_the_stream_says_hello_with_version_and_clock_then_the_full_view(runtime
     assert hello.startswith("retry: ") and "event: hello" in hello
     data = json.loads(hello.split("data: ", 1)[1])
     assert data["version"] == hub.version_tag and abs(data["now"] - time.time() * 1000) < 60_000
-    assert data["tz"] == "Asia/Jakarta" and data["reload"] > data["now"]
+    assert data["tz"] == "Asia/Jakarta" and data["reload"] == next_local_time(data["now"], "04:30", "Asia/Jakarta")
     full = next(stream)
     assert "event: delta" in full and '"full":true' in full and "pengaduan2--value" in full
     assert next(stream) == "data:1\n\n"  # heartbeat
@@ -158,6 +159,22 @@ def test_a_config_change_says_hello_with_the_new_version(runtime: Runtime) -> No
     got = messages(q)
     assert got and got[-1][0] == "hello"
     assert got[-1][1]["version"] == hub.version_tag != before
+
+
+@pytest.mark.parametrize("zone", ["Asia/Makassar", "Asia/Jayapura"])
+def test_walls_reload_at_the_sites_own_clock(tmp_path: Path, zone: str) -> None:
+    """A WITA or WIT site reloads at 04:00 on its own clocks, and a screen's reload_at wins."""
+    text = demo_config(f"sqlite:///{tmp_path / 'w.db'}", screens=SCREENS).replace(
+        "timezone: Asia/Jakarta}", f'timezone: {zone}, reload_at: "04:00"}}')
+    (tmp_path / "config.yaml").write_text(text, encoding="utf-8")
+    runtime = Runtime.from_path(tmp_path / "config.yaml", collect=False)
+    try:
+        for screen, at in (("utama", "04:00"), ("kedua", "04:30")):
+            hello = runtime.hub.hello(screen)
+            assert hello["tz"] == zone
+            assert hello["reload"] == next_local_time(hello["now"], at, zone), (screen, zone)
+    finally:
+        runtime.store.close()
 
 
 def test_next_reload_is_the_next_local_hh_mm() -> None:
