@@ -13,9 +13,9 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from tests.conftest import FIXTURES, ROOT
 from tests.config.keys import ROOT as ROOT_SECTION
 from tests.config.keys import SHARED, accepted_keys, used_keys
+from tests.conftest import FIXTURES, ROOT
 from wallboard.config import load_config
 
 DOC = ROOT / "docs" / "config.md"
