@@ -176,18 +176,20 @@ class WallServer:
     port: int
     process: subprocess.Popen | None = None
     args: tuple[str, ...] = ()
+    host: str = "127.0.0.1"
+    env: dict[str, str] | None = None
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     def start(self, timeout: float = 30) -> WallServer:
         # The child keeps its own copy of the log's descriptor; ours is closed at once.
         with open(self.config_path.parent / "server.log", "ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "wallboard.cli", "run", "--config", str(self.config_path),
-                 "--port", str(self.port), *self.args],
-                stdout=log, stderr=subprocess.STDOUT, cwd=self.config_path.parent,
+                 "--host", self.host, "--port", str(self.port), *self.args],
+                stdout=log, stderr=subprocess.STDOUT, cwd=self.config_path.parent, env=self.env,
             )
         wait_until_up(self.url + "/api/health", self.process, self.log, timeout)
         return self

@@ -89,6 +89,16 @@ def test_every_panel_fits_its_box(wall_server, page_at, tmp_path, width, height)
         "ps.every(p => ['ok', 'warning', 'critical'].includes(p.dataset.state)); }", timeout=30_000)
     types = page.eval_on_selector_all("[data-panel]", "els => els.map(e => e.dataset.type)")
     assert set(types) == set(BUILTIN)
+    # README's contract for scrapers and kiosks: the wall root names its screen, and every panel of
+    # every type says when its figures were last updated (an ISO time from the live data).
+    assert page.get_attribute("#wall", "data-screen") == "utama"
+    updated = page.eval_on_selector_all(
+        "[data-panel]", "els => els.map(e => [e.dataset.type, e.getAttribute('data-updated')])")
+    now = datetime.now(UTC)
+    for kind, stamp in updated:
+        assert stamp, f"{kind} panel without data-updated"
+        assert now - timedelta(days=2) < datetime.fromisoformat(stamp.replace("Z", "+00:00")) <= now + timedelta(
+            minutes=1), (kind, stamp)
     wait_drawn(page)
     page.screenshot(path=str(tmp_path / f"wall-{width}.png"))
     # Readable across the room: a kpi figure at [3, 2] on a 12x8 grid is at least 1/12 of the height.
