@@ -293,8 +293,10 @@ def test_clock_ticks_in_site_zone_on_server_time(wall_server, page_at, tmp_path)
     shown = datetime.now(ZoneInfo("Asia/Makassar"))
     assert re.fullmatch(r"\d\d\.\d\d", hm)
     assert abs(int(hm[:2]) * 60 + int(hm[3:]) - (shown.hour * 60 + shown.minute)) % 1440 in (0, 1, 1439)
-    # It ticks by itself, without asking the server. (The live link may reopen its stream meanwhile
-    # on a loaded machine; that is the link, not the clock asking.)
+    # It ticks by itself, without asking the server. The date above may come from /api/health before
+    # the live link has even opened, so wait for the link first; its stream (opened or reopened) is
+    # the link, not the clock asking.
+    page.wait_for_function("() => window.wallboard && window.wallboard.stats.hellos > 0", timeout=10_000)
     requests: list[str] = []
     page.on("request", lambda r: None if "/api/stream/" in r.url else requests.append(r.url))
     seconds = page.text_content(".clock-s")
