@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+FIXTURES = ROOT / "tests" / "fixtures"  # boundary GeoJSON (MIT, see regions/LICENSE-...) and other inputs
 PG_ADMIN_URL = os.environ.get("WALLBOARD_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 CHROMIUM = os.environ.get("WALLBOARD_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -25,6 +25,27 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--no-first-run",
 ]
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def need(thing: str, how: str) -> None:
+    """A test cannot reach what it needs: one line saying which thing and how to get it.
+
+    Under CI=true that is a failure (a green run must mean everything ran); elsewhere a skip, so a
+    newcomer without PostgreSQL still runs the rest.
+    """
+    message = f"{thing}; {how}"
+    if IN_CI:
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+def fixture_file(relative: str) -> Path:
+    """A file under tests/fixtures/, or a clear failure naming it."""
+    path = FIXTURES / relative
+    if not path.exists():
+        pytest.fail(f"test fixture {path} is missing; restore it with `git checkout -- tests/fixtures`",
+                    pytrace=False)
+    return path
 
 
 # databases -------------------------------------------------------------------------------------
@@ -40,16 +61,16 @@ def pg_database() -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     except Exception as exc:  # noqa: BLE001
-        if IN_CI:
-            raise
-        pytest.skip(f"PostgreSQL not reachable: {exc}")
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        need(f"PostgreSQL not reachable at {PG_ADMIN_URL} ({reason})",
+             "start PostgreSQL on 127.0.0.1:5432 (trust auth) or set WALLBOARD_TEST_PG to an admin URL")
     yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The same test against SQLite and PostgreSQL; the PostgreSQL tables are emptied each time."""
     if request.param == "sqlite":
@@ -103,10 +124,50 @@ screens:{screens}
 
 # a running wall --------------------------------------------------------------------------------
 
+def reserve_port() -> socket.socket:
+    """A port nobody else can take until the returned socket is closed, yet a server can bind.
+
+    The socket is bound with SO_REUSEADDR but never listens: the kernel hands its port to no other
+    bind(0) or outgoing connection, while a server that also sets SO_REUSEADDR (waitress, uvicorn,
+    gunicorn all do) may bind and listen on it. Holding it for the whole test closes both races of
+    the old free_port(): between picking the port and the server binding it, and between stopping a
+    server and starting it again on the same port.
+    """
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("127.0.0.1", 0))
+    return s
+
+
 def free_port() -> int:
+    """Kept for older tests only: racy (the port may be taken before it is used); prefer
+    ``reserved_port`` or binding port 0 in the server itself."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@pytest.fixture
+def reserved_port() -> Iterator[int]:
+    """A port held for this test (see reserve_port)."""
+    s = reserve_port()
+    yield s.getsockname()[1]
+    s.close()
+
+
+def wait_until_up(url: str, process: subprocess.Popen, log: callable, timeout: float = 30) -> None:
+    """Poll ``url`` until it answers 200; fail with the process's log when it exits or never answers."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}:\n" + log())
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"server did not answer {url} within {timeout:.0f} s:\n" + log())
 
 
 @dataclass
@@ -114,29 +175,24 @@ class WallServer:
     config_path: Path
     port: int
     process: subprocess.Popen | None = None
+    args: tuple[str, ...] = ()
+    host: str = "127.0.0.1"
+    env: dict[str, str] | None = None
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     def start(self, timeout: float = 30) -> WallServer:
-        log = open(self.config_path.parent / "server.log", "ab")  # noqa: SIM115
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "wallboard.cli", "run", "--config", str(self.config_path),
-             "--port", str(self.port)],
-            stdout=log, stderr=subprocess.STDOUT, cwd=self.config_path.parent,
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError("wallboard run exited:\n" + self.log())
-            try:
-                if httpx.get(self.url + "/api/health", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError("wallboard run did not come up:\n" + self.log())
+        # The child keeps its own copy of the log's descriptor; ours is closed at once.
+        with open(self.config_path.parent / "server.log", "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "wallboard.cli", "run", "--config", str(self.config_path),
+                 "--host", self.host, "--port", str(self.port), *self.args],
+                stdout=log, stderr=subprocess.STDOUT, cwd=self.config_path.parent, env=self.env,
+            )
+        wait_until_up(self.url + "/api/health", self.process, self.log, timeout)
+        return self
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -156,17 +212,23 @@ class WallServer:
 def wall_server(tmp_path: Path) -> Iterator[callable]:
     """Start `wallboard run` on a config text; stopped at the end of the test."""
     servers: list[WallServer] = []
+    reserved: list[socket.socket] = []
 
-    def start(config_text: str, port: int | None = None) -> WallServer:
+    def start(config_text: str, port: int | None = None, args: tuple[str, ...] = ()) -> WallServer:
         path = tmp_path / "config.yaml"
         path.write_text(config_text, encoding="utf-8")
-        server = WallServer(path, port or free_port()).start()
+        if port is None:
+            reserved.append(reserve_port())  # held until the test ends, so a restart finds it free
+            port = reserved[-1].getsockname()[1]
+        server = WallServer(path, port, args=tuple(args))
         servers.append(server)
-        return server
+        return server.start()
 
     yield start
     for server in servers:
         server.stop()
+    for s in reserved:
+        s.close()
 
 
 # browser ---------------------------------------------------------------------------------------
@@ -174,10 +236,13 @@ def wall_server(tmp_path: Path) -> Iterator[callable]:
 @pytest.fixture(scope="session")
 def chromium():
     if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
-        if IN_CI:
-            pytest.fail(f"Chromium not found at {CHROMIUM}; CI must install Debian's chromium")
-        pytest.skip("Chromium not installed")
-    from playwright.sync_api import sync_playwright
+        need(f"Chromium not found at {CHROMIUM}",
+             "install Debian's chromium and chromium-driver (apt-get install chromium chromium-driver) "
+             "or set WALLBOARD_CHROMIUM")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        need("the playwright package is not installed", "pip install -e '.[test]'")
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -198,3 +263,15 @@ def page_at(chromium):
     yield open_page
     for context in contexts:
         context.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """Under CI=true nothing is skipped silently: any skip (a missing browser, database, fixture,
+    or a skip added later) is reported as a failure with its one-line reason."""
+    outcome = yield
+    report = outcome.get_result()
+    if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI=true, which must run everything: {reason}"

@@ -95,11 +95,36 @@ def test_scheduled_until_stopped(tmp_path: Path) -> None:
     assert "Traceback" not in out
 
 
-def test_unreachable_database_is_one_line(tmp_path: Path) -> None:
-    from tests.conftest import free_port
-
+def test_unreachable_database_is_one_line(tmp_path: Path, reserved_port: int) -> None:
     config = setup(tmp_path)
-    config.write_text(config_text(f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/wb", SOURCES))
+    config.write_text(config_text(f"postgresql+psycopg://nobody@127.0.0.1:{reserved_port}/wb", SOURCES))
     result = collect("--config", str(config), "--once", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stdout.startswith("basis data tidak bisa dibuka:") and "Traceback" not in result.stderr
+
+
+def test_source_given_twice_runs_exactly_those_two(tmp_path: Path) -> None:
+    """README: `--source ID ...` is repeatable; the third source is left alone."""
+    (tmp_path / "izin.csv").write_text("tanggal;kecamatan;jumlah\n27/11/2026;Binjai Utara;7\n")
+    (tmp_path / "izin2.csv").write_text("tanggal;kecamatan;jumlah\n27/11/2026;Binjai Kota;3\n")
+    settle(tmp_path / "izin.csv")
+    settle(tmp_path / "izin2.csv")
+    config = tmp_path / "config.yaml"
+    config.write_text(config_text(f"sqlite:///{tmp_path / 'wb.db'}", SOURCES + """
+  - id: izin_dua
+    type: csv
+    path: izin2.csv
+    every: 1h
+    columns: {time: tanggal, region: kecamatan, value: jumlah}
+    indicator: izin_terbit
+"""))
+    result = collect("--config", str(config), "--once", "--source", "izin", "--source", "izin_dua", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    ran = [line.split()[0] for line in result.stdout.splitlines()[1:-1]]
+    assert sorted(ran) == ["izin", "izin_dua"]
+    assert result.stdout.splitlines()[-1] == "2 sumber, 2 baris, 0 gagal"
+    store = Store.open(f"sqlite:///{tmp_path / 'wb.db'}")
+    try:
+        assert store.count_readings() == 2 and store.runs("hilang") == []
+    finally:
+        store.close()

@@ -79,6 +79,9 @@ def test_store_failure_is_a_failed_run_and_nothing_is_half_written(db_url: str, 
         collector = Collector(store, config, tmp_path)
         assert collector.run("simulasi").ok
         before = store.count_readings()
+        ids = ["pengaduan_terbuka", "tinggi_muka_air"]
+        latest_before = store.latest(ids)
+        assert all(latest_before[i] for i in ids)
 
         def locked(*_a, **_k):  # noqa: ANN002, ANN003, ANN202
             raise RuntimeError("database is locked")
@@ -87,5 +90,6 @@ def test_store_failure_is_a_failed_run_and_nothing_is_half_written(db_url: str, 
         run = collector.run("simulasi")
         assert not run.ok and run.error == "database is locked" and run.failures == 1
         assert store.count_readings() == before
+        assert store.latest(ids) == latest_before  # the latest values went back with the readings
     finally:
         store.close()

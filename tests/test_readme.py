@@ -23,3 +23,16 @@ def test_readme_has_exactly_two_fresh_machine_commands() -> None:
 def test_ci_runs_readme_test_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert readme_commands()[1] in ci
+
+
+def test_ci_tests_a_copy_with_nothing_beside_it() -> None:
+    """CI runs README's command in a fresh temporary copy of the tracked files, never in the checkout."""
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    command = ci.index(readme_commands()[1])
+    copy = next(i for i, line in enumerate(ci) if "git -C" in line and "ls-files" in line)
+    into = next(i for i, line in enumerate(ci) if line.startswith('cd "$work/'))
+    assert any("mktemp -d" in line for line in ci[:copy])
+    assert copy < into < command
+    assert "test ! -e ../shared" in ci[into:command]
+    apt = next(line for line in ci if line.startswith("apt-get install"))
+    assert {"chromium", "chromium-driver", "ffmpeg"} <= set(apt.split())

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from tests.sources.util import make_collector, settle, snapshot
-from wallboard.sources.base import SourceError
 
 NOW = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
 SOURCE = """
@@ -162,9 +161,14 @@ def test_config_needs_an_indicator(tmp_path: Path) -> None:
     from wallboard.config import ConfigError, parse_config
 
     text = config_text("sqlite://", "  - {id: x, type: csv, path: a.csv, columns: {value: n}}")
-    with pytest.raises(ConfigError, match="say which indicator"):
+    with pytest.raises(ConfigError) as info:
         parse_config(text)
-    assert issubclass(SourceError, Exception)
+    assert [str(p) for p in info.value.problems] == [
+        "config.yaml:5:5: sources[0]: say which indicator the rows are: indicator: ID, or columns: {indicator: COLUMN}"]
+    # either way of saying it is enough
+    for fixed in ("indicator: izin_terbit, columns: {value: n}", "columns: {value: n, indicator: =izin_terbit}"):
+        config = parse_config(text.replace("columns: {value: n}", fixed)).config
+        assert config.source("x").indicator_ids() == ["izin_terbit"]
 
 
 def test_file_growing_while_read_is_not_taken(perizinan, monkeypatch) -> None:

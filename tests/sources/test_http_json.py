@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port
 from tests.sources.util import make_collector, snapshot
 
 NOW = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
@@ -54,7 +53,7 @@ class Api:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
@@ -174,8 +173,9 @@ def test_faults_are_recorded_and_change_nothing(api: Api, setup, name: str, path
     assert store.source_status(["air"])["air"].failures == 0
 
 
-def test_refused_connection(setup, db_url: str, tmp_path: Path) -> None:
-    collector, store = make_collector(db_url, sources(f"http://127.0.0.1:{free_port()}"), tmp_path)
+def test_refused_connection(setup, db_url: str, tmp_path: Path, reserved_port: int) -> None:
+    # bound but never listening: a connection to it is refused, and nothing else can take the port
+    collector, store = make_collector(db_url, sources(f"http://127.0.0.1:{reserved_port}"), tmp_path)
     try:
         run = collector.run("air", NOW)
         assert not run.ok and "tidak bisa terhubung" in run.error and "ditolak" in run.error

@@ -15,7 +15,7 @@ from tests.sources.util import make_collector, snapshot
 NOW = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def finance(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
     """A finance database with a penerimaan_pad table: (url, table name)."""
     table = f"penerimaan_pad_{uuid.uuid4().hex[:6]}"

@@ -29,18 +29,32 @@ T0 = int(datetime(2026, 11, 1, tzinfo=UTC).timestamp())
 
 
 def expected_series(readings: list[Reading], since: int, bucket: int, aggregate: str) -> list[tuple[int, float]]:
-    """What ``series`` means, computed the slow obvious way."""
-    per: dict[tuple[int, str], list[float]] = defaultdict(list)
-    last: dict[tuple[str, int], float] = {}
+    """What ``series`` means, computed the slow obvious way.
+
+    sum / mean: each region's readings averaged per bucket, then the regions added / averaged.
+    last: the value of the bucket's latest reading (the same meaning as the wall's current figure);
+    readings of several regions at that very instant are averaged.
+    """
+    stored: dict[tuple[str, int], float] = {}
     for r in readings:
-        last[(r.region, r.ts)] = r.value
-    for (region, ts), value in last.items():
+        stored[(r.region, r.ts)] = r.value  # a rewritten reading replaces the earlier value
+    per: dict[tuple[int, str], list[float]] = defaultdict(list)
+    newest: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    for (region, ts), value in stored.items():
         if ts >= since:
             per[(ts // bucket * bucket, region)].append(value)
+            newest[ts // bucket * bucket].append((ts, value))
+    if aggregate == "last":
+        out = []
+        for b, points in sorted(newest.items()):
+            latest = max(ts for ts, _ in points)
+            at_latest = [v for ts, v in points if ts == latest]
+            out.append((b, sum(at_latest) / len(at_latest)))
+        return out
     buckets: dict[int, list[float]] = defaultdict(list)
     for (b, _region), values in per.items():
         buckets[b].append(sum(values) / len(values))
-    combine = {"sum": sum, "mean": lambda v: sum(v) / len(v), "last": max}[aggregate]
+    combine = {"sum": sum, "mean": lambda v: sum(v) / len(v)}[aggregate]
     return [(b, combine(v)) for b, v in sorted(buckets.items())]
 
 
@@ -74,6 +88,25 @@ def test_series_from_rollups_matches_readings(store: Store, bucket: int) -> None
     with store.engine.connect() as conn:
         hours = conn.exec_driver_sql("SELECT COUNT(*) FROM rollup_hour").scalar()
     assert hours > 0
+
+
+def test_last_is_the_latest_readings_value_not_the_largest(store: Store) -> None:
+    """aggregate: last means the newest reading, even when it is the smallest of its bucket."""
+    store.write("s", Batch(readings=[Reading("air", "12.75.01", T0 + 60, 300.0),
+                                     Reading("air", "12.75.02", T0 + 120, 250.0),
+                                     Reading("air", "12.75.01", T0 + 3000, 120.0),
+                                     Reading("air", "12.75.02", T0 + 3600 + 5, 90.0)]))
+    assert store.series("air", T0, 3600, "last") == [(T0, 120.0), (T0 + 3600, 90.0)]
+    assert store.series("air", T0, 900, "last") == [(T0, 250.0), (T0 + 2700, 120.0), (T0 + 3600, 90.0)]
+
+
+def test_last_trend_survives_retention(store: Store) -> None:
+    """Buckets whose readings retention removed still come from the rollups."""
+    store.write("s", Batch(readings=[Reading("air", "r", T0 + d * DAY + 60, float(d)) for d in range(10)]))
+    store.maintain(timedelta(days=3), datetime.fromtimestamp(T0 + 10 * DAY, UTC))
+    days = store.series("air", T0, DAY, "last")
+    assert [b for b, _ in days] == [T0 + d * DAY for d in range(10)]
+    assert days[-3:] == [(T0 + d * DAY, float(d)) for d in (7, 8, 9)]
 
 
 def test_rewritten_reading_is_not_counted_twice(store: Store) -> None:
@@ -132,19 +165,38 @@ def test_source_status_carries_failures_and_retry(store: Store) -> None:
     assert store.source_status(["s"])["s"].failures == 0 and store.source_status(["s"])["s"].next_retry is None
 
 
-def test_failed_write_changes_nothing(store: Store) -> None:
+def tables(store: Store) -> list[list]:
+    with store.engine.connect() as conn:
+        return [sorted(map(tuple, conn.exec_driver_sql(f"SELECT * FROM {t}")))
+                for t in ("readings", "latest", "rollup_hour", "rollup_day")]
+
+
+def test_failed_reading_changes_nothing(store: Store) -> None:
     store.write("s", Batch(readings=[Reading("a", "r", T0, 1.0)],
                            events=[Event("E1", datetime.fromtimestamp(T0, UTC), "baru", "x")]))
-    with store.engine.connect() as conn:
-        before = [list(conn.exec_driver_sql(f"SELECT * FROM {t}")) for t in ("readings", "latest", "rollup_hour")]
+    before = tables(store)
     bad = Batch(readings=[Reading("a", "r", T0 + 60, 2.0), Reading("a", "r", T0 + 120, None)],  # type: ignore[arg-type]
                 events=[Event("E1", datetime.fromtimestamp(T0, UTC), "selesai", "x")])
     with pytest.raises(Exception):  # noqa: B017 - NOT NULL violation, whatever the driver calls it
         store.write("s", bad)
-    with store.engine.connect() as conn:
-        after = [list(conn.exec_driver_sql(f"SELECT * FROM {t}")) for t in ("readings", "latest", "rollup_hour")]
-    assert after == before
+    assert tables(store) == before
     assert store.events("s", 5)[0].status == "baru"
+
+
+def test_failed_event_takes_the_whole_batch_back(store: Store) -> None:
+    """The events are written last: an event that cannot be stored takes back the readings, latest
+    values and rollups already written by the same batch, and the other events of it."""
+    store.write("s", Batch(readings=[Reading("a", "r", T0, 1.0)],
+                           events=[Event("E1", datetime.fromtimestamp(T0, UTC), "baru", "x")]))
+    before = tables(store)
+    bad = Batch(readings=[Reading("a", "r", T0 + 60, 2.0), Reading("a", "r2", T0 + DAY, 5.0)],
+                events=[Event("E1", datetime.fromtimestamp(T0, UTC), "selesai", "x"),
+                        Event("E2", datetime.fromtimestamp(T0, UTC), "baru", None)])  # type: ignore[arg-type]
+    with pytest.raises(Exception):  # noqa: B017 - NOT NULL violation on events.title
+        store.write("s", bad)
+    assert tables(store) == before
+    [event] = store.events("s", 5)
+    assert (event.ref, event.status) == ("E1", "baru")
 
 
 def test_database_from_before_rollups_is_upgraded(db_url: str) -> None:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.clock import next_local_time
 from tests.conftest import demo_config
 from tests.web.conftest import Recorder
 from wallboard.records import Batch, Reading
@@ -129,7 +130,7 @@ def test_a_greeting_holds_the_full_view_and_the_seq_of_the_last_delta(runtime: R
     assert hello.startswith("retry: ") and "event: hello" in hello
     data = json.loads(hello.split("data: ", 1)[1])
     assert data["version"] == hub.version_tag and abs(data["now"] - time.time() * 1000) < 60_000
-    assert data["tz"] == "Asia/Jakarta" and data["reload"] > data["now"]
+    assert data["tz"] == "Asia/Jakarta" and data["reload"] == next_local_time(data["now"], "04:30", "Asia/Jakarta")
     assert "event: delta" in full and '"full":true' in full and '"children":"21"' in full
 
 
@@ -147,6 +148,22 @@ def test_a_config_change_says_hello_with_the_new_version(runtime: Runtime, recor
     got = recorder.messages("utama")
     assert got and got[-1][0] == "hello" and recorder.got[-1][2] == 0  # never skipped
     assert got[-1][1]["version"] == hub.version_tag != before
+
+
+@pytest.mark.parametrize("zone", ["Asia/Makassar", "Asia/Jayapura"])
+def test_walls_reload_at_the_sites_own_clock(tmp_path: Path, zone: str) -> None:
+    """A WITA or WIT site reloads at 04:00 on its own clocks, and a screen's reload_at wins."""
+    text = demo_config(f"sqlite:///{tmp_path / 'w.db'}", screens=SCREENS).replace(
+        "timezone: Asia/Jakarta}", f'timezone: {zone}, reload_at: "04:00"}}')
+    (tmp_path / "config.yaml").write_text(text, encoding="utf-8")
+    runtime = Runtime.from_path(tmp_path / "config.yaml", collect=False)
+    try:
+        for screen, at in (("utama", "04:00"), ("kedua", "04:30")):
+            hello = runtime.hub.hello(screen)
+            assert hello["tz"] == zone
+            assert hello["reload"] == next_local_time(hello["now"], at, zone), (screen, zone)
+    finally:
+        runtime.store.close()
 
 
 def test_next_reload_is_the_next_local_hh_mm() -> None:

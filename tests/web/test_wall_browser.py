@@ -200,19 +200,23 @@ def test_display_split_shows_its_part_with_bezels(tmp_path: Path, wall_server, p
 def test_pages_rotate_and_every_visible_panel_keeps_the_contract(tmp_path: Path, wall_server, page_at) -> None:
     server = wall_server(demo_config(db(tmp_path), every="1h", screens=PAGES))
     page = open_wall(page_at, server)
-    visible = """() => [...document.querySelectorAll('[data-panel]')]
-        .filter(el => getComputedStyle(el).visibility === 'visible')
-        .map(el => el.dataset.panel).sort().join(',')"""
+    pinned = open_wall(page_at, server, "/wall/utama?page=1")
+    # One condition, read in one round trip: the page number, the panels visible once the
+    # cross-fade is over, and the states of the active page's panels all belong to the same moment
+    # (the page may turn again right after, but not between the parts of this reading).
+    moment = """wanted => {
+        const wall = document.getElementById('wall');
+        const visible = [...document.querySelectorAll('[data-panel]')]
+            .filter(el => getComputedStyle(el).visibility === 'visible').map(el => el.dataset.panel).sort().join(',');
+        const states = [...document.querySelectorAll('.wall-page.active [data-panel]')].map(el => el.dataset.state);
+        return wall.dataset.page === wanted[0] && visible === wanted[1] ? {visible, states} : null;
+    }"""
     seen = []
     for _ in range(2):
         for wanted, names in (("0", "dua,satu"), ("1", "tiga")):
-            page.wait_for_function(f"() => document.getElementById('wall').dataset.page === '{wanted}'",
-                                   timeout=10000)
-            # once the cross-fade is over, exactly this page's panels are visible
-            page.wait_for_function(f"() => ({visible})() === '{names}'", timeout=3500)
-            seen.append(names)
-            states = page.evaluate("""() => [...document.querySelectorAll('.wall-page.active [data-panel]')]
-                .map(el => el.dataset.state)""")
+            got = page.wait_for_function(moment, arg=[wanted, names], timeout=12000).json_value()
+            seen.append(got["visible"])
+            states = got["states"]
             assert len(states) == len(names.split(",")) and all(states), states
     assert seen == ["dua,satu", "tiga", "dua,satu", "tiga"]
     # the daily soft reload is scheduled for the next 04:00 in the site's zone (WIB)
@@ -226,10 +230,13 @@ def test_pages_rotate_and_every_visible_panel_keeps_the_contract(tmp_path: Path,
     assert abs(page.evaluate("() => window.wallboard.serverOffsetMs")) < 5000  # same machine, same clock
     assert page.evaluate("() => window.__noReload") == "still here"
 
-    pinned = open_wall(page_at, server, "/wall/utama?page=1")
-    pinned.wait_for_timeout(2500)
+    # The pinned wall, open through all those turns, stays on its page while the other shows page 0
+    # (bracketed: the rotating wall is still on that turn after the pinned one was read).
+    page.wait_for_function(moment, arg=["0", "dua,satu"], timeout=12000)
     assert pinned.get_attribute("#wall", "data-page") == "1"
+    assert page.evaluate("() => window.wallboard.page") == 0
     assert pinned.get_attribute("#wall", "data-rotate") == "0"
+    assert pinned.evaluate("() => window.__noReload") == "still here"
 
 
 def test_a_valid_config_edit_reloads_the_open_wall(tmp_path: Path, wall_server, page_at) -> None:

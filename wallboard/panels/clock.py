@@ -58,9 +58,10 @@ class ClockPanel(Panel):
         ]
 
     def view(self, snap: Snapshot) -> PanelView:
-        # The server's time at this snapshot, so the browser can correct its own clock.
+        # The server's time at this snapshot, so the browser can correct its own clock; it is also
+        # when the clock was last updated (data-updated), like every other panel.
         now = snap.now.astimezone(self.wall.config.site.zone)
-        return PanelView("ok", None, {"sync": {
+        return PanelView("ok", now, {"sync": {
             "data-now": str(int(now.timestamp() * 1000)),
             "children": formatting.clock(now, self.locale),
         }})

@@ -356,10 +356,13 @@ class Store:
         ``periodic``: the indicator's figures are per month/quarter/year, stored at each period's
         start; one point per period at that start, never split or shifted into UTC day buckets.
         """
-        combine = {"sum": "SUM", "mean": "AVG", "last": "MAX"}[aggregate]
         # ``until`` (replay: the screen as at a past minute) ends the series there; whole buckets only
         # from rollups, so a past hour's bucket is not read beyond that minute.
-        params = {"bucket": bucket, "indicator": indicator, "since": since, "until": until or 2**62}
+        params: dict[str, Any] = {"bucket": bucket, "indicator": indicator, "since": since, "until": until or 2**62}
+        if aggregate == "last" and not periodic:
+            return self._series_last(params, regions)
+        # Figures per period: one reading per region and period; "last" of regions at one instant is their mean.
+        combine = {"sum": "SUM", "mean": "AVG", "last": "AVG"}[aggregate]
         whole = until is None or until % bucket == 0
         if periodic:
             inner = (
@@ -383,6 +386,42 @@ class Store:
             sql = sql.bindparams(bindparam("regions", expanding=True))
         with self.engine.connect() as conn:
             return [(int(b), float(v)) for b, v in conn.execute(sql, params)]
+
+    def _series_last(self, params: dict[str, Any], regions: Collection[str] | None) -> list[tuple[int, float]]:
+        """``aggregate: last``: each bucket's value is its latest reading's value, as the wall's
+        current figure is (readings of several regions at that same instant are averaged).
+
+        Rollups keep no order within a bucket, so this reads ``readings``; buckets that retention
+        has already removed fall back to the rollups' highest region average, so old trends stay.
+        """
+        bucket_of = "(ts / :bucket) * :bucket"
+        where = "WHERE indicator = :indicator AND ts >= :since AND ts <= :until"
+        if regions is not None:
+            where += " AND region IN :regions"
+            params = {**params, "regions": list(regions)}
+        sql = text(
+            f"SELECT r.b, AVG(r.value) FROM (SELECT {bucket_of} AS b, ts, value FROM readings {where}) r "
+            f"JOIN (SELECT {bucket_of} AS b, MAX(ts) AS ts FROM readings {where} GROUP BY {bucket_of}) m "
+            "ON r.b = m.b AND r.ts = m.ts GROUP BY r.b ORDER BY r.b"
+        )
+        if regions is not None:
+            sql = sql.bindparams(bindparam("regions", expanding=True))
+        with self.engine.connect() as conn:
+            recent = [(int(b), float(v)) for b, v in conn.execute(sql, params)]
+            bucket, since = params["bucket"], params["since"]
+            if bucket % HOUR or since % HOUR:
+                return recent
+            table = "rollup_day" if bucket % DAY == 0 and since % DAY == 0 else "rollup_hour"
+            first = recent[0][0] if recent else None
+            conditions = (["b < :first"] if first is not None else []) + (
+                ["region IN :regions"] if regions is not None else [])
+            filters = ("WHERE " + " AND ".join(conditions) + " ") if conditions else ""
+            rollup = self._rollup_query(table)
+            older = text(f"SELECT b, MAX(v) FROM ({rollup}) per_region {filters}GROUP BY b ORDER BY b")
+            if regions is not None:
+                older = older.bindparams(bindparam("regions", expanding=True))
+            removed = [(int(b), float(v)) for b, v in conn.execute(older, {**params, "first": first})]
+        return removed + recent
 
     @staticmethod
     def _rollup_query(table: str) -> str:
