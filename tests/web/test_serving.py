@@ -1,5 +1,5 @@
 """README's ways of serving the wall, each as a real process: `wallboard run --host/--port/--threads`,
-gunicorn on the WSGI entry point with WALLBOARD_CONFIG, a panel type from the `wallboard.panels`
+uvicorn on the ASGI entry point with WALLBOARD_CONFIG, a panel type from the `wallboard.panels`
 entry-point group, and the SQLite store in WAL mode."""
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from tests.conftest import ROOT, WallServer, demo_config, reserve_port, wait_unt
 from tests.web.conftest import write_reading
 
 # What README tells an operator to serve at scale; one place to change when the entry point does.
-SERVE_AT_SCALE = ["-m", "gunicorn", "--worker-class", "gthread", "--threads", "8", "-w", "1"]
-WSGI_TARGET = "wallboard.wsgi:app"
+SERVE_AT_SCALE = ["-m", "uvicorn", "--workers", "1", "--no-access-log"]
+ASGI_TARGET = "wallboard.asgi:app"
 
 PLUGIN = '''
 from typing import Literal
@@ -105,18 +105,18 @@ def test_run_on_host_and_port_with_a_plugin_panel(tmp_path: Path) -> None:
         reserved.close()
 
 
-def test_gunicorn_serves_the_wall_from_wallboard_config(tmp_path: Path) -> None:
-    """README's at-scale recipe: gunicorn on the WSGI app, config from WALLBOARD_CONFIG, collect apart."""
+def test_uvicorn_serves_the_wall_from_wallboard_config(tmp_path: Path) -> None:
+    """README's at-scale recipe: uvicorn on the ASGI app, config from WALLBOARD_CONFIG, collect apart."""
     db = f"sqlite:///{tmp_path / 'wall.db'}"
     (tmp_path / "etc").mkdir()
     config = tmp_path / "etc" / "wall.yaml"
     config.write_text(demo_config(db, every="1h"), encoding="utf-8")
     reserved = reserve_port()
     port = reserved.getsockname()[1]
-    log_path = tmp_path / "gunicorn.log"
+    log_path = tmp_path / "uvicorn.log"
     with open(log_path, "ab") as log:
         process = subprocess.Popen(
-            [sys.executable, *SERVE_AT_SCALE, "-b", f"127.0.0.1:{port}", WSGI_TARGET],
+            [sys.executable, *SERVE_AT_SCALE, "--host", "127.0.0.1", "--port", str(port), ASGI_TARGET],
             cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT, env=env_with(WALLBOARD_CONFIG=str(config)),
         )
     try:
