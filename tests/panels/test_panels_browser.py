@@ -418,9 +418,11 @@ def test_map_draws_boundaries_offline_and_tiles_without_them(wall_server, page_a
                            timeout=10_000)
     labels = page.text_content("[data-panel=peta] .scatterlayer")
     assert "Binjai Utara" in labels and "Binjai Selatan" in labels
-    # desa level has no boundary file here: one tile per kelurahan, all without data yet.
+    # desa level has no boundary file here: one tile per kelurahan, coloured by its kecamatan's
+    # figure (the data is per kecamatan), and the panel says so instead of drawing an empty map.
     tiles = page.eval_on_selector_all("[data-panel=ubin] .map-tile", "els => els.length")
     assert tiles > 30
-    assert state_of(page, "ubin") == "nodata"
+    assert state_of(page, "ubin") == "ok"
+    assert "Per kecamatan" in page.text_content("[data-panel=ubin]")
     wait_drawn(page)
     assert outside == [] and errors == []

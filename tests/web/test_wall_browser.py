@@ -94,7 +94,8 @@ def test_a_new_trend_point_is_appended_in_the_browser(tmp_path: Path, wall_serve
     page.wait_for_function(f"() => {graph} && {graph}.data[0].x.length > 0")
     before = page.evaluate(f"() => [{graph}.data[0].x.length, window.wallboard.stats.patches]")
     next_hour = (int(time.time()) // 3600 + 1) * 3600  # a bucket the trend does not have yet
-    write_reading(db(tmp_path), "tinggi_muka_air", 300.5, ts=next_hour)
+    # at a kecamatan, as the simulator reports it (a city-wide figure would start a series of its own)
+    write_reading(db(tmp_path), "tinggi_muka_air", 300.5, ts=next_hour, region="12.75.01")
     page.wait_for_function(f"() => {graph}.data[0].x.length === {before[0] + 1}")
     after = page.evaluate(f"() => [{graph}.data[0].y.at(-1), window.wallboard.stats.patches]")
     assert after[0] == 300.5
