@@ -6,6 +6,7 @@ line in the docs or the example fails here, and a documented key that no longer 
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -22,6 +23,14 @@ DOC = ROOT / "docs" / "config.md"
 EXAMPLE = ROOT / "docs" / "config.example.yaml"
 ROW = re.compile(r"^\| `([^`]+)` \|")
 HEADING = re.compile(r"^#+ (.+?)\s*$")
+VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def example_environment() -> dict[str, str]:
+    """This process's environment plus every ``${VAR}`` the example names, as a real server sets its
+    secrets (a test has none of its own); an unset one would fail the load, as it should."""
+    names = VARIABLE.findall(EXAMPLE.read_text(encoding="utf-8"))
+    return {**os.environ, **{name: f"example-{name.lower()}-value" for name in names}}
 
 
 def documented_keys(text: str) -> set[tuple[str, str]]:
@@ -58,11 +67,12 @@ def test_the_doc_check_notices_a_dropped_row() -> None:
     """The check above really reads the rows: removing one makes that key missing."""
     text = DOC.read_text(encoding="utf-8")
     dropped = "\n".join(line for line in text.splitlines() if not line.startswith("| `give_up` |"))
-    assert accepted_keys() - documented_keys(dropped) == {("Panel type `camera`", "give_up")}
+    assert accepted_keys() - documented_keys(dropped) == {("Panel type `camera`", "give_up"),
+                                                          ("Panel type `cameras`", "give_up")}
 
 
 def test_example_config_uses_every_key() -> None:
-    config = load_config(EXAMPLE).config
+    config = load_config(EXAMPLE, environ=example_environment()).config
     unused = accepted_keys() - set(used_keys(config))
     assert not unused, f"keys docs/config.example.yaml never sets (by section): {by_section(unused)}"
 
@@ -70,15 +80,15 @@ def test_example_config_uses_every_key() -> None:
 def test_example_config_validates_without_warnings(tmp_path: Path) -> None:
     """`wallboard validate` accepts the example as shipped; beside its boundary files, without a warning."""
     result = subprocess.run([sys.executable, "-m", "wallboard.cli", "validate", str(EXAMPLE)],
-                            capture_output=True, text=True, timeout=60, cwd=ROOT)
+                            capture_output=True, text=True, timeout=60, cwd=ROOT, env=example_environment())
     assert result.returncode == 0, result.stderr
-    assert "ok (6 sources" in result.stdout
+    assert "ok (8 sources" in result.stdout
 
     shutil.copy(EXAMPLE, tmp_path / "config.yaml")
     (tmp_path / "data" / "regions").mkdir(parents=True)
     for name in ("12.75-kecamatan.geojson", "12.75-desa.geojson"):
         shutil.copy(FIXTURES / "regions" / name, tmp_path / "data" / "regions" / name)
-    assert load_config(tmp_path / "config.yaml").warnings == ()
+    assert load_config(tmp_path / "config.yaml", environ=example_environment()).warnings == ()
 
 
 def test_readme_and_shipped_config_point_at_the_docs() -> None:
