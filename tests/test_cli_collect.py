@@ -122,7 +122,7 @@ def test_source_given_twice_runs_exactly_those_two(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     ran = [line.split()[0] for line in result.stdout.splitlines()[1:-1]]
     assert sorted(ran) == ["izin", "izin_dua"]
-    assert result.stdout.splitlines()[-1] == "2 sumber, 2 baris, 0 gagal"
+    assert result.stdout.splitlines()[-1] == "2 sumber, 2 baris, 0 ditolak, 0 gagal"
     store = Store.open(f"sqlite:///{tmp_path / 'wb.db'}")
     try:
         assert store.count_readings() == 2 and store.runs("hilang") == []

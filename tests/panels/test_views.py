@@ -27,9 +27,10 @@ def test_every_panel_type_is_registered():
 
 
 def test_example_config_shows_every_panel_type():
+    from tests.config.test_docs import example_environment
     from wallboard.config.loader import load_config
 
-    config = load_config(ROOT / "docs" / "config.example.yaml").config
+    config = load_config(ROOT / "docs" / "config.example.yaml", environ=example_environment()).config
     types = {p.type for s in config.screens for p in s.all_panels()}
     assert types == set(BUILTIN)
 
