@@ -156,3 +156,28 @@ def test_healthz_and_api_health_hold_no_secret(admin_site: Site) -> None:
         assert SECRET not in text and "$argon2" not in text and "dinding-utama" not in text
     anonymous = admin_site.client().get("/api/health").get_json()
     assert anonymous["config"]["problems"] == ["(sign in as admin to see the problems)"]
+
+
+CAMERA_PANEL = '      - {id: cctv, type: camera, url: "http://127.0.0.1:9/snap.jpg", at: [0, 0], size: [1, 1]}\n'
+
+
+def test_a_camera_reported_down_degrades_healthz_and_is_listed_first_on_admin(make_site) -> None:
+    from wallboard.cameras.health import BOARD
+
+    site = make_site()
+    text = site.path.read_text()
+    text = text.replace("    panels:\n", "    panels:\n" + CAMERA_PANEL, 1).replace("at: [0, 0], size: [2, 1]}",
+                                                                           "at: [1, 0], size: [1, 1]}", 1)
+    assert site.rewrite(text), site.runtime.last_reload_problems
+    BOARD.clear()
+    try:
+        assert "utama/cctv" not in str(site.client("127.0.0.1").get("/healthz").get_json()["cameras"]["down"])
+        BOARD.put("utama/cctv", "error", time.time() - 90, by="wall", detail="HTTP 404")
+        body = site.client("127.0.0.1").get("/healthz").get_json()
+        assert body["status"] == "degraded" and [c["key"] for c in body["cameras"]["down"]] == ["utama/cctv"]
+        page = site.signed_in("admin").get("/admin").get_data(as_text=True)
+        assert 'id="cameras"' in page, page[-3000:]
+        row = page[page.index('id="camera-utama/cctv"'):]
+        assert "mati" in row[:400] and "HTTP 404" in row[:600] and 'class="bad"' in row[:400]
+    finally:
+        BOARD.clear()

@@ -80,6 +80,23 @@ def source_rows(runtime: Any) -> list[dict[str, Any]]:
     return rows
 
 
+def camera_rows(runtime: Any) -> list[dict[str, Any]]:
+    """Every camera the config shows, with the freshest report of it (a wall's or the probe's)."""
+    from wallboard.cameras.catalog import cameras_in
+    from wallboard.cameras.health import BOARD
+
+    zone = runtime.config.site.zone
+    reports = BOARD.current()
+    rows = []
+    for key, camera in cameras_in(runtime.config).items():
+        report = reports.get(key)
+        since = datetime.fromtimestamp(report.since, zone) if report is not None else None
+        rows.append({"key": key, "label": camera.label, "state": report.state if report else "",
+                     "since": _when(since, zone), "by": report.by if report else "",
+                     "detail": redact(report.detail) if report else ""})
+    return sorted(rows, key=lambda r: (r["state"] not in ("error", "stalled"), r["key"]))
+
+
 def run_now(runtime: Any, source_id: str) -> None:
     """Run one source in the background, as the scheduler would; the page does not wait for it."""
     scheduler = runtime.scheduler.scheduler
@@ -108,7 +125,7 @@ def register(app: Any, runtime: Any) -> None:
             problems=[redact(p) for p in runtime.last_reload_problems],
             refused_at=_when(refused[0], zone) if refused else None,
             refused_problems=[redact(p) for p in refused[1]] if refused else [],
-            sources=source_rows(runtime),
+            sources=source_rows(runtime), cameras=camera_rows(runtime),
             entries=[(_when(e.time, zone), e) for e in audit.entries(runtime.store, 200)],
             notice=request.args.get("ran", ""),
         )

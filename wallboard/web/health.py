@@ -1,8 +1,9 @@
 """``/healthz``: is this wall fit to be trusted, as JSON for a load balancer or a monitoring check.
 
 ``failing`` (HTTP 503) when the database cannot be reached or every source is failing;
-``degraded`` when the config file on disk was refused, some source fails or an indicator is
-stale; ``ok`` otherwise. Nothing secret: ids, counts, ages and the config's problem lines.
+``degraded`` when the config file on disk was refused, some source fails, an indicator is stale
+or a camera is down (as its walls or the server's probe last reported); ``ok`` otherwise.
+Nothing secret: ids, counts, ages and the config's problem lines.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from flask import Response, jsonify
 from sqlalchemy import text
 
+from wallboard.cameras.routes import health_summary
 from wallboard.secrets import redact
 
 PROBLEMS_SHOWN = 10
@@ -52,9 +54,10 @@ def health(runtime: Any, now: datetime | None = None) -> tuple[dict[str, Any], i
         except Exception:  # noqa: BLE001 - a query failing mid-way counts as an unreachable database
             reachable = False
     problems = list(runtime.last_reload_problems)
+    cameras = health_summary(runtime)
     if not reachable or (config.sources and len(failing) == len(config.sources)):
         status = "failing"
-    elif problems or failing or stale:
+    elif problems or failing or stale or cameras["down"]:
         status = "degraded"
     else:
         status = "ok"
@@ -69,6 +72,8 @@ def health(runtime: Any, now: datetime | None = None) -> tuple[dict[str, Any], i
         "database": {"reachable": reachable},
         "sources": {"total": len(config.sources), "failing": failing},
         "indicators": {"stale": stale, "stalest": stalest},
+        "cameras": {"total": cameras["configured"], "reported": cameras["reported"],
+                    "down": [{"key": c["key"], "since": c["since"]} for c in cameras["down"]]},
     }
     return body, 503 if status == "failing" else 200
 
