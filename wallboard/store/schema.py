@@ -1,4 +1,7 @@
-"""The indicator tables.
+"""The indicator tables, as the code reads them; the migrations (store/migrations/) create them.
+
+Change a table here and add a migration beside it (docs/operations.md): tests/test_migrations.py
+fails while the two differ.
 
 Readings keep their time as integer seconds since the epoch (UTC): it is the hot table, and plain
 integers keep writes fast on SQLite and make hour/day buckets simple integer division on any
@@ -113,8 +116,3 @@ collector_runs = Table(
 )
 Index("collector_runs_source", collector_runs.c.source, collector_runs.c.id)
 Index("collector_runs_source_ok", collector_runs.c.source, collector_runs.c.ok, collector_runs.c.id)
-
-# Columns added after the first release, with the DDL type to add them to an existing database.
-ADDED_COLUMNS = {
-    "collector_runs": {"failures": "INTEGER NOT NULL DEFAULT 0", "retry_at": "TIMESTAMP"},
-}

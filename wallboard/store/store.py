@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, inspect, select, text
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from wallboard.sources.base import Batch, Event
@@ -106,32 +106,13 @@ class Store:
         return store
 
     def create(self) -> None:
-        schema.metadata.create_all(self.engine)
-        self._add_columns()
-        self._fill_rollups()
+        """Create or upgrade the tables through the migrations (``store/migrate.py``).
 
-    def _add_columns(self) -> None:
-        """Columns added since a database was created are added in place (no migration tool needed)."""
-        existing = inspect(self.engine)
-        with self.engine.begin() as conn:
-            # The first release indexed readings by time alone; nothing reads it and every write paid for it.
-            conn.exec_driver_sql("DROP INDEX IF EXISTS readings_ts")
-            for table, columns in schema.ADDED_COLUMNS.items():
-                have = {c["name"] for c in existing.get_columns(table)}
-                for name, ddl in columns.items():
-                    if name not in have:
-                        if self._dialect == "postgresql":
-                            ddl = ddl.replace("TIMESTAMP", "TIMESTAMP WITH TIME ZONE")
-                        conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {name} {ddl}")
+        Raises ``SchemaTooNew`` when a newer wallboard has migrated the database.
+        """
+        from wallboard.store.migrate import prepare
 
-    def _fill_rollups(self) -> None:
-        """A database from before rollups existed gets them computed once from its readings."""
-        with self.engine.begin() as conn:
-            if conn.exec_driver_sql("SELECT 1 FROM rollup_hour LIMIT 1").first() is not None:
-                return
-            if conn.exec_driver_sql("SELECT 1 FROM readings LIMIT 1").first() is None:
-                return
-            self.rebuild_rollups(conn)
+        prepare(self.engine)
 
     def rebuild_rollups(self, conn: Any | None = None) -> None:
         """Recompute every rollup from the readings still stored (rollups of older, removed readings stay)."""
