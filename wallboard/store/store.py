@@ -419,6 +419,19 @@ class Store:
                 )
         return out
 
+    def run_counts(self) -> dict[str, tuple[int, int]]:
+        """(runs, failed runs) per source over the run history kept (``RUNS_KEPT``), one grouped query."""
+        t = schema.collector_runs
+        query = select(t.c.source, t.c.ok, func.count()).group_by(t.c.source, t.c.ok)
+        out: dict[str, list[int]] = {}
+        with self.engine.connect() as conn:
+            for source, ok, n in conn.execute(query):
+                counts = out.setdefault(source, [0, 0])
+                counts[0] += n
+                if not ok:
+                    counts[1] += n
+        return {source: (runs, failed) for source, (runs, failed) in out.items()}
+
     def events(self, source: str, limit: int) -> list[StoredEvent]:
         t = schema.events
         query = select(t).where(t.c.source == source).order_by(t.c.time.desc(), t.c.id.desc()).limit(limit)

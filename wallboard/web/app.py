@@ -15,7 +15,7 @@ from dash import Dash, dcc, html
 from flask import Response, jsonify
 
 from wallboard.panels.base import frame
-from wallboard.web import drill
+from wallboard.web import drill, metrics
 from wallboard.web.live import Hub
 
 ASSETS = Path(__file__).parent / "assets"
@@ -77,6 +77,7 @@ def create_app(runtime: Any) -> Dash:
         })
 
     drill.register(app, runtime)
+    metrics.register(app, runtime)
     return app
 
 
