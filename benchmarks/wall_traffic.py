@@ -210,7 +210,7 @@ def main() -> int:
     parser.add_argument("--idle", type=float, default=30, help="idle CPU measurement before and after, per server")
     parser.add_argument("--every", type=float, default=5, help="seconds between data changes")
     parser.add_argument("--naive-every", type=float, default=2, help="seconds between the naive wall's refreshes")
-    parser.add_argument("--extra", type=int, default=36,
+    parser.add_argument("--extra", type=int, default=200,
                         help="stream clients added to the wallboard's walls to measure the marginal CPU per wall")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()

@@ -225,7 +225,7 @@ class Hub:
         """
         reason = one_line(exc)
         if self.store_error is None:
-            log.warning("snapshot rebuild failed, walls keep their figures and age: %s", reason)
+            log.warning("snapshot rebuild failed, walls keep their figures and age: %s", reason, exc_info=True)
         self.store_error = reason
         with self._build_lock:
             now = time.monotonic()
