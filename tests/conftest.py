@@ -62,8 +62,6 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
     engine = create_engine(url)
     metadata.drop_all(engine)
-    with engine.begin() as conn:  # so the migrations create the tables again
-        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
     engine.dispose()
     yield url
 
