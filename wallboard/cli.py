@@ -1,4 +1,4 @@
-"""The ``wallboard`` command: run, validate, collect.
+"""The ``wallboard`` command: run, validate, collect, init, db.
 
 Config problems are printed one per line as ``file:line:col: key.path: message`` with exit code 2,
 never as a traceback.
@@ -43,7 +43,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from wallboard.web.server import serve
 
     try:
-        runtime = Runtime.from_path(args.config)
+        runtime = Runtime.from_path(args.config, collect=not args.no_collect)
     except ConfigError as exc:
         return _print_problems(exc)
     runtime.start()
@@ -171,6 +171,43 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_db(args: argparse.Namespace) -> int:
+    """``wallboard db upgrade|current|history``: the schema migrations, without starting anything."""
+    from wallboard.secrets import expand
+    from wallboard.store import migrate
+    from wallboard.store.engine import make_engine
+
+    if args.action == "history":
+        head = migrate.head()
+        for revision, down, title in migrate.history():
+            print(f"{down or '<base>'} -> {revision}{' (head)' if revision == head else ''}, {title}")
+        return 0
+    try:
+        loaded = load_config(args.config)
+    except ConfigError as exc:
+        return _print_problems(exc)
+    engine = make_engine(expand(loaded.config.database.url), loaded.path.resolve().parent)
+    try:
+        before = migrate.state(engine)
+    except Exception as exc:  # noqa: BLE001 - an unreachable database is one line, not a traceback
+        from wallboard.reasons import one_line
+
+        print(f"wallboard db: database not reachable: {one_line(exc)}", file=sys.stderr)
+        engine.dispose()
+        return 1
+    try:
+        if args.action == "current":
+            where = "newer than this wallboard" if not before.known else \
+                "up to date" if before.up_to_date else f"upgrade pending to {before.head}"
+            print(f"{before.current or '<none>'} ({where})")
+            return 0
+        after = migrate.upgrade(engine)
+        print(f"database schema: {before.current or '<none>'} -> {after.current}")
+        return 0
+    finally:
+        engine.dispose()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wallboard", description="Command-center wall display")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
@@ -182,6 +219,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--port", default=8050, type=int)
     run.add_argument("--threads", default=16, type=int,
                      help="threads for page and API requests; live walls need none (default 16)")
+    run.add_argument("--no-collect", action="store_true",
+                     help="serve only; a `wallboard collect` process collects (several web processes)")
     run.set_defaults(func=cmd_run_guarded)
 
     validate = sub.add_parser("validate", help="check a config file")
@@ -214,6 +253,11 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--no-fetch", action="store_true", help="do not download boundaries (tile map)")
     init.set_defaults(func=cmd_init)
     regions_cli.register(sub)
+
+    db = sub.add_parser("db", help="database schema: upgrade it, or show its revision and the history")
+    db.add_argument("action", choices=["upgrade", "current", "history"])
+    db.add_argument("--config", default=DEFAULT_CONFIG, type=Path)
+    db.set_defaults(func=cmd_db)
     return parser
 
 
@@ -226,7 +270,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     if not args.verbose:
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    return args.func(args)
+        logging.getLogger("alembic").setLevel(logging.WARNING)  # store/migrate.py logs the upgrade itself
+    from wallboard.store.migrate import SchemaTooNew
+
+    try:
+        return args.func(args)
+    except SchemaTooNew as exc:  # an older wallboard on a newer database: one line, never a traceback
+        print(f"wallboard {args.command}: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
 
 
 if __name__ == "__main__":

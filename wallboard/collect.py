@@ -23,6 +23,7 @@ from wallboard.reasons import one_line
 from wallboard.scheduler import CollectorScheduler
 from wallboard.store import Run, Store
 from wallboard.store.lease import CollectorLease, FileLease
+from wallboard.store.migrate import SchemaTooNew
 
 log = logging.getLogger(__name__)
 WATCH_SECONDS = 2.0
@@ -48,6 +49,8 @@ def run_once(loaded: LoadedConfig, only: list[str] | None, out: TextIO) -> int:
     ids = chosen(config, only)
     try:
         store = Store.open(config.database.url, loaded.path.resolve().parent)
+    except SchemaTooNew:
+        raise  # the command's own line and exit 2 (cli.py)
     except Exception as exc:  # noqa: BLE001 - an unreachable database is one line, not a traceback
         out.write(f"basis data tidak bisa dibuka: {one_line(exc)}\n")
         return 1

@@ -107,7 +107,7 @@ class Collector:
                 if rejected:
                     error = f"semua {rejected} record ditolak: {error}"
             else:
-                rows = self.store.write(source_id, batch) if batch.rows else 0
+                rows = self._store(source, source_id, batch) if batch.rows else 0
                 ok = True
                 error = f"{rejected} record ditolak: " + "; ".join(batch.reasons) if rejected else None
         except Exception as exc:  # noqa: BLE001 - any fault of a source is contained here
@@ -132,6 +132,14 @@ class Collector:
         if self.on_run is not None:
             self.on_run(run)
         return run
+
+    def _store(self, source: Source, source_id: str, batch: Batch) -> int:
+        """Write the batch; if the write fails, the source delivers the same data on the retry."""
+        try:
+            return self.store.write(source_id, batch)
+        except BaseException:
+            source.discard()
+            raise
 
     def _previous_failures(self, source_id: str) -> int:
         """Consecutive failures so far; after a restart (or between `collect --once` calls) from the store."""

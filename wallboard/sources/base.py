@@ -45,6 +45,14 @@ class Source(ABC):
     def fetch(self, now: datetime) -> Batch:
         """Read the source once. Raise ``SourceError`` (or anything) when nothing could be read."""
 
+    def discard(self) -> None:
+        """The batch ``fetch`` just returned was not stored (the database was down): deliver it again.
+
+        Sources that remember what they already delivered (a file read once per change) forget it
+        here, so the retry reads it again instead of reporting it unchanged; default: nothing.
+        """
+        return None
+
     def close(self) -> None:
         """Release connections when the source is replaced or removed (a new config); default: nothing."""
         return None

@@ -33,6 +33,9 @@ class CsvSource(Source):
         self.watch = FileWatch(config, context.base_dir, wait=context.wait_for_files)
         self.mapper = Mapper(config, context)
 
+    def discard(self) -> None:
+        self.watch.forget()  # not stored: the retry reads the same file again
+
     def fetch(self, now: datetime) -> Batch:
         st = self.watch.changed()
         if st is None:

@@ -32,6 +32,9 @@ class ExcelSource(Source):
         self.watch = FileWatch(config, context.base_dir, wait=context.wait_for_files)
         self.mapper = Mapper(config, context)
 
+    def discard(self) -> None:
+        self.watch.forget()  # not stored: the retry reads the same file again
+
     def fetch(self, now: datetime) -> Batch:
         from openpyxl import load_workbook
 

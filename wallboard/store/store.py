@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, func, inspect, select, text
+from sqlalchemy import Engine, bindparam, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from wallboard.records import Batch, Event
@@ -107,32 +107,13 @@ class Store:
         return store
 
     def create(self) -> None:
-        schema.metadata.create_all(self.engine)
-        self._add_columns()
-        self._fill_rollups()
+        """Create or upgrade the tables through the migrations (``store/migrate.py``).
 
-    def _add_columns(self) -> None:
-        """Columns added since a database was created are added in place (no migration tool needed)."""
-        existing = inspect(self.engine)
-        with self.engine.begin() as conn:
-            # The first release indexed readings by time alone; nothing reads it and every write paid for it.
-            conn.exec_driver_sql("DROP INDEX IF EXISTS readings_ts")
-            for table, columns in schema.ADDED_COLUMNS.items():
-                have = {c["name"] for c in existing.get_columns(table)}
-                for name, ddl in columns.items():
-                    if name not in have:
-                        if self._dialect == "postgresql":
-                            ddl = ddl.replace("TIMESTAMP", "TIMESTAMP WITH TIME ZONE")
-                        conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {name} {ddl}")
+        Raises ``SchemaTooNew`` when a newer wallboard has migrated the database.
+        """
+        from wallboard.store.migrate import prepare
 
-    def _fill_rollups(self) -> None:
-        """A database from before rollups existed gets them computed once from its readings."""
-        with self.engine.begin() as conn:
-            if conn.exec_driver_sql("SELECT 1 FROM rollup_hour LIMIT 1").first() is not None:
-                return
-            if conn.exec_driver_sql("SELECT 1 FROM readings LIMIT 1").first() is None:
-                return
-            self.rebuild_rollups(conn)
+        prepare(self.engine)
 
     def rebuild_rollups(self, conn: Any | None = None) -> None:
         """Recompute every rollup from the readings still stored (rollups of older, removed readings stay)."""
@@ -514,6 +495,19 @@ class Store:
                     next_retry=run.retry_at if failing else None,
                 )
         return out
+
+    def run_counts(self) -> dict[str, tuple[int, int]]:
+        """(runs, failed runs) per source over the run history kept (``RUNS_KEPT``), one grouped query."""
+        t = schema.collector_runs
+        query = select(t.c.source, t.c.ok, func.count()).group_by(t.c.source, t.c.ok)
+        out: dict[str, list[int]] = {}
+        with self.engine.connect() as conn:
+            for source, ok, n in conn.execute(query):
+                counts = out.setdefault(source, [0, 0])
+                counts[0] += n
+                if not ok:
+                    counts[1] += n
+        return {source: (runs, failed) for source, (runs, failed) in out.items()}
 
     def events(self, source: str, limit: int, until: datetime | None = None) -> list[StoredEvent]:
         """The newest events; with ``until``, those that had happened by then (as they stand now)."""

@@ -19,7 +19,7 @@ from wallboard import auth
 from wallboard.cameras import routes as cameras
 from wallboard.i18n import translator
 from wallboard.panels.base import frame
-from wallboard.web import admin, console, drill, errors, replay, security
+from wallboard.web import admin, console, drill, errors, metrics, replay, security
 from wallboard.web import health as health_page
 from wallboard.web.live import Hub
 
@@ -110,6 +110,7 @@ def create_app(runtime: Any) -> Dash:
     security.register(app, runtime)
     health_page.register(app, runtime)
     admin.register(app, runtime)
+    metrics.register(app, runtime)
     return app
 
 

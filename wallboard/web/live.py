@@ -86,6 +86,7 @@ class Hub:
         self._last_build = 0.0
         self._last_full = 0.0
         self.snapshot: Snapshot | None = None
+        self.store_error: str | None = None  # why the last rebuild failed, while the store is unreachable
         self.builds = 0  # snapshots read from the store: one per data change, however many walls
         self.ticks = 0  # time-only refreshes (ages, staleness) that reused the last snapshot's data
         self.messages = 0  # delta messages made, one per screen and change whatever the walls
@@ -207,8 +208,36 @@ class Hub:
             self._wake.clear()
             try:
                 self.rebuild()
-            except Exception:  # noqa: BLE001 - the store may be briefly unavailable; keep serving
-                log.exception("snapshot rebuild failed")
+            except Exception as exc:  # noqa: BLE001 - the store may be briefly unavailable; keep serving
+                self._store_down(exc)
+            else:
+                if self.store_error is not None:
+                    log.warning("store reachable again; walls are live")
+                    self.store_error = None
+
+    def _store_down(self, exc: Exception) -> None:
+        """The store does not answer (PostgreSQL restarting): judge the last snapshot at the current time.
+
+        Publishing nothing would freeze every age on the walls at the moment the database went
+        away; re-evaluating the panels on the figures they already show lets ages grow and stale
+        states appear on time, so a wall shows stale, never blank, until the store is back and the
+        next rebuild reads it again.
+        """
+        reason = one_line(exc)
+        if self.store_error is None:
+            log.warning("snapshot rebuild failed, walls keep their figures and age: %s", reason, exc_info=True)
+        self.store_error = reason
+        with self._build_lock:
+            now = time.monotonic()
+            if self.snapshot is None or now - self._last_build < TIME_TICK:
+                return
+            self._last_build = now
+            zone = self.runtime.config.site.zone
+            snap = dataclasses.replace(self.snapshot, now=datetime.now(UTC).astimezone(zone))
+            self.ticks += 1
+            self.snapshot = snap
+            for screen_id, panels in self._panels.items():
+                self._refresh(screen_id, panels, snap)
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._loop, name="wallboard-hub", daemon=True)
@@ -244,7 +273,8 @@ class Hub:
         out: dict[str, Any] = {"builds": self.builds, "ticks": self.ticks, "messages": self.messages,
                                "walls": 0, "dropped": 0,
                                "changes": "notify" if changes is not None and changes.connected.is_set() else "poll",
-                               "notified": changes.notified if changes is not None else 0}
+                               "notified": changes.notified if changes is not None else 0,
+                               "store": "down" if self.store_error is not None else "up"}
         with self._lock:
             listeners = list(self._listeners)
         for listener in listeners:

@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from wallboard.web.live import Hub
+from wallboard.web.metrics import FANOUT_SECONDS
 
 log = logging.getLogger(__name__)
 
@@ -46,19 +47,20 @@ class Wall:
     def __init__(self, screen_id: str, greeted: int, user: Any = None):
         self.screen_id = screen_id
         self.user = user  # who signed this wall in (wallboard.auth), re-checked when the config changes
-        self.queue: asyncio.Queue[str | None] = asyncio.Queue(QUEUE_LIMIT)
+        # (message, when the hub published it: monotonic seconds, 0 for heartbeats), None: end
+        self.queue: asyncio.Queue[tuple[str, float] | None] = asyncio.Queue(QUEUE_LIMIT)
         self.greeted = greeted
         self.last_sent = time.monotonic()
         self.writing_since: float | None = None
         self.dropped = False
         self.abort: Callable[[], None] | None = None
 
-    def offer(self, message: str | None, seq: int) -> bool:
+    def offer(self, message: str | None, seq: int, published: float = 0.0) -> bool:
         """Queue a message; False when the wall cannot keep up (the caller drops it)."""
         if seq and seq <= self.greeted:
             return True  # its full view already holds this change
         try:
-            self.queue.put_nowait(message)
+            self.queue.put_nowait(None if message is None else (message, published))
         except asyncio.QueueFull:
             return False
         return True
@@ -83,7 +85,7 @@ class Fanout:
     def deliver(self, screen_id: str | None, message: str | None, seq: int) -> None:
         loop = self.loop
         if loop is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(self._dispatch, screen_id, message, seq)
+            loop.call_soon_threadsafe(self._dispatch, screen_id, message, seq, time.monotonic())
 
     def stats(self) -> dict[str, int]:
         return {"walls": sum(len(w) for w in list(self.walls.values())), "dropped": self.dropped,
@@ -97,11 +99,11 @@ class Fanout:
             self.loop = asyncio.get_running_loop()
             self.loop.call_later(HEARTBEAT / 2, self._beat)
 
-    def _dispatch(self, screen_id: str | None, message: str | None, seq: int) -> None:
+    def _dispatch(self, screen_id: str | None, message: str | None, seq: int, published: float = 0.0) -> None:
         targets = self.walls.get(screen_id, ()) if screen_id is not None else \
             [w for walls in self.walls.values() for w in walls]
         for wall in list(targets):
-            if not wall.offer(message, seq):
+            if not wall.offer(message, seq, published):
                 self.drop(wall, "queue full")
 
     def _beat(self) -> None:
@@ -197,10 +199,13 @@ class StreamEndpoint:
             ]})
             await self._write(wall, send, greeting)
             while not wall.dropped:
-                message = await wall.queue.get()
-                if message is None:
+                item = await wall.queue.get()
+                if item is None:
                     break
+                message, published = item
                 await self._write(wall, send, message)
+                if published:  # /metrics: hub to this wall's socket; one lock and a bucket search
+                    FANOUT_SECONDS.observe(wall.last_sent - published)
             if not wall.dropped:
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
         finally:
