@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
 from datetime import UTC, datetime
 
 from wallboard.records import Batch, Reading
@@ -44,3 +46,21 @@ class Recorder:
                 out.append((head.removeprefix("event: "), json.loads(data.removeprefix("data: "))))
         self.got = [g for g in self.got if g[0] not in (screen_id, None)]
         return out
+
+
+def run(coro) -> object:  # noqa: ANN001
+    """asyncio.run on a thread of its own: Playwright's sync API keeps a loop running on this one."""
+    result: dict[str, object] = {}
+
+    def target() -> None:
+        try:
+            result["value"] = asyncio.run(coro)
+        except BaseException as exc:  # noqa: BLE001 - re-raised below, in the test's thread
+            result["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(60)
+    if "error" in result:
+        raise result["error"]  # type: ignore[misc]
+    return result.get("value")

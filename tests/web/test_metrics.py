@@ -18,6 +18,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import WallServer, demo_config, free_port
+from tests.web.conftest import run
 from tests.web.test_hub import SCREENS, write
 from tests.web.test_streams import Client, scope, until
 from wallboard.runtime import Runtime
@@ -111,7 +112,7 @@ def test_walls_and_fanout_latency(runtime: Runtime) -> None:
         client.disconnect.set()
         await asyncio.wait_for(task, 5)
 
-    asyncio.run(main())
+    run(main())
     assert FANOUT_SECONDS._sum.get() > 0  # noqa: SLF001
 
 

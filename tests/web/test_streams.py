@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from tests.conftest import demo_config
+from tests.web.conftest import run
 from tests.web.test_hub import SCREENS, write
 from wallboard.runtime import Runtime
 from wallboard.web import streams
@@ -71,24 +72,6 @@ async def until(condition, timeout: float = 5.0) -> None:  # noqa: ANN001
     while not condition():
         assert time.monotonic() < deadline, "condition not met in time"
         await asyncio.sleep(0.005)
-
-
-def run(coro) -> object:  # noqa: ANN001
-    """asyncio.run on a thread of its own: Playwright's sync API keeps a loop running on this one."""
-    result: dict[str, object] = {}
-
-    def target() -> None:
-        try:
-            result["value"] = asyncio.run(coro)
-        except BaseException as exc:  # noqa: BLE001 - re-raised below, in the test's thread
-            result["error"] = exc
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join(60)
-    if "error" in result:
-        raise result["error"]  # type: ignore[misc]
-    return result.get("value")
 
 
 def scope(screen: str) -> dict:
@@ -285,3 +268,27 @@ def test_a_socket_that_stops_reading_is_cut_and_its_browser_can_come_back(served
     sock.close()
     with httpx.stream("GET", url + "/api/stream/utama", timeout=10) as response:  # a reconnect is welcome
         assert next(response.iter_lines()) == "retry: 2000"
+
+
+def test_a_wall_whose_access_a_reload_withdrew_is_told_to_reload_then_closed(runtime: Runtime) -> None:
+    """Not cut off mid-air: its last message is a hello with the new version, so the page reloads
+    itself and meets the login page (a cut stream would only show the offline banner)."""
+    allowed = {"yes": True}
+    fanout = Fanout(runtime.hub, lambda user: allowed["yes"])
+    endpoint = StreamEndpoint(runtime, fanout)
+
+    async def main() -> None:
+        client = Client()
+        task = asyncio.ensure_future(endpoint(scope("utama"), client.receive, client.send))
+        await until(lambda: b'"full":true' in client.body)
+        before = runtime.hub.version_tag
+        allowed["yes"] = False
+        text = runtime.path.read_text().replace("name: Uji Wallboard", "name: Uji Wallboard Baru")
+        runtime.path.write_text(text)
+        assert await asyncio.to_thread(runtime.reload)
+        await asyncio.wait_for(task, 5)  # the stream ends by itself, properly
+        hellos = [c for c in client.body.decode().split("\n\n") if c.startswith("event: hello")]
+        assert runtime.hub.version_tag != before and runtime.hub.version_tag in hellos[-1]
+        assert client.complete and not client.aborted and fanout.stats()["walls"] == 0
+
+    run(main())

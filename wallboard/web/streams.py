@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import unquote
 
-from wallboard.web.live import Hub
+from wallboard.web.live import Hub, event
 from wallboard.web.metrics import FANOUT_SECONDS
 
 log = logging.getLogger(__name__)
@@ -116,7 +116,7 @@ class Fanout:
         for walls in list(self.walls.values()):
             for wall in list(walls):
                 if recheck and not self.still_allowed(wall.user):
-                    self.drop(wall, "access withdrawn")
+                    self.withdraw(wall)
                 elif wall.writing_since is not None and now - wall.writing_since > STUCK_AFTER:
                     self.drop(wall, "not reading")
                 elif wall.writing_since is None and now - wall.last_sent >= HEARTBEAT and wall.queue.empty():
@@ -138,6 +138,16 @@ class Fanout:
             walls.discard(wall)
             if not walls:
                 del self.walls[wall.screen_id]
+
+    def withdraw(self, wall: Wall) -> None:
+        """A reload took this wall's user or token away: its last message is a hello with the new
+        config version, so the page reloads itself (and meets the login page), then the stream ends."""
+        self.release(wall)
+        while not wall.queue.empty():  # what was queued for it is moot now
+            wall.queue.get_nowait()
+        wall.offer(event("hello", self.hub.hello(wall.screen_id)), 0)
+        wall.queue.put_nowait(None)
+        log.info("wall on %s signed out: its access was withdrawn by a config reload", wall.screen_id)
 
     def drop(self, wall: Wall, why: str) -> None:
         if wall.dropped:
