@@ -36,7 +36,7 @@ def test_console_scrubs_replays_and_acknowledges(tmp_path: Path, wall_server, pa
         [minute.date().isoformat(), minute.hour * 60 + minute.minute],
     )
     frame = page.frame_locator("#scrub-frame")
-    frame.locator("#replay-band").wait_for()
+    frame.locator("#replay-band").wait_for(timeout=60_000)  # a replay is built from the store: slow on a busy machine
     assert frame.locator("#replay-band").inner_text().startswith(f"TAYANGAN ULANG {minute:%H:%M}")
     page.wait_for_function(
         "() => { const d = document.getElementById('scrub-frame').contentDocument;"
@@ -51,5 +51,5 @@ def test_console_scrubs_replays_and_acknowledges(tmp_path: Path, wall_server, pa
     row.locator("button").click()
     page.wait_for_selector("text=sari sejak")
     assert "pompa dinyalakan" in page.locator("#open-alerts").inner_text()
-    frame.locator("#replay-band").wait_for()
+    frame.locator("#replay-band").wait_for(timeout=60_000)  # a replay is built from the store: slow on a busy machine
     page.screenshot(path=str(tmp_path / "console.png"), full_page=True)
