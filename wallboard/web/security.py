@@ -45,9 +45,10 @@ def camera_origins(config: Any) -> list[str]:
     return sorted(origins)
 
 
-def policy(config: Any, script_hashes: list[str]) -> str:
+def policy(config: Any, script_hashes: list[str], cameras: list[str] | None = None) -> str:
+    """The header for one answer; ``cameras`` (the config's camera origins) is computed when not given."""
     ancestors = " ".join(config.auth.frame_ancestors) or "'none'"
-    cameras = camera_origins(config)
+    cameras = camera_origins(config) if cameras is None else cameras
     return "; ".join([
         "default-src 'self'",
         "script-src 'self' " + " ".join(script_hashes),
@@ -66,13 +67,18 @@ def policy(config: Any, script_hashes: list[str]) -> str:
 
 def register(app: Any, runtime: Any) -> None:
     server = app.server
+    cameras: dict[str, list[str]] = {}  # config digest -> camera origins: one walk of the screens per config
 
     @server.after_request
     def _headers(response: Response) -> Response:
         hashes: list[str] = []
         if response.mimetype == "text/html" and not response.direct_passthrough and not response.is_streamed:
             hashes = inline_hashes(response.get_data(as_text=True))
-        response.headers["Content-Security-Policy"] = policy(runtime.config, hashes)
+        digest = runtime.loaded.digest
+        if digest not in cameras:
+            cameras.clear()
+            cameras[digest] = camera_origins(runtime.config)
+        response.headers["Content-Security-Policy"] = policy(runtime.config, hashes, cameras[digest])
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"
         if runtime.config.auth.frame_ancestors == ["'self'"]:
