@@ -3,8 +3,9 @@
 Opens ``--walls`` wall streams, then makes ``--burst`` TCP connections as fast as the machine
 allows (each sends half a request line and hangs, the cheapest way to hold a server's attention),
 holds them for a few seconds and drops them. Meanwhile it records the largest gap between two
-messages on every open wall (heartbeats come every 2 s when no data changes; the browser calls the
-link lost after 5 s) and times ``/api/health`` and ``/`` during and after the burst.
+messages on every open wall (the config asks for a heartbeat every 2 s, ``site.heartbeat``, so a
+quiet wall hears something every 2 s; the browser would call the link lost after 5 s) and times
+``/api/health`` and ``/`` during and after the burst.
 
 Targets: no open wall sees a gap of 5 s or more; ``/`` answers within 2 s after the burst.
 
@@ -97,7 +98,7 @@ def main() -> int:
     db_url = f"sqlite:///{tmp / 'bench.db'}"
     seed(db_url)
     config = tmp / "config.yaml"
-    config.write_text(config_text(db_url), encoding="utf-8")
+    config.write_text(config_text(db_url, heartbeat="2s"), encoding="utf-8")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     proc = start_process([sys.executable, "-m", "wallboard.cli", "run", "--config", str(config), "--port", str(port)],

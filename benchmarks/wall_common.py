@@ -61,7 +61,7 @@ def machine() -> str:
     return f"{os.cpu_count()} CPUs (nproc), {model}, {system}"
 
 
-def config_text(db_url: str) -> str:
+def config_text(db_url: str, heartbeat: str | None = None) -> str:
     indicators = sorted(set(KPIS + TRENDS + [BAR]))
     ind_lines = "\n".join(f"  - {{id: {i}, label: Indikator {i}, unit: unit, aggregate: last, stale_after: 1h}}"
                           for i in indicators if i != BAR)
@@ -70,8 +70,9 @@ def config_text(db_url: str) -> str:
         f"      - {{id: {pid}, type: {kind}, {extra}, at: [{at[0]}, {at[1]}], size: [{size[0]}, {size[1]}]}}"
         for pid, kind, extra, at, size in PANELS
     )
+    beat = f", heartbeat: {heartbeat}" if heartbeat else ""
     return f"""
-site: {{name: Benchmark Wall, region: "{CITY}", timezone: Asia/Jakarta}}
+site: {{name: Benchmark Wall, region: "{CITY}", timezone: Asia/Jakarta{beat}}}
 database: {{url: "{db_url}"}}
 sources:
   # only so the events panel has a source; its one run at start-up writes an unshown indicator

@@ -98,8 +98,10 @@ def store(db_url: str):
 
 # configs ---------------------------------------------------------------------------------------
 
-def demo_config(db_url: str, every: str = "2s", extra_sources: str = "", screens: str | None = None) -> str:
+def demo_config(db_url: str, every: str = "2s", extra_sources: str = "", screens: str | None = None,
+                heartbeat: str | None = None) -> str:
     """A small, fast config on the demo source, for end-to-end tests."""
+    beat = f", heartbeat: {heartbeat}" if heartbeat else ""
     screens = screens or """
   - id: utama
     grid: {columns: 4, rows: 2}
@@ -109,7 +111,7 @@ def demo_config(db_url: str, every: str = "2s", extra_sources: str = "", screens
       - {id: tren, type: trend, indicators: [tinggi_muka_air], window: 24h, at: [0, 1], size: [4, 1]}
 """
     return f"""
-site: {{name: Uji Wallboard, region: "12.75", timezone: Asia/Jakarta}}
+site: {{name: Uji Wallboard, region: "12.75", timezone: Asia/Jakarta{beat}}}
 database: {{url: "{db_url}"}}
 sources:
   - {{id: simulasi, type: demo, every: {every}, backfill: 1d, indicators: [pengaduan_terbuka, tinggi_muka_air]}}

@@ -42,6 +42,10 @@ class Runtime:
         self._mtime = self._stat()
         self._reload_lock = threading.Lock()
         self.changes: ChangeFeed | None = None
+        # The config file is looked at every WATCH_SECONDS by a thread of its own: one stat, where
+        # a scheduler job costs a hundred times more for every look (it adds up on an idle server).
+        self._watching = threading.Event()
+        self._watcher = threading.Thread(target=self._watch, name="wallboard-config", daemon=True)
         from wallboard.alerts.service import AlertService
         from wallboard.web.live import Hub
 
@@ -65,7 +69,7 @@ class Runtime:
             self.scheduler.start(lease=CollectorLease.for_engine(self.store.engine))
         else:
             self.scheduler.scheduler.start()
-        self.scheduler.add_job(self.check_config, WATCH_SECONDS, "config-watch")
+        self._watcher.start()
         if self.collect:
             self.alerts.start(self.scheduler)
         if ChangeFeed.available(self.store.engine):
@@ -73,7 +77,15 @@ class Runtime:
             self.hub.poll = FEED_POLL  # told of every change; the poll is only the safety net
         self.hub.start()
 
+    def _watch(self) -> None:
+        while not self._watching.wait(WATCH_SECONDS):
+            try:
+                self.check_config()
+            except Exception:  # noqa: BLE001 - check_config refuses bad files itself; this is a bug
+                log.exception("config watch failed; looking again in %.0f s", WATCH_SECONDS)
+
     def stop(self) -> None:
+        self._watching.set()
         self.hub.stop()
         self.alerts.stop()
         if self.changes is not None:

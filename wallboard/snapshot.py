@@ -64,6 +64,55 @@ class Snapshot:
     replay: bool = False  # built "as of" a past minute: no live updates follow
 
 
+class SeriesCache:
+    """Trends' series kept from one snapshot to the next.
+
+    A data change usually touches one indicator, yet every trend on every screen used to re-read
+    its whole window (thirty days of hourly points each) on every change. A kept series is used
+    again while everything it was read with is the same: the indicator's write counter
+    (``Store.indicator_versions``: any write of its readings, old ones included, moves it), the
+    window's first bucket, the aggregate and the regions combined. When exactly one write happened
+    since, only the buckets from the oldest reading it touched are read again and spliced on.
+    """
+
+    def __init__(self) -> None:
+        # key -> (what it was read with, the indicator's write counter, the points)
+        self._kept: dict[SeriesKey, tuple[tuple[Any, ...], int, list[tuple[int, float]]]] = {}
+        self.hits = 0  # used as kept
+        self.tails = 0  # read again from a bucket on
+        self.reads = 0  # read whole
+
+    def series(self, store: Store, key: SeriesKey, version: tuple[int, int | None], since: int,
+               aggregate: str, regions: list[str] | None) -> list[tuple[int, float]]:
+        ident = (since, aggregate, tuple(regions or ()))
+        count, low = version
+        kept = self._kept.get(key)
+        if kept is not None and kept[0] == ident:
+            if kept[1] == count:
+                self.hits += 1
+                return kept[2]
+            points = kept[2]
+            if count == kept[1] + 1 and low is not None and points:
+                start = max(since, min(low // key.bucket * key.bucket, points[-1][0]))
+                tail = store.series(key.indicator, start, key.bucket, aggregate, regions)
+                points = [p for p in points if p[0] < start] + tail
+                self.tails += 1
+                self._kept[key] = (ident, count, points)
+                return points
+        points = store.series(key.indicator, since, key.bucket, aggregate, regions)
+        self.reads += 1
+        self._kept[key] = (ident, count, points)
+        return points
+
+    def keep_only(self, keys: set[SeriesKey]) -> None:
+        """Forget series no panel needs any more (after a config reload)."""
+        for key in [k for k in self._kept if k not in keys]:
+            del self._kept[key]
+
+    def clear(self) -> None:
+        self._kept.clear()
+
+
 def one_level(rows: list | None) -> list[str] | None:
     """The regions of the coarsest level when an indicator is reported at several (a kecamatan
     and its desa), so its trend counts each person once, as its current figure does; else None."""
@@ -74,8 +123,9 @@ def one_level(rows: list | None) -> list[str] | None:
 
 
 def build_snapshot(store: Store, config: Any, needs: Needs, now: datetime, version: int,
-                   as_of: bool = False) -> Snapshot:
-    """``as_of``: the store as it stood at ``now`` (a past minute, for replay), not as it is."""
+                   as_of: bool = False, cache: SeriesCache | None = None) -> Snapshot:
+    """``as_of``: the store as it stood at ``now`` (a past minute, for replay), not as it is.
+    ``cache``: series kept from the previous snapshot, used again where nothing they depend on moved."""
     from wallboard.alerts.repo import AlertRepo
 
     zone = config.site.zone
@@ -87,6 +137,11 @@ def build_snapshot(store: Store, config: Any, needs: Needs, now: datetime, versi
         i: from_latest(i, rows, defs[i].aggregate if i in defs else "sum", zone) for i, rows in latest.items()
     }
     series = {}
+    if as_of:
+        cache = None
+    versions = {}
+    if cache is not None and needs.series:
+        versions = store.indicator_versions({k.indicator for k in needs.series})
     for key in needs.series:
         since = (now_ts - key.window) // key.bucket * key.bucket
         aggregate = defs[key.indicator].aggregate if key.indicator in defs else "sum"
@@ -97,8 +152,12 @@ def build_snapshot(store: Store, config: Any, needs: Needs, now: datetime, versi
         if length is not None:  # figures per period: from the start of the period the window opens in
             series[key] = store.series(key.indicator, now_ts - key.window - int(length.total_seconds()),
                                        key.bucket, aggregate, regions, periodic=True, until=until)
+        elif cache is not None:
+            series[key] = cache.series(store, key, versions[key.indicator], since, aggregate, regions)
         else:
             series[key] = store.series(key.indicator, since, key.bucket, aggregate, regions, until=until)
+    if cache is not None:
+        cache.keep_only(set(needs.series))
     until = now if as_of else None
     events = {source: store.events(source, limit, until) for source, limit in needs.events.items()}
     sources = store.source_status([s.id for s in config.sources], until) if needs.sources else {}

@@ -79,9 +79,8 @@ def scope(screen: str) -> dict:
 
 
 def test_greeting_then_deltas_then_heartbeats_then_the_end(runtime: Runtime, monkeypatch) -> None:
-    monkeypatch.setattr(streams, "HEARTBEAT", 0.05)
     hub = runtime.hub
-    fanout = Fanout(hub)
+    fanout = Fanout(hub, heartbeat=0.05)
     endpoint = StreamEndpoint(runtime, fanout)
 
     async def main() -> None:
@@ -125,8 +124,7 @@ def test_a_delta_already_in_the_greeting_is_not_sent_again(runtime: Runtime) -> 
 
 
 def test_a_closed_wall_is_released_at_once(runtime: Runtime, monkeypatch) -> None:
-    monkeypatch.setattr(streams, "HEARTBEAT", 60.0)  # not at the next heartbeat: now
-    fanout = Fanout(runtime.hub)
+    fanout = Fanout(runtime.hub, heartbeat=60.0)  # not at the next heartbeat: now
     endpoint = StreamEndpoint(runtime, fanout)
 
     async def main() -> None:
@@ -146,9 +144,8 @@ def test_a_closed_wall_is_released_at_once(runtime: Runtime, monkeypatch) -> Non
 
 
 def test_a_wall_that_stops_reading_is_dropped_and_aborted(runtime: Runtime, monkeypatch) -> None:
-    monkeypatch.setattr(streams, "HEARTBEAT", 0.05)
     monkeypatch.setattr(streams, "STUCK_AFTER", 0.3)
-    fanout = Fanout(runtime.hub)
+    fanout = Fanout(runtime.hub, heartbeat=0.05)
     endpoint = StreamEndpoint(runtime, fanout)
 
     async def main() -> None:

@@ -147,11 +147,13 @@ def test_banner_when_the_server_stops_and_recovery_on_the_same_port(tmp_path: Pa
 
 
 def test_a_hung_server_is_noticed_by_its_silence(tmp_path: Path, wall_server, page_at) -> None:
-    """SIGSTOP keeps the socket open but nothing arrives: the heartbeat watchdog raises the banner."""
+    """SIGSTOP keeps the socket open but nothing arrives: the heartbeat watchdog raises the banner
+    after 2.5 heartbeats (site.heartbeat, told to the wall in its hello)."""
     import signal
 
-    server = wall_server(demo_config(db(tmp_path), every="1h"))
+    server = wall_server(demo_config(db(tmp_path), every="1h", heartbeat="2s"))
     page = open_wall(page_at, server)
+    page.wait_for_function("() => window.wallboard.stats.heartbeats >= 1")  # it beats every 2 s
     server.process.send_signal(signal.SIGSTOP)
     try:
         page.wait_for_function("() => document.getElementById('wall').dataset.link === 'reconnecting'",

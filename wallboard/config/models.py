@@ -53,6 +53,18 @@ class Site(Strict):
     reload_at: ClockTime | None = Field(
         None, description="local time (HH:MM, site time zone) at which every open wall reloads itself once a day"
     )
+    heartbeat: Duration = Field(
+        timedelta(seconds=10),
+        description="a quiet wall's stream carries a heartbeat this often; a wall that hears nothing for "
+                    "2.5 times as long shows 'reconnecting' and reopens its stream",
+    )
+
+    @field_validator("heartbeat")
+    @classmethod
+    def _heartbeat_range(cls, value: timedelta) -> timedelta:
+        if not timedelta(seconds=1) <= value <= timedelta(seconds=20):
+            raise ValueError("heartbeat must be between 1s and 20s")
+        return value
 
     @field_validator("region", mode="before")
     @classmethod

@@ -8,7 +8,7 @@ only the points that were added or changed (see ``wallboard.web.diff``).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from dash import dcc
 
@@ -17,7 +17,7 @@ from wallboard.durations import Duration
 from wallboard.i18n import translator
 from wallboard.indicators import state_of
 from wallboard.panels.base import Panel, PanelView, stale_note, worst
-from wallboard.snapshot import Needs, SeriesKey, Snapshot
+from wallboard.snapshot import MAX_POINTS, Needs, SeriesKey, Snapshot
 
 t = translator("wall")
 PALETTE = ["#4cc9f0", "#f4a261", "#90be6d", "#f15bb5", "#ffd166", "#b388eb"]
@@ -39,6 +39,12 @@ class TrendConfig(PanelBase):
 class TrendPanel(Panel):
     Config = TrendConfig
     config: TrendConfig
+
+    def __init__(self, config: Any, wall: Any):
+        super().__init__(config, wall)
+        self._axes_memo: dict[SeriesKey, tuple[list, list[str], list[float]]] = {}
+        self._figure_memo: tuple[list, dict] | None = None
+        self._x_texts: dict[int, str] = {}  # epoch second -> local time text (a data change moves few)
 
     def keys(self) -> list[SeriesKey]:
         window = int(self.config.window.total_seconds())
@@ -136,20 +142,41 @@ class TrendPanel(Panel):
             },
         }
 
+    def _axes(self, key: SeriesKey, points: list[tuple[int, float]], zone: Any) -> tuple[list[str], list[float]]:
+        """The trace's x (local time text) and y, formatted once per series the snapshot read:
+        the hub keeps an unchanged series (the same list) from one data change to the next."""
+        kept = self._axes_memo.get(key)
+        if kept is not None and kept[0] is points:
+            return kept[1], kept[2]
+        texts = self._x_texts
+        if len(texts) > 4 * max(len(points), MAX_POINTS):  # the window slid a long way: start afresh
+            texts.clear()
+        x = []
+        for ts, _ in points:
+            text = texts.get(ts)
+            if text is None:
+                text = texts[ts] = datetime.fromtimestamp(ts, zone).strftime("%Y-%m-%d %H:%M:%S")
+            x.append(text)
+        y = [round(v, 3) for _, v in points]
+        self._axes_memo[key] = (points, x, y)
+        return x, y
+
     def view(self, snap: Snapshot) -> PanelView:
         zone = self.wall.config.site.zone
-        traces, states, newest = [], [], None
+        traces, states, newest, inputs = [], [], None, []
         for n, key in enumerate(self.keys()):
             indicator = self.wall.indicator(key.indicator)
             points = snap.series.get(key, [])
+            inputs.append(points)
             label = indicator.label.text(self.locale) if indicator else key.indicator
             current = snap.indicators.get(key.indicator)
             # Figures per month/quarter/year: one marked point per period (a lone point has no line).
             periodic = current is not None and current.period is not None
+            inputs.append(periodic)
+            x, y = self._axes(key, points, zone)
             traces.append({
                 "type": "scatter", "mode": "lines+markers" if periodic else "lines", "name": label,
-                "x": [datetime.fromtimestamp(ts, zone).strftime("%Y-%m-%d %H:%M:%S") for ts, _ in points],
-                "y": [round(v, 3) for _, v in points],
+                "x": x, "y": y,
                 "line": {"color": PALETTE[n % len(PALETTE)], "width": 3},
                 **({"marker": {"size": 10}} if periodic else {}),
             })
@@ -170,6 +197,17 @@ class TrendPanel(Panel):
         if not any(trace["x"] for trace in traces):
             return PanelView("nodata", None, {"graph": {"figure": self._figure(traces)}}, self.nodata_text())
         state = worst(states)
-        suffix, divisor = self._scale(traces)
-        return PanelView(state, newest, {"graph": {"figure": self._figure(traces, suffix, divisor)}},
+        return PanelView(state, newest, {"graph": {"figure": self._kept_figure(inputs, traces)}},
                          stale_note(state, newest, snap.now, self.locale))
+
+    def _kept_figure(self, inputs: list, traces: list[dict]) -> dict:
+        """The last figure again when it was drawn from the very same series (the hub kept them):
+        most data changes touch another indicator, and the figure is the panel's costly part."""
+        kept = self._figure_memo
+        if kept is not None and len(kept[0]) == len(inputs) and all(
+                a is b if isinstance(a, list) else a == b for a, b in zip(kept[0], inputs, strict=True)):
+            return kept[1]
+        suffix, divisor = self._scale(traces)
+        figure = self._figure(traces, suffix, divisor)
+        self._figure_memo = (inputs, figure)
+        return figure

@@ -86,6 +86,19 @@ latest = Table(
     Column("period", String(8)),  # the newest reading's period, so freshness can be judged by it
 )
 
+# How many times each indicator's readings were written, bumped inside every write: the hub
+# re-reads a trend only when its indicator's count moved (a backfilled or corrected past reading
+# moves it too, which the newest reading alone would not show). ``low``: the oldest reading time
+# the last write touched (NULL: unknown, e.g. retention removed readings), so after one write the
+# hub re-reads only the buckets from there on.
+indicator_versions = Table(
+    "indicator_versions",
+    metadata,
+    Column("indicator", String(64), primary_key=True),
+    Column("version", BigInteger, nullable=False),
+    Column("low", BigInteger),
+)
+
 events = Table(
     "events",
     metadata,

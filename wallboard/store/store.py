@@ -7,6 +7,7 @@ row, and an event is upserted by (source, ref).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -96,6 +97,10 @@ class Store:
     def __init__(self, engine: Engine):
         self.engine = engine
         self._dialect = engine.dialect.name
+        database = engine.url.database if self._dialect == "sqlite" else None
+        # The SQLite file and its write-ahead log: every commit changes one of them (see change_hint).
+        plain_file = database and database != ":memory:" and not database.startswith("file:")
+        self._files = (database, database + "-wal") if plain_file else ()
 
     @classmethod
     def open(cls, url: str, base_dir: Path | None = None) -> Store:
@@ -167,6 +172,10 @@ class Store:
                 keys = _spans(unique)
                 self._write_latest(conn, keys)
                 self._write_rollups(conn, keys)
+                lows: dict[str, int] = {}
+                for indicator, _, ts in unique:
+                    lows[indicator] = min(ts, lows.get(indicator, ts))
+                self._bump_versions(conn, lows)
             if batch.events:
                 self._write_events(conn, source, batch.events, now)
         return len(unique) + len({e.ref for e in batch.events})
@@ -199,6 +208,17 @@ class Store:
             return
         rows = [(i, r, t, v, p) for (i, r, t), (v, p) in unique.items()]
         conn.exec_driver_sql(self._sql(upsert.format(source="VALUES (?, ?, ?, ?, ?)")), rows)
+
+    def _bump_versions(self, conn: Any, lows: dict[str, int | None]) -> None:
+        """One more on each written indicator's counter, with the oldest reading time this write
+        touched (``indicator_versions``), in the write's own transaction: a reader sees the
+        readings and the new count together."""
+        conn.exec_driver_sql(
+            self._sql("INSERT INTO indicator_versions (indicator, version, low) VALUES (?, 1, ?) "
+                      "ON CONFLICT (indicator) DO UPDATE SET version = indicator_versions.version + 1, "
+                      "low = excluded.low"),
+            [(i, lows[i]) for i in sorted(lows)],  # sorted: concurrent writers lock rows in one order
+        )
 
     def _write_latest(self, conn: Any, keys: dict[tuple[str, str], tuple[int, int]]) -> None:
         """The newest two readings of each (indicator, region) the batch touched, read back from readings.
@@ -304,6 +324,26 @@ class Store:
 
     # reading
 
+    def change_hint(self) -> tuple[tuple[int, int, int], ...] | None:
+        """Size, modification time and inode of the SQLite file and its WAL, None on other databases.
+
+        Any commit, by any process, changes one of them; asking the file system costs microseconds
+        where ``data_version`` costs a query, so the hub asks this twice a second and the database
+        only when it moved (and every few seconds regardless: a hint is not a guarantee, two commits
+        within one clock tick that leave the log's size alone would look alike).
+        """
+        if not self._files:
+            return None
+        out = []
+        for path in self._files:
+            try:
+                st = os.stat(path)
+            except OSError:
+                out.append((0, 0, 0))
+            else:
+                out.append((st.st_size, st.st_mtime_ns, st.st_ino))
+        return tuple(out)
+
     def data_version(self) -> int:
         """Grows with every recorded collector run and every alert change (opened, acknowledged ...):
         a cheap question the wall asks every second. Both ids only grow, so their sum does too."""
@@ -311,6 +351,18 @@ class Store:
         alerts = select(func.coalesce(func.max(schema.alert_events.c.id), 0)).scalar_subquery()
         with self.engine.connect() as conn:
             return int(conn.execute(select(runs + alerts)).scalar() or 0)
+
+    def indicator_versions(self, indicator_ids: Iterable[str]) -> dict[str, tuple[int, int | None]]:
+        """Each indicator's write counter and the oldest reading time its last write touched
+        ((0, None) if never written): equal counts, same readings."""
+        ids = list(indicator_ids)
+        t = schema.indicator_versions
+        out: dict[str, tuple[int, int | None]] = dict.fromkeys(ids, (0, None))
+        if ids:
+            with self.engine.connect() as conn:
+                out.update({row.indicator: (int(row.version), None if row.low is None else int(row.low))
+                            for row in conn.execute(select(t).where(t.c.indicator.in_(ids))).all()})
+        return out
 
     def latest(self, indicator_ids: Iterable[str]) -> dict[str, list[Latest]]:
         ids = list(indicator_ids)
@@ -366,7 +418,7 @@ class Store:
             params["regions"] = list(regions)
             sql = sql.bindparams(bindparam("regions", expanding=True))
         with self.engine.connect() as conn:
-            return [(int(b), float(v)) for b, v in conn.execute(sql, params)]
+            return [(int(b), float(v)) for b, v in conn.execute(sql, params).all()]
 
     def _series_last(self, params: dict[str, Any], regions: Collection[str] | None) -> list[tuple[int, float]]:
         """``aggregate: last``: each bucket's value is its latest reading's value, as the wall's
@@ -388,7 +440,7 @@ class Store:
         if regions is not None:
             sql = sql.bindparams(bindparam("regions", expanding=True))
         with self.engine.connect() as conn:
-            recent = [(int(b), float(v)) for b, v in conn.execute(sql, params)]
+            recent = [(int(b), float(v)) for b, v in conn.execute(sql, params).all()]
             bucket, since = params["bucket"], params["since"]
             if bucket % HOUR or since % HOUR:
                 return recent
@@ -401,7 +453,7 @@ class Store:
             older = text(f"SELECT b, MAX(v) FROM ({rollup}) per_region {filters}GROUP BY b ORDER BY b")
             if regions is not None:
                 older = older.bindparams(bindparam("regions", expanding=True))
-            removed = [(int(b), float(v)) for b, v in conn.execute(older, {**params, "first": first})]
+            removed = [(int(b), float(v)) for b, v in conn.execute(older, {**params, "first": first}).all()]
         return removed + recent
 
     @staticmethod
@@ -448,6 +500,8 @@ class Store:
                     [(i, r, cutoff) for i, r in pairs[start:start + 50]],
                 )
                 removed += max(result.rowcount, 0)
+                if result.rowcount:  # the old part of their trends now comes from the rollups
+                    self._bump_versions(conn, dict.fromkeys((i for i, _ in pairs[start:start + 50]), None))
         t = schema.collector_runs
         keep_last = select(func.max(t.c.id)).group_by(t.c.source)
         keep_ok = select(func.max(t.c.id)).where(t.c.ok.is_(True)).group_by(t.c.source)

@@ -23,11 +23,12 @@ from typing import Any, Protocol
 from wallboard.panels import panel_types
 from wallboard.panels.base import Panel, WallContext, flat_props
 from wallboard.reasons import one_line
-from wallboard.snapshot import Needs, Snapshot, build_snapshot
+from wallboard.snapshot import Needs, SeriesCache, Snapshot, build_snapshot
 from wallboard.web.diff import Props, diff_views
 
 log = logging.getLogger(__name__)
 TIME_TICK = 10.0  # seconds between view refreshes when no data arrives (ages, staleness)
+VERSION_CHECK = 5.0  # seconds between data-version queries while the SQLite files look unchanged
 FULL_REFRESH = 300.0  # at most this long between re-reading the store when no data arrives (sliding windows)
 
 
@@ -83,9 +84,12 @@ class Hub:
         self._panels: dict[str, list[Panel]] = {}
         self._build_lock = threading.RLock()
         self._seen_version = -1
+        self._hint: Any = None  # the store's change hint when the version was last asked
+        self._asked = 0.0  # monotonic time of that question
         self._last_build = 0.0
         self._last_full = 0.0
         self.snapshot: Snapshot | None = None
+        self._series = SeriesCache()  # trends read once, again when their indicator is written
         self.store_error: str | None = None  # why the last rebuild failed, while the store is unreachable
         self.builds = 0  # snapshots read from the store: one per data change, however many walls
         self.ticks = 0  # time-only refreshes (ages, staleness) that reused the last snapshot's data
@@ -110,6 +114,7 @@ class Hub:
             "now": int(now.timestamp() * 1000),
             "tz": config.site.timezone,
             "reload": next_reload(reload_at, config.site.zone, now),
+            "beat": int(config.site.heartbeat.total_seconds() * 1000),  # the wall's silence watchdog
         }
 
     def greeting(self, screen_id: str) -> tuple[int, str]:
@@ -158,9 +163,14 @@ class Hub:
         """
         with self._build_lock:
             store = self.runtime.store
-            version = store.data_version()
             now = time.monotonic()
             due = now - self._last_build >= TIME_TICK
+            hint = store.change_hint()
+            if (not force and not due and hint is not None and hint == self._hint
+                    and now - self._asked < VERSION_CHECK):
+                return  # the SQLite files have not moved since the version was last asked
+            version = store.data_version()
+            self._hint, self._asked = hint, now
             if not force and version == self._seen_version and not due:
                 return
             config = self.runtime.config
@@ -172,8 +182,11 @@ class Hub:
                 snap = dataclasses.replace(self.snapshot, now=datetime.now(UTC).astimezone(config.site.zone))
                 self.ticks += 1
             else:
-                snap = build_snapshot(store, config, self.needs(), datetime.now(UTC), version)
-                self._last_full = now
+                if force or now - self._last_full >= FULL_REFRESH:
+                    self._series.clear()  # everything from the store now and then, kept series too
+                    self._last_full = now
+                snap = build_snapshot(store, config, self.needs(), datetime.now(UTC), version,
+                                      cache=self._series)
                 self.builds += 1
             self.snapshot = snap
             for screen_id, panels in self._panels.items():

@@ -6,15 +6,16 @@
  * so Dash's own state stays consistent; figures arrive as Dash Patch operations.
  *
  * data-link on the wall root reads "live", "reconnecting" (at once on a lost connection, or after
- * 5 s without even a heartbeat: a hung server) and "offline" (after 30 s without the server). The
+ * 2.5 heartbeats without even a heartbeat: a hung server or a half-open link; the hello says how
+ * often the server beats, site.heartbeat) and "offline" (after 30 s without the server). The
  * wall reconnects by itself with a growing, jittered delay (so fifty walls do not hammer a server
  * that has just restarted) and catches up from the full view the server sends on connection.
  */
 (function () {
   "use strict";
   var params = new URLSearchParams(window.location.search);
-  var SILENCE_MS = 5000;                 // no heartbeat for this long: the link is lost
-  var HUNG_MS = 10000;                   // an "open" stream this silent is abandoned and reopened
+  var SILENCE_MS = 25000;                // no heartbeat for this long: the link is lost (set by hello)
+  var HUNG_MS = 30000;                   // an "open" stream this silent is abandoned and reopened
   var OFFLINE_MS = 1000 * (parseFloat(params.get("offline_after")) || 30);
   var RETRY_MIN_MS = 1000, RETRY_MAX_MS = 10000;
   var RELOAD_JITTER_MS = 30000;          // spread daily reloads of many walls over half a minute
@@ -108,6 +109,10 @@
     var msg = JSON.parse(e.data);
     if (msg.now) wb.serverOffsetMs = msg.now - Date.now();
     if (msg.tz) wb.timezone = msg.tz;
+    if (msg.beat) {  // 2.5 heartbeats of silence: one late beat is no alarm, two are
+      SILENCE_MS = Math.max(2500, 2.5 * msg.beat);
+      HUNG_MS = SILENCE_MS + 5000;
+    }
     var mine = root.getAttribute("data-version");
     if (reloadDue || (msg.version && mine && msg.version !== mine)) {
       reloadForVersion();
@@ -164,7 +169,7 @@
 
   function watchdog() {
     var silent = Date.now() - lastHeard;
-    if (silent > OFFLINE_MS) setLink("offline");
+    if (silent > Math.max(OFFLINE_MS, HUNG_MS)) setLink("offline");
     else if (silent >= SILENCE_MS) setLink("reconnecting");
     if (source && silent > HUNG_MS && source.readyState !== EventSource.CLOSED && !retryTimer) {
       drop();  // a hung server or a dead path: the socket looks open but nothing arrives
