@@ -36,7 +36,16 @@ def test_console_scrubs_replays_and_acknowledges(tmp_path: Path, wall_server, pa
         [minute.date().isoformat(), minute.hour * 60 + minute.minute],
     )
     frame = page.frame_locator("#scrub-frame")
-    frame.locator("#replay-band").wait_for(timeout=60_000)  # a replay is built from the store: slow on a busy machine
+    page.wait_for_function(f"() => document.getElementById('scrub-frame').src.endsWith('?at={minute:%Y-%m-%dT%H:%M}')")
+    try:  # a replay is built from the store: slow on a busy machine
+        frame.locator("#replay-band").wait_for(timeout=60_000)
+    except Exception as exc:  # noqa: BLE001 - say what the frame showed instead (it once showed nothing in 60 s)
+        page.screenshot(path=str(tmp_path / "console-no-replay.png"), full_page=True)
+        shown = page.evaluate("""() => { const f = document.getElementById('scrub-frame'), d = f.contentDocument;
+            return {src: f.src, at: d && d.location.href, state: d && d.readyState,
+                    text: d && d.body ? d.body.innerText.slice(0, 300) : null}; }""")
+        log = server.log()[-2000:]
+        raise AssertionError(f"no replay band in the console's frame: {shown}\nserver log:\n{log}") from exc
     assert frame.locator("#replay-band").inner_text().startswith(f"TAYANGAN ULANG {minute:%H:%M}")
     page.wait_for_function(
         "() => { const d = document.getElementById('scrub-frame').contentDocument;"
