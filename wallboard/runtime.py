@@ -19,6 +19,7 @@ from wallboard.scheduler import CollectorScheduler
 from wallboard.store import Store
 from wallboard.store.changes import ChangeFeed
 from wallboard.store.lease import CollectorLease
+from wallboard.watch import FileWatch
 
 log = logging.getLogger(__name__)
 WATCH_SECONDS = 2.0
@@ -42,10 +43,12 @@ class Runtime:
         self._mtime = self._stat()
         self._reload_lock = threading.Lock()
         self.changes: ChangeFeed | None = None
-        # The config file is looked at every WATCH_SECONDS by a thread of its own: one stat, where
-        # a scheduler job costs a hundred times more for every look (it adds up on an idle server).
+        # The config file (and a SQLite store's files) are watched through inotify where the
+        # kernel offers it (wallboard/watch.py): no wake-up while nothing changes. Elsewhere a
+        # thread of its own looks at the config file every WATCH_SECONDS and the hub polls.
         self._watching = threading.Event()
         self._watcher = threading.Thread(target=self._watch, name="wallboard-config", daemon=True)
+        self.files = FileWatch()
         from wallboard.alerts.service import AlertService
         from wallboard.web.live import Hub
 
@@ -69,7 +72,13 @@ class Runtime:
             self.scheduler.start(lease=CollectorLease.for_engine(self.store.engine))
         else:
             self.scheduler.scheduler.start()
-        self._watcher.start()
+        self.files.watch(self.path, self.check_config, written=True)
+        for path in self.store.files:
+            self.files.watch(path, self.hub.notify)
+        if not self.files.start():
+            self._watcher.start()
+        elif self.store.files:
+            self.hub.poll = FEED_POLL  # told of every commit; the poll is only the safety net
         if self.collect:
             self.alerts.start(self.scheduler)
         if ChangeFeed.available(self.store.engine):
@@ -86,6 +95,9 @@ class Runtime:
 
     def stop(self) -> None:
         self._watching.set()
+        if self._watcher.is_alive() and self._watcher is not threading.current_thread():
+            self._watcher.join(timeout=5)  # a reload in progress finishes before the store closes
+        self.files.stop()
         self.hub.stop()
         self.alerts.stop()
         if self.changes is not None:

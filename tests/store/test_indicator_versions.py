@@ -67,3 +67,28 @@ def test_an_unwritten_indicator_is_not_read_again(store: Store) -> None:
     assert second["b"] is first["b"]  # kept: nothing of b was written
     assert second["a"] == store.series("a", since, HOUR, "sum") and second["a"][-1] == (NOW, 99.0)
     assert (cache.reads, cache.tails, cache.hits) == (2, 1, 1)
+
+
+def test_a_kept_thirty_day_trend_follows_retention(store: Store) -> None:
+    """A 30-day hourly trend (the hourly roll-up's path, and ``last``'s fallback to raw readings)
+    stays equal to a fresh read while retention removes its oldest readings between snapshots."""
+    rng = random.Random(11)
+    key = SeriesKey("a", 30 * 86400)
+    since = (NOW - key.window) // key.bucket * key.bucket
+    store.write("s", Batch(readings=[Reading("a", region, NOW - h * HOUR - rng.randrange(HOUR), 10 + h % 17)
+                                     for h in range(30 * 24) for region in (CITY, "12.75.01")]))
+    caches = {"sum": SeriesCache(), "last": SeriesCache()}
+    for round_ in range(12):
+        if round_ % 3 == 2:  # retention cuts a further day off the oldest readings
+            kept_days = 29 - round_ // 3
+            removed = store.maintain(timedelta(days=kept_days), datetime.fromtimestamp(NOW, UTC))
+            assert removed["readings"] > 0
+        else:
+            ts = NOW - rng.choice([0, 2, 26]) * HOUR + rng.randrange(HOUR)
+            store.write("s", Batch(readings=[Reading("a", rng.choice([CITY, "12.75.01"]), ts, rng.randrange(50))]))
+        for aggregate, cache in caches.items():
+            fresh = store.series("a", since, key.bucket, aggregate)
+            kept = cache.series(store, key, store.indicator_versions(["a"])["a"], since, aggregate, None)
+            assert kept == fresh, (round_, aggregate)
+    for cache in caches.values():
+        assert cache.tails >= 6 and cache.reads >= 4  # spliced after writes, read whole after retention

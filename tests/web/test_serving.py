@@ -8,6 +8,8 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import httpx
@@ -91,7 +93,14 @@ def test_run_on_host_and_port_with_a_plugin_panel(tmp_path: Path) -> None:
     server = WallServer(config, port, args=("--threads", "4"), host="127.0.0.2", env=env_with(plugins))
     try:
         server.start()
-        assert httpx.get(f"http://127.0.0.2:{port}/api/health").status_code == 200
+        health = httpx.get(f"http://127.0.0.2:{port}/api/health")
+        assert health.status_code == 200
+        # the Date header is made per response (no timer refreshes it): it is the current second's
+        deadline = time.monotonic() + 5
+        while (later := httpx.get(f"http://127.0.0.2:{port}/api/health").headers["date"]) == health.headers["date"]:
+            assert time.monotonic() < deadline, "the Date header stood still"
+            time.sleep(0.05)
+        assert abs(parsedate_to_datetime(later).timestamp() - time.time()) < 1.5
         with pytest.raises(httpx.ConnectError):
             httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2)  # not on another address
         # the plugin's panel is on the wall: its view arrives in the wall's full first delta

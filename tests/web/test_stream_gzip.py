@@ -116,6 +116,34 @@ def test_accept_encoding_is_read_as_http_says() -> None:
     assert not accepts_gzip(scope("x", b"gzip; q=0.0, br"))
     assert not accepts_gzip(scope("x", b"deflate"))
     assert not accepts_gzip(scope("x", None))
+    # RFC 9110 12.5.3: a coding named with q=0 is refused even where * would allow it
+    assert not accepts_gzip(scope("x", b"*, gzip;q=0"))
+    assert not accepts_gzip(scope("x", b"gzip;q=0, *;q=1"))
+    assert accepts_gzip(scope("x", b"br, *;q=0.1"))
+    assert not accepts_gzip(scope("x", b"br, *;q=0"))
+    # q is a parameter among others, and the header may come in two lines
+    assert not accepts_gzip(scope("x", b"gzip;level=1;q=0"))
+    assert accepts_gzip({"headers": [(b"accept-encoding", b"br"), (b"Accept-Encoding", b"x-gzip")]})
+
+
+def test_a_stream_the_server_ends_is_a_complete_gzip(runtime: Runtime) -> None:
+    """Shutdown or withdrawn access ends the stream from the server's side: the body is then a whole
+    gzip member (final block and trailer), so no proxy or browser sees a truncated one."""
+    fanout = Fanout(runtime.hub)
+    endpoint = StreamEndpoint(runtime, fanout)
+
+    async def main() -> None:
+        client = GzipClient()
+        task = asyncio.ensure_future(endpoint(scope("kedua", b"gzip"), client.receive, client.send))
+        await until(lambda: client.body and '"full":true' in client.text())
+        fanout.withdraw(next(iter(fanout.walls["kedua"])))
+        await asyncio.wait_for(task, 5)
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        text = inflater.decompress(client.body).decode()
+        assert inflater.eof and inflater.unused_data == b""  # the trailer came, nothing after it
+        assert text.endswith("\n\n") and text.rstrip().split("\n\n")[-1].startswith("event: hello")
+
+    run(main())
 
 
 def test_quiet_wall_hears_the_configured_heartbeat_and_its_hello_says_how_often(runtime: Runtime) -> None:

@@ -10,6 +10,7 @@ import asyncio
 import socket
 import threading
 import time
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -234,6 +235,130 @@ def test_pages_and_streams_share_one_server(served) -> None:  # noqa: ANN001
     while app.fanout.stats()["walls"]:
         assert time.monotonic() < deadline, "a closed stream still counts as a wall"
         time.sleep(0.01)
+
+
+def test_under_uvicorn_messages_go_straight_to_the_socket_in_order(served, runtime) -> None:  # noqa: ANN001
+    """Once greeted, a wall's messages are written by the fan-out itself (no task step per wall),
+    compressed and chunked as ``send`` would; plain and gzip walls read the same deltas in order."""
+    app, url = served
+    seen: dict[str, list[str]] = {"gzip": [], "identity": []}
+    ready = threading.Barrier(3)
+
+    def read(encoding: str) -> None:
+        with httpx.stream("GET", url + "/api/stream/utama", headers={"accept-encoding": encoding},
+                          timeout=10) as response:
+            assert response.headers.get("content-encoding", "identity") == encoding
+            lines = response.iter_lines()
+            for line in lines:
+                if '"full":true' in line:
+                    break
+            ready.wait(10)
+            for line in lines:
+                if line.startswith("data: {\"n\""):
+                    seen[encoding].append(line)
+                    if len(seen[encoding]) == 30:
+                        return
+
+    readers = [threading.Thread(target=read, args=(e,), daemon=True) for e in seen]
+    for thread in readers:
+        thread.start()
+    ready.wait(10)
+    walls = [w for ws in app.fanout.walls.values() for w in ws]
+    deadline = time.monotonic() + 5
+    while len(walls) < 2 or any(w.transport is None for w in walls):
+        assert time.monotonic() < deadline, "walls never switched to direct writes"
+        time.sleep(0.01)
+        walls = [w for ws in app.fanout.walls.values() for w in ws]
+    sent = app.fanout.bytes_sent
+    for n in range(30):
+        runtime.hub._publish("utama", f'event: delta\ndata: {{"n":{n}}}\n\n', 0)
+    for thread in readers:
+        thread.join(10)
+    expected = [f'data: {{"n":{n}}}' for n in range(30)]
+    assert seen == {"gzip": expected, "identity": expected}
+    assert app.fanout.bytes_sent > sent  # counted for /api/health
+
+
+class RawWall:
+    """A wall on a bare socket that asks for gzip, keeps the raw chunked body and inflates it."""
+
+    def __init__(self, port: int) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port))
+        self.sock.sendall(b"GET /api/stream/utama HTTP/1.1\r\nHost: wall\r\nAccept-Encoding: gzip\r\n\r\n")
+        self.sock.settimeout(0.2)
+        self.raw = b""
+        self.closed = False
+
+    def pump(self) -> None:
+        try:
+            while data := self.sock.recv(1 << 16):
+                self.raw += data
+            self.closed = True
+        except TimeoutError:
+            pass
+
+    def body(self) -> bytes:
+        """The response body, chunk framing removed."""
+        rest = self.raw.split(b"\r\n\r\n", 1)[1]
+        out = b""
+        while rest:
+            size, _, rest = rest.partition(b"\r\n")
+            n = int(size, 16)
+            if n == 0:
+                break
+            out, rest = out + rest[:n], rest[n + 2:]
+        return out
+
+    def text(self) -> tuple[str, bool]:
+        """What a browser would have inflated so far, and whether the gzip ended (trailer checked)."""
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        text = inflater.decompress(self.body()).decode()
+        return text, inflater.eof
+
+    def wait_for(self, predicate, timeout: float = 10) -> str:  # noqa: ANN001
+        deadline = time.monotonic() + timeout
+        while True:
+            self.pump()
+            text, _ = self.text()
+            if predicate(text):
+                return text
+            assert time.monotonic() < deadline, text[-500:]
+
+
+def test_caught_up_gzip_walls_share_one_compression_and_each_stream_stays_whole(served, runtime) -> None:  # noqa: ANN001
+    """Walls that joined at different times take the screen's shared deflate blocks once they hold
+    the window's worth of its messages; every stream still inflates to exactly its messages, in
+    order, and ends as a complete gzip whose CRC and length zlib checks."""
+    app, url = served
+    port = int(url.rsplit(":", 1)[1])
+
+    def delta(n: int) -> str:
+        return f'event: delta\ndata: {{"n":{n},"pad":"{"wallboard " * 12}{n * 7919 % 1000}"}}\n\n'
+
+    first = RawWall(port)
+    first.wait_for(lambda text: '"full":true' in text)
+    for n in range(30):
+        runtime.hub._publish("utama", delta(n), 0)
+    first.wait_for(lambda text: '"n":29,' in text)
+    second = RawWall(port)  # joins late: private compression until it holds 4 KB of the screen's
+    second.wait_for(lambda text: '"full":true' in text)
+    for n in range(30, 90):
+        runtime.hub._publish("utama", delta(n), 0)
+    for wall in (first, second):
+        wall.wait_for(lambda text: '"n":89,' in text)
+    walls = list(app.fanout.walls["utama"])
+    assert len(walls) == 2 and all(w.shared for w in walls), "caught-up walls did not share"
+    runtime.hub.stop()  # the server ends every stream: final block and trailer
+    for wall, numbers in ((first, range(90)), (second, range(30, 90))):
+        deadline = time.monotonic() + 10
+        while not wall.closed:
+            assert time.monotonic() < deadline, "the stream did not end"
+            wall.pump()
+        text, ended = wall.text()
+        assert ended, "no complete gzip member"
+        sent = [int(line.split('"n":')[1].split(",")[0]) for line in text.split("\n") if line.startswith('data: {"n"')]
+        assert sent == list(numbers)
+        wall.sock.close()
 
 
 def test_a_socket_that_stops_reading_is_cut_and_its_browser_can_come_back(served, runtime, monkeypatch) -> None:  # noqa: ANN001

@@ -3,8 +3,9 @@
 Every recorded collector run notifies ``wallboard_data`` in its own transaction, so each web
 process, on any machine, wakes its hub the moment a run commits and builds one snapshot for all its
 walls. The feed keeps one connection of its own and reconnects with back-off when the database goes
-away; meanwhile (and always on SQLite, which has no such thing) the hub's data-version poll is what
-notices changes.
+away; meanwhile the hub's data-version poll is what notices changes. SQLite has no such thing: there
+the kernel says when the database's files change (``wallboard/watch.py``), and where it cannot, the
+hub polls.
 """
 
 from __future__ import annotations

@@ -324,12 +324,18 @@ class Store:
 
     # reading
 
+    @property
+    def files(self) -> tuple[str, ...]:
+        """The SQLite file and its write-ahead log, () on other databases: what a commit changes."""
+        return tuple(self._files)
+
     def change_hint(self) -> tuple[tuple[int, int, int], ...] | None:
         """Size, modification time and inode of the SQLite file and its WAL, None on other databases.
 
         Any commit, by any process, changes one of them; asking the file system costs microseconds
-        where ``data_version`` costs a query, so the hub asks this twice a second and the database
-        only when it moved (and every few seconds regardless: a hint is not a guarantee, two commits
+        where ``data_version`` costs a query, so the hub asks this whenever it wakes (told by the
+        file watch, or twice a second where it polls) and the database only when it moved (and
+        every few seconds regardless: a hint is not a guarantee, two commits
         within one clock tick that leave the log's size alone would look alike).
         """
         if not self._files:
