@@ -62,6 +62,21 @@ def test_a_broken_edit_keeps_the_last_good_config(runtime: Runtime) -> None:
     assert hellos(q) == []  # no wall is told to reload onto a broken config
 
 
+def test_a_valid_edit_wakes_the_alert_thread_and_a_broken_one_does_not(runtime: Runtime, monkeypatch) -> None:
+    """A quiet alert thread (no thresholds, nothing open) must judge thresholds added by an edit at
+    once, not at the next collector run."""
+    woken: list[object] = []
+    monkeypatch.setattr(runtime.alerts, "notify", lambda run=None: woken.append(run))
+    touch_and_write(runtime.path, runtime.path.read_text().replace("columns: 4", "columns: many"))
+    runtime.check_config()
+    assert woken == []
+    touch_and_write(runtime.path, runtime.path.read_text().replace("columns: many", "columns: 4")
+                    .replace("warning: 40, critical: 80", "warning: 30, critical: 80"))
+    runtime.check_config()
+    assert runtime.config.indicator("pengaduan_terbuka").thresholds.warning == 30
+    assert woken == [None]
+
+
 def test_an_unparseable_file_keeps_the_last_good_config(runtime: Runtime) -> None:
     good = runtime.loaded
     touch_and_write(runtime.path, "site: [unclosed\n")

@@ -10,10 +10,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import create_engine
 
 from tests.sources.test_http_json import Api
 from tests.sources.util import make_collector, settle
-from wallboard.scheduler import MAINTENANCE_JOB, Backoff, CollectorScheduler, trigger_for
+from wallboard import scheduler as scheduler_module
+from wallboard.scheduler import JOB_PREFIX, LEASE_JOB, MAINTENANCE_JOB, Backoff, CollectorScheduler, trigger_for
+from wallboard.store.lease import AdvisoryLease, CollectorLease
 
 CSV = "tanggal;jumlah\n27/11/2026;5\n"
 
@@ -140,4 +143,55 @@ def test_no_retry_after_the_next_scheduled_run(db_url: str, tmp_path: Path, fail
         assert scheduler.retry_at(source, failures, datetime.now(UTC)) is None  # the schedule comes first
     finally:
         scheduler.shutdown()
+        store.close()
+
+
+def test_the_lease_is_checked_only_while_waiting_or_while_it_can_be_lost(
+        db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A SQLite leader's flock cannot be lost: no periodic check wakes it. A waiting process checks
+    until it takes over (then stops, on SQLite); a PostgreSQL leader keeps checking."""
+    monkeypatch.setattr(scheduler_module, "LEASE_CHECK", 0.1)
+    (tmp_path / "izin.csv").write_text(CSV, encoding="utf-8")
+    settle(tmp_path / "izin.csv")
+    first_collector, first_store = make_collector(db_url, csv_source("izin"), tmp_path)
+    second_collector, second_store = make_collector(db_url, csv_source("izin"), tmp_path)
+    first, second = CollectorScheduler(first_collector), CollectorScheduler(second_collector)
+    losable = db_url.startswith("postgresql")
+    try:
+        first.start(maintenance=False, lease=CollectorLease.for_engine(first_store.engine))
+        second.start(maintenance=False, lease=CollectorLease.for_engine(second_store.engine))
+        assert first.leading and not second.leading
+        assert first.lease is not None and first.lease.can_be_lost is losable
+        assert (first.scheduler.get_job(LEASE_JOB) is not None) is losable
+        assert second.scheduler.get_job(LEASE_JOB) is not None
+
+        first.shutdown()  # releases the lease: the waiting one takes over at its next check
+        assert wait_for(lambda: second.leading and second.scheduler.get_job(JOB_PREFIX + "izin") is not None)
+        assert wait_for(lambda: (second.scheduler.get_job(LEASE_JOB) is not None) is losable)
+    finally:
+        first.shutdown()
+        second.shutdown()
+        first_store.close()
+        second_store.close()
+
+
+@pytest.mark.postgres
+def test_a_postgres_leader_that_loses_its_lease_stops_and_keeps_checking(pg_database: str, tmp_path: Path) -> None:
+    collector, store = make_collector(pg_database, csv_source("izin"), tmp_path)
+    scheduler = CollectorScheduler(collector)
+    other = AdvisoryLease(create_engine(pg_database))
+    try:
+        scheduler.start(maintenance=False, lease=AdvisoryLease(store.engine))
+        assert scheduler.leading and scheduler.scheduler.get_job(LEASE_JOB) is not None
+        assert scheduler.lease is not None and scheduler.lease.conn is not None
+        scheduler.lease.conn.invalidate()  # the database restarted under it; someone else wins the lock
+        assert wait_for(other.acquire)
+        scheduler._check_lease()  # what the LEASE_JOB does every LEASE_CHECK seconds
+        assert not scheduler.leading
+        assert scheduler.scheduler.get_job(JOB_PREFIX + "izin") is None  # collecting stops
+        assert scheduler.scheduler.get_job(LEASE_JOB) is not None  # and it keeps trying to win the lease back
+    finally:
+        scheduler.shutdown()
+        other.release()
+        other.engine.dispose()
         store.close()

@@ -126,6 +126,7 @@ def run_forever(loaded: LoadedConfig, only: list[str] | None) -> int:
             store.sync_indicators(fresh.config.indicators)
             collector.configure(fresh.config)
             scheduler.schedule(fresh.config)
+            alerts.notify()  # thresholds may have been added: judge them now, not at the next run
             log.info("config reloaded (%s)", fresh.digest)
 
     lease = CollectorLease.for_engine(store.engine)

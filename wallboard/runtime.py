@@ -150,6 +150,7 @@ class Runtime:
             if self.collect:
                 self.scheduler.schedule(self.config)
             self.hub.configure(self.config)
+            self.alerts.notify()  # thresholds may have been added: judge them now, not at the next run
             log.info("config reloaded (%s): %s", loaded.digest, change)
             audit.record(self.store, "config.reload", detail=f"{loaded.digest}: {change}")
             return True

@@ -11,7 +11,9 @@ try). The first success resets the count. Retention and rollup upkeep runs as on
 Given a lease (``wallboard/store/lease.py``), the scheduler collects only while it holds it: a
 second process on the same database waits, tries again every ``LEASE_CHECK`` seconds and takes over
 when the first one dies; a process that loses its lease (the database restarted) stops collecting
-until it wins it back.
+until it wins it back. That periodic check runs only while it can change something: while waiting,
+and while leading on a lease that can be lost (PostgreSQL's); a SQLite leader's flock cannot be, so
+it has no such job (an idle server's CPU is mostly timer wake-ups).
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ MAINTENANCE_JOB = "maintenance"
 MAINTENANCE_EVERY = timedelta(hours=1)
 MAINTENANCE_FIRST = timedelta(minutes=2)  # after start-up, once the first runs are in
 LEASE_JOB = "collector-lease"
-LEASE_CHECK = 5.0  # seconds between a waiting scheduler's tries (and a leader's check that it still leads)
+LEASE_CHECK = 5.0  # seconds between a waiting scheduler's tries (and a check that a losable lease is still held)
 
 
 def trigger_for(source: Any, timezone: Any) -> Any:
@@ -84,9 +86,19 @@ class CollectorScheduler:
             log.warning("%s collects from this database; this process waits and takes over when it stops",
                         self._holder())
         self.scheduler.start()
-        if lease is not None:
+        self._watch_lease()
+
+    def _watch_lease(self) -> None:
+        """Keep the ``LEASE_CHECK`` job only while a check can change something: while waiting for
+        the lease, and while leading on a lease that can be lost. A leader on a lease that cannot
+        (SQLite's flock, an in-memory database) would only wake up for nothing."""
+        needed = self.lease is not None and (not self.leading or self.lease.can_be_lost)
+        job = self.scheduler.get_job(LEASE_JOB)
+        if needed and job is None:
             self.scheduler.add_job(self._check_lease, IntervalTrigger(seconds=LEASE_CHECK), id=LEASE_JOB,
                                    name=LEASE_JOB, replace_existing=True)
+        elif not needed and job is not None:
+            job.remove()
 
     def _try_lease(self) -> bool:
         assert self.lease is not None
@@ -126,6 +138,7 @@ class CollectorScheduler:
         elif not self.leading and self._try_lease():
             log.warning("collector lease taken: this process collects now")
             self._lead()
+            self._watch_lease()
 
     def schedule(self, config: Any) -> None:
         """(Re)create the source jobs for ``config``; jobs of removed sources go away."""

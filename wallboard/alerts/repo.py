@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import exists, func, or_, select
 
 from wallboard.store import schema
 
@@ -243,6 +243,18 @@ class AlertRepo:
             query = query.where(n.c.alert_id == alert_id)
         with self.engine.connect() as conn:
             return [_notification(r) for r in conn.execute(query)]
+
+    def anything_pending(self) -> bool:
+        """Whether an alert is active (pending or open) or a notification still waits to be sent.
+
+        One cheap query, asked only when no indicator has thresholds: then nothing else can need
+        the alert thread's next tick (``min_duration``, closing, escalation, retries).
+        """
+        a, n = schema.alerts, schema.notifications
+        query = select(or_(exists().where(a.c.status.in_(("pending", "open"))),
+                           exists().where(n.c.status == "pending")))
+        with self.engine.connect() as conn:
+            return bool(conn.execute(query).scalar())
 
     def version(self) -> int:
         with self.engine.connect() as conn:

@@ -2,13 +2,20 @@
 
 Three kinds of work, none of which may hold up a collector or the wall:
 
-* evaluation runs in its own thread, woken by the collector's run signal (``notify``), so a slow
-  database answer delays alerts, never the next collection;
-* escalation is an APScheduler job (``alerts-escalate``) that only decides who is due and queues
-  notification rows; it never talks to a channel;
+* evaluation runs in its own thread (``wallboard-alerts``), woken by the collector's run signal
+  (``notify``) and every ``TICK``, so a slow database answer delays alerts, never the next collection;
+* escalation runs in the same wake-up, right after evaluation: it only decides who is due and queues
+  notification rows, then hands the due ones to delivery; it never talks to a channel;
 * delivery runs on a small pool of its own; each attempt has ``alerts.timeout``, a failure is
   retried with a doubling ``alerts.retry_after`` up to ``alerts.retries`` times, and every attempt's
   result is written to ``notifications`` (the console shows failures).
+
+The thread goes quiet when there is nothing to watch: no indicator has thresholds, no alert is
+pending or open and no notification waits. Then only ``notify`` (a collector run, a config reload)
+or ``stop`` wakes it, with ``QUIET_WAIT`` as a safety net: on a VM each timer wake-up costs CPU, and
+an idle server would otherwise spend it on passes that cannot change anything. It also stays quiet
+while another process leads collection (only the leader judges alerts); the new leader's first
+collector runs wake it.
 """
 
 from __future__ import annotations
@@ -32,7 +39,10 @@ from wallboard.store import Store, schema
 log = logging.getLogger(__name__)
 t = translator("alerts")
 TICK = 5.0  # seconds: evaluation also runs this often without a collector run (min_duration, clearing)
-ESCALATE_EVERY = 5.0
+# Escalation and delivery are checked on every tick of the alert thread, so at least this often while
+# anything is open or pending (a ``tick`` larger than this would slow them down with it).
+ESCALATE_EVERY = TICK
+QUIET_WAIT = 300.0  # seconds: a quiet thread's safety-net wake-up, should a wake signal ever be missed
 DELIVERY_THREADS = 4
 
 
@@ -59,7 +69,8 @@ class AlertService:
     # lifecycle
 
     def notify(self, _run: Any = None) -> None:
-        """A collector run finished: evaluate soon, on the alert thread (never on the collector's)."""
+        """A collector run finished (or the config was reloaded): evaluate soon, on the alert
+        thread (never on the caller's). This is also what wakes a quiet thread."""
         self._wake.set()
 
     def start(self, scheduler: Any | None = None) -> None:
@@ -68,8 +79,6 @@ class AlertService:
         self._scheduler = scheduler
         self._thread = threading.Thread(target=self._loop, name="wallboard-alerts", daemon=True)
         self._thread.start()
-        if scheduler is not None:
-            scheduler.add_job(self.escalate_and_deliver, ESCALATE_EVERY, "alerts-escalate")
 
     def stop(self) -> None:
         self._stop.set()
@@ -79,17 +88,33 @@ class AlertService:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     def _loop(self) -> None:
+        quiet = False
         while not self._stop.is_set():
-            self._wake.wait(self.tick)
+            self._wake.wait(QUIET_WAIT if quiet else self.tick)
             self._wake.clear()
             if self._stop.is_set():
                 return
             if not self._active():
+                quiet = True  # a process that does not collect judges nothing; its first runs as leader wake it
                 continue
-            try:
-                self.evaluate()
-            except Exception as exc:  # noqa: BLE001 - the database may be briefly away; next run tries again
-                log.error("alert evaluation failed: %s", one_line(exc))
+            quiet = self._pass()
+
+    def _pass(self) -> bool:
+        """Evaluate, escalate and deliver once; True when nothing can need the next tick."""
+        evaluated = True
+        try:
+            self.evaluate()
+        except Exception as exc:  # noqa: BLE001 - the database may be briefly away; next run tries again
+            log.error("alert evaluation failed: %s", one_line(exc))
+            evaluated = False
+        self.escalate_and_deliver()  # due escalations go out even when evaluation failed
+        if not evaluated or any(i.thresholds is not None for i in self.config.indicators):
+            return False  # min_duration, clearing and new crossings are judged on the tick
+        try:
+            return not self.repo.anything_pending()
+        except Exception as exc:  # noqa: BLE001 - not knowing means ticking on
+            log.error("alert check failed: %s", one_line(exc))
+            return False
 
     # work
 
@@ -100,6 +125,7 @@ class AlertService:
         return changes
 
     def escalate_and_deliver(self) -> None:
+        """Escalate what is due and start due deliveries; the alert thread's every pass does this."""
         if not self._active():
             return
         try:

@@ -34,6 +34,10 @@ def who() -> str:
 class CollectorLease:
     """Try to become the collecting process; ``held()`` says whether it still is."""
 
+    # Whether a lease once held can go away while this process lives. Only then must a leader keep
+    # checking ``held()``; each periodic check is a timer wake-up, costly on an idle server.
+    can_be_lost: bool = False
+
     def acquire(self) -> bool:
         raise NotImplementedError
 
@@ -59,6 +63,8 @@ class CollectorLease:
 
 
 class AdvisoryLease(CollectorLease):
+    can_be_lost = True  # the lock lives on a connection, and a database restart or a network cut ends it
+
     def __init__(self, engine: Engine):
         self.engine = engine
         self.conn: Connection | None = None
@@ -123,6 +129,8 @@ class AdvisoryLease(CollectorLease):
 
 
 class FileLease(CollectorLease):
+    """An flock on our own open file: only this process closing it (or exiting) ends it."""
+
     def __init__(self, path: Path):
         self.path = path
         self.handle: Any = None
