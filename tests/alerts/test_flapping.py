@@ -73,3 +73,24 @@ def test_hysteresis_holds_a_level_until_the_value_moves_back_past_it(tmp_path) -
     finally:
         service.stop()
         river.close()
+
+
+def test_a_pending_alert_opens_when_a_reload_removes_min_duration(tmp_path) -> None:
+    """Pending under ``min_duration: 2m``, then the admin removes the guard: the crossing opens at
+    the next evaluation (it used to raise on every pass until the value went back)."""
+    river = River(tmp_path, f"sqlite:///{tmp_path / 'w.db'}", alerts="{min_duration: 2m}")
+    config = {"now": river.config}
+    service = AlertService(river.store, lambda: config["now"])
+    repo = AlertRepo(river.store.engine)
+    try:
+        river.run(T0, {"12.75.01": 330})
+        assert service.evaluate(T0) == [] and repo.open_alerts() == []  # pending, not open
+        unguarded = River(tmp_path, f"sqlite:///{tmp_path / 'w.db'}", alerts="{min_duration: null}")
+        unguarded.close()
+        config["now"] = unguarded.config
+        opened = service.evaluate(T0 + timedelta(seconds=5))
+        assert [kind for kind, _ in opened] == ["opened", "opened"]  # the city and kecamatan 01
+        assert len(repo.open_alerts()) == 2
+    finally:
+        service.stop()
+        river.close()

@@ -108,7 +108,7 @@ def evaluate(store: Store, config: Any, now: datetime | None = None) -> list[tup
                 if peak != alert.peak:
                     values["peak_state"] = threshold_state(peak, indicator)
                 if alert.status == "pending":
-                    if now - alert.started >= hold:
+                    if hold is None or now - alert.started >= hold:  # the guard was removed: open now
                         values.update(status="open", opened=now)
                         repo.event(conn, alert.id, now, "opened", state, obs.value)
                         changes.append(("opened", alert.id))
