@@ -6,7 +6,7 @@ names its change, so every wall can tell when the change reached it: the lag is 
 to the moment a wall has the delta, over all walls and changes. Meanwhile it times ``/`` (the
 home page must still answer within 2 s) and samples the server's CPU time and memory.
 
-    python benchmarks/fanout.py --walls 1000 --changes 30
+    python benchmarks/fanout.py --walls 1000 --changes 30 [--gzip]
     python benchmarks/fanout.py --walls 1000 --changes 30 --database postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 The baseline in the same run is the same measurement with ``--baseline`` walls (default 10): what
@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -77,20 +78,49 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
+class Dechunker:
+    """HTTP/1.1 chunked framing taken off, as bytes arrive; then inflated when the stream is gzip."""
+
+    def __init__(self, gzip: bool) -> None:
+        self.buffer = b""
+        self.headers_done = False
+        self.inflater = zlib.decompressobj(16 + zlib.MAX_WBITS) if gzip else None
+
+    def feed(self, data: bytes) -> bytes:
+        self.buffer += data
+        if not self.headers_done:
+            if b"\r\n\r\n" not in self.buffer:
+                return b""
+            self.buffer = self.buffer.split(b"\r\n\r\n", 1)[1]
+            self.headers_done = True
+        body = b""
+        while b"\r\n" in self.buffer:
+            size, rest = self.buffer.split(b"\r\n", 1)
+            n = int(size, 16)
+            if len(rest) < n + 2:
+                break
+            body, self.buffer = body + rest[:n], rest[n + 2:]
+        return self.inflater.decompress(body) if self.inflater is not None else body
+
+
 class Wall:
-    def __init__(self) -> None:
+    def __init__(self, gzip: bool = False) -> None:
         self.greeted = asyncio.Event()
         self.seen: dict[int, float] = {}
+        self.gzip = gzip
 
     async def run(self, port: int, stop: asyncio.Event) -> None:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        writer.write(b"GET /api/stream/utama HTTP/1.1\r\nHost: bench\r\n\r\n")
+        accept = b"Accept-Encoding: gzip\r\n" if self.gzip else b""
+        writer.write(b"GET /api/stream/utama HTTP/1.1\r\nHost: bench\r\n" + accept + b"\r\n")
+        body = Dechunker(self.gzip)
         tail = b""
         while not stop.is_set():
-            chunk = await reader.read(65536)
-            if not chunk:
+            data = await reader.read(65536)
+            if not data:
                 break
             now = time.monotonic()
+            chunk = body.feed(data)
             if b'"full":true' in chunk:
                 self.greeted.set()
             for match in MARK.finditer(tail + chunk):
@@ -100,14 +130,15 @@ class Wall:
         writer.close()
 
 
-async def measure(port: int, pid: int, db: str, walls: int, changes: int, every: float) -> dict:
+async def measure(port: int, pid: int, db: str, walls: int, changes: int, every: float,
+                  gzip: bool = False) -> dict:
     import httpx
 
     from wallboard.records import Batch, Reading
     from wallboard.store import Run, Store
 
     stop = asyncio.Event()
-    clients = [Wall() for _ in range(walls)]
+    clients = [Wall(gzip) for _ in range(walls)]
     t0 = time.monotonic()
     tasks = []
     for wall in clients:  # connect in batches, as screens coming up after a power cut would
@@ -176,6 +207,7 @@ def main() -> int:
     parser.add_argument("--changes", type=int, default=30)
     parser.add_argument("--every", type=float, default=2.0, help="seconds between changes")
     parser.add_argument("--database", help="SQLAlchemy URL (default: a new SQLite file)")
+    parser.add_argument("--gzip", action="store_true", help="walls ask for gzip, as every browser does")
     args = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -186,7 +218,7 @@ def main() -> int:
         db = args.database or f"sqlite:///{folder / 'w.db'}"
         process, port = run_server(db, folder)
         try:
-            rows.append(asyncio.run(measure(port, process.pid, db, walls, args.changes, args.every)))
+            rows.append(asyncio.run(measure(port, process.pid, db, walls, args.changes, args.every, args.gzip)))
         finally:
             process.terminate()
             process.wait(20)
