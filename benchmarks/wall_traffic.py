@@ -201,7 +201,8 @@ def measure(kind: str, browser, args, db_url: str, config: Path, writer: Writer)
             for url, n in c["by_url"].items():
                 by_url[url] = by_url.get(url, 0) + n
         top = sorted(by_url.items(), key=lambda kv: -kv[1])[:3]
-        print(f"  {kind}: bytes in the window by URL: " + ", ".join(f"{u.split(str(port))[-1]} {n:,}" for u, n in top),
+        print(f"  {kind}: bytes in the window by URL: " + ", ".join(f"{u.split(str(port))[-1]} {n:,}" for u, n in top)
+              + "; per wall: " + ", ".join(f"{c['bytes'] - b:,}" for c, b in zip(received, start_bytes, strict=True)),
               file=sys.stderr)
         out |= {
             "bytes_per_min_per_wall": total_bytes / (elapsed / 60) / args.walls,
@@ -220,6 +221,10 @@ def measure(kind: str, browser, args, db_url: str, config: Path, writer: Writer)
             out["messages"] = health1["hub"]["messages"] - health0["hub"]["messages"]
             # a wall that reconnects in the window is sent its whole view again: worth knowing
             out["connects"] = health1["hub"]["connected"] - health0["hub"]["connected"]
+            # what the server wrote to the walls' streams (bodies, before chunk framing), as a check
+            # on the browsers' own count
+            out["server_bytes_per_min_per_wall"] = ((health1["hub"]["bytes_sent"] - health0["hub"]["bytes_sent"])
+                                                    / (elapsed / 60) / args.walls)
             out["dropped"] = health1["hub"]["dropped"] - health0["hub"]["dropped"]
     finally:
         stop_process(proc)
@@ -287,6 +292,8 @@ def main() -> int:
         info.append(("snapshots built (data changes)", f"{ours['builds']} ({ours['commits']})", "-"))
         info.append(("delta messages queued (all walls)", f"{ours['messages']}", "-"))
         info.append(("walls reconnected / dropped in window", f"{ours['connects']} / {ours['dropped']}", "-"))
+        info.append(("stream bytes / min / wall, server's count", f"{ours['server_bytes_per_min_per_wall']:,.0f} B",
+                     "-"))
     print(f"\nMachine: {machine()}")
     print(f"{args.walls} walls per server, {args.seconds:.0f} s window, one indicator changing every "
           f"{args.every:g} s, the naive wall refreshing every {args.naive_every:g} s\n")

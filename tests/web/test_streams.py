@@ -325,10 +325,11 @@ class RawWall:
             assert time.monotonic() < deadline, text[-500:]
 
 
-def test_caught_up_gzip_walls_share_one_compression_and_each_stream_stays_whole(served, runtime) -> None:  # noqa: ANN001
-    """Walls that joined at different times take the screen's shared deflate blocks once they hold
-    the window's worth of its messages; every stream still inflates to exactly its messages, in
-    order, and ends as a complete gzip whose CRC and length zlib checks."""
+def test_gzip_walls_share_one_compression_and_each_stream_stays_whole(served, runtime) -> None:  # noqa: ANN001
+    """Walls that joined at different times take the screen's shared deflate blocks from their first
+    delta on (the block a newcomer first gets refers to nothing before it); every stream still
+    inflates to exactly its messages, in order, and ends as a complete gzip whose CRC and length
+    zlib checks."""
     app, url = served
     port = int(url.rsplit(":", 1)[1])
 
@@ -340,9 +341,12 @@ def test_caught_up_gzip_walls_share_one_compression_and_each_stream_stays_whole(
     for n in range(30):
         runtime.hub._publish("utama", delta(n), 0)
     first.wait_for(lambda text: '"n":29,' in text)
-    second = RawWall(port)  # joins late: private compression until it holds 4 KB of the screen's
+    second = RawWall(port)  # joins late: its own compression for the full view only
     second.wait_for(lambda text: '"full":true' in text)
-    for n in range(30, 90):
+    runtime.hub._publish("utama", delta(30), 0)
+    second.wait_for(lambda text: '"n":30,' in text)
+    assert all(w.shared and w.compressor is None for w in app.fanout.walls["utama"])
+    for n in range(31, 90):
         runtime.hub._publish("utama", delta(n), 0)
     for wall in (first, second):
         wall.wait_for(lambda text: '"n":89,' in text)

@@ -23,9 +23,9 @@ A browser that accepts gzip (every one does) gets its stream compressed: one def
 wall, flushed after every message so nothing waits in the compressor. Consecutive deltas are
 alike (the same panels, a value and a time changed), so one of 300 bytes costs about 30 on the
 wire. The compressor's window is kept small (4 KB, ``GZIP_WBITS``): about 38 KB of zlib state
-instead of the default's 256 KB. A wall compresses its own stream only until it has caught up with
-its screen (4 KB of the screen's messages); from then on it takes the screen's blocks, compressed
-once for all its walls (``ScreenStream``), and its own compressor is let go. A gzip stream the
+instead of the default's 256 KB, but only for the full view: from its first delta on, a wall takes
+its screen's blocks, compressed once for all its walls (``ScreenStream``), and its own compressor
+is let go. A gzip stream the
 server ends gets a final block and gzip's trailer (CRC-32 and length), whichever compressed it.
 
 A quiet wall gets a heartbeat every ``site.heartbeat`` (10 s by default): often enough that a
@@ -63,32 +63,32 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 
 class ScreenStream:
-    """One screen's messages compressed once for all its gzip walls that have caught up.
+    """One screen's messages compressed once for all its gzip walls.
 
-    Every wall of a screen is sent the same messages in the same order. A deflate block refers
-    back at most ``2 ** GZIP_WBITS`` bytes, so once a wall's last that many bytes are the screen's
-    last messages, a block compressed against the screen's history decodes the same in the wall's
-    stream: the wall takes this stream's blocks (``Wall.shared``) and lets its own compressor go.
-    A message to a thousand walls is then compressed once instead of a thousand times.
+    Every wall of a screen is sent the same messages in the same order, so a deflate block
+    compressed against the screen's recent messages decodes the same in every wall's stream that
+    holds them. A wall that has just had its full view does not hold them: for it the next block is
+    made after a full flush (``reset``), which refers to nothing before it, and from then on the wall
+    takes the screen's blocks and lets its own compressor go. A message to a thousand walls is
+    compressed once instead of a thousand times.
     """
 
-    __slots__ = ("compressor", "total", "last_sent")
+    __slots__ = ("compressor", "last_sent")
 
     def __init__(self) -> None:
         self.compressor = zlib.compressobj(6, zlib.DEFLATED, -GZIP_WBITS, GZIP_MEMLEVEL)  # raw: no header
-        self.total = 0  # bytes it has compressed
         self.last_sent = time.monotonic()
 
-    def block(self, body: bytes) -> bytes:
-        self.total += len(body)
-        return self.compressor.compress(body) + self.compressor.flush(zlib.Z_SYNC_FLUSH)
+    def block(self, body: bytes, reset: bool) -> bytes:
+        head = self.compressor.flush(zlib.Z_FULL_FLUSH) if reset else b""
+        return head + self.compressor.compress(body) + self.compressor.flush(zlib.Z_SYNC_FLUSH)
 
 
 class Wall:
     """One connected browser: its queue, and since when a write to it has been waiting."""
 
     __slots__ = ("screen_id", "queue", "greeted", "last_sent", "writing_since", "dropped", "abort", "user",
-                 "gzip", "compressor", "transport", "chunked", "crc", "size", "common", "shared")
+                 "gzip", "compressor", "transport", "chunked", "crc", "size", "shared")
 
     def __init__(self, screen_id: str, greeted: int, user: Any = None):
         self.screen_id = screen_id
@@ -107,7 +107,6 @@ class Wall:
         # gzip's trailer is a CRC-32 and length of everything sent, whichever compressor sent it
         self.crc = 0
         self.size = 0
-        self.common = 0  # bytes of the screen's latest messages this wall received, unbroken
         self.shared = False  # takes the screen's blocks (ScreenStream) instead of compressing itself
 
     def encode(self, body: bytes) -> bytes:
@@ -116,8 +115,7 @@ class Wall:
             return body
         self.crc = zlib.crc32(body, self.crc)
         self.size += len(body)
-        if self.shared:  # its own compressor is behind: a stored block (the farewell hello only)
-            self.common = 0
+        if self.shared:  # its own compressor is gone: a stored block (the farewell hello only)
             return b"\x00" + struct.pack("<HH", len(body), len(body) ^ 0xFFFF) + body
         return self.compressor.compress(body) + self.compressor.flush(zlib.Z_SYNC_FLUSH)
 
@@ -127,31 +125,26 @@ class Wall:
             return self.compressor.flush(zlib.Z_FINISH)
         return b"\x03\x00" + struct.pack("<II", self.crc, self.size & 0xFFFFFFFF)  # empty final block
 
-    def write_now(self, message: bytes, now: float, stream: ScreenStream | None = None,
-                  block: bytes | None = None) -> int:
+    def write_now(self, message: bytes, now: float, block: bytes | None = None) -> int:
         """Write a message straight to the socket; the bytes written, -1 when the wall cannot keep up.
 
         ``transport.write`` sends at once while the kernel takes it and keeps the rest in the loop's
-        buffer; that buffer is what a wall that stopped reading would grow. ``stream`` and ``block``:
-        the message is the screen's (all its walls get it), already compressed by ``stream`` into
-        ``block``, which this wall takes once it has caught up.
+        buffer; that buffer is what a wall that stopped reading would grow. ``block``: the message
+        as the screen's stream compressed it, which a gzip wall takes from now on.
         """
         transport = self.transport
         if transport.is_closing():
             return 0  # it left: the disconnect watcher releases it
         if transport.get_write_buffer_size() > BUFFER_LIMIT:
             return -1
-        if block is not None and self.shared:
+        if block is not None and self.gzip:
             body = block
             self.crc = zlib.crc32(message, self.crc)
             self.size += len(message)
+            if not self.shared:
+                self.shared, self.compressor = True, None  # its 38 KB of zlib state are let go
         else:
             body = self.encode(message)
-            if stream is not None and self.gzip:
-                self.common += len(message)
-                # the screen's next block refers back no further than the window, nor than its start
-                if self.common >= min(1 << GZIP_WBITS, stream.total):
-                    self.shared, self.compressor = True, None  # its 38 KB of zlib state are let go
         transport.write(b"%x\r\n%b\r\n" % (len(body), body) if self.chunked else body)
         self.last_sent = now
         if self.writing_since is None and transport.get_write_buffer_size():
@@ -236,12 +229,14 @@ class Fanout:
         if not walls:
             return
         now = time.monotonic()
-        stream = block = None
-        if any(w.transport is not None and w.gzip for w in walls):
+        block = None
+        gzip_walls = [w for w in walls if w.transport is not None and w.gzip and not (seq and seq <= w.greeted)]
+        if gzip_walls:
             stream = self.streams.get(screen_id)
             if stream is None:
                 stream = self.streams[screen_id] = ScreenStream()
-            block = stream.block(body)
+            # walls new to the screen's stream hold none of its history: this block refers to none
+            block = stream.block(body, reset=not all(w.shared for w in gzip_walls))
         if screen_id in self.streams:
             self.streams[screen_id].last_sent = now
         written = 0
@@ -251,9 +246,8 @@ class Fanout:
                     self.drop(wall, "queue full")
                 continue
             if seq and seq <= wall.greeted:
-                wall.common = 0  # its full view already holds this change: not sent, not in common
-                continue
-            sent = wall.write_now(body, now, stream, block)
+                continue  # its full view already holds this change
+            sent = wall.write_now(body, now, block)
             if sent < 0:
                 self.drop(wall, "not reading")
             else:
@@ -268,7 +262,6 @@ class Fanout:
             wall.offer(message, 0)
             return
         sent = wall.write_now(message, time.monotonic())
-        wall.common = 0  # the screen's stream did not have it
         if sent < 0:
             self.drop(wall, "not reading")
         else:
@@ -406,7 +399,6 @@ class StreamEndpoint:
                 message, published = item
                 if wall.transport is not None:  # queued before the switch by another path
                     sent = wall.write_now(message, time.monotonic())
-                    wall.common = 0
                     self.fanout.bytes_sent += max(sent, 0)
                     continue
                 await self._write(wall, send, message)
