@@ -164,6 +164,14 @@ def measure(kind: str, browser, args, db_url: str, config: Path, writer: Writer)
             pages.append(page)
             received.append(counter)
         pages[0].wait_for_timeout(3000)  # let every page settle after loading its scripts
+        # Chromium may report a stream's bytes to DevTools late (seen: a wall's whole first view
+        # counted in the window, though the server sent it before): the window starts once every
+        # wall has been reported new bytes since the settle, so nothing older is still pending.
+        settled = [c["bytes"] for c in received]
+        deadline = time.monotonic() + 3 * max(args.every, args.naive_every) + 10
+        while any(c["bytes"] == b for c, b in zip(received, settled, strict=True)) and time.monotonic() < deadline:
+            pages[0].wait_for_timeout(100)
+        pages[0].wait_for_timeout(500)
 
         health0 = httpx.get(url + "/api/health").json() if kind == "wallboard" else None
         start_bytes = [c["bytes"] for c in received]
