@@ -23,9 +23,9 @@ A browser that accepts gzip (every one does) gets its stream compressed: one def
 wall, flushed after every message so nothing waits in the compressor. Consecutive deltas are
 alike (the same panels, a value and a time changed), so one of 300 bytes costs about 30 on the
 wire. The compressor's window is kept small (4 KB, ``GZIP_WBITS``): about 38 KB of zlib state
-instead of the default's 256 KB, but only for the full view: from its first delta on, a wall takes
-its screen's blocks, compressed once for all its walls (``ScreenStream``), and its own compressor
-is let go. A gzip stream the
+instead of the default's 256 KB, and under uvicorn only for the full view: from then on a wall
+takes its screen's blocks, compressed once for all its walls (``ScreenStream``), and its own
+compressor is let go. A gzip stream the
 server ends gets a final block and gzip's trailer (CRC-32 and length), whichever compressed it.
 
 A quiet wall gets a heartbeat every ``site.heartbeat`` (10 s by default): often enough that a
@@ -88,7 +88,7 @@ class Wall:
     """One connected browser: its queue, and since when a write to it has been waiting."""
 
     __slots__ = ("screen_id", "queue", "greeted", "last_sent", "writing_since", "dropped", "abort", "user",
-                 "gzip", "compressor", "transport", "chunked", "crc", "size", "shared")
+                 "gzip", "compressor", "transport", "chunked", "crc", "size", "fresh")
 
     def __init__(self, screen_id: str, greeted: int, user: Any = None):
         self.screen_id = screen_id
@@ -107,7 +107,9 @@ class Wall:
         # gzip's trailer is a CRC-32 and length of everything sent, whichever compressor sent it
         self.crc = 0
         self.size = 0
-        self.shared = False  # takes the screen's blocks (ScreenStream) instead of compressing itself
+        # written straight to (``transport``), a gzip wall takes its screen's blocks (ScreenStream) and
+        # has no compressor of its own; ``fresh``: it holds none of the screen's history yet
+        self.fresh = False
 
     def encode(self, body: bytes) -> bytes:
         """What goes on the wire: the message itself, or its gzip, flushed to a byte boundary."""
@@ -115,13 +117,13 @@ class Wall:
             return body
         self.crc = zlib.crc32(body, self.crc)
         self.size += len(body)
-        if self.shared:  # its own compressor is gone: a stored block (the farewell hello only)
+        if self.compressor is None:  # it takes the screen's blocks: a stored one (the farewell hello)
             return b"\x00" + struct.pack("<HH", len(body), len(body) ^ 0xFFFF) + body
         return self.compressor.compress(body) + self.compressor.flush(zlib.Z_SYNC_FLUSH)
 
     def finish(self) -> bytes:
         """The end of a gzip stream: a final block, the CRC-32 and the length."""
-        if not self.shared:
+        if self.compressor is not None:
             return self.compressor.flush(zlib.Z_FINISH)
         return b"\x03\x00" + struct.pack("<II", self.crc, self.size & 0xFFFFFFFF)  # empty final block
 
@@ -141,8 +143,7 @@ class Wall:
             body = block
             self.crc = zlib.crc32(message, self.crc)
             self.size += len(message)
-            if not self.shared:
-                self.shared, self.compressor = True, None  # its 38 KB of zlib state are let go
+            self.fresh = False
         else:
             body = self.encode(message)
         transport.write(b"%x\r\n%b\r\n" % (len(body), body) if self.chunked else body)
@@ -236,7 +237,7 @@ class Fanout:
             if stream is None:
                 stream = self.streams[screen_id] = ScreenStream()
             # walls new to the screen's stream hold none of its history: this block refers to none
-            block = stream.block(body, reset=not all(w.shared for w in gzip_walls))
+            block = stream.block(body, reset=any(w.fresh for w in gzip_walls))
         if screen_id in self.streams:
             self.streams[screen_id].last_sent = now
         written = 0
@@ -393,6 +394,8 @@ class StreamEndpoint:
                     # brings only the end (None). No await between the look and the switch.
                     wall.transport, wall.chunked = direct
                     direct = None
+                    if wall.gzip:  # the full view was its own compressor's only work: let it go
+                        wall.compressor, wall.fresh = None, True
                 item = await wall.queue.get()
                 if item is None:
                     break
