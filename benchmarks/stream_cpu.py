@@ -48,7 +48,8 @@ class Stub:
         self.sent += 1
 
 
-async def measure(runtime: Runtime, walls: int, messages: int, gzip: bool) -> float:
+async def greeted_walls(runtime: Runtime, walls: int, gzip: bool) -> tuple[Fanout, list[Stub], list]:
+    """``walls`` streams connected to the real endpoint, each past its response start and greeting."""
     fanout = Fanout(runtime.hub, heartbeat=3600)
     endpoint = StreamEndpoint(runtime, fanout)
     stubs = [Stub() for _ in range(walls)]
@@ -57,6 +58,11 @@ async def measure(runtime: Runtime, walls: int, messages: int, gzip: bool) -> fl
     tasks = [asyncio.ensure_future(endpoint(dict(scope), s.receive, s.send)) for s in stubs]
     while sum(s.sent for s in stubs) < 2 * walls:  # response start and greeting
         await asyncio.sleep(0.01)
+    return fanout, stubs, tasks
+
+
+async def measure(runtime: Runtime, walls: int, messages: int, gzip: bool) -> float:
+    fanout, stubs, tasks = await greeted_walls(runtime, walls, gzip)
     start = time.process_time()
     for n in range(messages):
         fanout._dispatch("utama", DELTA, 0, time.monotonic())
@@ -87,15 +93,8 @@ class CountingTransport:
 
 async def measure_direct(runtime: Runtime, walls: int, messages: int, gzip: bool) -> float:
     """The path under uvicorn: greeted walls are written by the fan-out itself (``Wall.write_now``),
-    gzip walls from the screen's shared blocks once they caught up (after about 4 KB of deltas)."""
-    fanout = Fanout(runtime.hub, heartbeat=3600)
-    endpoint = StreamEndpoint(runtime, fanout)
-    stubs = [Stub() for _ in range(walls)]
-    headers = [(b"accept-encoding", b"gzip")] if gzip else []
-    scope = {"type": "http", "method": "GET", "path": "/api/stream/utama", "headers": headers}
-    tasks = [asyncio.ensure_future(endpoint(dict(scope), s.receive, s.send)) for s in stubs]
-    while sum(s.sent for s in stubs) < 2 * walls:
-        await asyncio.sleep(0.01)
+    gzip walls from the screen's shared blocks (each message compressed once for all)."""
+    fanout, stubs, tasks = await greeted_walls(runtime, walls, gzip)
     transports = []
     for wall in fanout.walls["utama"]:
         wall.transport = CountingTransport()  # as the endpoint does with uvicorn's

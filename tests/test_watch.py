@@ -111,3 +111,25 @@ def test_the_hub_wakes_for_another_process_s_commit_without_polling(tmp_path: Pa
         until(lambda: runtime.config.site.name == "Uji Wallboard Diawasi", what="the edited config was not reloaded")
     finally:
         runtime.stop()
+
+
+def test_a_busy_database_does_not_keep_the_safety_net_from_the_config(tmp_path: Path) -> None:
+    """Commits every few milliseconds keep the watch busy; the config (on a mount inotify may not
+    see) is still looked at every ``safety`` seconds."""
+    data = tmp_path / "w.db-wal"
+    on_config = Counter()
+    watch = FileWatch(safety=0.3)
+    watch.watch(data, lambda: None)
+    watch.watch(tmp_path / "elsewhere" / "config.yaml", on_config, written=True)
+    (tmp_path / "elsewhere").mkdir()
+    assert watch.start()
+    wal = os.open(data, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    try:
+        deadline = time.monotonic() + 10
+        while on_config.n < 2:
+            assert time.monotonic() < deadline, "the safety net never ran while the database was busy"
+            os.write(wal, b"x")
+            time.sleep(0.02)
+    finally:
+        os.close(wal)
+        watch.stop()

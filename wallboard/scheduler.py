@@ -19,6 +19,7 @@ it has no such job (an idle server's CPU is mostly timer wake-ups).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -76,6 +77,7 @@ class CollectorScheduler:
         self.lease: CollectorLease | None = None
         self.leading = False
         self._maintenance = True
+        self.on_lead: Callable[[], None] | None = None  # told when this process starts collecting
 
     def start(self, maintenance: bool = True, lease: CollectorLease | None = None) -> None:
         """Collect now, or (with a lease someone else holds) wait for the turn to collect."""
@@ -123,6 +125,8 @@ class CollectorScheduler:
                 self.maintain, IntervalTrigger(seconds=MAINTENANCE_EVERY.total_seconds()), id=MAINTENANCE_JOB,
                 name=MAINTENANCE_JOB, next_run_time=datetime.now(UTC) + MAINTENANCE_FIRST, replace_existing=True,
             )
+        if self.on_lead is not None:
+            self.on_lead()  # e.g. the alert thread, asleep while another process led
 
     def _follow(self) -> None:
         self.leading = False

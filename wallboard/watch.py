@@ -19,6 +19,7 @@ import logging
 import os
 import select
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -79,12 +80,15 @@ class FileWatch:
         return True
 
     def stop(self) -> None:
-        if self._thread is not None:
-            os.write(self._stop_w, b"x")
-            if self._thread is not threading.current_thread():
-                self._thread.join(timeout=5)
-            self._thread = None
-        self.close()
+        """Stop watching. The thread closes its own file descriptors as it leaves, so a callback
+        still running (a long reload) never finds them closed under it."""
+        thread, self._thread = self._thread, None
+        if thread is None:
+            self.close()
+            return
+        os.write(self._stop_w, b"x")
+        if thread is not threading.current_thread():
+            thread.join(timeout=5)
 
     def close(self) -> None:
         if self._inotify is not None:
@@ -96,27 +100,39 @@ class FileWatch:
         self._stop_r = self._stop_w = -1
 
     def _run(self) -> None:
+        try:
+            self._watch()
+        finally:
+            self.close()
+
+    def _watch(self) -> None:
         assert self._inotify is not None
         flags = inotify_simple.flags
         poller = select.poll()
         poller.register(self._inotify.fileno(), select.POLLIN)
         poller.register(self._stop_r, select.POLLIN)
+        everything = [cb for callbacks in self._names.values() for cb, _ in callbacks]
+        swept = time.monotonic()
         while True:
-            ready = {fd for fd, _ in poller.poll(self.safety * 1000)}
+            wait = max(0.0, swept + self.safety - time.monotonic())
+            ready = {fd for fd, _ in poller.poll(wait * 1000)}
             if self._stop_r in ready:
                 return
             due: list[Callable[[], None]] = []
             if ready:
                 for event in self._inotify.read(timeout=0):
                     if event.mask & flags.Q_OVERFLOW:  # the kernel dropped events: look at everything
-                        due.extend(cb for callbacks in self._names.values() for cb, _ in callbacks)
+                        due.extend(everything)
                         continue
                     due.extend(cb for cb, _ in self._names.get((event.wd, event.name), ()))
                     if event.mask & (flags.CLOSE_WRITE | flags.MOVED_TO | flags.DELETE):
                         due.extend(cb for cb, _ in self._names.get((event.wd, "*"), ()))
                 self.changes += len(set(due))
-            else:  # the safety net: as if everything changed
-                due = [cb for callbacks in self._names.values() for cb, _ in callbacks]
+            if time.monotonic() - swept >= self.safety:
+                # the safety net, due whether or not events came: a busy database must not keep
+                # the config (on a mount inotify cannot see) from being looked at
+                due.extend(everything)
+                swept = time.monotonic()
             for callback in dict.fromkeys(due):  # each once per batch, in order
                 try:
                     callback()

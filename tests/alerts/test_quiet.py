@@ -43,6 +43,7 @@ class Leader:
     def __init__(self, leading: bool = True):
         self.leading = leading
         self.jobs: list[str] = []
+        self.on_lead: Any = None  # CollectorScheduler calls it when this process takes the lease
 
     def add_job(self, func: Any, seconds: float, job_id: str) -> None:
         self.jobs.append(job_id)
@@ -141,3 +142,22 @@ def test_the_thread_escalates_and_delivers_only_while_leading(tmp_path) -> None:
         finally:
             service.stop()
             river.close()
+
+
+def test_taking_the_lead_wakes_the_sleeping_thread_without_a_run(tmp_path) -> None:
+    """A follower's alert thread sleeps; when its process takes the collector lease it judges at once,
+    even with no source run to wake it (the old leader's open alerts must go on escalating)."""
+    river = River(tmp_path, f"sqlite:///{tmp_path / 'w.db'}", alerts="{min_duration: null}")
+    service = AlertService(river.store, lambda: river.config, tick=0.05)
+    calls = counted(service)
+    leader = Leader(leading=False)
+    try:
+        service.start(leader)
+        time.sleep(QUIET)
+        assert calls == []  # another process leads
+        leader.leading = True
+        leader.on_lead()  # what CollectorScheduler._lead does
+        wait_for(lambda: calls)
+    finally:
+        service.stop()
+        river.close()

@@ -16,6 +16,7 @@ from tests.web.conftest import run
 from tests.web.test_hub import SCREENS, write
 from tests.web.test_streams import Client, until
 from wallboard.runtime import Runtime
+from wallboard.web import streams
 from wallboard.web.streams import Fanout, StreamEndpoint, accepts_gzip
 
 
@@ -163,3 +164,52 @@ def test_quiet_wall_hears_the_configured_heartbeat_and_its_hello_says_how_often(
         await asyncio.wait_for(task, 5)
 
     run(main())
+
+
+class RecordingTransport:
+    """What ``Wall.write_now`` writes to uvicorn's transport, kept (chunk framing and all)."""
+
+    def __init__(self) -> None:
+        self.data = b""
+
+    def is_closing(self) -> bool:
+        return False
+
+    def get_write_buffer_size(self) -> int:
+        return 0
+
+    def write(self, data: bytes) -> None:
+        self.data += data
+
+
+def _dechunk(data: bytes) -> bytes:
+    out = b""
+    while data:
+        size, _, data = data.partition(b"\r\n")
+        n = int(size, 16)
+        out, data = out + data[:n], data[n + 2:]
+    return out
+
+
+def test_a_wall_that_skips_a_message_its_full_view_holds_gets_a_fresh_block_next(runtime: Runtime) -> None:
+    """A wall greeted with change s, when s is fanned out after a heartbeat already made it a
+    sharer: it skips s, which the screen's compressor takes into its history for the other walls,
+    so the wall's next block must refer to nothing before it (or its stream inflates to garbage)."""
+    fanout = Fanout(runtime.hub, heartbeat=3600)
+    greeting = zlib.compressobj(6, zlib.DEFLATED, 16 + streams.GZIP_WBITS, streams.GZIP_MEMLEVEL)
+    wall = streams.Wall("kedua", greeted=5)
+    wall.gzip, wall.compressor = True, greeting
+    head = wall.encode(b"retry: 2000\n\nevent: delta\ndata: {\"full\":true}\n\n")
+    wall.transport, wall.compressor, wall.fresh = RecordingTransport(), None, True  # as the endpoint does
+    other = streams.Wall("kedua", greeted=4)  # greeted earlier: it does get change 5
+    other.gzip, other.transport, other.fresh = True, RecordingTransport(), True
+    fanout.walls["kedua"] = {wall, other}
+    stale = b'event: delta\ndata: {"v":5,"p":{"kpi":{"children":"stale value 5"}}}\n\n'
+    new = b'event: delta\ndata: {"v":6,"p":{"kpi":{"children":"stale value 6"}}}\n\n'
+    fanout._fan("kedua", streams.HEARTBEAT_MESSAGE, 0, direct_only=True)  # the first shared block
+    fanout._fan("kedua", stale, 5)  # already in its full view: not sent to it
+    fanout._fan("kedua", new, 6)
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    text = inflater.decompress(head + _dechunk(wall.transport.data) + wall.finish()).decode()
+    assert text.endswith(new.decode()) and "value 5" not in text
+    assert inflater.eof  # and the trailer's CRC and length held

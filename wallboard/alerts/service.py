@@ -77,6 +77,8 @@ class AlertService:
         """Evaluate and escalate while ``scheduler`` collects: only the process holding the
         collector lease (``store/lease.py``) judges alerts, so two processes never open one twice."""
         self._scheduler = scheduler
+        if scheduler is not None and hasattr(scheduler, "on_lead"):
+            scheduler.on_lead = self.notify  # taking over: open alerts and queued notifications wait
         self._thread = threading.Thread(target=self._loop, name="wallboard-alerts", daemon=True)
         self._thread.start()
 

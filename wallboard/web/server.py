@@ -89,8 +89,7 @@ class _DatedState:
         from uvicorn.server import ServerState
 
         self._state = ServerState()
-        self._extra = list(config.encoded_headers)
-        self._dated = config.date_header
+        self._config = config  # its encoded_headers are filled in by config.load(), after this
         self._second = -1
         self._headers: list[tuple[bytes, bytes]] = []
 
@@ -109,8 +108,8 @@ class _DatedState:
     def default_headers(self) -> list[tuple[bytes, bytes]]:
         now = int(time.time())
         if now != self._second:
-            date = [(b"date", formatdate(now, usegmt=True).encode())] if self._dated else []
-            self._headers, self._second = date + self._extra, now
+            date = [(b"date", formatdate(now, usegmt=True).encode())] if self._config.date_header else []
+            self._headers, self._second = date + list(self._config.encoded_headers), now
         return self._headers
 
 

@@ -13,11 +13,11 @@ the full view. A wall that closes is released at once (the ASGI ``http.disconnec
 dead one at the next heartbeat, when writing to it fails.
 
 Under uvicorn, once a wall has its full view, the fan-out writes each message straight to its
-socket (``Wall.write_now``: one encode, one ``transport.write``) rather than waking the wall's
-coroutine to pass it through the ASGI ``send``: a message to a thousand walls is one loop callback,
-not a thousand task steps. The coroutine is left waiting only for the stream's end. A wall whose
-socket buffer keeps growing (``BUFFER_LIMIT``) or stays unflushed for ``STUCK_AFTER`` is dropped
-as before. Other servers, and HEAD or HTTP/1.0 requests, take the queue.
+socket (``Wall.write_now``: one encode, one ``transport.write``, framed as uvicorn's ``send`` would)
+rather than waking the wall's coroutine to pass it through the ASGI ``send``: a message to a
+thousand walls is one loop callback, not a thousand task steps. The coroutine is left waiting only
+for the stream's end. A wall whose loop-side buffer passes ``BUFFER_LIMIT``, or makes no progress
+for ``STUCK_AFTER``, is dropped as before. Other servers (and h11, and HEAD requests) take the queue.
 
 A browser that accepts gzip (every one does) gets its stream compressed: one deflate stream per
 wall, flushed after every message so nothing waits in the compressor. Consecutive deltas are
@@ -55,7 +55,7 @@ STUCK_AFTER = 15.0  # seconds one write may wait for a wall that stopped reading
 PREFIX = "/api/stream/"
 HEARTBEAT_MESSAGE = b"data:1\n\n"  # a data message: comments are invisible to EventSource
 GZIP_WBITS, GZIP_MEMLEVEL = 12, 5  # a 4 KB window (a few deltas back); about 38 KB of state per wall
-BUFFER_LIMIT = 512 * 1024  # bytes the loop may hold for a wall whose socket is full before it is dropped
+BUFFER_LIMIT = 256 * 1024  # bytes the loop may hold for a wall whose socket is full before it is dropped
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -88,7 +88,7 @@ class Wall:
     """One connected browser: its queue, and since when a write to it has been waiting."""
 
     __slots__ = ("screen_id", "queue", "greeted", "last_sent", "writing_since", "dropped", "abort", "user",
-                 "gzip", "compressor", "transport", "chunked", "crc", "size", "fresh")
+                 "gzip", "compressor", "transport", "chunked", "crc", "size", "fresh", "buffered")
 
     def __init__(self, screen_id: str, greeted: int, user: Any = None):
         self.screen_id = screen_id
@@ -110,6 +110,7 @@ class Wall:
         # written straight to (``transport``), a gzip wall takes its screen's blocks (ScreenStream) and
         # has no compressor of its own; ``fresh``: it holds none of the screen's history yet
         self.fresh = False
+        self.buffered = 0  # bytes in the loop's buffer for it at the last look (direct walls)
 
     def encode(self, body: bytes) -> bytes:
         """What goes on the wire: the message itself, or its gzip, flushed to a byte boundary."""
@@ -148,8 +149,8 @@ class Wall:
             body = self.encode(message)
         transport.write(b"%x\r\n%b\r\n" % (len(body), body) if self.chunked else body)
         self.last_sent = now
-        if self.writing_since is None and transport.get_write_buffer_size():
-            self.writing_since = now  # the kernel did not take it all: since when it waits
+        if self.writing_since is None and (waiting := transport.get_write_buffer_size()):
+            self.writing_since, self.buffered = now, waiting  # the kernel did not take it all
         return len(body)
 
     def flushed(self) -> bool:
@@ -247,7 +248,10 @@ class Fanout:
                     self.drop(wall, "queue full")
                 continue
             if seq and seq <= wall.greeted:
-                continue  # its full view already holds this change
+                # its full view already holds this change; the screen's stream has it in its history
+                # now and this wall does not: its next block must refer to nothing before it
+                wall.fresh = wall.fresh or (block is not None and wall.gzip)
+                continue
             sent = wall.write_now(body, now, block)
             if sent < 0:
                 self.drop(wall, "not reading")
@@ -280,8 +284,13 @@ class Fanout:
             stream = self.streams.get(screen_id)
             beat = False
             for wall in list(walls):
-                if wall.transport is not None and wall.writing_since is not None and wall.flushed():
-                    wall.writing_since = None  # the kernel took what was waiting
+                if wall.transport is not None and wall.writing_since is not None:
+                    waiting = wall.transport.get_write_buffer_size()
+                    if not waiting:
+                        wall.writing_since = None  # the kernel took what was waiting
+                    elif waiting < wall.buffered:
+                        wall.writing_since = now  # slow, but reading: stuck only if it stops
+                    wall.buffered = waiting
                 if recheck and not self.still_allowed(wall.user):
                     self.withdraw(wall)
                 elif wall.writing_since is not None and now - wall.writing_since > STUCK_AFTER:
