@@ -14,6 +14,7 @@ import pytest
 
 from tests.conftest import demo_config
 from wallboard import runtime as runtime_module
+from wallboard import watch as watch_module
 from wallboard.records import Batch, Reading
 from wallboard.runtime import Runtime
 from wallboard.store import Run, Store
@@ -133,3 +134,28 @@ def test_a_busy_database_does_not_keep_the_safety_net_from_the_config(tmp_path: 
     finally:
         os.close(wal)
         watch.stop()
+
+
+def test_without_inotify_the_runtime_polls_as_before(tmp_path: Path, monkeypatch) -> None:
+    """Not Linux (or no inotify): the config has its own thread and the hub its 0.5 s poll."""
+    monkeypatch.setattr(watch_module, "inotify_simple", None)
+    db = tmp_path / "w.db"
+    config = tmp_path / "config.yaml"
+    config.write_text(demo_config(f"sqlite:///{db}", every="1000d"), encoding="utf-8")
+    runtime = Runtime.from_path(config, collect=False)
+    runtime.start()
+    try:
+        assert runtime._watcher.is_alive() and runtime.hub.poll == 0.5
+        writer = Store.open(f"sqlite:///{db}")
+        writer.write("luar", Batch(readings=[Reading("pengaduan_terbuka", "12.75", int(time.time()), 778)]))
+        now = datetime.now(UTC)
+        writer.record_run(Run("luar", now, now, True, 1, 0, None))
+        writer.close()
+        until(lambda: runtime.hub.snapshot is not None
+              and runtime.hub.snapshot.indicators["pengaduan_terbuka"].value == 778,
+              what="the polling hub never saw the other process's commit")
+        config.write_text(config.read_text().replace("name: Uji Wallboard", "name: Uji Wallboard Dipoll"),
+                          encoding="utf-8")
+        until(lambda: runtime.config.site.name == "Uji Wallboard Dipoll", what="the polled config was not reloaded")
+    finally:
+        runtime.stop()
