@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -93,6 +94,31 @@ def test_scheduled_until_stopped(tmp_path: Path) -> None:
         store.close()
     assert process.returncode == 0, out
     assert "Traceback" not in out
+
+
+def test_an_edited_config_is_picked_up_while_collecting(tmp_path: Path) -> None:
+    """`wallboard collect` is told of an edit to config.yaml (inotify on Linux) and reloads it."""
+    config = setup(tmp_path)
+    process = subprocess.Popen([sys.executable, "-m", "wallboard.cli", "collect", "--config", str(config)],
+                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not any("sumber berjalan" in line for line in lines):
+            assert time.monotonic() < deadline, "".join(lines)
+            time.sleep(0.05)
+        config.write_text(config.read_text().replace("every: 1h", "every: 2h"))
+        deadline = time.monotonic() + 15
+        while not any("config reloaded" in line for line in lines):
+            assert time.monotonic() < deadline, "the edited config was not reloaded:\n" + "".join(lines)
+            time.sleep(0.05)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(20)
+        reader.join(5)
+    assert process.returncode == 0, "".join(lines)
 
 
 def test_unreachable_database_is_one_line(tmp_path: Path, reserved_port: int) -> None:

@@ -24,6 +24,7 @@ from wallboard.scheduler import CollectorScheduler
 from wallboard.store import Run, Store
 from wallboard.store.lease import CollectorLease, FileLease
 from wallboard.store.migrate import SchemaTooNew
+from wallboard.watch import FileWatch
 
 log = logging.getLogger(__name__)
 WATCH_SECONDS = 2.0
@@ -138,14 +139,18 @@ def run_forever(loaded: LoadedConfig, only: list[str] | None) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     scheduler.start(lease=lease)
-    scheduler.add_job(watch, WATCH_SECONDS, "config-watch")
+    files = FileWatch()  # the kernel says when config.yaml changes; a timed look where it cannot
+    files.watch(loaded.path, watch, written=True)
+    if not files.start():
+        scheduler.add_job(watch, WATCH_SECONDS, "config-watch")
     alerts.start(scheduler)
     print(f"wallboard collect: {len(chosen(config, only))} sumber berjalan sejak "
           f"{datetime.now(UTC).astimezone(config.site.zone):%Y-%m-%d %H:%M:%S %Z}", flush=True)
     try:
-        while not stop.wait(1.0):
+        while not stop.wait(30.0):  # a signal handler sets it at once; the timeout is a safety net
             pass
     finally:
+        files.stop()
         alerts.stop()
         scheduler.shutdown()
         store.close()

@@ -23,7 +23,7 @@ from wallboard.watch import FileWatch
 
 log = logging.getLogger(__name__)
 WATCH_SECONDS = 2.0
-FEED_POLL = 5.0  # seconds between the hub's data-version checks when PostgreSQL notifies it of changes
+FEED_POLL = 5.0  # seconds between the hub's own data-version checks when it is told of changes (NOTIFY, inotify)
 
 
 class Runtime:

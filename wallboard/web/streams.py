@@ -25,8 +25,8 @@ alike (the same panels, a value and a time changed), so one of 300 bytes costs a
 wire. The compressor's window is kept small (4 KB, ``GZIP_WBITS``): about 38 KB of zlib state
 instead of the default's 256 KB, and under uvicorn only for the full view: from then on a wall
 takes its screen's blocks, compressed once for all its walls (``ScreenStream``), and its own
-compressor is let go. A gzip stream the
-server ends gets a final block and gzip's trailer (CRC-32 and length), whichever compressed it.
+compressor is let go. A gzip stream the server ends gets a final block and gzip's trailer (CRC-32
+and length), whichever compressed it.
 
 A quiet wall gets a heartbeat every ``site.heartbeat`` (10 s by default): often enough that a
 half-open link (a cable pulled, a NAT that forgot the connection) shows as "reconnecting" within
@@ -54,7 +54,7 @@ QUEUE_LIMIT = 100  # messages waiting for one wall before it is dropped (it gets
 STUCK_AFTER = 15.0  # seconds one write may wait for a wall that stopped reading before it is dropped
 PREFIX = "/api/stream/"
 HEARTBEAT_MESSAGE = b"data:1\n\n"  # a data message: comments are invisible to EventSource
-GZIP_WBITS, GZIP_MEMLEVEL = 12, 5  # a 4 KB window (a few deltas back); about 38 KB of state per wall
+GZIP_WBITS, GZIP_MEMLEVEL = 12, 5  # a 4 KB window (a few deltas back); about 38 KB of state each
 BUFFER_LIMIT = 256 * 1024  # bytes the loop may hold for a wall whose socket is full before it is dropped
 
 Scope = dict[str, Any]
@@ -152,10 +152,6 @@ class Wall:
         if self.writing_since is None and (waiting := transport.get_write_buffer_size()):
             self.writing_since, self.buffered = now, waiting  # the kernel did not take it all
         return len(body)
-
-    def flushed(self) -> bool:
-        """Whether everything written straight to the socket has left the loop's buffer."""
-        return self.transport is None or not self.transport.get_write_buffer_size()
 
     def offer(self, message: bytes | None, seq: int, published: float = 0.0) -> bool:
         """Queue a message; False when the wall cannot keep up (the caller drops it)."""
@@ -409,10 +405,6 @@ class StreamEndpoint:
                 if item is None:
                     break
                 message, published = item
-                if wall.transport is not None:  # queued before the switch by another path
-                    sent = wall.write_now(message, time.monotonic())
-                    self.fanout.bytes_sent += max(sent, 0)
-                    continue
                 await self._write(wall, send, message)
                 if published:  # /metrics: hub to this wall's socket; one lock and a bucket search
                     FANOUT_SECONDS.observe(wall.last_sent - published)
