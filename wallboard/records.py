@@ -18,6 +18,9 @@ class Reading:
     ts: int  # seconds since the epoch, UTC; for a period figure, the period's first midnight
     value: float
     period: str | None = None  # P1Y, P6M, P3M, P1M for a figure per period (see periods.py); None: a moment
+    # Where the row came from, as an admin finds it ("data/dbd.csv baris 12", "sel D7"): named in a
+    # conflict or a duplicate. Not part of the reading's identity.
+    origin: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +42,14 @@ class Batch:
     events: list[Event] = field(default_factory=list)
     rejected: int = 0
     reasons: list[str] = field(default_factory=list)
+    # Warnings do not refuse anything: a duplicate row counted once, a total that does not add up.
+    warned: int = 0
+    warnings: list[str] = field(default_factory=list)
+    duplicates: int = 0  # rows identical to an earlier row in every column, counted once
+    combined: int = 0  # rows added into another on the same indicator, region and period (aggregate)
+    # Rows the source labels as the whole site's total (``JUMLAH`` ..., ``Kabupaten X``): checked
+    # against the sum of the other rows, never stored unless the source says ``totals: keep``.
+    totals: list[Reading] = field(default_factory=list)
     # Nothing new to read (a file that did not change): a successful run that writes nothing.
     unchanged: bool = False
     # An empty answer is normal for some feeds (no new complaints); for readings it means trouble.
@@ -48,6 +59,16 @@ class Batch:
         self.rejected += 1
         if len(self.reasons) < 5:
             self.reasons.append(reason)
+
+    def warn(self, reason: str) -> None:
+        self.warned += 1
+        if len(self.warnings) < 5:
+            self.warnings.append(reason)
+
+    def duplicate(self, reason: str) -> None:
+        """A row identical to an earlier one: counted once, reported as a warning."""
+        self.duplicates += 1
+        self.warn(reason)
 
     @property
     def rows(self) -> int:
