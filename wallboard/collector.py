@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from wallboard.combine import aggregates, check_totals, combine
 from wallboard.reasons import one_line
 from wallboard.records import Batch
 from wallboard.sources import source_types
@@ -94,11 +95,13 @@ class Collector:
     def _run(self, source_id: str, now: datetime | None) -> Run:
         started = datetime.now(UTC)
         rows = rejected = 0
+        batch = None
         try:
             source = self._source(source_id)
             when = now or started
             batch = source.fetch(when)
             self._drop_expired(batch, when)
+            self._combine(batch)
             rejected = batch.rejected
             if batch.unchanged:
                 ok, error = True, None
@@ -124,7 +127,7 @@ class Collector:
                 retry_at = self.retry_policy(self.config.source(source_id), failures, finished)
             except Exception as exc:  # noqa: BLE001
                 log.error("retry policy failed for %s: %s", source_id, one_line(exc))
-        run = Run(source_id, started, finished, ok, rows, rejected, error, failures, retry_at)
+        run = Run(source_id, started, finished, ok, rows, rejected, error, failures, retry_at, **_counts(batch))
         try:
             self.store.record_run(run)
         except Exception as exc:  # noqa: BLE001 - the store may be locked or down; try next time
@@ -140,6 +143,12 @@ class Collector:
         except BaseException:
             source.discard()
             raise
+
+    def _combine(self, batch: Batch) -> None:
+        """Rows on one key made one by the indicator's ``aggregate``; the source's totals checked."""
+        rules = aggregates(self.context.indicators)
+        combine(batch, rules)
+        check_totals(batch, rules)
 
     def _previous_failures(self, source_id: str) -> int:
         """Consecutive failures so far; after a restart (or between `collect --once` calls) from the store."""
@@ -164,6 +173,14 @@ class Collector:
             for _ in range(len(batch.readings) - len(kept)):
                 batch.reject("lebih tua dari database.retention")
             batch.readings = kept
+
+
+def _counts(batch: Batch | None) -> dict[str, Any]:
+    """What the run reports besides rows and refusals: rows combined, duplicates, warnings."""
+    if batch is None:
+        return {}
+    notes = one_line("; ".join(batch.warnings)) if batch.warnings else None
+    return {"combined": batch.combined, "duplicates": batch.duplicates, "warned": batch.warned, "notes": notes}
 
 
 def _close(source: Source) -> None:
