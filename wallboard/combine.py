@@ -121,6 +121,7 @@ def check_totals(batch: Batch, rules: Mapping[str, str], default: str = "sum") -
 
 def figure(value: float) -> str:
     """A value as the file wrote it: 12, not 12.0; 12.75 as is."""
+    value = float(value)
     return str(int(value)) if math.isfinite(value) and value.is_integer() else repr(value)
 
 
