@@ -13,14 +13,16 @@ one level below and never stored; a total that does not add up is a warning nami
 
 This sits in the collector layer, between ``Source.fetch`` and ``Store.write``, and needs nothing
 but the records and each indicator's ``aggregate``. It is one dict pass over the readings; only
-keys seen twice build groups, so a million distinct readings cost a fraction of a second.
+keys seen twice build groups, so a million distinct readings cost about what the key dict
+``Store.write`` builds anyway costs (``benchmarks/combine.py``).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from operator import attrgetter
+from itertools import compress
+from operator import attrgetter, ne
 from typing import Any
 
 from wallboard.records import Batch, Reading
@@ -43,28 +45,28 @@ def combine(batch: Batch, rules: Mapping[str, str], default: str = "sum") -> Non
     folded into another, a refused key counts every one of its rows in ``batch.rejected``.
     """
     readings = batch.readings
-    if len(readings) < 2 or len(set(map(_KEY, readings))) == len(readings):
-        return  # the usual case: every key once; one set of keys built in C, nothing else
-    where: dict[tuple, int] = {}  # key -> its place in out
-    out: list[Reading | None] = []
-    groups: dict[int, list[Reading]] = {}  # place in out -> the rows of that key, only for keys seen twice
-    for reading in readings:
-        key = _KEY(reading)
-        place = where.get(key)
-        if place is None:
-            where[key] = len(out)
-            out.append(reading)
-        else:
-            group = groups.get(place)
-            if group is None:
-                groups[place] = [out[place], reading]  # type: ignore[list-item]
-            else:
-                group.append(reading)
-    refused = False
-    for place, rows in groups.items():
-        out[place] = merged = _merge(batch, rows, rules.get(rows[0].indicator, default))
-        refused = refused or merged is None
-    batch.readings = [r for r in out if r is not None] if refused else out  # type: ignore[misc]
+    n = len(readings)
+    if n < 2:
+        return
+    # Whole-batch passes run in C; Python loops only over the rows of repeated keys. The usual case,
+    # every key once, stops after the first dict (a dict, not a set: these tuple hashes cluster, and
+    # a set's linear probing is slower).
+    keys = list(map(_KEY, readings))
+    last = dict(zip(keys, range(n), strict=True))  # key -> its last row
+    if len(last) == n:
+        return
+    earlier = compress(range(n), map(ne, map(last.__getitem__, keys), range(n)))  # rows that are not their key's last
+    repeated = {keys[i] for i in earlier}
+    groups: dict[tuple, list[int]] = {}
+    for i in compress(range(n), map(repeated.__contains__, keys)):  # only the rows of repeated keys
+        groups.setdefault(keys[i], []).append(i)
+    out: list[Reading | None] = list(readings)
+    for rows in groups.values():
+        merged = _merge(batch, [readings[i] for i in rows], rules.get(readings[rows[0]].indicator, default))
+        for i in rows:
+            out[i] = None
+        out[rows[0]] = merged  # the combined reading takes the first row's place
+    batch.readings = list(filter(None, out))
 
 
 def _merge(batch: Batch, rows: list[Reading], rule: str) -> Reading | None:
