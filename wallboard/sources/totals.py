@@ -4,7 +4,8 @@ Reports end with a ``JUMLAH`` row, or a row for ``Kabupaten Sleman`` itself. Abo
 kabupaten/kota also have a kecamatan of their own name (Sleman in Kabupaten Sleman, Pati in
 Kabupaten Pati, Kota Kudus in Kabupaten Kudus), so a row is the total only when its label says so:
 ``JUMLAH`` / ``TOTAL`` / ``Jumlah Total`` / ``Grand Total``, or the kabupaten/kota written as such
-(``Kabupaten X``, ``Kab. X``, ``Kota X``, or plain ``X`` when no kecamatan or desa is called that).
+(``Kabupaten X`` or ``Kab. X`` for a kabupaten, ``Kota X`` for a kota, or plain ``X`` when no
+kecamatan or desa is called that).
 A name of one of the site's own regions is always that region (the caller resolves names first).
 
 A total is the source's own sum of the rows above it: by default (``totals: check``) it goes into
@@ -36,9 +37,11 @@ def names_site(text: str, site: str) -> bool:
     Only for a text that did not resolve to one of the site's kecamatan or desa (``Sleman`` in
     34.04 is kecamatan 34.04.13, ``Kota Kudus`` in 33.19 kecamatan 33.19.02).
     """
-    full = _simple(regions.name(site))
-    short = re.sub(r"^(kabupaten|kab|kota)\s+", "", full)
-    return _simple(text) in {full, short, f"kab {short}", f"kabupaten {short}", f"kota {short}"}
+    full = _simple(regions.name(site))  # "kabupaten sleman", "kota yogyakarta"
+    short = re.sub(r"^(kabupaten|kota)\s+", "", full)
+    # ``Kab. X`` only for a kabupaten: ``Kota Magelang`` is not Kabupaten Magelang, but another kota
+    forms = {full, short} | ({f"kab {short}", f"kabupaten {short}"} if full.startswith("kabupaten") else set())
+    return _simple(text) in forms
 
 
 def is_total(text: str, site: str) -> bool:
