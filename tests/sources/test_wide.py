@@ -347,3 +347,37 @@ def test_csv_wide_kecamatan_pati_is_kept_and_jumlah_is_a_total(db_url: str, tmp_
         }
     finally:
         store.close()
+
+
+def test_excel_wide_kecamatan_merged_over_its_puskesmas_rows(db_url: str, tmp_path: Path) -> None:
+    """A report by puskesmas: the kecamatan cell merged over two columns and down its puskesmas rows
+    names every one of them; nothing becomes a reading for the whole kabupaten."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["LAPORAN KASUS DBD PER PUSKESMAS TAHUN 2026"])
+    sheet.append(["Kecamatan", None, "Puskesmas", "Jan", "Feb"])
+    sheet.merge_cells("A2:B2")
+    sheet.append(["BOROBUDUR", None, "Borobudur", 5, 3])
+    sheet.append(["MUNGKID", None, "Mungkid", "-", "-"])
+    sheet.append(["NGABLAK", None, "Ngablak", None, None])
+    sheet.append(["SALAMAN", None, "Salaman I", 4, 1])  # row 6, below what the header's merges reach
+    sheet.append([None, None, "Salaman II", 2, "-"])
+    sheet.merge_cells("A6:B7")
+    path = tmp_path / "laporan" / "dbd-2026.xlsx"
+    path.parent.mkdir(parents=True)
+    book.save(path)
+    settle(path)
+    source = SOURCE.replace("columns: {region: Kecamatan}", "columns: {region: Kecamatan, periods: [Jan, Feb]}")
+    collector, store, _ = site_collector(db_url, "33.08", source, tmp_path)
+    try:
+        batch = collector._source("dbd").fetch(NOW)
+        collector._source("dbd").discard()
+        assert batch.rejected == 0 and batch.totals == []
+        assert sorted((r.region, r.ts, r.value) for r in batch.readings) == [
+            ("33.08.01", month(1), 2.0), ("33.08.01", month(1), 4.0), ("33.08.01", month(2), 1.0),
+            ("33.08.02", month(1), 5.0), ("33.08.02", month(2), 3.0)]
+        run = collector.run("dbd", NOW)
+        assert run.ok and run.rejected == 0, run
+        assert {region for region, _ in stored(store, "kasus_dbd")} == {"33.08.01", "33.08.02"}
+    finally:
+        store.close()

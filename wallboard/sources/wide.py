@@ -95,9 +95,10 @@ def read_wide(rows: Sequence[tuple[int, list[Any]]], config: Any, mapper: Mapper
 
 def read_header(grid: Grid, config: Any, merged: Merged) -> Header:
     """Step 1: find the header under the title block and name every column from it."""
-    # Cells merged down one column (``Kecamatan`` over two header rows, a kecamatan over its rows)
-    # hold their value in every row; wider merges only in the header, as notes span whole rows.
-    _fill_merged(grid, [m for m in merged if m[1] == m[3]])
+    # A cell merged down (``Kecamatan`` over two header rows, a kecamatan over its puskesmas rows)
+    # gives its value to every row it spans, in its first column; across columns only in the
+    # header, as notes and the JUMLAH label span a row's columns.
+    _fill_merged(grid, [(r0, c0, r1, c0) for r0, c0, r1, _c1 in merged if r1 > r0])
     h = _header_position(grid, config)
     _fill_merged(grid, [m for m in merged if m[0] <= grid[h][0] + 3 and m[2] >= grid[h][0]])
     region = config.columns.region
