@@ -16,7 +16,6 @@ A total is the source's own sum of the rows above it: by default (``totals: chec
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 from wallboard import regions
 from wallboard.records import Batch, Reading
@@ -47,11 +46,6 @@ def names_site(text: str, site: str) -> bool:
 def is_total(text: str, site: str) -> bool:
     """A label of the whole site's total: ``JUMLAH``, ``TOTAL``, ``Jumlah Total``, or the site's name."""
     return bool(TOTAL.match(text.strip())) or names_site(text, site)
-
-
-def place(batch: Batch, readings: Iterable[Reading], keep: bool) -> None:
-    """A total row's readings: stored with ``totals: keep``, else handed to the collector's check."""
-    (batch.readings if keep else batch.totals).extend(readings)
 
 
 def split_site_rows(batch: Batch, site: str, keep: bool) -> None:
