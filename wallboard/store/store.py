@@ -1,13 +1,20 @@
 """Reading and writing the indicator tables; the only module that speaks SQL.
 
 Collectors call ``write`` and ``record_run``; the snapshot builder calls the read methods. Every
-write is one transaction and idempotent: the same (indicator, region, time) written twice is one
-row, and an event is upserted by (source, ref).
+write is one transaction and idempotent: the same (indicator, region, time, period) written twice is
+one row, and an event is upserted by (source, ref).
+
+A reading's period length is part of its identity: a quarter and a half year that start on the same
+day are two readings. Inside the database a moment's ``period`` is '' (a key column cannot be NULL);
+above this module it is ``None`` (``Reading.period``, ``Latest.period``), so '' never leaves here.
+Rollups count moments only: a figure per period is drawn as what it is (one point per period, one
+length per trend, see ``series``), never added into an hour or a day with other lengths.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,6 +34,34 @@ COPY_THRESHOLD = 100  # PostgreSQL batches larger than this go through COPY
 KEYS_PER_STATEMENT = 1000  # (indicator, region) pairs per set-based statement on PostgreSQL
 DATA_CHANNEL = "wallboard_data"  # PostgreSQL NOTIFY channel: a collector run was recorded
 RUNS_KEPT = timedelta(days=30)  # collector run history; the newest run and success per source always stay
+MOMENT = ""  # ``readings.period`` of a moment (a reading with no period)
+_DURATION = re.compile(r"^P(\d+)([YMWD])$")
+_DAYS = {"Y": 366, "M": 31, "W": 7, "D": 1}  # nominal days per unit, only to order lengths
+UNKNOWN_LENGTH = 10**9  # a length this module cannot read orders after every known one
+
+
+def period_days(period: str | None) -> int:
+    """A period's nominal length in days (0 for a moment), to order lengths: shortest first.
+
+    Any ISO 8601 duration of one unit (``P1Y``, ``P6M``, ``P3M``, ``P1M``, ``P1W``, ``P10D``) is read,
+    so a new length needs nothing here; one that is not (``PT1H``) orders last.
+    """
+    if not period:
+        return 0
+    found = _DURATION.match(period)
+    return int(found.group(1)) * _DAYS[found.group(2)] if found else UNKNOWN_LENGTH
+
+
+def _length_sql(dialect: str, column: str = "period") -> str:
+    """``period_days`` in SQL, for ORDER BY: the same order on SQLite and PostgreSQL."""
+    if dialect == "postgresql":  # substring() with a pattern gives NULL, never a cast error, for other text
+        number = f"CAST(substring({column} from '^P([0-9]+)[YMWD]$') AS bigint)"
+    else:
+        number = f"CAST(SUBSTR({column}, 2, LENGTH({column}) - 2) AS INTEGER)"
+    unit = f"SUBSTR({column}, LENGTH({column}), 1)"
+    days = " ".join(f"WHEN '{u}' THEN {d}" for u, d in _DAYS.items())
+    return (f"(CASE WHEN {column} = '' THEN 0 ELSE COALESCE(NULLIF({number}, 0) * CASE {unit} {days} END, "
+            f"{UNKNOWN_LENGTH}) END)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +71,9 @@ class Latest:
     value: float
     prev_ts: int | None
     prev_value: float | None
-    period: str | None = None  # P1Y/P6M/P3M/P1M when the newest reading is a figure per period
+    # The current reading's length (P1Y, P6M, P3M, P1M ...) when it is a figure per period. Several
+    # lengths starting at the newest time: the shortest is current; ``prev_*`` is of the same length.
+    period: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,10 +163,11 @@ class Store:
             with self.engine.begin() as own:
                 return self.rebuild_rollups(own)
         for table, size, below, ts, n, total, lo, hi in _ROLLUPS:
+            moments = "period = ''" if below == "readings" else "true"  # rollups count moments only
             conn.exec_driver_sql(
                 f"INSERT INTO {table} (indicator, region, bucket, n, total, lo, hi) "
                 f"SELECT indicator, region, ({ts} / {size}) * {size}, {n}, {total}, {lo}, {hi} FROM {below} "
-                f"WHERE true GROUP BY indicator, region, ({ts} / {size}) * {size} "
+                f"WHERE {moments} GROUP BY indicator, region, ({ts} / {size}) * {size} "
                 "ON CONFLICT (indicator, region, bucket) DO UPDATE SET n = excluded.n, total = excluded.total, "
                 "lo = excluded.lo, hi = excluded.hi"
             )
@@ -165,15 +203,17 @@ class Store:
         stored before stays exactly as it was.
         """
         now = now or datetime.now(UTC)
-        unique = {(r.indicator, r.region, r.ts): (r.value, r.period) for r in batch.readings}
+        # Keyed as the table is: a quarter and a half year starting on the same day are two readings.
+        unique = {(r.indicator, r.region, r.ts, r.period or MOMENT): r.value for r in batch.readings}
         with self.engine.begin() as conn:
             if unique:
                 self._write_readings(conn, unique)
-                keys = _spans(unique)
-                self._write_latest(conn, keys)
-                self._write_rollups(conn, keys)
+                self._write_latest(conn, _spans(unique))
+                moments = _spans({k: v for k, v in unique.items() if k[3] == MOMENT})
+                if moments:  # rollups count moments only
+                    self._write_rollups(conn, moments)
                 lows: dict[str, int] = {}
-                for indicator, _, ts in unique:
+                for indicator, _, ts, _ in unique:
                     lows[indicator] = min(ts, lows.get(indicator, ts))
                 self._bump_versions(conn, lows)
             if batch.events:
@@ -184,10 +224,10 @@ class Store:
         """Statements below are written with ``?`` placeholders; psycopg wants ``%s``."""
         return statement.replace("?", "%s") if self._dialect == "postgresql" else statement
 
-    def _write_readings(self, conn: Any, unique: dict[tuple[str, str, int], tuple[float, str | None]]) -> None:
+    def _write_readings(self, conn: Any, unique: dict[tuple[str, str, int, str], float]) -> None:
         upsert = (
             "INSERT INTO readings (indicator, region, ts, value, period) {source} "
-            "ON CONFLICT (indicator, region, ts) DO UPDATE SET value = excluded.value, period = excluded.period"
+            "ON CONFLICT (indicator, region, ts, period) DO UPDATE SET value = excluded.value"
         )
         if self._dialect == "postgresql" and len(unique) > COPY_THRESHOLD:
             # COPY into a scratch table, then one set-based upsert: an order of magnitude faster
@@ -200,13 +240,13 @@ class Store:
             conn.exec_driver_sql("ALTER TABLE incoming_readings ADD COLUMN IF NOT EXISTS period text")
             cursor = conn.connection.dbapi_connection.cursor()
             with cursor.copy("COPY incoming_readings (indicator, region, ts, value, period) FROM STDIN") as copy:
-                for (indicator, region, ts), (value, period) in unique.items():
+                for (indicator, region, ts, period), value in unique.items():
                     copy.write_row((indicator, region, ts, value, period))
             conn.exec_driver_sql(
                 upsert.format(source="SELECT indicator, region, ts, value, period FROM incoming_readings")
             )
             return
-        rows = [(i, r, t, v, p) for (i, r, t), (v, p) in unique.items()]
+        rows = [(i, r, t, v, p) for (i, r, t, p), v in unique.items()]
         conn.exec_driver_sql(self._sql(upsert.format(source="VALUES (?, ?, ?, ?, ?)")), rows)
 
     def _bump_versions(self, conn: Any, lows: dict[str, int | None]) -> None:
@@ -221,41 +261,55 @@ class Store:
         )
 
     def _write_latest(self, conn: Any, keys: dict[tuple[str, str], tuple[int, int]]) -> None:
-        """The newest two readings of each (indicator, region) the batch touched, read back from readings.
+        """The current and previous reading of each (indicator, region) the batch touched, read back
+        from readings.
 
-        Asking ``readings`` (two index seeks per pair) keeps ``latest`` right whatever order
-        readings arrive in: late, older rows never replace the current value.
+        Asking ``readings`` (index seeks per pair) keeps ``latest`` right whatever order readings
+        arrive in: late, older rows never replace the current value. Current: the newest start, and
+        of several lengths starting then (TW III and Semester 2 both start on 1 July) the shortest,
+        a moment before any period (``period_days``). Previous: the reading
+        before it of the same length, so the change the wall shows compares a quarter with the
+        quarter before, never with a half year.
         """
         upsert = (
             " ON CONFLICT (indicator, region) DO UPDATE SET ts = excluded.ts, value = excluded.value, "
             "prev_ts = excluded.prev_ts, prev_value = excluded.prev_value, period = excluded.period"
         )
+        head = "INSERT INTO latest (indicator, region, ts, value, prev_ts, prev_value, period) "
+        length = _length_sql(self._dialect)
         if self._dialect == "postgresql":
             # One statement per thousand pairs: each round trip to the server costs more than the work.
             for chunk in _chunks(list(keys), KEYS_PER_STATEMENT):
                 conn.exec_driver_sql(
-                    "INSERT INTO latest (indicator, region, ts, value, prev_ts, prev_value, period) "
-                    "SELECT k.i, k.r, a.ts, a.value, b.ts, b.value, a.period FROM (VALUES "
+                    head + "SELECT k.i, k.r, a.ts, a.value, b.ts, b.value, NULLIF(a.period, '') FROM (VALUES "
                     + ", ".join(["(%s, %s)"] * len(chunk)) + ") AS k(i, r) "
                     "CROSS JOIN LATERAL (SELECT ts, value, period FROM readings WHERE indicator = k.i AND region = k.r "
-                    "ORDER BY ts DESC LIMIT 1) a "
+                    "AND ts = (SELECT MAX(ts) FROM readings WHERE indicator = k.i AND region = k.r) "
+                    f"ORDER BY {length}, period LIMIT 1) a "
                     "LEFT JOIN LATERAL (SELECT ts, value FROM readings WHERE indicator = k.i AND region = k.r "
-                    "ORDER BY ts DESC OFFSET 1 LIMIT 1) b ON true" + upsert,
+                    "AND period = a.period AND ts < a.ts ORDER BY ts DESC LIMIT 1) b ON true" + upsert,
                     tuple(x for key in chunk for x in key),
                 )
             return
-        newest = "(SELECT {col} FROM readings WHERE indicator = ? AND region = ? ORDER BY ts DESC LIMIT 1 OFFSET {n})"
         conn.exec_driver_sql(
-            "INSERT INTO latest (indicator, region, ts, value, prev_ts, prev_value, period) SELECT ?, ?, "
-            + ", ".join(newest.format(col=c, n=n) for n in (0, 1) for c in ("ts", "value"))
-            + ", " + newest.format(col="period", n=0) + " WHERE true" + upsert,
-            [(i, r, i, r, i, r, i, r, i, r, i, r) for (i, r) in keys],
+            head + "SELECT a.indicator, a.region, a.ts, a.value, b.ts, b.value, NULLIF(a.period, '') FROM "
+            "(SELECT indicator, region, ts, value, period FROM readings WHERE indicator = ? AND region = ? "
+            "AND ts = (SELECT MAX(ts) FROM readings WHERE indicator = ? AND region = ?) "
+            f"ORDER BY {length}, period LIMIT 1) a "
+            "LEFT JOIN readings b ON b.indicator = a.indicator AND b.region = a.region AND b.period = a.period "
+            "AND b.ts = (SELECT c.ts FROM readings c WHERE c.indicator = a.indicator AND c.region = a.region "
+            "AND c.period = a.period AND c.ts < a.ts ORDER BY c.ts DESC LIMIT 1) WHERE true" + upsert,
+            [(i, r, i, r) for (i, r) in keys],
         )
 
     def _write_rollups(self, conn: Any, keys: dict[tuple[str, str], tuple[int, int]]) -> None:
-        """Recount the hours and days the batch touched, per (indicator, region), from the rows below them."""
+        """Recount the hours and days the batch touched, per (indicator, region), from the rows below them.
+
+        Only moments are counted: a figure per period is not a sample of its hour or day.
+        """
         for table, size, below, ts, n, total, lo, hi in _ROLLUPS:
             spans = [(i, r, a // size * size, b // size * size + size) for (i, r), (a, b) in keys.items()]
+            moments = " AND x.period = ''" if below == "readings" else ""
             head = f"INSERT INTO {table} (indicator, region, bucket, n, total, lo, hi) "
             tail = (
                 f"GROUP BY x.indicator, x.region, (x.{ts} / {size}) * {size} "
@@ -278,7 +332,7 @@ class Store:
                         head + "SELECT k.i, k.r, a.b, a.n, a.total, a.lo, a.hi FROM (VALUES "
                         + ", ".join(["(%s, %s, %s::bigint, %s::bigint)"] * len(chunk)) + ") AS k(i, r, t0, t1) "
                         f"CROSS JOIN LATERAL (SELECT (x.{ts} / {size}) * {size} AS b, {aggregates} FROM {below} x "
-                        f"WHERE x.indicator = k.i AND x.region = k.r AND x.{ts} >= k.t0 AND x.{ts} < k.t1 "
+                        f"WHERE x.indicator = k.i AND x.region = k.r AND x.{ts} >= k.t0 AND x.{ts} < k.t1{moments} "
                         f"GROUP BY (x.{ts} / {size}) * {size}) a "
                         "ON CONFLICT (indicator, region, bucket) DO UPDATE SET n = excluded.n, "
                         "total = excluded.total, lo = excluded.lo, hi = excluded.hi",
@@ -287,7 +341,7 @@ class Store:
                 continue
             conn.exec_driver_sql(
                 head + select + f" FROM {below} x WHERE x.indicator = ? AND x.region = ? AND x.{ts} >= ? "
-                f"AND x.{ts} < ? " + tail,
+                f"AND x.{ts} < ?{moments} " + tail,
                 spans,
             )
 
@@ -628,10 +682,10 @@ def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
         yield items[start:start + size]
 
 
-def _spans(unique: dict[tuple[str, str, int], Any]) -> dict[tuple[str, str], tuple[int, int]]:
+def _spans(unique: dict[tuple[str, str, int, str], Any]) -> dict[tuple[str, str], tuple[int, int]]:
     """The oldest and newest time written for each (indicator, region): what rollups must recount."""
     spans: dict[tuple[str, str], list[int]] = {}
-    for indicator, region, ts in unique:
+    for indicator, region, ts, _ in unique:
         span = spans.get((indicator, region))
         if span is None:
             spans[(indicator, region)] = [ts, ts]
