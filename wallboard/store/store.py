@@ -437,9 +437,33 @@ class Store:
                 )
         return out
 
+    def drawn_period(self, indicator: str) -> str | None:
+        """The one period length an indicator's trend draws; None when it has no figures per period.
+
+        The length of its current figure, as ``latest`` holds it: of the regions' current figures
+        per period, the newest start, then the shortest length (``period_days``), the same rule
+        that picks each region's current figure. So a recap with quarters and half years draws its
+        quarters, and a trend never joins a quarter to a half year. Without a current figure per
+        period (the newest are moments), the newest figure per period in ``readings`` decides.
+        """
+        t = schema.latest
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.c.ts, t.c.period).where(t.c.indicator == indicator, t.c.period.is_not(None))
+            ).all()
+            if not rows:
+                row = conn.exec_driver_sql(
+                    self._sql("SELECT period FROM readings WHERE indicator = ? AND period <> '' "
+                              f"ORDER BY ts DESC, {_length_sql(self._dialect)}, period LIMIT 1"),
+                    (indicator,),
+                ).first()
+                return row[0] if row else None
+        newest = max(ts for ts, _ in rows)
+        return min((p for ts, p in rows if ts == newest), key=lambda p: (period_days(p), p))
+
     def series(self, indicator: str, since: int, bucket: int, aggregate: str,
                regions: Collection[str] | None = None, periodic: bool = False,
-               until: int | None = None) -> list[tuple[int, float]]:
+               until: int | None = None, period: str | None = None) -> list[tuple[int, float]]:
         """City-wide series: each region averaged per bucket, then regions combined by ``aggregate``.
 
         Buckets of whole hours or days are answered from the rollups (a 30-day trend reads 720
@@ -447,11 +471,18 @@ class Store:
         ``regions`` limits the regions combined: an indicator reported per kecamatan and per desa
         counts one level only (the snapshot passes the coarsest), like its current figure.
         ``periodic``: the indicator's figures are per month/quarter/year, stored at each period's
-        start; one point per period at that start, never split or shifted into UTC day buckets.
+        start; one point per period at that start, never split or shifted into UTC day buckets, and
+        of one length only: ``period`` (e.g. ``P3M``), else ``drawn_period``'s. Without
+        ``periodic`` only moments are drawn (the rollups count nothing else).
         """
         # ``until`` (replay: the screen as at a past minute) ends the series there; whole buckets only
         # from rollups, so a past hour's bucket is not read beyond that minute.
-        params: dict[str, Any] = {"bucket": bucket, "indicator": indicator, "since": since, "until": until or 2**62}
+        params: dict[str, Any] = {"bucket": bucket, "indicator": indicator, "since": since, "until": until or 2**62,
+                                  "period": MOMENT}
+        if periodic:
+            params["period"] = period or self.drawn_period(indicator)
+            if params["period"] is None:
+                return []
         if aggregate == "last" and not periodic:
             return self._series_last(params, regions)
         # Figures per period: one reading per region and period; "last" of regions at one instant is their mean.
@@ -459,8 +490,8 @@ class Store:
         whole = until is None or until % bucket == 0
         if periodic:
             inner = (
-                "SELECT ts AS b, region, AVG(value) AS v FROM readings"
-                " WHERE indicator = :indicator AND ts >= :since AND ts <= :until GROUP BY ts, region"
+                "SELECT ts AS b, region, AVG(value) AS v FROM readings WHERE indicator = :indicator"
+                " AND period = :period AND ts >= :since AND ts <= :until GROUP BY ts, region"
             )
         elif bucket % DAY == 0 and since % DAY == 0 and whole:
             inner = self._rollup_query("rollup_day")
@@ -469,7 +500,7 @@ class Store:
         else:
             inner = (
                 "SELECT (ts / :bucket) * :bucket AS b, region, AVG(value) AS v FROM readings"
-                " WHERE indicator = :indicator AND ts >= :since AND ts <= :until"
+                " WHERE indicator = :indicator AND period = :period AND ts >= :since AND ts <= :until"
                 " GROUP BY (ts / :bucket) * :bucket, region"
             )
         where = " WHERE region IN :regions" if regions is not None else ""
@@ -488,7 +519,7 @@ class Store:
         has already removed fall back to the rollups' highest region average, so old trends stay.
         """
         bucket_of = "(ts / :bucket) * :bucket"
-        where = "WHERE indicator = :indicator AND ts >= :since AND ts <= :until"
+        where = "WHERE indicator = :indicator AND period = :period AND ts >= :since AND ts <= :until"
         if regions is not None:
             where += " AND region IN :regions"
             params = {**params, "regions": list(regions)}
@@ -556,7 +587,8 @@ class Store:
             with self.engine.begin() as conn:
                 result = conn.exec_driver_sql(
                     # Figures per period stay: a handful per region and year, and long trends need them.
-                    self._sql("DELETE FROM readings WHERE indicator = ? AND region = ? AND ts < ? AND period IS NULL"),
+                    self._sql(f"DELETE FROM readings WHERE indicator = ? AND region = ? AND ts < ? "
+                              f"AND period = '{MOMENT}'"),
                     [(i, r, cutoff) for i, r in pairs[start:start + 50]],
                 )
                 removed += max(result.rowcount, 0)
@@ -637,9 +669,11 @@ class Store:
             ]
 
     def latest_at(self, indicator_ids: Iterable[str], at: int) -> dict[str, list[Latest]]:
-        """What ``latest`` held at epoch second ``at``: each pair's newest two readings up to then.
+        """What ``latest`` held at epoch second ``at``: each pair's current and previous reading then,
+        chosen as ``latest`` chooses them (newest start, then shortest length; previous of the same
+        length).
 
-        Replay asks this; two index seeks per (indicator, region) pair along the readings key.
+        Replay asks this; a few index seeks per (indicator, region) pair along the readings key.
         """
         ids = list(indicator_ids)
         out: dict[str, list[Latest]] = {i: [] for i in ids}
@@ -647,18 +681,24 @@ class Store:
             return out
         t = schema.latest
         r = schema.readings
+        length = text(_length_sql(self._dialect))
         with self.engine.connect() as conn:
             pairs = conn.execute(select(t.c.indicator, t.c.region).where(t.c.indicator.in_(ids))).all()
             for indicator, region in pairs:
-                rows = conn.execute(
-                    select(r.c.ts, r.c.value)
-                    .where(r.c.indicator == indicator, r.c.region == region, r.c.ts <= at)
-                    .order_by(r.c.ts.desc()).limit(2)
-                ).all()
-                if rows:
-                    prev = rows[1] if len(rows) > 1 else None
-                    out[indicator].append(Latest(region, rows[0].ts, rows[0].value,
-                                                 prev.ts if prev else None, prev.value if prev else None))
+                pair = (r.c.indicator == indicator, r.c.region == region)
+                newest = select(func.max(r.c.ts)).where(*pair, r.c.ts <= at).scalar_subquery()
+                now = conn.execute(
+                    select(r.c.ts, r.c.value, r.c.period).where(*pair, r.c.ts == newest)
+                    .order_by(length, r.c.period).limit(1)
+                ).first()
+                if now is None:
+                    continue
+                prev = conn.execute(
+                    select(r.c.ts, r.c.value).where(*pair, r.c.period == now.period, r.c.ts < now.ts)
+                    .order_by(r.c.ts.desc()).limit(1)
+                ).first()
+                out[indicator].append(Latest(region, now.ts, now.value, prev.ts if prev else None,
+                                             prev.value if prev else None, now.period or None))
         return out
 
     def count_readings(self) -> int:
