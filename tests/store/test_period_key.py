@@ -14,6 +14,7 @@ from tests.sources.site import site_collector
 from tests.sources.util import settle
 from wallboard.records import Batch, Reading
 from wallboard.store import Store
+from wallboard.store.store import COPY_THRESHOLD
 
 WIB = ZoneInfo("Asia/Jakarta")
 NOW = datetime(2027, 1, 20, 8, 0, tzinfo=UTC)
@@ -110,12 +111,12 @@ def test_a_quarter_and_a_half_year_from_one_day_are_two_readings(store: Store) -
 def test_a_large_batch_keeps_every_length(store: Store) -> None:
     """Over COPY_THRESHOLD rows: PostgreSQL's COPY path keys by period as the row-by-row one does."""
     batch = [Reading("kasus_dbd", f"33.08.{k:02d}", ts, float(k * 1000 + ts % 997), p)
-             for k in range(1, 21) for ts, p in [(Q[1], "P3M"), (H[1], "P6M"), (Q[3], "P3M"), (H[2], "P6M"),
+             for k in range(1, 22) for ts, p in [(Q[1], "P3M"), (H[1], "P6M"), (Q[3], "P3M"), (H[2], "P6M"),
                                                  (Q[1], None)]]
-    assert store.write("s", Batch(readings=batch)) == 100 and len(batch) > 99
-    store.write("s", Batch(readings=batch + [Reading("kasus_dbd", "33.08.21", Q[1], 1.0, "P1Y")]))
+    assert store.write("s", Batch(readings=batch)) == 105 > COPY_THRESHOLD
+    store.write("s", Batch(readings=batch + [Reading("kasus_dbd", "33.08.22", Q[1], 1.0, "P1Y")]))
     got = readings(store, "kasus_dbd")
-    assert len(got) == 101 and all(got[(r.region, r.ts, r.period)] == r.value for r in batch)
+    assert len(got) == 106 and all(got[(r.region, r.ts, r.period)] == r.value for r in batch)
 
 
 def test_latest_is_the_newest_start_then_the_shortest_length(store: Store) -> None:
