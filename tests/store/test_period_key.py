@@ -321,3 +321,33 @@ def test_migration_keeps_every_reading_and_takes_periods_out_of_rollups(db_url: 
     finally:
         store.close()
     assert differences(db_url) == []
+
+
+def test_migration_down_and_up_again(db_url: str) -> None:
+    """0004's downgrade keeps one reading per start (the first length by name, a moment before all)."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from tests.test_migrations import differences
+    from wallboard.store import migrate
+
+    store = Store.open(db_url)
+    store.write("s", Batch(readings=[Reading("p", R, Q[1], 1.0, "P3M"), Reading("p", R, H[1], 2.0, "P6M"),
+                                     Reading("p", R, Q[2], 3.0, "P3M"), Reading("m", R, Q[1], 4.0)]))
+    store.close()
+    engine = create_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            command.downgrade(migrate._config(conn), "0003")
+            assert sorted(tuple(r) for r in conn.exec_driver_sql("SELECT indicator, ts, value, period FROM readings")) \
+                == [("m", Q[1], 4.0, None), ("p", Q[1], 1.0, "P3M"), ("p", Q[2], 3.0, "P3M")]
+        assert migrate.upgrade(engine).up_to_date
+    finally:
+        engine.dispose()
+    assert differences(db_url) == []
+    store = Store.open(db_url)
+    try:
+        assert readings(store, "p") == {(R, Q[1], "P3M"): 1.0, (R, Q[2], "P3M"): 3.0}
+        assert readings(store, "m") == {(R, Q[1], None): 4.0}
+    finally:
+        store.close()
