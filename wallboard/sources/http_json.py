@@ -103,9 +103,9 @@ class JsonClient:
         self.seconds = seconds
         self.deadline = time.monotonic() + seconds
 
-    def get(self, method: str, url: str, **kw: Any) -> tuple[Any, str]:
-        """(parsed JSON, the URL answered after redirects)."""
-        shown = shown_url(url)
+    def get(self, method: str, url: str, shown: str | None = None, **kw: Any) -> tuple[Any, str]:
+        """(parsed JSON, the URL answered after redirects); ``shown`` is the URL as reasons name it."""
+        shown = shown or shown_url(url)
         left = self.deadline - time.monotonic()
         if left <= 0:
             raise SourceError(f"batas waktu {self.seconds:g} dtk habis: {shown}")
