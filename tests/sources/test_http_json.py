@@ -344,3 +344,25 @@ def test_a_next_link_back_to_a_read_page_fails(portal, db_url: str, tmp_path: Pa
         assert not run.ok and "sudah dibaca" in run.error and store.count_readings() == 0, run.error
     finally:
         store.close()
+
+
+def test_timeout_bounds_the_whole_paged_read(portal, db_url: str, tmp_path: Path) -> None:
+    """Each page answers within the timeout, but all of them together do not: the run fails."""
+    from tests.api_server import next_api
+
+    pages = next_api("/api/harga", price_records(50), 10)
+
+    def slow(query: dict) -> tuple:
+        time.sleep(0.4)  # a portal under load: 0.4 s a page, 5 pages, timeout 1 s
+        return pages(query)
+
+    portal.handlers["/api/harga"] = slow
+    extra = "    records: data\n    paging: {style: next, next: links.next}\n"
+    collector, store = make_collector(db_url, paged_source(portal.url + "/api/harga", extra).replace(
+        "timeout: 5s", "timeout: 1s"), tmp_path)
+    try:
+        run = collector.run("harga", NOW)
+        assert not run.ok and "batas waktu 1 dtk habis" in run.error, run.error
+        assert len(portal.requests) < 5 and store.count_readings() == 0
+    finally:
+        store.close()
