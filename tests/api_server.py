@@ -95,13 +95,15 @@ def ckan_datastore(records: Sequence[dict], resource_id: str, *, fail_at: int | 
         if fail_at is not None and offset == fail_at:
             return 500, b"<html><body><h1>500 Internal Server Error</h1></body></html>"
         start = {k: v for k, v in query.items() if k != "offset"}
+        with_total = query.get("include_total", "true").lower() != "false"
         result = {
-            "include_total": True, "limit": limit, "records_format": "objects", "resource_id": resource_id,
+            "include_total": with_total, "limit": limit, "records_format": "objects", "resource_id": resource_id,
             "total_estimation_threshold": None, "records": rows[offset:offset + limit], "fields": fields,
             "_links": {"start": f"{CKAN_PATH}?{urlencode(start)}",
                        "next": f"{CKAN_PATH}?{urlencode({**query, 'offset': offset + limit})}"},
-            "total": len(rows),
         }
+        if with_total:
+            result["total"] = len(rows)
         return 200, {"help": f"{site}/api/3/action/help_show?name=datastore_search", "success": True,
                      "result": result}
 

@@ -248,14 +248,15 @@ def portal():
     server.close()
 
 
-def test_ckan_datastore_is_read_whole(portal, db_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("include_total", [True, False], ids=["total", "include_total=false"])
+def test_ckan_datastore_is_read_whole(portal, db_url: str, tmp_path: Path, include_total: bool) -> None:
     """250 records in pages of 100: every one stored, exactly as the portal gives it."""
     from tests.api_server import CKAN_PATH, ckan_datastore
     from tests.sources.site import stored
 
     records = price_records(250)
     portal.handlers[CKAN_PATH] = ckan_datastore(records, RESOURCE)
-    extra = f"    params: {{resource_id: {RESOURCE}}}\n"
+    extra = f"    params: {{resource_id: {RESOURCE}{'' if include_total else ', include_total: false'}}}\n"
     collector, store = make_collector(db_url, paged_source(portal.url + CKAN_PATH, extra), tmp_path)
     try:
         run = collector.run("harga", NOW)

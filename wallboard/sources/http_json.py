@@ -178,11 +178,12 @@ class HttpJsonSource(Source):
 
 
 def _is_ckan(data: Any) -> bool:
-    """A CKAN ``datastore_search`` answer: ``result`` with ``records``, ``total`` and ``_links.next``."""
+    """A CKAN ``datastore_search`` answer: ``result`` with ``records`` and ``_links.next``, and
+    ``total`` unless it was asked for without one (``include_total=false``)."""
     result = data.get("result") if isinstance(data, dict) else None
     return (isinstance(result, dict) and isinstance(result.get("records"), list)
-            and isinstance(result.get("total"), int) and isinstance(result.get("_links"), dict)
-            and isinstance(result["_links"].get("next"), str))
+            and isinstance(result.get("_links"), dict) and isinstance(result["_links"].get("next"), str)
+            and (isinstance(result.get("total"), int) or result.get("include_total") is False))
 
 
 def _follower(paging: Paging | None, records: str | None, first: Any):
@@ -196,10 +197,11 @@ def _follower(paging: Paging | None, records: str | None, first: Any):
             raise SourceError("paging style ckan: jawaban tidak punya result.records, result.total dan "
                               "result._links.next")
         return None
-    return _ckan_follower(first["result"]["total"])
+    return _ckan_follower(first["result"].get("total"))
 
 
-def _ckan_follower(total: int):
+def _ckan_follower(total: int | None):
+    """Up to ``total`` records; without one (``include_total=false``) until a page is short."""
     state = {"read": 0}
 
     def follow(page: Page, count: int) -> tuple[str, None] | None:
@@ -207,15 +209,19 @@ def _ckan_follower(total: int):
         if not isinstance(result, dict):
             raise SourceError(f"halaman {count}: jawaban CKAN tanpa result")
         state["read"] += len(page.records)
-        if state["read"] >= total:
+        if total is None:
+            size = result.get("limit")
+            if not page.records or (isinstance(size, int) and len(page.records) < size):
+                return None
+        elif state["read"] >= total:
             return None
-        if not page.records:
+        elif not page.records:
             raise SourceError(f"CKAN menyebut total {total} record, tetapi halaman {count} kosong setelah "
                               f"{state['read']} record; tidak ada yang disimpan")
         link = (result.get("_links") or {}).get("next")
         if not isinstance(link, str) or not link:
-            raise SourceError(f"CKAN menyebut total {total} record, tetapi halaman {count} tidak punya "
-                              f"_links.next setelah {state['read']} record; tidak ada yang disimpan")
+            raise SourceError(f"CKAN: halaman {count} tidak punya _links.next setelah {state['read']} record "
+                              f"(total {total if total is not None else 'tidak disebut'}); tidak ada yang disimpan")
         return urljoin(page.url, link), None
 
     return follow
