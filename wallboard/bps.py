@@ -45,6 +45,9 @@ from urllib.parse import urlsplit
 DIRECTORY = Path("data") / "regions"
 # A public mirror of BPS's bridging service (kode wilayah kerja statistik 2020 semester 2 against
 # Kemendagri 2020); ``{level}`` is ``kecamatan`` (or ``kabkota``/``provinsi`` in that repository).
+# It stays a download, not a packaged file: neither it nor any newer copy found states a licence
+# that lets the national table ship here. What changed since (the 2022 Papua provinces) is
+# packaged in RECODED; a newer table can be read from a file (``--bps-from FILE``).
 DEFAULT_URL = ("https://raw.githubusercontent.com/zakiego/"
                "Kode-Wilayah-Administrasi-Indonesia-Relasi-BPS-Kemendagri/main/csv/{level}.csv")
 COLUMNS = ("kode_bps", "nama_bps", "kode_dagri", "nama_dagri")
