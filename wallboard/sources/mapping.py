@@ -236,7 +236,7 @@ class Mapper:
                 digits = re.sub(r"\D", "", text)
                 code = self._bridge.to_kemendagri(digits)
                 if code is None:
-                    raise ValueProblem(f"kode BPS {digits} tidak ada di tabel BPS-Kemendagri")
+                    raise ValueProblem(self._bridge.unknown(digits))
                 inside = regions.resolve(code, self.site)
                 if inside is None:
                     raise ValueProblem(f"kode BPS {digits} ({code}) bukan wilayah {self.site}")
