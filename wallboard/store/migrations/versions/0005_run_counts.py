@@ -1,7 +1,7 @@
 """Run counts: rows combined on one key, duplicate rows, warnings and their text per collector run.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-02
 
 Rows of one run on the same indicator, region, time and period are combined by the indicator's
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
