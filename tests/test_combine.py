@@ -304,3 +304,28 @@ def test_totals_are_checked_and_never_stored_through_the_collector(site, tmp_pat
     assert run.ok and run.warned == 1 and run.notes == (
         "data/dbd.csv baris 8: JUMLAH 20 tidak sama dengan jumlah baris kecamatan 21; tidak disimpan")
     assert ("12.75", day("25/11/2026")) not in stored(store, "kasus_dbd")
+
+
+def test_a_jumlah_row_is_checked_against_the_kecamatan_sums_and_never_stored(site, tmp_path: Path) -> None:
+    """The export's own JUMLAH row per day: the 25th adds up (21), the 26th says 12 where the rows give 10."""
+    collector, store = site(source("kasus_dbd"))
+    path = tmp_path / "data" / "dbd.csv"
+    write_csv(path, HEADER, [*PUSKESMAS_ROWS[:6], ["25/11/2026", "JUMLAH", "", 21],
+                             *PUSKESMAS_ROWS[6:], ["26/11/2026", "JUMLAH", "", 12]])
+    settle(path)
+    run = collector.run("dinkes", NOW)
+    assert run.ok and run.rejected == 0 and run.warned == 1, run
+    assert run.notes == ("data/dbd.csv baris 13: JUMLAH 12 tidak sama dengan jumlah baris kecamatan 10; "
+                         "tidak disimpan")
+    got = stored(store, "kasus_dbd")
+    assert ("12.75", day("25/11/2026")) not in got and ("12.75", day("26/11/2026")) not in got
+    assert {k: v for k, (v, _) in got.items()} == from_file_without_totals(path)
+
+
+def from_file_without_totals(path: Path) -> dict[tuple[str, int], float]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    rows = [r for r in csv.DictReader(lines) if r["Kecamatan"] != "JUMLAH"]
+    sums: dict[tuple[str, int], float] = defaultdict(float)
+    for row in rows:
+        sums[(KECAMATAN[row["Kecamatan"]], day(row["Tanggal"]))] += float(row["Kasus DBD"])
+    return dict(sums)
