@@ -142,8 +142,8 @@ def test_open_data_csv_with_bps_codes(db_url: str, mirror: Mirror, tmp_path: Pat
     try:
         run = collector.run("bencana", NOW)
         assert run.ok and run.rows == 24 and run.rejected == 2, run
-        assert "baris 26: kode BPS 3273999 tidak ada di tabel BPS-Kemendagri" in run.error
-        assert "baris 27: kode BPS 1101010 (11.09.07) bukan wilayah 32.73" in run.error
+        assert "baris 26 kolom 'bps_kode_kecamatan': kode BPS 3273999 tidak ada di tabel BPS-Kemendagri" in run.error
+        assert "baris 27 kolom 'bps_kode_kecamatan': kode BPS 1101010 (11.09.07) bukan wilayah 32.73" in run.error
         # Each stored value against the file, through the table.
         table = {r["kode_bps"]: r["kode_dagri"] for r in csv.DictReader(io.StringIO(TABLE))}
         expected = {

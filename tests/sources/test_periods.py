@@ -112,7 +112,7 @@ def test_monthly_csv_is_stored_per_period(db_url: str, tmp_path: Path) -> None:
     try:
         run = collector.run("dbd_bulanan", NOW)
         assert run.ok and run.rows == 7 and run.rejected == 1, run
-        assert "baris 9: 'Triwulan V 2026' bukan periode" in run.error
+        assert "baris 9 kolom 'bulan': 'Triwulan V 2026' bukan periode" in run.error
         assert stored(store, "kasus_dbd") == {
             ("33.08.01", start(2026, 9)): (4.0, "P1M"), ("33.08.01", start(2026, 10)): (6.0, "P1M"),
             ("33.08.01", start(2026, 11)): (3.0, "P1M"), ("33.08.02", start(2026, 9)): (1.0, "P1M"),
