@@ -76,6 +76,13 @@ class Period:
 @cache
 def month_names() -> dict[str, int]:
     """Every spelling of a month name this module reads, lower case -> month number."""
+    names = _spellings()
+    return {**_prefixes(names), **names}
+
+
+@cache
+def _spellings() -> dict[str, int]:
+    """Month names as locales and old templates spell them, before their starts are added."""
     from babel.dates import get_month_names
 
     names: dict[str, int] = {}
@@ -85,7 +92,7 @@ def month_names() -> dict[str, int]:
                 for number, name in get_month_names(width, context, locale).items():
                     names[name.lower().rstrip(".")] = number
     names.update(_EXTRA_MONTHS)
-    return {**_prefixes(names), **names}
+    return names
 
 
 def _prefixes(names: dict[str, int]) -> dict[str, int]:
@@ -100,7 +107,7 @@ def _prefixes(names: dict[str, int]) -> dict[str, int]:
 
 @cache
 def _full_names() -> list[str]:
-    return sorted({name for name in month_names() if len(name) >= 4})
+    return sorted({name for name in _spellings() if len(name) >= 4})
 
 
 def nearly_a_month(word: str) -> bool:
