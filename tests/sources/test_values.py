@@ -155,8 +155,8 @@ def test_a_column_mixing_decimal_marks_is_refused_naming_both(db_url: str, tmp_p
     try:
         run = collector.run("nilai", datetime(2026, 11, 27, 8, 0, tzinfo=UTC))
         assert not run.ok and run.rejected == 3 and run.rows == 0, run
-        assert ("baris 2 kolom 'nilai': kolom 'nilai' mencampur tanda desimal: '1,5' (koma) dan '2.75' (titik)"
-                in run.error)
+        assert "baris 2: kolom 'nilai' mencampur tanda desimal: '1,5' (koma) dan '2.75' (titik)" in run.error
+        assert "baris 3: kolom 'nilai' mencampur" in run.error and "baris 4: kolom 'nilai' mencampur" in run.error
         assert stored(store, "penduduk") == {}
     finally:
         store.close()

@@ -309,7 +309,7 @@ class Mapper:
         decimal, mixed = self._decimal_mark(numbered, columns.value)
         if mixed:  # which of its numbers are thousands no one can say: the whole column is refused
             for number, _record in numbered:
-                batch.reject(f"{unit} {number} kolom {columns.value!r}: {mixed}")
+                batch.reject(f"{unit} {number}: {mixed}")
             return
         times = columns.time_columns()
         names = {"value": repr(columns.value), "time": " + ".join(repr(t) for t in times),
@@ -324,8 +324,10 @@ class Mapper:
                 region = self._region(field(record, columns.region)) if columns.region else self.site
                 step = "indicator"
                 indicator = self._indicator(field(record, indicator_col)) if indicator_col else fixed_indicator
-            except ValueProblem as problem:
-                batch.reject(f"{unit} {number} kolom {names[step]}: {problem}")
+            except ValueProblem as problem:  # named by its column, unless the reason names it already
+                reason = str(problem)
+                where = "" if reason.startswith("kolom ") else f" kolom {names[step]}"
+                batch.reject(f"{unit} {number}{where}: {reason}")
                 continue
             out.append(Reading(indicator, region, ts, value, period))
 
