@@ -227,9 +227,9 @@ def test_jayawijaya_reads_bps_codes_through_a_local_table(db_url: str, tmp_path:
     try:
         run = collector.run("penduduk", NOW)
         assert run.ok and run.rows == 12 and run.rejected == 2, run
-        assert ("baris 14: kode BPS 9402110 sudah tidak berlaku: kabupaten/kota 9402 sudah diganti menjadi "
-                "9702 (2022)") in run.error
-        assert "baris 15: kode BPS 9402 sudah diganti menjadi 9702 (2022)" in run.error
+        assert ("baris 14 kolom 'kode_kecamatan_bps': kode BPS 9402110 sudah tidak berlaku: "
+                "kabupaten/kota 9402 sudah diganti menjadi 9702 (2022)") in run.error
+        assert "baris 15 kolom 'kode_kecamatan_bps': kode BPS 9402 sudah diganti menjadi 9702 (2022)" in run.error
         dotted = {k: f"{v[:2]}.{v[2:4]}.{v[4:]}" for k, v in table.items()}
         expected = {(dotted[r[0]], int(datetime(int(r[2]), 1, 1, tzinfo=WIB).timestamp())): (float(r[3]), "P1Y")
                     for r in rows}
