@@ -196,10 +196,14 @@ def test_a_row_identical_in_every_column_is_counted_once(site, tmp_path: Path) -
 def test_refusal_reasons_name_the_file(site, tmp_path: Path) -> None:
     collector, _ = site(source("kasus_dbd"))
     path = tmp_path / "data" / "dbd.csv"
-    write_csv(path, HEADER, [*PUSKESMAS_ROWS[:2], ["25/11/2026", "Binjai Utara", "Puskesmas Nangka", "tiga"]])
+    write_csv(path, HEADER, [*PUSKESMAS_ROWS[:2], ["25/11/2026", "Binjai Utara", "Puskesmas Nangka", "tiga"],
+                             ["25/11/2026", "Binjai Utara", "Puskesmas Kota", "2 kasus"]])
     settle(path)
     run = collector.run("dinkes", NOW)
-    assert run.ok and run.rejected == 1 and "data/dbd.csv baris 4: bukan angka: 'tiga'" in run.error, run
+    # the file is named in each reason and written once in the run's line, which is cut at 300 characters
+    assert run.ok and run.rejected == 2 and run.error == (
+        "2 record ditolak: data/dbd.csv baris 4 kolom 'Kasus DBD': bukan angka: 'tiga'; "
+        "baris 5 kolom 'Kasus DBD': bukan angka: '2 kasus'"), run
 
 
 EVENTS = """

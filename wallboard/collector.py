@@ -106,13 +106,13 @@ class Collector:
             if batch.unchanged:
                 ok, error = True, None
             elif batch.rows == 0 and not (batch.empty_ok and rejected == 0):
-                ok, error = False, "; ".join(batch.reasons) or "tidak ada data (0 baris)"
+                ok, error = False, self._reasons(source_id, batch) or "tidak ada data (0 baris)"
                 if rejected:
                     error = f"semua {rejected} record ditolak: {error}"
             else:
                 rows = self._store(source, source_id, batch) if batch.rows else 0
                 ok = True
-                error = f"{rejected} record ditolak: " + "; ".join(batch.reasons) if rejected else None
+                error = f"{rejected} record ditolak: " + self._reasons(source_id, batch) if rejected else None
         except Exception as exc:  # noqa: BLE001 - any fault of a source is contained here
             ok, error = False, one_line(exc)
             log.warning("source %s failed: %s", source_id, error)
@@ -143,6 +143,18 @@ class Collector:
         except BaseException:
             source.discard()
             raise
+
+    def _reasons(self, source_id: str, batch: Batch) -> str:
+        """The kept reasons, one line: a file's rows name the file (``data/dbd.csv baris 4: ...``),
+        and the file is written once, so the line (cut at 300 characters) holds more of them."""
+        path = getattr(self.config.source(source_id), "path", None)
+        prefix = f"{path} " if isinstance(path, str) and path else None
+        reasons = list(batch.reasons)
+        if prefix is not None:
+            named = [i for i, reason in enumerate(reasons) if reason.startswith(prefix)]
+            for i in named[1:]:
+                reasons[i] = reasons[i][len(prefix):]
+        return "; ".join(reasons)
 
     def _combine(self, batch: Batch) -> None:
         """Rows on one key made one by the indicator's ``aggregate``; the source's totals checked."""
