@@ -46,12 +46,13 @@ def test_once_prints_table_and_fails_when_a_source_failed(tmp_path: Path) -> Non
     result = collect("--config", str(config), "--once", cwd=tmp_path)
     assert result.returncode == 1, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["sumber", "jenis", "status", "baris", "ditolak", "detik", "keterangan"]
+    assert lines[0].split() == ["sumber", "jenis", "status", "baris", "digabung", "duplikat", "ditolak", "detik",
+                                "keterangan"]
     izin = next(line for line in lines if line.startswith("izin "))
-    assert izin.split()[:5] == ["izin", "csv", "ok", "1", "1"] and "nama wilayah tidak dikenal" in izin
+    assert izin.split()[:7] == ["izin", "csv", "ok", "1", "0", "0", "1"] and "nama wilayah tidak dikenal" in izin
     hilang = next(line for line in lines if line.startswith("hilang "))
     assert "GAGAL" in hilang and "berkas tidak ditemukan: tidak-ada.csv" in hilang
-    assert lines[-1] == "2 sumber, 1 baris, 1 ditolak, 1 gagal"
+    assert lines[-1] == "2 sumber, 1 baris, 0 digabung, 0 duplikat, 1 ditolak, 1 gagal"
     assert "Traceback" not in result.stderr
 
 
@@ -148,9 +149,51 @@ def test_source_given_twice_runs_exactly_those_two(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     ran = [line.split()[0] for line in result.stdout.splitlines()[1:-1]]
     assert sorted(ran) == ["izin", "izin_dua"]
-    assert result.stdout.splitlines()[-1] == "2 sumber, 2 baris, 0 ditolak, 0 gagal"
+    assert result.stdout.splitlines()[-1] == "2 sumber, 2 baris, 0 digabung, 0 duplikat, 0 ditolak, 0 gagal"
     store = Store.open(f"sqlite:///{tmp_path / 'wb.db'}")
     try:
         assert store.count_readings() == 2 and store.runs("hilang") == []
+    finally:
+        store.close()
+
+
+PUSKESMAS = """
+  - id: dbd
+    type: csv
+    path: data/dbd.csv
+    every: 1h
+    columns: {time: tanggal, region: kecamatan, value: kasus}
+    indicator: izin_terbit
+"""
+
+
+def test_once_prints_rows_combined_duplicates_and_the_warnings(tmp_path: Path) -> None:
+    """One row per puskesmas: the kecamatan's rows added up; a row given twice counted once and named."""
+    data = tmp_path / "data" / "dbd.csv"
+    data.parent.mkdir()
+    data.write_text(
+        "tanggal;kecamatan;puskesmas;kasus\n"
+        "27/11/2026;Binjai Utara;Puskesmas Kebun Lada;4\n"
+        "27/11/2026;Binjai Utara;Puskesmas Cengkeh Turi;3\n"
+        "27/11/2026;Binjai Kota;Puskesmas Kebun Lada;2\n"  # another kecamatan: its own reading
+        "27/11/2026;Binjai Utara;Puskesmas Cengkeh Turi;3\n"  # line 5 = line 3: counted once
+    )
+    settle(data)
+    config = tmp_path / "config.yaml"
+    config.write_text(config_text(f"sqlite:///{tmp_path / 'wb.db'}", PUSKESMAS))
+    result = collect("--config", str(config), "--once", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    dbd = next(line for line in lines if line.startswith("dbd "))
+    assert dbd.split()[:7] == ["dbd", "csv", "ok", "2", "1", "1", "0"], result.stdout
+    assert ("peringatan dbd (1): data/dbd.csv baris 5 sama persis dengan baris 3 (duplikat, dihitung sekali)"
+            in lines)
+    assert lines[-1] == "1 sumber, 2 baris, 1 digabung, 1 duplikat, 0 ditolak, 0 gagal"
+    store = Store.open(f"sqlite:///{tmp_path / 'wb.db'}")
+    try:
+        assert {r.region: r.value for r in store.latest(["izin_terbit"])["izin_terbit"]} == {
+            "12.75.01": 7.0, "12.75.02": 2.0}
+        [run] = store.runs("dbd")
+        assert (run.rows, run.combined, run.duplicates, run.warned) == (2, 1, 1, 1) and "baris 5" in run.notes
     finally:
         store.close()

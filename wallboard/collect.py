@@ -68,11 +68,13 @@ def run_once(loaded: LoadedConfig, only: list[str] | None, out: TextIO) -> int:
 
 
 def table(config: Any, runs: list[Run]) -> str:
+    """One line per source (rows stored, combined on one key, duplicates, refused), each source's
+    warnings, then the total line, last, for a cron job or a monitoring check to read."""
     types = {s.id: s.type for s in config.sources}
-    head = ("sumber", "jenis", "status", "baris", "ditolak", "detik", "keterangan")
+    head = ("sumber", "jenis", "status", "baris", "digabung", "duplikat", "ditolak", "detik", "keterangan")
     body = [
-        (r.source, types.get(r.source, "?"), "ok" if r.ok else "GAGAL", str(r.rows), str(r.rejected),
-         f"{(r.finished - r.started).total_seconds():.1f}", r.error or "")
+        (r.source, types.get(r.source, "?"), "ok" if r.ok else "GAGAL", str(r.rows), str(r.combined),
+         str(r.duplicates), str(r.rejected), f"{(r.finished - r.started).total_seconds():.1f}", r.error or "")
         for r in runs
     ]
     widths = [max(len(row[i]) for row in [head, *body]) for i in range(len(head) - 1)]
@@ -81,9 +83,11 @@ def table(config: Any, runs: list[Run]) -> str:
         pairs = enumerate(zip(row, widths, strict=False))
         cells = [cell.ljust(w) if i < 3 else cell.rjust(w) for i, (cell, w) in pairs]
         lines.append("  ".join([*cells, row[-1]]).rstrip())
+    lines += [f"peringatan {r.source} ({r.warned}): {r.notes}" for r in runs if r.notes]
     failed = sum(not r.ok for r in runs)
-    lines.append(f"{len(runs)} sumber, {sum(r.rows for r in runs)} baris, "
-                 f"{sum(r.rejected for r in runs)} ditolak, {failed} gagal")
+    lines.append(f"{len(runs)} sumber, {sum(r.rows for r in runs)} baris, {sum(r.combined for r in runs)} digabung, "
+                 f"{sum(r.duplicates for r in runs)} duplikat, {sum(r.rejected for r in runs)} ditolak, "
+                 f"{failed} gagal")
     return "\n".join(lines) + "\n"
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from wallboard.combine import aggregates, check_totals, combine
 from wallboard.reasons import one_line
 from wallboard.records import Batch
 from wallboard.sources import source_types
@@ -94,22 +95,24 @@ class Collector:
     def _run(self, source_id: str, now: datetime | None) -> Run:
         started = datetime.now(UTC)
         rows = rejected = 0
+        batch = None
         try:
             source = self._source(source_id)
             when = now or started
             batch = source.fetch(when)
             self._drop_expired(batch, when)
+            self._combine(batch)
             rejected = batch.rejected
             if batch.unchanged:
                 ok, error = True, None
             elif batch.rows == 0 and not (batch.empty_ok and rejected == 0):
-                ok, error = False, "; ".join(batch.reasons) or "tidak ada data (0 baris)"
+                ok, error = False, self._reasons(source_id, batch) or "tidak ada data (0 baris)"
                 if rejected:
                     error = f"semua {rejected} record ditolak: {error}"
             else:
                 rows = self._store(source, source_id, batch) if batch.rows else 0
                 ok = True
-                error = f"{rejected} record ditolak: " + "; ".join(batch.reasons) if rejected else None
+                error = f"{rejected} record ditolak: " + self._reasons(source_id, batch) if rejected else None
         except Exception as exc:  # noqa: BLE001 - any fault of a source is contained here
             ok, error = False, one_line(exc)
             log.warning("source %s failed: %s", source_id, error)
@@ -124,7 +127,7 @@ class Collector:
                 retry_at = self.retry_policy(self.config.source(source_id), failures, finished)
             except Exception as exc:  # noqa: BLE001
                 log.error("retry policy failed for %s: %s", source_id, one_line(exc))
-        run = Run(source_id, started, finished, ok, rows, rejected, error, failures, retry_at)
+        run = Run(source_id, started, finished, ok, rows, rejected, error, failures, retry_at, **_counts(batch))
         try:
             self.store.record_run(run)
         except Exception as exc:  # noqa: BLE001 - the store may be locked or down; try next time
@@ -140,6 +143,24 @@ class Collector:
         except BaseException:
             source.discard()
             raise
+
+    def _reasons(self, source_id: str, batch: Batch) -> str:
+        """The kept reasons, one line: a file's rows name the file (``data/dbd.csv baris 4: ...``),
+        and the file is written once, so the line (cut at 300 characters) holds more of them."""
+        path = getattr(self.config.source(source_id), "path", None)
+        prefix = f"{path} " if isinstance(path, str) and path else None
+        reasons = list(batch.reasons)
+        if prefix is not None:
+            named = [i for i, reason in enumerate(reasons) if reason.startswith(prefix)]
+            for i in named[1:]:
+                reasons[i] = reasons[i][len(prefix):]
+        return "; ".join(reasons)
+
+    def _combine(self, batch: Batch) -> None:
+        """Rows on one key made one by the indicator's ``aggregate``; the source's totals checked."""
+        rules = aggregates(self.context.indicators)
+        combine(batch, rules)
+        check_totals(batch, rules)
 
     def _previous_failures(self, source_id: str) -> int:
         """Consecutive failures so far; after a restart (or between `collect --once` calls) from the store."""
@@ -164,6 +185,14 @@ class Collector:
             for _ in range(len(batch.readings) - len(kept)):
                 batch.reject("lebih tua dari database.retention")
             batch.readings = kept
+
+
+def _counts(batch: Batch | None) -> dict[str, Any]:
+    """What the run reports besides rows and refusals: rows combined, duplicates, warnings."""
+    if batch is None:
+        return {}
+    notes = one_line("; ".join(batch.warnings)) if batch.warnings else None
+    return {"combined": batch.combined, "duplicates": batch.duplicates, "warned": batch.warned, "notes": notes}
 
 
 def _close(source: Source) -> None:

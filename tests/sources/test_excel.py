@@ -44,7 +44,7 @@ def harga(db_url: str, tmp_path: Path):
     path = tmp_path / "data" / "harga_pangan.xlsx"
     workbook(path, [
         (datetime(2026, 11, 27, 9, 0), "Harga beras medium", 14750, ""),   # label of the indicator
-        (datetime(2026, 11, 27, 9, 0), "harga_beras", "Rp 14.800", "dobel"),  # id; older row loses
+        (datetime(2026, 11, 27, 9, 0), "harga_beras", "Rp 14.800", "dobel"),  # id; same time: averaged
         ("27/11/2026 10:00", "Cabai Merah Keriting", "45.000", "pasar"),    # mapped by indicators:
     ])
     yield collector, store, path
@@ -54,10 +54,11 @@ def harga(db_url: str, tmp_path: Path):
 def test_sheet_rows_become_readings(harga) -> None:
     collector, store, _ = harga
     run = collector.run("harga_pasar", NOW)
-    assert run.ok and run.rows == 2 and run.rejected == 0, run  # the two beras rows share a time: one row
+    # the two beras rows share a time: one reading, their mean (harga_beras is aggregate: mean)
+    assert run.ok and run.rows == 2 and run.rejected == 0 and run.combined == 1, run
     latest = store.latest(["harga_beras", "harga_cabai"])
     [beras] = latest["harga_beras"]
-    assert beras.value == 14800.0 and beras.ts == int(datetime(2026, 11, 27, 9, 0, tzinfo=WIB).timestamp())
+    assert beras.value == (14750 + 14800) / 2 and beras.ts == int(datetime(2026, 11, 27, 9, 0, tzinfo=WIB).timestamp())
     [cabai] = latest["harga_cabai"]
     assert (cabai.region, cabai.value) == ("12.75", 45000.0)
     assert collector.run("harga_pasar", NOW).rows == 0  # unchanged workbook is not read again

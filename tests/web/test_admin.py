@@ -54,6 +54,7 @@ def test_admin_lists_every_source_with_run_now(admin_site: Site) -> None:
     page = client.get("/admin").get_data(as_text=True)
     assert 'id="source-simulasi"' in page and 'id="source-lapor"' in page
     assert "connection refused" in page and SECRET not in page
+    assert ">Digabung<" in page and ">Duplikat<" in page and ">Ditolak<" in page
     assert page.count("Jalankan sekarang") == 2
     token = page.split('name="csrf_token" value="')[1].split('"')[0]
     answer = client.post("/admin/sources/simulasi/run", data={"csrf_token": token})
@@ -181,3 +182,19 @@ def test_a_camera_reported_down_degrades_healthz_and_is_listed_first_on_admin(ma
         assert "mati" in row[:400] and "HTTP 404" in row[:600] and 'class="bad"' in row[:400]
     finally:
         BOARD.clear()
+
+
+def test_admin_shows_rows_combined_duplicates_refused_and_warnings(admin_site: Site) -> None:
+    """A source's last run: how many rows were added into another, given twice, refused, and why."""
+    store = admin_site.runtime.store
+    now = datetime.now(UTC)
+    from wallboard.secrets import expand
+
+    expand("${WB_TEST_LAPOR}")
+    store.record_run(Run("lapor", now, now, True, 5, 3, "3 record ditolak: ...", combined=12, duplicates=2,
+                         warned=3, notes=f"data/dbd.csv baris 7 sama persis dengan baris 3 ({SECRET})"))
+    page = admin_site.signed_in("admin").get("/admin").get_data(as_text=True)
+    row = page.split('id="source-lapor"')[1].split("</tr>")[0]
+    assert '<td class="combined">12</td>' in row and '<td class="duplicates">2</td>' in row
+    assert '<td class="refused">3</td>' in row
+    assert "Peringatan: data/dbd.csv baris 7 sama persis dengan baris 3" in row and SECRET not in page

@@ -202,6 +202,7 @@ def test_owner_sources_and_their_failed_runs_are_shown(drill_app) -> None:
     assert "Diskominfo" in html and "simulasi, lapor" in html
     runs = table_rows('<table id="runs" ' + html.split('data-source="simulasi"', 1)[1], "runs")
     assert runs[1][1] == "gagal" and runs[1][-1] == "HTTP 503 dari server OPD"
+    assert runs[0][2:5] == ["Baris", "Digabung", "Duplikat"] and runs[0][5] == "Ditolak"
 
 
 def test_event_text_from_outside_stays_text(drill_app, tmp_path: Path) -> None:

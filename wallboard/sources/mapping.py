@@ -305,11 +305,12 @@ class Mapper:
             indicator_col = columns.indicator
         default_ts = int(now.timestamp())
         field, out = self._field, batch.readings
+        row, seen = self._where(unit), {}  # "data/dbd.csv baris " before each row's number
         numbered = list(numbered)
         decimal, mixed = self._decimal_mark(numbered, columns.value)
         if mixed:  # which of its numbers are thousands no one can say: the whole column is refused
             for number, _record in numbered:
-                batch.reject(f"{unit} {number}: {mixed}")
+                batch.reject(f"{row}{number}: {mixed}")
             return
         times = columns.time_columns()
         names = {"value": repr(columns.value), "time": " + ".join(repr(t) for t in times),
@@ -327,9 +328,17 @@ class Mapper:
             except ValueProblem as problem:  # named by its column, unless the reason names it already
                 reason = str(problem)
                 where = "" if reason.startswith("kolom ") else f" kolom {names[step]}"
-                batch.reject(f"{unit} {number}{where}: {reason}")
+                batch.reject(f"{row}{number}{where}: {reason}")
                 continue
-            out.append(Reading(indicator, region, ts, value, period))
+            if (first := _seen_before(seen, record, number)) is not None:  # a refused row is refused each time
+                batch.duplicate(f"{row}{number} sama persis dengan {unit} {first} (duplikat, dihitung sekali)")
+                continue
+            out.append(Reading(indicator, region, ts, value, period, f"{row}{number}"))
+
+    def _where(self, unit: str) -> str:
+        """How a row is named in reasons and origins: ``data/dbd.csv baris `` for a file, ``record `` else."""
+        path = getattr(self.config, "path", None)
+        return f"{path} {unit} " if path else f"{unit} "
 
     def _when(self, record: Mapping[str, Any], times: list[str]) -> tuple[int, str | None]:
         """(epoch seconds, period) from the time column, or the time columns read together."""
@@ -362,6 +371,7 @@ class Mapper:
                 unit: str) -> None:
         m = self.config.events
         assert m is not None
+        where, refs = self._where(unit), {}  # ref -> (its record's number, its place in batch.events)
         for number, record in numbered:
             try:
                 ref = field_text(self._field(record, m.ref))
@@ -373,7 +383,7 @@ class Mapper:
                     region = self._region(region_raw) if region_raw not in (None, "") else None
                 except ValueProblem:
                     region = None  # a complaint is worth showing even with a misspelt kecamatan
-                batch.events.append(Event(
+                event = Event(
                     ref=ref,
                     time=datetime.fromtimestamp(when, UTC),
                     status=field_text(self._field(record, m.status, "baru")).lower() or "baru",
@@ -381,9 +391,41 @@ class Mapper:
                     category=field_text(self._field(record, m.category, "")),
                     region=region,
                     detail=field_text(self._field(record, m.detail, "")),
-                ))
+                )
             except ValueProblem as problem:
-                batch.reject(f"{unit} {number}: {problem}")
+                batch.reject(f"{where}{number}: {problem}")
+                continue
+            _add_event(batch, event, refs, number, where, unit)
+
+
+def _add_event(batch: Batch, event: Event, refs: dict[str, tuple[int, int]], number: int, where: str,
+               unit: str) -> None:
+    """A ref given twice in one run is never silent: identical, a duplicate; different, the later kept."""
+    earlier = refs.get(event.ref)
+    if earlier is None:
+        refs[event.ref] = (number, len(batch.events))
+        batch.events.append(event)
+        return
+    first, place = earlier
+    if batch.events[place] == event:
+        batch.duplicate(f"{where}{number} sama persis dengan {unit} {first} (duplikat, dihitung sekali)")
+        return
+    batch.warn(f"{where}{first} dan {unit} {number}: dua isi berbeda untuk ref {event.ref!r}; "
+               f"yang kemudian ({unit} {number}) dipakai")
+    refs[event.ref] = (number, place)
+    batch.events[place] = event
+
+
+def _seen_before(seen: dict[Any, int], record: Mapping[str, Any], number: int) -> int | None:
+    """The number of an earlier record identical in every column, else None (this one is remembered)."""
+    # Names then values, flat: exact (as many names as values) and far cheaper than item pairs,
+    # which are a tuple each that the garbage collector then walks on every pass.
+    key = (*record, *record.values())
+    try:
+        first = seen.setdefault(key, number)
+    except TypeError:  # nested objects of an API answer are not hashable: compared as text instead
+        first = seen.setdefault(repr(key), number)
+    return None if first == number else first
 
 
 def field_text(value: Any) -> str:

@@ -135,6 +135,12 @@ collector_runs = Table(
     Column("error", Text),
     Column("failures", Integer, nullable=False, default=0),  # consecutive failed runs, this one included
     Column("retry_at", DateTime(timezone=True)),  # when the scheduler tries again after this failure
+    # Rows added into another on one key, rows identical to an earlier one, warnings, and the
+    # first warnings as one line (migration 0005).
+    Column("combined", Integer, nullable=False, default=0, server_default="0"),
+    Column("duplicates", Integer, nullable=False, default=0, server_default="0"),
+    Column("warned", Integer, nullable=False, default=0, server_default="0"),
+    Column("notes", Text),
 )
 Index("collector_runs_source", collector_runs.c.source, collector_runs.c.id)
 Index("collector_runs_source_ok", collector_runs.c.source, collector_runs.c.ok, collector_runs.c.id)

@@ -87,6 +87,10 @@ class Run:
     error: str | None
     failures: int = 0  # consecutive failed runs up to and including this one
     retry_at: datetime | None = None  # when the scheduler tries again after this failure
+    combined: int = 0  # rows added into another row on the same key (the indicator's aggregate)
+    duplicates: int = 0  # rows identical to an earlier row, counted once
+    warned: int = 0  # warnings: duplicates, totals that do not add up, events given twice
+    notes: str | None = None  # the first warnings, one line, secrets redacted (like error)
 
 
 @dataclass(frozen=True, slots=True)
@@ -369,7 +373,8 @@ class Store:
                 schema.collector_runs.insert().values(
                     source=run.source, started=run.started, finished=run.finished, ok=run.ok,
                     rows=run.rows, rejected=run.rejected, error=run.error, failures=run.failures,
-                    retry_at=run.retry_at,
+                    retry_at=run.retry_at, combined=run.combined, duplicates=run.duplicates,
+                    warned=run.warned, notes=run.notes,
                 )
             )
             if self._dialect == "postgresql":  # every web process's hub wakes now (store/changes.py)
@@ -714,7 +719,8 @@ _ROLLUPS = (
 
 def _run(row: Any) -> Run:
     return Run(row.source, _aware(row.started), _aware(row.finished), row.ok, row.rows, row.rejected, row.error,
-               row.failures or 0, _aware(row.retry_at))
+               row.failures or 0, _aware(row.retry_at), row.combined or 0, row.duplicates or 0, row.warned or 0,
+               row.notes)
 
 
 def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:

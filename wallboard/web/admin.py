@@ -74,6 +74,10 @@ def source_rows(runtime: Any) -> list[dict[str, Any]]:
             "last_run": _when(run.finished if run else None, zone),
             "ok": run.ok if run else None,
             "rows": number(run.rows, config.site.locale) if run else "–",
+            # What happened to the other rows: added into another on one key, given twice, refused.
+            **{k: number(getattr(run, k), config.site.locale) if run else "–"
+               for k in ("combined", "duplicates", "rejected")},
+            "notes": redact(run.notes or "") if run else "",
             "error": redact(status.last_error or "") if run and not run.ok else "",
             "next_run": _when(upcoming, zone),
         })

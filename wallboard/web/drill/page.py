@@ -18,6 +18,7 @@ from babel.numbers import format_decimal
 from wallboard import formatting, regions
 from wallboard.i18n import translator
 from wallboard.panels.events import status_label
+from wallboard.secrets import redact
 from wallboard.store.drill import EventFilter, event, event_facets, events_between, series_between, source_runs
 from wallboard.store.drill import regions_with_data as data_regions
 from wallboard.web.drill import breakdown, history
@@ -142,6 +143,7 @@ def sources_box(d: Drill) -> list[dict]:
     for source, runs in source_runs(d.runtime.store, source_ids(d)).items():
         out.append({"id": source, "runs": [{
             "when": d.when(r.finished, "d MMM HH.mm.ss"), "ok": r.ok, "rows": r.rows, "rejected": r.rejected,
+            "combined": r.combined, "duplicates": r.duplicates, "notes": redact(r.notes or ""),
             "error": r.error or "",
             "took": format_decimal((r.finished - r.started).total_seconds(), "0.0", locale=d.locale) + " s",
         } for r in runs]})
