@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from wallboard.durations import nominal_period as nominal
 from wallboard.indicators import IndicatorValue, from_latest
 from wallboard.rollup import RegionFigures, at_level
-from wallboard.sources.periods import nominal
 from wallboard.store import SourceStatus, Store, StoredEvent
 
 _BUCKETS = (60, 300, 900, 3600, 21600, 86400)
