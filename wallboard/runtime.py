@@ -13,8 +13,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from wallboard.alerts.service import AlertService
 from wallboard.collector import Collector
 from wallboard.config import ConfigError, LoadedConfig, load_config
+from wallboard.live import Hub
 from wallboard.scheduler import CollectorScheduler
 from wallboard.store import Store
 from wallboard.store.changes import ChangeFeed
@@ -49,9 +51,6 @@ class Runtime:
         self._watching = threading.Event()
         self._watcher = threading.Thread(target=self._watch, name="wallboard-config", daemon=True)
         self.files = FileWatch()
-        from wallboard.alerts.service import AlertService
-        from wallboard.web.live import Hub
-
         self.alerts = AlertService(self.store, lambda: self.config)  # evaluates where collection runs
         self.hub = Hub(self)
 

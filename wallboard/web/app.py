@@ -18,10 +18,10 @@ from flask import Response, jsonify
 from wallboard import auth
 from wallboard.cameras import routes as cameras
 from wallboard.i18n import translator
+from wallboard.live import Hub
 from wallboard.panels.base import frame
 from wallboard.web import admin, console, drill, errors, metrics, replay, security
 from wallboard.web import health as health_page
-from wallboard.web.live import Hub
 
 ASSETS = Path(__file__).parent / "assets"
 t = translator("wall")
