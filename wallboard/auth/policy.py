@@ -1,6 +1,6 @@
 """Who may see what: one framework-free decision for every request, page or stream.
 
-The Flask hook (``wallboard.auth.web``) and the ASGI stream endpoint both call ``decide`` with the
+The Flask request guard (``wallboard.web.access.guard``) and the ASGI stream endpoint both call ``decide`` with the
 path, the cookies and the query; an open stream calls ``still_allowed`` every few heartbeats, so
 a display token removed from config.yaml (hot reload) locks its wall out within seconds.
 

@@ -15,7 +15,7 @@ import time
 from email.utils import formatdate
 from typing import Any
 
-from wallboard.web.streams import PREFIX, Fanout, Receive, Scope, Send, StreamEndpoint
+from wallboard.web.serve.streams import PREFIX, Fanout, Receive, Scope, Send, StreamEndpoint
 
 log = logging.getLogger(__name__)
 PAGE_THREADS = 16  # threads for page and API requests; streams need none

@@ -47,7 +47,7 @@ from urllib.parse import unquote
 
 from wallboard.live import Hub
 from wallboard.live.messages import event
-from wallboard.web.metrics import FANOUT_SECONDS
+from wallboard.web.serve.metrics import FANOUT_SECONDS
 
 log = logging.getLogger(__name__)
 

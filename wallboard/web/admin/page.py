@@ -15,12 +15,12 @@ from typing import Any
 from flask import Response, g, redirect, request
 from ruamel.yaml import YAML
 
-from wallboard.auth.web import csrf_token
 from wallboard.formatting import number
 from wallboard.i18n import translator
 from wallboard.scheduler import JOB_PREFIX
 from wallboard.secrets import has_variables, redact
 from wallboard.store import audit
+from wallboard.web.access.guard import csrf_token
 from wallboard.web.errors import error_page
 from wallboard.web.pages import render
 

@@ -20,6 +20,7 @@ from wallboard import formatting
 from wallboard.i18n import translator
 from wallboard.live.views import error_props, panel_props, read_snapshot, screen_panels
 from wallboard.snapshot import Needs
+from wallboard.web.wall.page import wall_page
 
 log = logging.getLogger(__name__)
 t = translator("alerts")
@@ -75,8 +76,6 @@ def replay_view(runtime: Any, screen: Any, at: datetime) -> dict[str, dict[str, 
 
 
 def replay_page(runtime: Any, screen: Any, query: dict[str, Any]) -> Any:
-    from wallboard.web.app import wall_page
-
     config = runtime.config
     locale = config.site.locale
     try:
