@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, create_model,
 
 from wallboard.config.types import config_types, sections
 from wallboard.durations import Duration, nominal_period
+from wallboard.regions import kabupaten_kota
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
 Locale = Literal["id", "en"]
@@ -70,8 +71,6 @@ class Site(Strict):
     @field_validator("region", mode="before")
     @classmethod
     def _region_is_known(cls, value: Any) -> str:
-        from wallboard.regions import kabupaten_kota
-
         code = str(value).strip()
         if kabupaten_kota(code) is None:
             raise ValueError(f"{code!r} is not a Kemendagri kabupaten/kota code (for example '12.75')")

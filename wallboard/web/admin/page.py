@@ -15,6 +15,8 @@ from typing import Any
 from flask import Response, g, redirect, request
 from ruamel.yaml import YAML
 
+from wallboard.cameras.catalog import cameras_in
+from wallboard.cameras.health import BOARD
 from wallboard.formatting import number
 from wallboard.i18n import translator
 from wallboard.scheduler import JOB_PREFIX
@@ -82,9 +84,6 @@ def source_rows(runtime: Any) -> list[dict[str, Any]]:
 
 def camera_rows(runtime: Any) -> list[dict[str, Any]]:
     """Every camera the config shows, with the freshest report of it (a wall's or the probe's)."""
-    from wallboard.cameras.catalog import cameras_in
-    from wallboard.cameras.health import BOARD
-
     zone = runtime.config.site.zone
     reports = BOARD.current()
     rows = []

@@ -19,6 +19,7 @@ from flask import Response, jsonify, redirect, render_template_string, request
 
 from wallboard import formatting
 from wallboard.alerts.repo import ORDER, AckRefused, AlertRepo
+from wallboard.alerts.report import write_report
 from wallboard.i18n import translator
 from wallboard.regions import name as region_name
 from wallboard.web.access.guard import csrf_token
@@ -80,8 +81,6 @@ def register(app: Any, runtime: Any) -> None:
 
     @server.get("/console/report.xlsx")
     def console_report() -> Any:
-        from wallboard.alerts.report import write_report
-
         config = runtime.config
         locale = config.site.locale
         raw = request.args.get("date") or datetime.now(UTC).astimezone(config.site.zone).date().isoformat()

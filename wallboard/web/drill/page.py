@@ -18,6 +18,7 @@ from babel.numbers import format_decimal
 from wallboard import formatting, regions
 from wallboard.i18n import translator
 from wallboard.panels.events import status_label
+from wallboard.panels.map import colour
 from wallboard.store.drill import EventFilter, event, event_facets, events_between, series_between, source_runs
 from wallboard.store.drill import regions_with_data as data_regions
 from wallboard.web.drill import breakdown, history
@@ -281,8 +282,6 @@ def indicator_context(d: Drill) -> dict:
 
 
 def _tile_fill(row: breakdown.Row, rows: list[breakdown.Row]) -> str:
-    from wallboard.panels.map import colour
-
     if row.last is None:
         return ""
     values = [r.last for r in rows if r.last is not None]
