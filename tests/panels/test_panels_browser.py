@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-import threading
 import time
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.camera_streams import SnapshotCamera as Camera
 from tests.conftest import ROOT, fixture_file
+from tests.local_http import local_server
 from tests.panels.helpers import write
 from wallboard.panels import BUILTIN
 from wallboard.records import Event, Reading
@@ -316,34 +316,11 @@ def indonesian_date(d: datetime) -> str:
     return f"{DAYS[d.weekday()]}, {d.day} {MONTHS[d.month - 1]} {d.year}"
 
 
-class Camera(BaseHTTPRequestHandler):
-    failing = False
-    SVG = (b'<svg xmlns="http://www.w3.org/2000/svg" width="64" height="36">'
-           b'<rect width="64" height="36" fill="#0a0"/></svg>')
-
-    def do_GET(self):  # noqa: N802 - http.server's name
-        if Camera.failing:
-            self.send_error(500)
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", "image/svg+xml")
-        self.send_header("Content-Length", str(len(self.SVG)))
-        self.end_headers()
-        self.wfile.write(self.SVG)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def camera():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Camera)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
     Camera.failing = False
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/snapshot.svg"
-    httpd.shutdown()
-    httpd.server_close()
+    with local_server(Camera) as server:
+        yield f"{server.url}/snapshot.svg"
 
 
 CAMERA = """
