@@ -1,7 +1,8 @@
 """Excel workbooks (.xlsx) from the offices that keep their figures in a spreadsheet.
 
 The first non-empty row of the sheet is the header. Cells keep their types (numbers, dates), and
-dates without a zone are read in the site's zone. A workbook that cannot be opened is usually one
+dates without a zone are read in the site's zone. A cell merged down over several rows (a
+kecamatan over its desa rows) gives its value to every row it spans. A workbook that cannot be opened is usually one
 still being saved, so it is skipped with a reason and read again on the next try.
 """
 
@@ -13,6 +14,7 @@ from typing import Any, Literal
 
 from wallboard.secrets import expand
 from wallboard.sources.base import Batch, Source, SourceError
+from wallboard.sources.excel_merged import merged_ranges, spread_merged
 from wallboard.sources.files import FileConfig, FileWatch
 from wallboard.sources.mapping import Mapper
 from wallboard.sources.wide import read_wide
@@ -60,23 +62,25 @@ class ExcelSource(Source):
             else:
                 sheet = book.worksheets[0]
             if wide:
-                batch = _wide(sheet, self.config, self.mapper, now)
+                batch = _wide(sheet, self.config, self.mapper, now, self.watch.shown)
                 self.watch.confirm(st)
                 return batch
             rows = enumerate(sheet.iter_rows(values_only=True), start=1)
             found = _header(rows)
             if found is None:
                 raise SourceError(f"lembar kosong: {sheet.title}")
-            _line, header = found
+            line, header = found
             self.mapper.check_header(header)
-            batch = self.mapper.apply_numbered(_records(header, rows), now, unit="baris")  # as rows of the sheet
+            merged = [m for m in merged_ranges(self.watch.path, sheet) if m[0] > line and m[2] > m[0]]
+            records = _records(header, spread_merged(rows, merged))
+            batch = self.mapper.apply_numbered(records, now, unit="baris")  # as rows of the sheet
         finally:
             book.close()
         self.watch.confirm(st)
         return batch
 
 
-def _wide(sheet: Any, config: ExcelConfig, mapper: Mapper, now: datetime) -> Batch:
+def _wide(sheet: Any, config: ExcelConfig, mapper: Mapper, now: datetime, shown: str) -> Batch:
     from openpyxl.utils import get_column_letter
 
     if sheet.max_row < 1 or sheet.max_column < 1:
@@ -85,7 +89,7 @@ def _wide(sheet: Any, config: ExcelConfig, mapper: Mapper, now: datetime) -> Bat
         sheet.iter_rows(min_row=1, min_col=1, max_col=sheet.max_column, values_only=True), start=1)]
     merged = [(r.min_row, r.min_col - 1, r.max_row, r.max_col - 1) for r in sheet.merged_cells.ranges]
     return read_wide(rows, config, mapper, now,
-                     lambda line, col, label: f"sel {get_column_letter(col + 1)}{line} ({label})", merged)
+                     lambda line, col, label: f"sel {get_column_letter(col + 1)}{line} ({label})", merged, shown)
 
 
 def _header(rows: Any) -> tuple[int, list[Any]] | None:
