@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from wall_common import config_text, machine, seed  # noqa: E402
 
 from wallboard.runtime import Runtime  # noqa: E402
-from wallboard.web.streams import Fanout, StreamEndpoint  # noqa: E402
+from wallboard.web.serve.streams import Fanout, StreamEndpoint  # noqa: E402
 
 DELTA = ('event: delta\ndata: {"v":5,"p":{"kpi1":{"data-updated":"2026-11-29T12:08:39+07:00"},'
          '"kpi1--value":{"children":"102"},"tren1":{"data-updated":"2026-11-29T12:08:39+07:00"},'

@@ -7,13 +7,14 @@ serves a folder (fixture GeoJSON, SQL files written by the test) and a few misbe
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
+
+from tests.local_http import local_server
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "regions"
 SLOW_SECONDS = 3.0
@@ -41,16 +42,8 @@ class _Handler(SimpleHTTPRequestHandler):
 @contextmanager
 def serve(folder: Path) -> Iterator[str]:
     """``http://127.0.0.1:PORT`` serving ``folder``; stopped when the block ends."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Handler, directory=str(folder)))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with local_server(partial(_Handler, directory=str(folder))) as server:
+        yield server.url
 
 
 def _sql_literal(text: str) -> str:

@@ -8,6 +8,9 @@ frames); ``CameraServer`` serves them from a thread the way city cameras do:
 - ``/mjpeg/<cam>.mjpg``: ``multipart/x-mixed-replace`` JPEG frames at ``fps``;
 - ``/snap/<cam>.jpg``: one JPEG.
 
+``SnapshotCamera`` is the smallest camera of all: one SVG picture at any path, or HTTP 500 while
+``failing`` is set.
+
 Faults per camera (``server.fault[cam] = ...``): ``"404"``, ``"garbage"`` (a playlist that is not
 one), ``"hang"`` (accepts and never answers), ``"midframe"`` (MJPEG stops half-way into a frame and
 keeps the connection open). ``open_streams`` counts MJPEG connections open right now and
@@ -24,8 +27,10 @@ import subprocess
 import threading
 import time
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+
+from tests.local_http import LocalServer
 
 FFMPEG = shutil.which("ffmpeg") or "/usr/bin/ffmpeg"
 
@@ -68,7 +73,7 @@ class CameraServer:
         self.stopping = threading.Event()
         self.sockets: set[socket.socket] = set()
         self._lock = threading.Lock()
-        self.httpd: ThreadingHTTPServer | None = None
+        self.httpd: LocalServer | None = None
         self.port = 0
 
     # serving
@@ -100,18 +105,15 @@ class CameraServer:
             def log_message(self, *args):
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.httpd = LocalServer(Handler, port).start()
+        self.port = self.httpd.port
         return self
 
     def stop(self) -> None:
         """Stop answering: the port closes and open MJPEG streams end."""
         self.stopping.set()
         if self.httpd is not None:
-            self.httpd.shutdown()
-            self.httpd.server_close()
+            self.httpd.stop()
             self.httpd = None
         with self._lock:
             open_sockets = list(self.sockets)
@@ -243,3 +245,24 @@ class CameraServer:
                 h.wfile.write(body)
         except OSError:
             pass
+
+
+class SnapshotCamera(BaseHTTPRequestHandler):
+    """A snapshot camera answering one small SVG picture, or HTTP 500 while ``SnapshotCamera.failing``."""
+
+    failing = False
+    SVG = (b'<svg xmlns="http://www.w3.org/2000/svg" width="64" height="36">'
+           b'<rect width="64" height="36" fill="#0a0"/></svg>')
+
+    def do_GET(self):  # noqa: N802 - http.server's name
+        if SnapshotCamera.failing:
+            self.send_error(500)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "image/svg+xml")
+        self.send_header("Content-Length", str(len(self.SVG)))
+        self.end_headers()
+        self.wfile.write(self.SVG)
+
+    def log_message(self, *args):
+        pass

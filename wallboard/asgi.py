@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 
 from wallboard.runtime import Runtime
-from wallboard.web.server import create_asgi
+from wallboard.web.serve.server import create_asgi
 
 runtime = Runtime.from_path(os.environ.get("WALLBOARD_CONFIG", "config.yaml"), collect=False)
 app = create_asgi(runtime)

@@ -40,7 +40,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from wallboard.runtime import Runtime
-    from wallboard.web.server import serve
+    from wallboard.web.serve.server import serve
 
     try:
         runtime = Runtime.from_path(args.config, collect=not args.no_collect)

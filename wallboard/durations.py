@@ -46,3 +46,16 @@ Duration = Annotated[
     BeforeValidator(parse_duration),
     PlainSerializer(format_duration, return_type=str),
 ]
+
+
+# A figure for a period (a year, half year, quarter, month or ISO week) is stored with the period's length as an
+# ISO 8601 duration; these nominal lengths judge its freshness and how far back a trend looks. A month
+# is taken as 31 days so that "three periods" never falls short of three real months. They live here,
+# below config and the snapshot, which both judge freshness; ``wallboard.sources.periods`` reads periods.
+PERIOD_NOMINAL = {"P1Y": timedelta(days=366), "P6M": timedelta(days=184), "P3M": timedelta(days=92),
+                  "P1M": timedelta(days=31), "P1W": timedelta(days=7)}
+
+
+def nominal_period(length: str | None) -> timedelta | None:
+    """The nominal length of a period (``P1M`` -> 31 days); None for a moment's reading or an unknown length."""
+    return PERIOD_NOMINAL.get(length) if length else None

@@ -42,6 +42,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
+    # CLI start-up time: only `regions fetch` needs the downloader (httpx) and the BPS bridge.
     from wallboard.boundaries import FetchError, fetch_region
     from wallboard.boundaries.fetch import OUT_DIR
     from wallboard.bps import DEFAULT_URL

@@ -13,10 +13,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from wallboard.alerts.service import AlertService
 from wallboard.collector import Collector
 from wallboard.config import ConfigError, LoadedConfig, load_config
+from wallboard.config.changes import summarize
+from wallboard.live import Hub
 from wallboard.scheduler import CollectorScheduler
-from wallboard.store import Store
+from wallboard.store import Store, audit
 from wallboard.store.changes import ChangeFeed
 from wallboard.store.lease import CollectorLease
 from wallboard.watch import FileWatch
@@ -49,9 +52,6 @@ class Runtime:
         self._watching = threading.Event()
         self._watcher = threading.Thread(target=self._watch, name="wallboard-config", daemon=True)
         self.files = FileWatch()
-        from wallboard.alerts.service import AlertService
-        from wallboard.web.live import Hub
-
         self.alerts = AlertService(self.store, lambda: self.config)  # evaluates where collection runs
         self.hub = Hub(self)
 
@@ -121,9 +121,6 @@ class Runtime:
 
     def reload(self) -> bool:
         """Swap in the config file's current content if it is valid; keep the last good one if not."""
-        from wallboard.config.changes import summarize
-        from wallboard.store import audit
-
         with self._reload_lock:
             try:
                 loaded = load_config(self.path)
@@ -156,8 +153,6 @@ class Runtime:
             return True
 
     def _refuse(self, problems: list[str]) -> None:
-        from wallboard.store import audit
-
         new = problems != self.last_reload_problems
         self.last_reload_problems = problems
         self.last_refused = (datetime.now(UTC), problems)

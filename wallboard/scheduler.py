@@ -29,6 +29,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from wallboard.backoff import Backoff
 from wallboard.collector import Collector
 from wallboard.reasons import one_line
 from wallboard.store.lease import CollectorLease
@@ -48,17 +49,6 @@ def trigger_for(source: Any, timezone: Any) -> Any:
     if source.cron is not None:
         return CronTrigger.from_crontab(source.cron, timezone=timezone)
     return IntervalTrigger(seconds=source.interval.total_seconds(), timezone=timezone)
-
-
-class Backoff:
-    """Delay before retry ``n`` (1-based): ``base * 2**(n-1)``, capped."""
-
-    def __init__(self, base: float = 5.0, cap: float = 900.0):
-        self.base = base
-        self.cap = cap
-
-    def delay(self, failures: int) -> timedelta:
-        return timedelta(seconds=min(self.cap, self.base * 2 ** max(0, failures - 1)))
 
 
 class CollectorScheduler:

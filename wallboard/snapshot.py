@@ -6,13 +6,14 @@ Panels say what they need (``Needs``); the hub joins the needs of every screen a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from wallboard.durations import nominal_period as nominal
 from wallboard.indicators import IndicatorValue, from_latest
 from wallboard.rollup import RegionFigures, at_level
-from wallboard.sources.periods import nominal
 from wallboard.store import SourceStatus, Store, StoredEvent
 from wallboard.store.store import period_days
 
@@ -124,10 +125,12 @@ def one_level(rows: list | None) -> list[str] | None:
 
 
 def build_snapshot(store: Store, config: Any, needs: Needs, now: datetime, version: int,
-                   as_of: bool = False, cache: SeriesCache | None = None) -> Snapshot:
+                   as_of: bool = False, cache: SeriesCache | None = None,
+                   open_alerts: Callable[[datetime | None], list[Any]] | None = None) -> Snapshot:
     """``as_of``: the store as it stood at ``now`` (a past minute, for replay), not as it is.
-    ``cache``: series kept from the previous snapshot, used again where nothing they depend on moved."""
-    from wallboard.alerts.repo import AlertRepo
+    ``cache``: series kept from the previous snapshot, used again where nothing they depend on moved.
+    ``open_alerts``: reads the alerts open now (or at a past moment); the live layer passes the alert
+    tables' reader, so the snapshot carries them as data without importing the alerts package."""
 
     zone = config.site.zone
     defs = {i.id: i for i in config.indicators}
@@ -165,7 +168,7 @@ def build_snapshot(store: Store, config: Any, needs: Needs, now: datetime, versi
     until = now if as_of else None
     events = {source: store.events(source, limit, until) for source, limit in needs.events.items()}
     sources = store.source_status([s.id for s in config.sources], until) if needs.sources else {}
-    alerts = AlertRepo(store.engine).open_alerts(now if as_of else None)
+    alerts = open_alerts(now if as_of else None) if open_alerts is not None else []
     by_level = {
         (i, level): at_level(indicators[i].by_region, level, defs[i].aggregate if i in defs else "sum",
                              config.site.region)

@@ -4,13 +4,14 @@ Telegram Bot API (small HTTP servers on threads). Each can be told to fail, hang
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.local_http import local_server
 
 
 @dataclass
@@ -64,16 +65,9 @@ def http_server(fake: FakeHttp) -> Iterator[FakeHttp]:
             except OSError:
                 pass  # the client gave up (timeout)
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    fake.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with local_server(Handler) as server:
+        fake.port = server.port
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @dataclass

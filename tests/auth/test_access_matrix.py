@@ -151,7 +151,7 @@ def test_the_matrix_covers_every_route_of_the_app(site: Site) -> None:
 def test_the_wall_stream_follows_the_same_rules(site: Site, kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The stream is served on the event loop (web/streams.py), not by Flask: its decision comes
     from the ASGI scope's cookie header, through the same wallboard.auth policy."""
-    from wallboard.web.server import authorize_stream
+    from wallboard.web.serve.server import authorize_stream
 
     client = visitor(site, kind, monkeypatch)
     cookies = "; ".join(f"{c.key}={c.value}" for c in client._cookies.values())

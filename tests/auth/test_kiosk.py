@@ -38,7 +38,7 @@ def test_removing_the_token_locks_the_wall_out(site: Site) -> None:
     assert site.rewrite(text)
     assert not still_allowed(site.runtime, user)  # what an open stream checks every few heartbeats
     assert client.get("/wall/utama").status_code == 302
-    from wallboard.web.server import authorize_stream
+    from wallboard.web.serve.server import authorize_stream
 
     cookie = f"wb_kiosk={client.get_cookie('wb_kiosk').value}".encode()
     scope = {"type": "http", "path": "/api/stream/utama", "headers": [(b"cookie", cookie)], "client": ("10.0.0.9", 1)}

@@ -14,19 +14,11 @@ import pytest
 
 from tests.camera_streams import FFMPEG, CameraServer, make_media
 from tests.conftest import IN_CI
+from tests.walls import DemoWall
 
 pytestmark = pytest.mark.browser
 
-CONFIG = """
-site: {{name: Uji, region: "12.75"}}
-database: {{url: "sqlite:///{db}"}}
-sources:
-  - {{id: simulasi, type: demo, every: 1h, backfill: 1h, indicators: [latar]}}
-indicators:
-  - {{id: latar, label: Latar}}
-screens:
-{screens}
-"""
+CONFIG = DemoWall(database='"sqlite:///{db}"')
 
 
 @pytest.fixture(scope="session")

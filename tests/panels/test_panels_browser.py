@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import re
-import threading
 import time
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.camera_streams import SnapshotCamera as Camera
 from tests.conftest import ROOT, fixture_file
+from tests.local_http import local_server
 from tests.panels.helpers import write
+from tests.walls import DemoWall
 from wallboard.panels import BUILTIN
 from wallboard.records import Event, Reading
 
@@ -123,28 +124,21 @@ def test_every_panel_fits_its_box(wall_server, page_at, tmp_path, width, height)
     wait_drawn(page)
 
 
-STATES = """
-site: {{name: Uji, region: "12.75", timezone: Asia/Jakarta, theme: {theme}}}
-database: {{url: "{db}"}}
-sources:
-  - {{id: simulasi, type: demo, every: 1h, backfill: 1h, indicators: [latar]}}
-indicators:
-  - {{id: latar, label: Latar, unit: x}}
-  - {{id: uji, label: Uji ambang, unit: laporan, thresholds: {{warning: 50, critical: 80}}, stale_after: 1h}}
-  - {{id: lama, label: Data lama, unit: cm, stale_after: 1m}}
-  - {{id: kosong, label: Tanpa data, unit: bus}}
-screens:
-  - id: utama
-    grid: {{columns: 12, rows: 8}}
-    panels:
-      - {{id: k-uji, type: kpi, indicator: uji, at: [0, 0], size: [3, 2]}}
-      - {{id: k-lama, type: kpi, indicator: lama, at: [3, 0], size: [3, 2]}}
-      - {{id: k-kosong, type: kpi, indicator: kosong, at: [6, 0], size: [3, 2]}}
-      - {{id: g-uji, type: gauge, indicator: uji, at: [9, 0], size: [3, 2]}}
-      - {{id: b-uji, type: bar, by: indicator, indicators: [uji, lama], at: [0, 2], size: [4, 2]}}
-      - {{id: info, type: ticker, text: [Selamat datang], at: [4, 2], size: [8, 1]}}
-      - {{id: laporan, type: events, source: simulasi, limit: 5, at: [0, 4], size: [6, 4]}}
-"""
+STATES = DemoWall(
+    site=", timezone: Asia/Jakarta, theme: {theme}",
+    indicators="""  - {id: latar, label: Latar, unit: x}
+  - {id: uji, label: Uji ambang, unit: laporan, thresholds: {warning: 50, critical: 80}, stale_after: 1h}
+  - {id: lama, label: Data lama, unit: cm, stale_after: 1m}
+  - {id: kosong, label: Tanpa data, unit: bus}""",
+    grid="{columns: 12, rows: 8}",
+    panels="""      - {id: k-uji, type: kpi, indicator: uji, at: [0, 0], size: [3, 2]}
+      - {id: k-lama, type: kpi, indicator: lama, at: [3, 0], size: [3, 2]}
+      - {id: k-kosong, type: kpi, indicator: kosong, at: [6, 0], size: [3, 2]}
+      - {id: g-uji, type: gauge, indicator: uji, at: [9, 0], size: [3, 2]}
+      - {id: b-uji, type: bar, by: indicator, indicators: [uji, lama], at: [0, 2], size: [4, 2]}
+      - {id: info, type: ticker, text: [Selamat datang], at: [4, 2], size: [8, 1]}
+      - {id: laporan, type: events, source: simulasi, limit: 5, at: [0, 4], size: [6, 4]}""",
+)
 
 
 def state_of(page, panel: str) -> str:
@@ -260,19 +254,8 @@ def test_event_titles_are_text_never_html(wall_server, page_at, tmp_path):
     assert sum(int(c) for c in re.findall(r"\d+", background)[:3]) > 600
 
 
-CLOCK = """
-site: {{name: Uji, region: "12.75", timezone: Asia/Makassar}}
-database: {{url: "{db}"}}
-sources:
-  - {{id: simulasi, type: demo, every: 1h, backfill: 1h, indicators: [latar]}}
-indicators:
-  - {{id: latar, label: Latar}}
-screens:
-  - id: utama
-    grid: {{columns: 4, rows: 2}}
-    panels:
-      - {{id: jam, type: clock, at: [0, 0], size: [2, 1]}}
-"""
+CLOCK = DemoWall(site=", timezone: Asia/Makassar",
+                 panels="      - {id: jam, type: clock, at: [0, 0], size: [2, 1]}")
 
 
 def test_clock_ticks_in_site_zone_on_server_time(wall_server, page_at, tmp_path):
@@ -316,49 +299,15 @@ def indonesian_date(d: datetime) -> str:
     return f"{DAYS[d.weekday()]}, {d.day} {MONTHS[d.month - 1]} {d.year}"
 
 
-class Camera(BaseHTTPRequestHandler):
-    failing = False
-    SVG = (b'<svg xmlns="http://www.w3.org/2000/svg" width="64" height="36">'
-           b'<rect width="64" height="36" fill="#0a0"/></svg>')
-
-    def do_GET(self):  # noqa: N802 - http.server's name
-        if Camera.failing:
-            self.send_error(500)
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", "image/svg+xml")
-        self.send_header("Content-Length", str(len(self.SVG)))
-        self.end_headers()
-        self.wfile.write(self.SVG)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def camera():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Camera)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
     Camera.failing = False
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/snapshot.svg"
-    httpd.shutdown()
-    httpd.server_close()
+    with local_server(Camera) as server:
+        yield f"{server.url}/snapshot.svg"
 
 
-CAMERA = """
-site: {{name: Uji, region: "12.75"}}
-database: {{url: "{db}"}}
-sources:
-  - {{id: simulasi, type: demo, every: 1h, backfill: 1h, indicators: [latar]}}
-indicators:
-  - {{id: latar, label: Latar}}
-screens:
-  - id: utama
-    grid: {{columns: 4, rows: 2}}
-    panels:
-      - {{id: cctv, type: camera, url: "{url}", every: 1s, give_up: 4s, at: [0, 0], size: [2, 2]}}
-"""
+CAMERA = DemoWall(
+    panels='      - {id: cctv, type: camera, url: "{url}", every: 1s, give_up: 4s, at: [0, 0], size: [2, 2]}')
 
 
 def test_camera_keeps_last_picture_then_shows_placeholder(wall_server, page_at, tmp_path, camera):
@@ -386,21 +335,12 @@ def test_camera_keeps_last_picture_then_shows_placeholder(wall_server, page_at, 
     assert page.is_visible("[data-panel=cctv] img")
 
 
-MAP = """
-site: {{name: Uji, region: "12.75"}}
-database: {{url: "{db}"}}
-regions: {{kecamatan: peta/kecamatan.geojson}}
-sources:
-  - {{id: simulasi, type: demo, every: 1h, backfill: 1h, indicators: [pengaduan]}}
-indicators:
-  - {{id: pengaduan, label: Pengaduan terbuka, unit: laporan}}
-screens:
-  - id: utama
-    grid: {{columns: 12, rows: 8}}
-    panels:
-      - {{id: peta, type: map, indicator: pengaduan, at: [0, 0], size: [3, 4]}}
-      - {{id: ubin, type: map, indicator: pengaduan, level: desa, at: [3, 0], size: [9, 8]}}
-"""
+MAP = DemoWall(
+    regions="regions: {kecamatan: peta/kecamatan.geojson}", fed="[pengaduan]",
+    indicators="  - {id: pengaduan, label: Pengaduan terbuka, unit: laporan}", grid="{columns: 12, rows: 8}",
+    panels="""      - {id: peta, type: map, indicator: pengaduan, at: [0, 0], size: [3, 4]}
+      - {id: ubin, type: map, indicator: pengaduan, level: desa, at: [3, 0], size: [9, 8]}""",
+)
 
 
 def test_map_draws_boundaries_offline_and_tiles_without_them(wall_server, page_at, tmp_path):

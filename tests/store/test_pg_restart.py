@@ -15,8 +15,8 @@ import pytest
 from tests.conftest import IN_CI
 from tests.sources.util import config_text
 from tests.store.pg_cluster import PgCluster
+from wallboard.live import hub as live
 from wallboard.runtime import Runtime
-from wallboard.web import live
 
 pytestmark = pytest.mark.postgres
 

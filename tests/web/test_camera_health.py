@@ -14,6 +14,7 @@ import pytest
 from tests.camera_streams import FFMPEG, CameraServer, make_media
 from tests.conftest import IN_CI
 from tests.panels.helpers import snap, wall
+from tests.walls import DemoWall
 from wallboard.cameras import kinds
 from wallboard.cameras.catalog import cameras_in
 from wallboard.cameras.feeds import kind_from_content_type, kind_from_url
@@ -21,19 +22,7 @@ from wallboard.cameras.health import BOARD, HealthBoard
 from wallboard.cameras.probe import check, probe_all
 from wallboard.config.loader import ConfigError, parse_config
 
-CONFIG = """
-site: {{name: Uji, region: "12.75"}}
-database: {{url: "sqlite:///{db}"}}
-sources:
-  - {{id: simulasi, type: demo, every: 1h, backfill: 1h, indicators: [latar]}}
-indicators:
-  - {{id: latar, label: Latar}}
-screens:
-  - id: utama
-    grid: {{columns: 4, rows: 4}}
-    panels:
-{panels}
-"""
+CONFIG = DemoWall(database='"sqlite:///{db}"', grid="{columns: 4, rows: 4}")
 
 
 def problems(panels: str) -> list[str]:

@@ -13,11 +13,11 @@ import pytest
 from tests.clock import next_local_time
 from tests.conftest import demo_config
 from tests.web.conftest import Recorder
+from wallboard.live import hub as live
+from wallboard.live.hub import next_reload
 from wallboard.records import Batch, Reading
 from wallboard.runtime import Runtime
 from wallboard.store import Run
-from wallboard.web import live
-from wallboard.web.live import next_reload
 
 SCREENS = """
   - id: utama

@@ -6,8 +6,8 @@ from __future__ import annotations
 import time
 
 from tests.web.test_hub import runtime, write  # noqa: F401 - the fixture
+from wallboard.live import hub as live
 from wallboard.runtime import Runtime
-from wallboard.web import live
 
 
 def test_a_trend_is_read_again_only_when_its_indicator_was_written(runtime: Runtime) -> None:  # noqa: F811

@@ -24,8 +24,8 @@ from tests.web.test_streams import Client, scope, until
 from wallboard.runtime import Runtime
 from wallboard.store import Run
 from wallboard.web.app import create_app
-from wallboard.web.metrics import FANOUT_SECONDS
-from wallboard.web.streams import Fanout, StreamEndpoint
+from wallboard.web.serve.metrics import FANOUT_SECONDS
+from wallboard.web.serve.streams import Fanout, StreamEndpoint
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from tests.web.conftest import run
 from tests.web.test_hub import SCREENS, write
 from tests.web.test_streams import Client, until
 from wallboard.runtime import Runtime
-from wallboard.web import streams
-from wallboard.web.streams import Fanout, StreamEndpoint, accepts_gzip
+from wallboard.web.serve import streams
+from wallboard.web.serve.streams import Fanout, StreamEndpoint, accepts_gzip
 
 
 @pytest.fixture

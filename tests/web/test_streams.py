@@ -21,9 +21,9 @@ from tests.conftest import demo_config
 from tests.web.conftest import run
 from tests.web.test_hub import SCREENS, write
 from wallboard.runtime import Runtime
-from wallboard.web import streams
-from wallboard.web.server import WallboardASGI, create_asgi
-from wallboard.web.streams import Fanout, StreamEndpoint
+from wallboard.web.serve import streams
+from wallboard.web.serve.server import WallboardASGI, create_asgi
+from wallboard.web.serve.streams import Fanout, StreamEndpoint
 
 
 @pytest.fixture

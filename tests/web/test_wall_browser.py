@@ -105,7 +105,7 @@ def test_a_new_trend_point_is_appended_in_the_browser(tmp_path: Path, wall_serve
 
 def test_dash_applies_a_sliding_window_patch(tmp_path: Path, wall_server, page_at) -> None:
     """The Delete/Assign/Extend operations diff.py emits mean in Dash what the unit tests assume."""
-    from wallboard.web.diff import figure_patch
+    from wallboard.live.diff import figure_patch
 
     server = wall_server(demo_config(db(tmp_path), every="1h"))
     page = open_wall(page_at, server)
@@ -226,7 +226,7 @@ def test_pages_rotate_and_every_visible_panel_keeps_the_contract(tmp_path: Path,
     from datetime import UTC, datetime
     from zoneinfo import ZoneInfo
 
-    from wallboard.web.live import next_reload
+    from wallboard.live.hub import next_reload
 
     assert page.evaluate("() => window.wallboard.reloadAt") == next_reload("04:00", ZoneInfo("Asia/Jakarta"),
                                                                             datetime.now(UTC))

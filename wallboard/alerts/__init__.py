@@ -3,5 +3,6 @@ the owning work unit (OPD) over webhook, e-mail and Telegram, replayed and repor
 
 Modules: ``config`` (the ``owners:``, ``alerts:`` and ``notify:`` models), ``repo`` (the alert
 tables' SQL), ``evaluate`` (states, hysteresis, minimum duration), ``channels`` (the real clients),
-``service`` (evaluation thread, escalation job, delivery pool), ``report`` (the daily Excel report).
+``service`` (evaluation thread, escalation job, delivery pool), ``wall`` (the alert line on a panel),
+``daily`` (the daily report's figures) and ``report`` (its Excel layout).
 """

@@ -1,14 +1,15 @@
 """The ``owners:``, ``alerts:`` and ``notify:`` sections of config.yaml.
 
-Kept beside the alert code so the feature reads as one package; ``config_model()`` joins them into
-the root model. Secrets (bot tokens, SMTP passwords, chat ids) stay as written (``${VAR}``) and are
-filled in by the channel at the moment it sends, like sources do.
+Kept beside the alert code so the feature reads as one package; ``sections()`` is the registry
+``config_model()`` learns them from (``wallboard.config.types``), so config never imports alerts.
+Secrets (bot tokens, SMTP passwords, chat ids) stay as written (``${VAR}``) and are filled
+in by the channel at the moment it sends, like sources do.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import Field
 
@@ -81,3 +82,8 @@ class Smtp(Strict):
 
 class Notify(Strict):
     smtp: Smtp | None = None
+
+
+def sections() -> dict[str, tuple[Any, Any]]:
+    """The root keys alerts add to config.yaml, with their defaults, in the order the docs list them."""
+    return {"owners": (list[Owner], []), "alerts": (AlertSettings, AlertSettings()), "notify": (Notify, Notify())}

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from wallboard.alerts.repo import ORDER, AlertRepo
+from wallboard.alerts.repo import ORDER, AlertRepo, aware
 from wallboard.indicators import from_latest, threshold_state
 from wallboard.store import Store, schema
 
@@ -134,8 +134,6 @@ def _back_to_normal(conn: Any, repo: AlertRepo, alert: Any, value: float, now: d
         conn.execute(t.delete().where(t.c.id == alert.id))
         return []
     row = repo.row(conn, alert.id)
-    from wallboard.alerts.repo import aware
-
     since = aware(row.normal_since) or now
     if hold is None or now - since >= hold:
         conn.execute(t.update().where(t.c.id == alert.id).values(

@@ -29,11 +29,14 @@ from typing import Any
 
 from sqlalchemy import select
 
+from wallboard import formatting
 from wallboard.alerts import channels
 from wallboard.alerts.evaluate import evaluate
 from wallboard.alerts.repo import AlertRepo, Notification, aware
-from wallboard.collector import one_line
+from wallboard.backoff import Backoff
 from wallboard.i18n import translator
+from wallboard.reasons import one_line
+from wallboard.regions import name as region_name
 from wallboard.store import Store, schema
 
 log = logging.getLogger(__name__)
@@ -200,7 +203,7 @@ class AlertService:
         attempts = notification.attempts + 1
         next_try = None
         if error is not None and attempts <= settings.retries and contact is not None:
-            next_try = finished + settings.retry_after * (2 ** (attempts - 1))
+            next_try = finished + Backoff(settings.retry_after, cap=None).delay(attempts)
         self.repo.record_attempt(notification.id, error is None, error, finished, next_try)
         if error is not None:
             log.warning("notification %s (%s) failed: %s", notification.id, notification.target, error)
@@ -219,9 +222,6 @@ def _chain(owners: dict[str, Any], first: str | None) -> list[Any]:
 
 def message_for(alert: Any, config: Any, level: int) -> channels.Message:
     """The text an owner receives, in the site's language, and the webhook's JSON."""
-    from wallboard import formatting
-    from wallboard.regions import name as region_name
-
     locale = config.site.locale
     indicator = next((i for i in config.indicators if i.id == alert.indicator), None)
     label = indicator.label.text(locale) if indicator is not None else alert.indicator

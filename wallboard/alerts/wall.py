@@ -3,13 +3,12 @@
 Acknowledged: who handles it and since when. Not acknowledged: how long it has waited, in the
 alert's colour; the line pulses a few times when it appears and then stays still (a wall that
 blinks all day is one nobody looks at any more). It reads the snapshot's ``alerts`` like any other
-figure, so live walls and replays show the same thing.
+figure, so live walls and replays show the same thing; the live layer adds the line to every
+panel's view (``wallboard.live.views``).
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from typing import Any
 
 from wallboard import formatting
@@ -17,21 +16,6 @@ from wallboard.alerts.repo import ORDER
 from wallboard.i18n import translator
 
 t = translator("alerts")
-
-
-def with_alert(view: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(view)
-    def wrapped(panel: Any, snap: Any) -> Any:
-        result = view(panel, snap)
-        if getattr(result, "alert", None) is None and getattr(snap, "alerts", None):
-            try:
-                result.alert = alert_props(panel, snap)
-            except Exception:  # noqa: BLE001 - the alert line must never break the panel
-                result.alert = None
-        return result
-
-    wrapped._with_alert = True  # type: ignore[attr-defined]
-    return wrapped
 
 
 def alert_props(panel: Any, snap: Any) -> dict[str, Any] | None:

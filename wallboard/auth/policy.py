@@ -1,6 +1,6 @@
 """Who may see what: one framework-free decision for every request, page or stream.
 
-The Flask hook (``wallboard.auth.web``) and the ASGI stream endpoint both call ``decide`` with the
+The Flask request guard (``wallboard.web.access.guard``) and the ASGI stream endpoint both call ``decide`` with the
 path, the cookies and the query; an open stream calls ``still_allowed`` every few heartbeats, so
 a display token removed from config.yaml (hot reload) locks its wall out within seconds.
 
@@ -32,6 +32,7 @@ from wallboard.auth import users
 from wallboard.auth.keys import serializer
 from wallboard.auth.throttle import Throttle
 from wallboard.auth.users import Principal
+from wallboard.store import audit
 
 SESSION_COOKIE = "wb_session"
 KIOSK_COOKIE = "wb_kiosk"
@@ -187,8 +188,6 @@ def decide(runtime: Any, path: str, cookies: Any, query: Any, remote_addr: str |
 def _kiosk_sign_in(runtime: Any, path: str, token: str, query: Any, remote_addr: str | None) -> Decision:
     """``/wall/<id>?token=...``: set the long-lived cookie and send the browser on without the token,
     so the token stays out of history, bookmarks and the Referer header."""
-    from wallboard.store import audit
-
     address = remote_addr or ""
     gate = throttle(runtime)
     wait = gate.retry_after(address, None)

@@ -24,6 +24,7 @@ from typing import Any
 
 from wallboard import regions
 from wallboard.boundaries.sqlrows import SqlFormatError, value_rows
+from wallboard.bps import BridgeError, bridge_files
 
 LEVELS = ("kecamatan", "desa")
 _RAW = "https://raw.githubusercontent.com/cahyadsn/wilayah_boundaries/main/db"
@@ -244,8 +245,6 @@ def bps_bridge(request: FetchRequest) -> dict[str, bytes]:
     """The BPS-Kemendagri bridging table (``--bps``), for sources with ``region_codes: bps``."""
     if request.bps is None:
         return {}
-    from wallboard.bps import BridgeError, bridge_files
-
     try:
         return bridge_files(request.bps, timeout=request.timeout)
     except BridgeError as exc:

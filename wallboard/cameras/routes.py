@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -54,86 +55,98 @@ def health_summary(runtime: Any) -> dict[str, Any]:
     }
 
 
+def camera_report(runtime: Any) -> Response:
+    """A wall's report of the cameras it shows; unknown keys and states are skipped, not refused."""
+    if (request.content_length or 0) > MAX_BODY:
+        return _error(413, "report too large")
+    body = request.get_json(silent=True)
+    items = body.get("cameras") if isinstance(body, dict) else None
+    if not isinstance(items, list) or len(items) > MAX_CAMERAS:
+        return _error(400, 'expected {"cameras": [{"key": ..., "state": "playing|stalled|error"}]}')
+    known = cameras_in(runtime.config)
+    now = time.time()
+    accepted = changed = 0
+    for item in items:
+        if not isinstance(item, dict) or item.get("key") not in known or item.get("state") not in STATES:
+            continue
+        since = item.get("since")
+        since_s = since / 1000 if isinstance(since, int | float) and not isinstance(since, bool) else None
+        changed += BOARD.put(item["key"], item["state"], since_s, by="wall", now=now)
+        accepted += 1
+    if changed:
+        runtime.hub.notify()
+    return jsonify({"accepted": accepted})
+
+
+def camera_list(runtime: Any) -> Response:
+    refs = cameras_in(runtime.config)
+    reports = BOARD.current()
+    order = {"error": 0, "stalled": 1, "playing": 2}
+    rows = [{"key": k, "label": ref.label, "state": reports[k].state if k in reports else None,
+             "since": int(reports[k].since * 1000) if k in reports else None,
+             "by": reports[k].by if k in reports else None} for k, ref in refs.items()]
+    rows.sort(key=lambda r: (order.get(r["state"], 3), r["key"]))
+    return jsonify({"cameras": rows})
+
+
+def hls_js() -> Response:
+    return send_file(VENDOR / "hls.min.js", mimetype="text/javascript", max_age=86400)
+
+
+def camera_feed(runtime: Any, key: str) -> Response:
+    """A ``proxy: true`` camera's answer, relayed: an MJPEG stream as it comes, a snapshot whole."""
+    ref = cameras_in(runtime.config).get(key)
+    if ref is None or not ref.proxy:
+        return _error(404, "no relayed camera under this name")
+    stack = ExitStack()
+    try:
+        upstream_response = stack.enter_context(upstream(ref.url, True, 5.0, read_timeout=RELAY_TIMEOUT))
+    except (httpx.HTTPError, MissingVariable, ValueError) as exc:
+        stack.close()
+        message = redact(f"camera not reachable: {type(exc).__name__}: {exc}").splitlines()[0][:300]
+        log.warning("relay %s: %s", key, message)
+        return _error(502, message)
+    if upstream_response.status_code >= 400:
+        stack.close()
+        return _error(502, f"camera answered HTTP {upstream_response.status_code}")
+    content_type = upstream_response.headers.get("content-type", "application/octet-stream")
+    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    if content_type.lower().startswith("multipart/"):
+        return Response(_relay(upstream_response, stack), content_type=content_type, headers=headers,
+                        direct_passthrough=True)
+    return _snapshot(upstream_response, stack, content_type, headers)
+
+
+def _relay(upstream_response: httpx.Response, stack: ExitStack) -> Iterator[bytes]:
+    try:
+        yield from upstream_response.iter_raw(CHUNK)
+    except httpx.HTTPError:
+        return  # the camera stopped mid-stream; the wall sees the stall and reconnects
+    finally:
+        stack.close()
+
+
+def _snapshot(upstream_response: httpx.Response, stack: ExitStack, content_type: str,
+              headers: dict[str, str]) -> Response:
+    try:
+        data = b""
+        for chunk in upstream_response.iter_raw(CHUNK):
+            data += chunk
+            if len(data) > SNAPSHOT_LIMIT:
+                return _error(502, "camera answer too large for a snapshot")
+    except httpx.HTTPError as exc:
+        return _error(502, redact(f"camera stopped answering: {type(exc).__name__}").splitlines()[0])
+    finally:
+        stack.close()
+    return Response(data, content_type=content_type, headers=headers)
+
+
 def register(app: Any, runtime: Any) -> None:
     server = app.server
-
-    @server.route("/api/cameras/report", methods=["POST"])
-    def camera_report() -> Response:
-        if (request.content_length or 0) > MAX_BODY:
-            return _error(413, "report too large")
-        body = request.get_json(silent=True)
-        items = body.get("cameras") if isinstance(body, dict) else None
-        if not isinstance(items, list) or len(items) > MAX_CAMERAS:
-            return _error(400, 'expected {"cameras": [{"key": ..., "state": "playing|stalled|error"}]}')
-        known = cameras_in(runtime.config)
-        now = time.time()
-        accepted = changed = 0
-        for item in items:
-            if not isinstance(item, dict) or item.get("key") not in known or item.get("state") not in STATES:
-                continue
-            since = item.get("since")
-            since_s = since / 1000 if isinstance(since, int | float) and not isinstance(since, bool) else None
-            changed += BOARD.put(item["key"], item["state"], since_s, by="wall", now=now)
-            accepted += 1
-        if changed:
-            runtime.hub.notify()
-        return jsonify({"accepted": accepted})
-
-    @server.route("/api/cameras")
-    def camera_list() -> Response:
-        refs = cameras_in(runtime.config)
-        reports = BOARD.current()
-        order = {"error": 0, "stalled": 1, "playing": 2}
-        rows = [{"key": k, "label": ref.label, "state": reports[k].state if k in reports else None,
-                 "since": int(reports[k].since * 1000) if k in reports else None,
-                 "by": reports[k].by if k in reports else None} for k, ref in refs.items()]
-        rows.sort(key=lambda r: (order.get(r["state"], 3), r["key"]))
-        return jsonify({"cameras": rows})
-
-    @server.route("/api/cameras/hls.js")
-    def hls_js() -> Response:
-        response = send_file(VENDOR / "hls.min.js", mimetype="text/javascript", max_age=86400)
-        return response
-
-    @server.route("/api/cameras/feed/<path:key>")
-    def camera_feed(key: str) -> Response:
-        ref = cameras_in(runtime.config).get(key)
-        if ref is None or not ref.proxy:
-            return _error(404, "no relayed camera under this name")
-        stack = ExitStack()
-        try:
-            upstream_response = stack.enter_context(upstream(ref.url, True, 5.0, read_timeout=RELAY_TIMEOUT))
-        except (httpx.HTTPError, MissingVariable, ValueError) as exc:
-            stack.close()
-            message = redact(f"camera not reachable: {type(exc).__name__}: {exc}").splitlines()[0][:300]
-            log.warning("relay %s: %s", key, message)
-            return _error(502, message)
-        if upstream_response.status_code >= 400:
-            stack.close()
-            return _error(502, f"camera answered HTTP {upstream_response.status_code}")
-        content_type = upstream_response.headers.get("content-type", "application/octet-stream")
-        headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
-        if content_type.lower().startswith("multipart/"):
-            def relay():
-                try:
-                    yield from upstream_response.iter_raw(CHUNK)
-                except httpx.HTTPError:
-                    return  # the camera stopped mid-stream; the wall sees the stall and reconnects
-                finally:
-                    stack.close()
-
-            return Response(relay(), content_type=content_type, headers=headers, direct_passthrough=True)
-        try:
-            data = b""
-            for chunk in upstream_response.iter_raw(CHUNK):
-                data += chunk
-                if len(data) > SNAPSHOT_LIMIT:
-                    return _error(502, "camera answer too large for a snapshot")
-        except httpx.HTTPError as exc:
-            return _error(502, redact(f"camera stopped answering: {type(exc).__name__}").splitlines()[0])
-        finally:
-            stack.close()
-        return Response(data, content_type=content_type, headers=headers)
+    server.add_url_rule("/api/cameras/report", "camera_report", lambda: camera_report(runtime), methods=["POST"])
+    server.add_url_rule("/api/cameras", "camera_list", lambda: camera_list(runtime))
+    server.add_url_rule("/api/cameras/hls.js", "hls_js", hls_js)
+    server.add_url_rule("/api/cameras/feed/<path:key>", "camera_feed", lambda key: camera_feed(runtime, key))
 
     # Always scheduled: probe: true may arrive with a config reload, and a round with none costs nothing.
     def probe_round() -> None:

@@ -14,9 +14,11 @@ from functools import cache
 from typing import Annotated, Any, Literal, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, create_model, field_validator, model_validator
 
-from wallboard.durations import Duration
+from wallboard.config.types import config_types, sections
+from wallboard.durations import Duration, nominal_period
+from wallboard.regions import kabupaten_kota
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
 Locale = Literal["id", "en"]
@@ -69,8 +71,6 @@ class Site(Strict):
     @field_validator("region", mode="before")
     @classmethod
     def _region_is_known(cls, value: Any) -> str:
-        from wallboard.regions import kabupaten_kota
-
         code = str(value).strip()
         if kabupaten_kota(code) is None:
             raise ValueError(f"{code!r} is not a Kemendagri kabupaten/kota code (for example '12.75')")
@@ -257,18 +257,9 @@ class Auth(Strict):
     )
 
 
-def _panel_union() -> Any:
-    from wallboard.panels import panel_types
-
-    models = tuple(t.Config for t in panel_types().values())
-    return Annotated[Union[models], Field(discriminator="type")]  # noqa: UP007 - built at run time
-
-
-def _source_union() -> Any:
-    from wallboard.sources import source_types
-
-    models = tuple(t.Config for t in source_types().values())
-    return Annotated[Union[models], Field(discriminator="type")]  # noqa: UP007
+def _union(kind: str) -> Any:
+    """A union keyed on ``type:`` of every registered type of this kind (see ``wallboard.config.types``)."""
+    return Annotated[Union[config_types(kind)], Field(discriminator="type")]  # noqa: UP007 - built at run time
 
 
 _ID_CHARS = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -276,10 +267,9 @@ _ID_CHARS = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 @cache
 def config_model() -> type[BaseModel]:
-    """The root model, built once from the registered panel and source types."""
-    PanelConfig = _panel_union()  # noqa: N806
-    SourceConfig = _source_union()  # noqa: N806
-    from wallboard.alerts.config import AlertSettings, Notify, Owner
+    """The root model, built once from the registered panel, source and alert types."""
+    PanelConfig = _union("panels")  # noqa: N806
+    SourceConfig = _union("sources")  # noqa: N806
 
     class Page(Strict):
         panels: list[PanelConfig]  # type: ignore[valid-type]
@@ -310,55 +300,55 @@ def config_model() -> type[BaseModel]:
         def all_panels(self) -> list[Any]:
             return [panel for page in self.all_pages() for panel in page]
 
-    class WallboardConfig(Strict):
-        site: Site
-        database: Database = Database()
-        regions: Regions = Regions()
-        sources: list[SourceConfig] = []  # type: ignore[valid-type]
-        indicators: list[Indicator] = []
-        screens: list[Screen] = Field(min_length=1)
-        users: list[User] = []
-        owners: list[Owner] = []
-        alerts: AlertSettings = AlertSettings()
-        notify: Notify = Notify()
-        auth: Auth = Auth()
+    fields: dict[str, Any] = {
+        "site": (Site, ...),
+        "database": (Database, Database()),
+        "regions": (Regions, Regions()),
+        "sources": (list[SourceConfig], []),  # type: ignore[valid-type]
+        "indicators": (list[Indicator], []),
+        "screens": (list[Screen], Field(min_length=1)),
+        "users": (list[User], []),
+        **sections(),
+        "auth": (Auth, Auth()),
+    }
+    return create_model("WallboardConfig", __base__=_Root, **fields)
 
-        def indicator(self, indicator_id: str) -> Indicator:
-            return self._indicators[indicator_id]
 
-        def source(self, source_id: str) -> Any:
-            return next(s for s in self.sources if s.id == source_id)
+class _Root(Strict):
+    """The root model's lookups; its fields are added by ``config_model()`` from the registries."""
 
-        def screen(self, screen_id: str) -> Any | None:
-            return next((s for s in self.screens if s.id == screen_id), None)
+    def indicator(self, indicator_id: str) -> Indicator:
+        return self._indicators[indicator_id]
 
-        @property
-        def _indicators(self) -> dict[str, Indicator]:
-            return {i.id: i for i in self.indicators}
+    def source(self, source_id: str) -> Any:
+        return next(s for s in self.sources if s.id == source_id)
 
-        def stale_after(self, indicator_id: str, period: str | None = None) -> timedelta:
-            """An indicator's own ``stale_after``, else three intervals of the source that feeds it.
+    def screen(self, screen_id: str) -> Any | None:
+        return next((s for s in self.screens if s.id == screen_id), None)
 
-            ``period``: the newest figure is for a month, quarter, half year or year (P1M ... P1Y),
-            stored at the period's start; then three periods, since a monthly report arrives weeks
-            after its month began and is not late until two more months went by without one.
-            """
-            indicator = self._indicators.get(indicator_id)
-            if indicator is not None and indicator.stale_after is not None:
-                return indicator.stale_after
-            intervals = [s.interval for s in self.sources if indicator_id in s.indicator_ids()]
-            if intervals:
-                default = 3 * min(intervals)
-            else:
-                # Named by a data column: any of those sources may feed it; judge by the slowest.
-                intervals = [s.interval for s in self.sources if s.indicators_from_data()]
-                default = 3 * max(intervals) if intervals else timedelta(hours=3)
-            if period:
-                from wallboard.sources.periods import nominal
+    @property
+    def _indicators(self) -> dict[str, Indicator]:
+        return {i.id: i for i in self.indicators}
 
-                length = nominal(period)
-                if length is not None:
-                    return max(default, 3 * length)
-            return default
+    def stale_after(self, indicator_id: str, period: str | None = None) -> timedelta:
+        """An indicator's own ``stale_after``, else three intervals of the source that feeds it.
 
-    return WallboardConfig
+        ``period``: the newest figure is for a month, quarter, half year or year (P1M ... P1Y),
+        stored at the period's start; then three periods, since a monthly report arrives weeks
+        after its month began and is not late until two more months went by without one.
+        """
+        indicator = self._indicators.get(indicator_id)
+        if indicator is not None and indicator.stale_after is not None:
+            return indicator.stale_after
+        intervals = [s.interval for s in self.sources if indicator_id in s.indicator_ids()]
+        if intervals:
+            default = 3 * min(intervals)
+        else:
+            # Named by a data column: any of those sources may feed it; judge by the slowest.
+            intervals = [s.interval for s in self.sources if s.indicators_from_data()]
+            default = 3 * max(intervals) if intervals else timedelta(hours=3)
+        if period:
+            length = nominal_period(period)
+            if length is not None:
+                return max(default, 3 * length)
+        return default

@@ -47,7 +47,8 @@ class PanelView:
     updated: datetime | None
     props: Props = field(default_factory=dict)  # keyed by component suffix, see Panel.cid
     note: str = ""
-    alert: dict[str, Any] | None = None  # props of the alert line (see wallboard.alerts.wall), set for every type
+    # props of the alert line: set by the live layer from the snapshot's open alerts (wallboard.live.views)
+    alert: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -79,16 +80,6 @@ class WallContext:
 
 class Panel:
     Config: ClassVar[type[PanelBase]]
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        """Every panel type's ``view`` also reports the open alert on its indicators (who handles it,
-        or how long it has waited), so no panel type, plugin or not, has to remember to."""
-        super().__init_subclass__(**kwargs)
-        own = cls.__dict__.get("view")
-        if own is not None and not getattr(own, "_with_alert", False):
-            from wallboard.alerts.wall import with_alert
-
-            cls.view = with_alert(own)
 
     def __init__(self, config: Any, wall: WallContext):
         self.config = config

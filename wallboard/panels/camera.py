@@ -18,6 +18,7 @@ from pydantic import ValidationInfo, field_validator
 
 from wallboard.cameras.catalog import camera_key, proxy_path
 from wallboard.cameras.feeds import DEFAULT_EVERY, Kind, check_url, default_give_up
+from wallboard.cameras.kinds import resolve
 from wallboard.config.models import PanelBase
 from wallboard.durations import Duration
 from wallboard.i18n import translator
@@ -94,8 +95,6 @@ class CameraPanel(Panel):
         return camera_key(screen, self.config.id)
 
     def kind(self) -> str:
-        from wallboard.cameras.kinds import resolve
-
         return resolve([(self.config.url, self.config.kind, self.config.proxy)])[0]
 
     def body(self) -> list:

@@ -16,6 +16,7 @@ from pydantic import Field
 
 from wallboard.cameras.catalog import camera_key, grid_camera_id
 from wallboard.cameras.feeds import DEFAULT_EVERY, CameraFeed, default_give_up
+from wallboard.cameras.kinds import resolve
 from wallboard.config.models import PanelBase
 from wallboard.durations import Duration
 from wallboard.panels.base import Panel, PanelView
@@ -50,8 +51,6 @@ class CamerasPanel(Panel):
         return cols * rows
 
     def body(self) -> list:
-        from wallboard.cameras.kinds import resolve
-
         cfg = self.config
         screen = self.wall.screen.id if self.wall.screen is not None else ""
         give_up = cfg.give_up or default_give_up(cfg.every)

@@ -12,6 +12,8 @@ from typing import Any, Literal
 from dash import html
 
 from wallboard import formatting
+from wallboard.cameras.catalog import cameras_in
+from wallboard.cameras.health import BOARD
 from wallboard.config.models import Identifier, PanelBase
 from wallboard.i18n import translator
 from wallboard.panels.base import STATE_SHAPES, Panel, PanelView, worst
@@ -47,8 +49,6 @@ class StatusPanel(Panel):
         return listed[: max(1, int(self.body_rem() // ROW_REM) - (1 if self.shows_cameras() else 0))]
 
     def shows_cameras(self) -> bool:
-        from wallboard.cameras.catalog import cameras_in
-
         return self.config.cameras and bool(cameras_in(self.wall.config))
 
     def needs(self) -> Needs:
@@ -78,9 +78,6 @@ class StatusPanel(Panel):
         Camera health is live state of the web process, not collected data, so it is read here when
         the view is evaluated (every hub tick) rather than carried in the snapshot.
         """
-        from wallboard.cameras.catalog import cameras_in
-        from wallboard.cameras.health import BOARD
-
         refs = cameras_in(self.wall.config)
         reports = {k: r for k, r in BOARD.current().items() if k in refs}
         down = [r for r in BOARD.down() if r.key in refs]

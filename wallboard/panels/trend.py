@@ -2,7 +2,7 @@
 and its target drawn across, so a rising line is read against the level that matters.
 
 The figure is a plain dict so the hub can compare it with the previous one and send the browser
-only the points that were added or changed (see ``wallboard.web.diff``).
+only the points that were added or changed (see ``wallboard.live.diff``).
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from babel.numbers import format_decimal
 from wallboard import formatting, regions
 from wallboard.i18n import translator
 from wallboard.panels.events import status_label
+from wallboard.panels.map import colour
 from wallboard.secrets import redact
 from wallboard.store.drill import EventFilter, event, event_facets, events_between, series_between, source_runs
 from wallboard.store.drill import regions_with_data as data_regions
@@ -283,8 +284,6 @@ def indicator_context(d: Drill) -> dict:
 
 
 def _tile_fill(row: breakdown.Row, rows: list[breakdown.Row]) -> str:
-    from wallboard.panels.map import colour
-
     if row.last is None:
         return ""
     values = [r.last for r in rows if r.last is not None]

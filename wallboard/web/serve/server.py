@@ -15,7 +15,9 @@ import time
 from email.utils import formatdate
 from typing import Any
 
-from wallboard.web.streams import PREFIX, Fanout, Receive, Scope, Send, StreamEndpoint
+from wallboard.auth.policy import decide, still_allowed
+from wallboard.web.app import create_app
+from wallboard.web.serve.streams import PREFIX, Fanout, Receive, Scope, Send, StreamEndpoint
 
 log = logging.getLogger(__name__)
 PAGE_THREADS = 16  # threads for page and API requests; streams need none
@@ -27,8 +29,6 @@ class WallboardASGI:
 
     def __init__(self, runtime: Any, wsgi_app: Any, threads: int = PAGE_THREADS):
         from a2wsgi import WSGIMiddleware
-
-        from wallboard.auth.policy import still_allowed
 
         self.runtime = runtime
         self.fanout = Fanout(runtime.hub, lambda user: still_allowed(runtime, user))
@@ -48,8 +48,6 @@ def authorize_stream(runtime: Any, scope: Scope) -> tuple[int, Any]:
     """The same decision the Flask pages get (``wallboard.auth``), from the ASGI scope's cookies."""
     from http.cookies import SimpleCookie
     from urllib.parse import parse_qsl
-
-    from wallboard.auth.policy import decide
 
     jar: SimpleCookie = SimpleCookie()
     for name, value in scope.get("headers", []):
@@ -76,8 +74,6 @@ async def _lifespan(receive: Receive, send: Send) -> None:
 
 
 def create_asgi(runtime: Any, threads: int = PAGE_THREADS) -> WallboardASGI:
-    from wallboard.web.app import create_app
-
     return WallboardASGI(runtime, create_app(runtime).server, threads)
 
 

@@ -15,12 +15,14 @@ from typing import Any
 from flask import Response, g, redirect, request
 from ruamel.yaml import YAML
 
-from wallboard.auth.web import csrf_token
+from wallboard.cameras.catalog import cameras_in
+from wallboard.cameras.health import BOARD
 from wallboard.formatting import number
 from wallboard.i18n import translator
 from wallboard.scheduler import JOB_PREFIX
 from wallboard.secrets import has_variables, redact
 from wallboard.store import audit
+from wallboard.web.access.guard import csrf_token
 from wallboard.web.errors import error_page
 from wallboard.web.pages import render
 
@@ -86,9 +88,6 @@ def source_rows(runtime: Any) -> list[dict[str, Any]]:
 
 def camera_rows(runtime: Any) -> list[dict[str, Any]]:
     """Every camera the config shows, with the freshest report of it (a wall's or the probe's)."""
-    from wallboard.cameras.catalog import cameras_in
-    from wallboard.cameras.health import BOARD
-
     zone = runtime.config.site.zone
     reports = BOARD.current()
     rows = []

@@ -13,17 +13,18 @@ import io
 import logging
 from datetime import UTC, date, datetime
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from flask import Response, jsonify, redirect, render_template_string, request
 
 from wallboard import formatting
-from wallboard.alerts.identity import current_user_name
 from wallboard.alerts.repo import ORDER, AckRefused, AlertRepo
-from wallboard.auth.web import csrf_token
+from wallboard.alerts.report import write_report
 from wallboard.i18n import translator
 from wallboard.regions import name as region_name
+from wallboard.web.access.guard import csrf_token
+from wallboard.web.console.identity import current_user_name
+from wallboard.web.pages import TEMPLATES
 
 log = logging.getLogger(__name__)
 t = translator("console")
@@ -80,8 +81,6 @@ def register(app: Any, runtime: Any) -> None:
 
     @server.get("/console/report.xlsx")
     def console_report() -> Any:
-        from wallboard.alerts.report import write_report
-
         config = runtime.config
         locale = config.site.locale
         raw = request.args.get("date") or datetime.now(UTC).astimezone(config.site.zone).date().isoformat()
@@ -142,7 +141,7 @@ def _console(runtime: Any, message: str | None = None) -> str:
     )
 
 
-TEMPLATE_PATH = Path(__file__).resolve().parent.parent / "templates" / "console.html"
+TEMPLATE_PATH = TEMPLATES / "console.html"
 
 
 @cache

@@ -45,8 +45,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import unquote
 
-from wallboard.web.live import Hub, event
-from wallboard.web.metrics import FANOUT_SECONDS
+from wallboard.live import Hub
+from wallboard.live.messages import event
+from wallboard.web.serve.metrics import FANOUT_SECONDS
 
 log = logging.getLogger(__name__)
 

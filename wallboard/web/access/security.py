@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 
 from flask import Response
 
+from wallboard.cameras.catalog import cameras_in
+
 _INLINE = re.compile(r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re.S | re.I)
 _DATA_TYPES = ("application/json", "application/ld+json", "text/template")
 
@@ -35,8 +37,6 @@ def inline_hashes(html: str) -> list[str]:
 
 
 def camera_origins(config: Any) -> list[str]:
-    from wallboard.cameras.catalog import cameras_in
-
     origins = set()
     for camera in cameras_in(config).values():
         if not camera.proxy and camera.url.startswith(("http://", "https://")):

@@ -3,15 +3,15 @@
 One thread watches the store's data version (and the clock, for ages and staleness). When it
 moves, the hub builds a single snapshot for every screen's needs, asks each panel for its view,
 diffs against the last view and hands one message per screen to its listeners. The hub is the only
-thing that turns store changes into messages; delivering them to browsers is the streams' job
-(``wallboard/web/streams.py``: Server-Sent Events on the event loop, no thread per wall).
+thing that turns store changes into messages; evaluating panels is ``wallboard.live.views``'s job,
+diffing ``wallboard.live.diff``'s, and delivering them to browsers the streams' job
+(``wallboard/web/serve/streams.py``: Server-Sent Events on the event loop, no thread per wall).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import logging
 import threading
 import time
@@ -20,11 +20,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
 
-from wallboard.panels import panel_types
-from wallboard.panels.base import Panel, WallContext, flat_props
+from wallboard import __version__
+from wallboard.live.diff import Props, diff_views
+from wallboard.live.messages import event
+from wallboard.live.views import error_props, panel_props, read_snapshot, screen_panels
+from wallboard.panels.base import Panel
 from wallboard.reasons import one_line
-from wallboard.snapshot import Needs, SeriesCache, Snapshot, build_snapshot
-from wallboard.web.diff import Props, diff_views
+from wallboard.snapshot import Needs, SeriesCache, Snapshot
 
 log = logging.getLogger(__name__)
 TIME_TICK = 10.0  # seconds between view refreshes when no data arrives (ages, staleness)
@@ -99,8 +101,6 @@ class Hub:
 
     @property
     def version_tag(self) -> str:
-        from wallboard import __version__
-
         return f"{__version__}+{code_digest()}.{self.runtime.loaded.digest}"
 
     def hello(self, screen_id: str) -> dict[str, Any]:
@@ -130,11 +130,8 @@ class Hub:
                      + event("delta", {"v": version, "p": full, "full": True}))
 
     def configure(self, config: Any) -> None:
-        panels = {}
-        for screen in config.screens:
-            wall = WallContext(config, screen, getattr(self.runtime, "base_dir", None))
-            types = panel_types()
-            panels[screen.id] = [types[p.type](p, wall) for p in screen.all_panels()]
+        base_dir = getattr(self.runtime, "base_dir", None)
+        panels = {screen.id: screen_panels(config, screen, base_dir) for screen in config.screens}
         with self._build_lock:
             with self._lock:
                 self._panels = panels
@@ -185,7 +182,7 @@ class Hub:
                 if force or now - self._last_full >= FULL_REFRESH:
                     self._series.clear()  # everything from the store now and then, kept series too
                     self._last_full = now
-                snap = build_snapshot(store, config, self.needs(), datetime.now(UTC), version,
+                snap = read_snapshot(store, config, self.needs(), datetime.now(UTC), version,
                                       cache=self._series)
                 self.builds += 1
             self.snapshot = snap
@@ -196,10 +193,10 @@ class Hub:
         view: Props = {}
         for panel in panels:
             try:
-                view.update(flat_props(panel, panel.view(snap)))
+                view.update(panel_props(panel, snap))
             except Exception as exc:  # noqa: BLE001 - one broken panel must not blank the wall
                 log.exception("panel %s failed", panel.config.id)
-                view.update(_error_props(panel, exc))
+                view.update(error_props(panel, exc))
         with self._lock:
             old = self._views.get(screen_id)
             self._views[screen_id] = view
@@ -295,13 +292,3 @@ class Hub:
                 out[key] = out.get(key, 0) + value
         return out
 
-
-def event(name: str, data: Any) -> str:
-    """One Server-Sent Event."""
-    return f"event: {name}\ndata: {json.dumps(data, separators=(',', ':'), ensure_ascii=False)}\n\n"
-
-
-def _error_props(panel: Panel, exc: Exception) -> Props:
-    from wallboard.panels.base import PanelView
-
-    return flat_props(panel, PanelView("error", None, {}, f"Panel gagal: {one_line(exc)}"))

@@ -18,9 +18,9 @@ from dash import dcc, html
 
 from wallboard import formatting
 from wallboard.i18n import translator
-from wallboard.panels import panel_types
-from wallboard.panels.base import PanelView, WallContext, flat_props
-from wallboard.snapshot import Needs, build_snapshot
+from wallboard.live.views import error_props, panel_props, read_snapshot, screen_panels
+from wallboard.snapshot import Needs
+from wallboard.web.wall.page import wall_page
 
 log = logging.getLogger(__name__)
 t = translator("alerts")
@@ -59,27 +59,23 @@ def parse_at(value: Any, config: Any, now: datetime | None = None) -> datetime:
 def replay_view(runtime: Any, screen: Any, at: datetime) -> dict[str, dict[str, Any]]:
     """Every panel's props for this screen as at the minute ``at`` (its last second included)."""
     config = runtime.config
-    wall = WallContext(config, screen, getattr(runtime, "base_dir", None))
-    types = panel_types()
-    panels = [types[p.type](p, wall) for p in screen.all_panels()]
+    panels = screen_panels(config, screen, getattr(runtime, "base_dir", None))
     needs = Needs()
     for panel in panels:
         needs.add(panel.needs())
     moment = at + timedelta(seconds=59)
-    snap = build_snapshot(runtime.store, config, needs, moment.astimezone(UTC), 0, as_of=True)
+    snap = read_snapshot(runtime.store, config, needs, moment.astimezone(UTC), 0, as_of=True)
     view: dict[str, dict[str, Any]] = {}
     for panel in panels:
         try:
-            view.update(flat_props(panel, panel.view(snap)))
+            view.update(panel_props(panel, snap))
         except Exception:  # noqa: BLE001 - one broken panel must not blank the replay
             log.exception("panel %s failed in replay", panel.config.id)
-            view.update(flat_props(panel, PanelView("error", None, {}, "")))
+            view.update(error_props(panel, None))
     return view
 
 
 def replay_page(runtime: Any, screen: Any, query: dict[str, Any]) -> Any:
-    from wallboard.web.app import wall_page
-
     config = runtime.config
     locale = config.site.locale
     try:

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from wallboard.web.diff import diff_views, figure_patch
+from wallboard.live.diff import diff_views, figure_patch
 
 PATCH = "__dash_patch_update"
 

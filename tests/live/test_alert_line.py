@@ -1,4 +1,4 @@
-"""The alert line every panel type gets from the frame: who handles it, or how long it has waited."""
+"""The alert line every panel type gets from the live layer: who handles it, or how long it has waited."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 from wallboard.alerts.repo import AlertInfo
 from wallboard.config import parse_config
 from wallboard.indicators import IndicatorValue
+from wallboard.live.views import panel_props
 from wallboard.panels import panel_types
-from wallboard.panels.base import WallContext, flat_props
+from wallboard.panels.base import WallContext
 from wallboard.snapshot import Snapshot
 
 CONFIG = """site: {name: Uji, region: "12.75"}
@@ -40,7 +41,7 @@ def props(alerts: list[AlertInfo]) -> dict[str, dict]:
     out: dict[str, dict] = {}
     for panel_config in config.screens[0].all_panels():
         panel = panel_types()[panel_config.type](panel_config, wall)
-        out[panel_config.id] = flat_props(panel, panel.view(snap))[f"{panel_config.id}--alert"]
+        out[panel_config.id] = panel_props(panel, snap)[f"{panel_config.id}--alert"]
     return out
 
 

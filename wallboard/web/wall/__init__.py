@@ -1,0 +1,2 @@
+"""For the wall PCs: the wall page with its browser assets (``page``, ``assets/``) and the wall replayed
+at a past minute (``replay``)."""
