@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from wallboard.alerts.evaluate import evaluate
+from wallboard.alerts.service import AlertService
 from wallboard.collector import Collector
 from wallboard.config import ConfigError, LoadedConfig, load_config
 from wallboard.reasons import one_line
@@ -93,8 +95,6 @@ def table(config: Any, runs: list[Run]) -> str:
 
 def _evaluate_alerts(store: Store, config: Any) -> None:
     """Alerts follow the figures just written (escalation needs the running service, not --once)."""
-    from wallboard.alerts.evaluate import evaluate
-
     try:
         evaluate(store, config)
     except Exception as exc:  # noqa: BLE001 - the collection itself succeeded; say so and go on
@@ -107,8 +107,6 @@ def run_forever(loaded: LoadedConfig, only: list[str] | None) -> int:
     base = loaded.path.resolve().parent
     store = Store.open(config.database.url, base)
     store.sync_indicators(config.indicators)
-    from wallboard.alerts.service import AlertService
-
     alerts = AlertService(store, lambda: state["loaded"].config)
     collector = Collector(store, config, base, on_run=alerts.notify)
     scheduler = CollectorScheduler(collector, only=set(only) if only else None)

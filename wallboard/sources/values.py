@@ -233,6 +233,7 @@ def _from_patterns(text: str) -> datetime | None:
             elif order == "ymd":
                 year, month, day = int(a), int(b), int(c)
             else:
+                # late: periods imports this module (its times are parsed here), so not at the top
                 from wallboard.sources.periods import month_names
 
                 day, month, year = int(a), month_names().get(b, 0), int(c)

@@ -25,8 +25,10 @@ from sqlalchemy import Engine, bindparam, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from wallboard.records import Batch, Event
+from wallboard.secrets import expand
 from wallboard.store import schema
 from wallboard.store.engine import make_engine
+from wallboard.store.migrate import prepare
 
 HOUR = 3600
 DAY = 86400
@@ -146,8 +148,6 @@ class Store:
     @classmethod
     def open(cls, url: str, base_dir: Path | None = None) -> Store:
         """``url`` may hold ``${VAR}`` (``postgresql+psycopg://wallboard:${DB_PASSWORD}@db/wallboard``)."""
-        from wallboard.secrets import expand
-
         store = cls(make_engine(expand(url), base_dir))
         store.create()
         return store
@@ -157,8 +157,6 @@ class Store:
 
         Raises ``SchemaTooNew`` when a newer wallboard has migrated the database.
         """
-        from wallboard.store.migrate import prepare
-
         prepare(self.engine)
 
     def rebuild_rollups(self, conn: Any | None = None) -> None:
