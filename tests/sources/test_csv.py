@@ -70,7 +70,8 @@ def test_half_written_file_is_not_read(perizinan) -> None:
     assert snapshot(store) == before
     settle(path)  # the writer paused longer than settle: the file looks finished, its last line is cut
     cut = collector.run("perizinan", NOW)
-    assert not cut.ok and cut.error == "berkas belum lengkap (tidak diakhiri baris baru): perizinan.csv; dibaca lagi nanti"
+    assert not cut.ok
+    assert cut.error == "berkas belum lengkap (tidak diakhiri baris baru): perizinan.csv; dibaca lagi nanti"
     assert snapshot(store) == before
     with path.open("a", encoding="utf-8") as f:
         f.write("0\n")  # the writer finishes the line: 90, not the 9 a cut read would have stored
