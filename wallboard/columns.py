@@ -20,6 +20,7 @@ import numpy as np
 
 from wallboard.records import Reading
 
+PACK_LIMIT = 2**62  # (indicator, region, ts) packed into one int64 below this many combinations
 _DTYPES = (("indicator", np.uint16), ("region", np.int32), ("ts", np.int64), ("value", np.float64),
            ("period", np.int8), ("line", np.int32))
 
@@ -94,7 +95,16 @@ class ReadingColumns(Sequence[Reading]):
             if len(self._chunks) == 1:
                 joined = self._chunks[0]
             elif self._chunks:
-                joined = tuple(np.concatenate([c[i] for c in self._chunks]) for i in range(len(_DTYPES)))
+                # One column at a time, letting each go from the chunks as it is joined: the
+                # whole batch is never held twice.
+                parts = [list(c) for c in self._chunks]
+                self._chunks = []
+                columns = []
+                for i in range(len(_DTYPES)):
+                    columns.append(np.concatenate([p[i] for p in parts]))
+                    for p in parts:
+                        p[i] = None
+                joined = tuple(columns)
             else:
                 joined = tuple(np.empty(0, t) for _, t in _DTYPES)
             self._chunks = [joined]
@@ -161,15 +171,36 @@ class ReadingColumns(Sequence[Reading]):
         file in time order was 6x slower to insert). The columns are replaced by the result.
         """
         cols = self.columns()
-        ind = self.indicators.ranks()[cols["indicator"]] if len(self.indicators.names) else cols["indicator"]
-        reg = self.regions.ranks()[cols["region"]] if len(self.regions.names) else cols["region"]
-        order = np.lexsort((cols["ts"], reg, ind))  # stable: equal keys keep the file's order
-        ind, reg, ts = ind[order], reg[order], cols["ts"][order]
+        if not len(cols["ts"]):
+            return UniqueReadings(self)
+        key = self._key(cols)
+        order = np.argsort(key, kind="stable")  # stable: equal keys keep the file's order
+        key = key[order]
         last = np.ones(len(order), dtype=bool)
-        last[:-1] = (ind[1:] != ind[:-1]) | (reg[1:] != reg[:-1]) | (ts[1:] != ts[:-1])
-        del ind, reg, ts
+        last[:-1] = key[1:] != key[:-1]
+        del key
         self._replace(order[last])
         return UniqueReadings(self)
+
+    def _key(self, cols: dict[str, np.ndarray]) -> np.ndarray:
+        """One int64 per row that sorts like (indicator, region, ts): a single sort, little memory."""
+        regions = len(self.regions.names)
+        low, high = int(cols["ts"].min()), int(cols["ts"].max())
+        span = high - low + 1
+        if len(self.indicators.names) * regions * span >= PACK_LIMIT:  # too wide to pack: rank the keys
+            ind, reg, ts = self.indicators.ranks()[cols["indicator"]], self.regions.ranks()[cols["region"]], cols["ts"]
+            order = np.lexsort((ts, reg, ind))
+            si, sr, st = ind[order], reg[order], ts[order]
+            new = np.r_[True, (si[1:] != si[:-1]) | (sr[1:] != sr[:-1]) | (st[1:] != st[:-1])]
+            packed = np.empty(len(ind), dtype=np.int64)
+            packed[order] = np.cumsum(new) - 1
+            return packed
+        key = self.indicators.ranks()[cols["indicator"]].astype(np.int64)
+        key *= regions
+        key += self.regions.ranks()[cols["region"]]
+        key *= span
+        key += cols["ts"] - low
+        return key
 
 
 class UniqueReadings:

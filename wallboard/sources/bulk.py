@@ -16,7 +16,6 @@ from operator import itemgetter
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from wallboard.columns import ReadingColumns
 from wallboard.sources.base import Batch, Deadline
@@ -24,7 +23,7 @@ from wallboard.sources.mapping import Columns, Mapper
 from wallboard.sources.periods import parse_when
 from wallboard.sources.values import ValueProblem, parse_number
 
-CHUNK = 100_000  # rows gathered before a chunk is converted; a few tens of MB of text
+CHUNK = 50_000  # rows gathered before a chunk is converted; about 15 MB of text
 CACHED = 200_000  # distinct texts of one column remembered across chunks (times, regions repeat)
 
 
@@ -128,12 +127,14 @@ class _Converter:
 
     def _column(self, name: str, texts: tuple[str, ...]) -> tuple[np.ndarray, list[Any], np.ndarray]:
         """(codes into the distinct texts, what each distinct text reads as, which rows fail)."""
-        codes, distinct = pd.factorize(np.array(texts, dtype=object), use_na_sentinel=False)
+        index: dict[str, int] = {}
+        codes = np.fromiter((index.setdefault(t, len(index)) for t in texts), np.int64, len(texts))
+        distinct = list(index)
         cache = self.caches[name]
-        if len(cache) > CACHED:  # values rarely repeat across a whole file; keep memory bounded
+        if len(cache) > CACHED or name == "value":  # values seldom repeat beyond a chunk: memory stays bounded
             cache.clear()
         results = []
-        for text in distinct.tolist():
+        for text in distinct:
             found = cache.get(text, cache)
             if found is cache:
                 found = cache[text] = self._read(name, text)

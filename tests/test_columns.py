@@ -1,0 +1,41 @@
+"""Readings held as columns (wallboard/columns.py): a Sequence of Readings, deduplicated like the store's dict."""
+
+from __future__ import annotations
+
+import pytest
+
+from wallboard import columns
+from wallboard.records import Reading
+
+READINGS = [
+    Reading("harga_cabai", "12.75.02", 1_700_003_600, 45_250.0),
+    Reading("harga_beras", "12.75.01", 1_700_000_000, 14_750.0, "P1M"),
+    Reading("harga_cabai", "12.75.02", 1_700_003_600, 46_000.0),  # same key, later: wins
+    Reading("harga_beras", "12.75.01", 10, 14_000.0),  # far in the past: a wide span
+    Reading("harga_beras", "12.75.03", 1_700_000_000, 5_555.5),
+]
+
+
+@pytest.mark.parametrize("pack_limit", [2**62, 0])
+def test_unique_is_the_stores_dict_in_key_order(monkeypatch, pack_limit: int) -> None:
+    monkeypatch.setattr(columns, "PACK_LIMIT", pack_limit)  # 0: the ranking path for keys too wide to pack
+    held = columns.ReadingColumns("data/harga.csv baris")
+    for reading in READINGS:
+        held.append(reading)
+    assert list(held) == READINGS and len(held) == 5 and held[-1] == READINGS[-1]
+    expected = {(r.indicator, r.region, r.ts): (r.value, r.period) for r in READINGS}
+    unique = held.unique()
+    assert list(unique.items()) == sorted(expected.items())
+    assert len(unique) == 4
+    assert unique.spans() == {("harga_beras", "12.75.01"): (10, 1_700_000_000),
+                              ("harga_beras", "12.75.03"): (1_700_000_000, 1_700_000_000),
+                              ("harga_cabai", "12.75.02"): (1_700_003_600, 1_700_003_600)}
+    assert unique.lows() == {"harga_beras": 10, "harga_cabai": 1_700_003_600}
+
+
+def test_drop_older_keeps_figures_per_period() -> None:
+    held = columns.ReadingColumns()
+    for reading in READINGS:
+        held.append(reading)
+    assert held.drop_older(1_000_000_000) == 1 and held.oldest() == 1_700_000_000
+    assert len(held) == 4
