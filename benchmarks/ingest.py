@@ -84,7 +84,7 @@ def time_baseline(url: str, rows: int, size: int) -> tuple[float, int]:
     try:
         insert = postgresql.insert if store.engine.dialect.name == "postgresql" else sqlite.insert
         stmt = insert(schema.readings)
-        stmt = stmt.on_conflict_do_update(index_elements=["indicator", "region", "ts"],
+        stmt = stmt.on_conflict_do_update(index_elements=["indicator", "region", "ts", "period"],
                                           set_={"value": stmt.excluded.value})
         start = int(datetime(2026, 1, 1, tzinfo=UTC).timestamp())
         work = list(batches(rows, size, start))

@@ -1,4 +1,4 @@
-"""Readings held as columns (wallboard/columns.py): a Sequence of Readings, deduplicated like the store's dict."""
+"""Readings held as columns (wallboard/columns.py): a Sequence of Readings, deduplicated as the store's dict."""
 
 from __future__ import annotations
 
@@ -23,10 +23,12 @@ def test_unique_is_the_stores_dict_in_key_order(monkeypatch, pack_limit: int) ->
     for reading in READINGS:
         held.append(reading)
     assert list(held) == READINGS and len(held) == 5 and held[-1] == READINGS[-1]
-    expected = {(r.indicator, r.region, r.ts): (r.value, r.period) for r in READINGS}
-    unique = held.unique()
+    expected = {(r.indicator, r.region, r.ts, r.period or ""): r.value for r in READINGS}  # the store's dict
+    unique = held.unique(moment="")
     assert list(unique.items()) == sorted(expected.items())
     assert len(unique) == 4
+    assert [row[4] for chunk in unique.rows() for row in chunk] == ["", "P1M", "", ""]
+    assert unique.moments().spans()[("harga_beras", "12.75.01")] == (10, 10)  # rollups: moments only
     assert unique.spans() == {("harga_beras", "12.75.01"): (10, 1_700_000_000),
                               ("harga_beras", "12.75.03"): (1_700_000_000, 1_700_000_000),
                               ("harga_cabai", "12.75.02"): (1_700_003_600, 1_700_003_600)}

@@ -168,3 +168,29 @@ def test_fetch_also_takes_the_bps_bridging_table(tmp_path: Path) -> None:
                            "--bps-from", url + "/csv/nope.csv", "--dir", str(tmp_path / "other"))
     assert broken.returncode == 1 and "HTTP 404" in broken.stderr and broken.stderr.count("\n") == 1
     assert not (tmp_path / "other" / "data" / "regions").exists()  # nothing written, boundaries neither
+
+
+def test_fetch_takes_the_bps_table_from_a_local_file(tmp_path: Path) -> None:
+    """`--bps-from FILE`: a wall without internet gets its table from a file exported elsewhere."""
+    from tests.sources.test_bps import NEWER_TABLE
+
+    site = tmp_path / "site"
+    site.mkdir()
+    for level in ("kecamatan", "desa"):
+        shutil.copy(FIXTURES / f"12.75-{level}.geojson", site / f"12.75-{level}.geojson")
+    exported = tmp_path / "unduhan" / "bridging-kecamatan.csv"
+    exported.parent.mkdir()
+    exported.write_text(NEWER_TABLE, encoding="utf-8")
+    wall = tmp_path / "wall"
+    with serve(site) as url:
+        result = wallboard("regions", "fetch", "12.75", "--from", url + "/{code}-{level}.geojson",
+                           "--bps-from", str(exported), "--dir", str(wall))
+        assert result.returncode == 0, result.stderr
+        missing = wallboard("regions", "fetch", "12.75", "--from", url + "/{code}-{level}.geojson",
+                            "--bps-from", str(tmp_path / "nope.csv"), "--dir", str(tmp_path / "other"))
+    folder = wall / "data" / "regions"
+    assert (folder / "bps-kemendagri-kecamatan.csv").read_text(encoding="utf-8") == NEWER_TABLE
+    meta = json.loads((folder / "bps-kemendagri-kecamatan.json").read_text())
+    assert meta["path"] == str(exported) and meta["codes"] >= 6
+    assert missing.returncode == 1 and "nope.csv" in missing.stderr and missing.stderr.count("\n") == 1
+    assert not (tmp_path / "other" / "data" / "regions").exists()

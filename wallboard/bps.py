@@ -12,7 +12,22 @@ BPS code is never guessed from its digits: it is looked up in BPS's bridging tab
 
 Kabupaten/kota codes (4 digits) follow from the kecamatan rows (their first four digits and
 their dotted parent). A ``bps-kemendagri-desa.csv`` in the same shape, when present, adds
-10-digit desa codes.
+10-digit desa codes. The table may come from a URL (the default: a public mirror of the 2020
+table) or from a local file, e.g. one exported from sig.bps.go.id for a newer period; Kemendagri
+codes written without dots (``950101``, as the newer exports do) are read too.
+
+The 2022 Papua provinces are packaged (``bps-pemekaran-2022.csv`` beside this module), because
+the downloadable 2020 table predates them and no newer table is published under a licence that
+lets it ship here. The rows were written from the laws that made the provinces (UU 14/2022 Papua
+Selatan, UU 15/2022 Papua Tengah, UU 16/2022 Papua Pegunungan, UU 29/2022 Papua Barat Daya: which
+kabupaten/kota moved), Kemendagri's current codes (93, 94, 95, 96, as ``wallboard.regions`` has
+them) and the codes BPS gave them (provinces 95, 96, 97 and 92; Jayawijaya, BPS 9402 until then,
+is now 9702). Whatever table is stored, the packaged rows are added on top: their kabupaten/kota
+translate to the new Kemendagri codes (a table's row naming an old Kemendagri kabupaten code,
+``92.05``, names the new one, ``96.03``), and a BPS code that was re-coded is refused with the
+code that replaced it (``kode BPS 9402 sudah diganti menjadi 9702 (2022)``) instead of being placed
+by an outdated row. Kecamatan codes are never carried over by prefix: Kemendagri renumbered some
+(Asolokobal was 91.02.29, is 95.01.09), so only a table that lists them places them.
 """
 
 from __future__ import annotations
@@ -25,14 +40,21 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DIRECTORY = Path("data") / "regions"
 # A public mirror of BPS's bridging service (kode wilayah kerja statistik 2020 semester 2 against
 # Kemendagri 2020); ``{level}`` is ``kecamatan`` (or ``kabkota``/``provinsi`` in that repository).
+# It stays a download, not a packaged file: neither it nor any newer copy found states a licence
+# that lets the national table ship here. What changed since (the 2022 Papua provinces) is
+# packaged in RECODED; a newer table can be read from a file (``--bps-from FILE``).
 DEFAULT_URL = ("https://raw.githubusercontent.com/zakiego/"
                "Kode-Wilayah-Administrasi-Indonesia-Relasi-BPS-Kemendagri/main/csv/{level}.csv")
 COLUMNS = ("kode_bps", "nama_bps", "kode_dagri", "nama_dagri")
 LEVELS = ("kecamatan", "desa")
+RECODED = Path(__file__).with_name("bps-pemekaran-2022.csv")
+_DAGRI = re.compile(r"\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?")
+_UNDOTTED = re.compile(r"\d{2}(\d{2}(\d{2}(\d{4})?)?)?")
 
 
 class BridgeError(Exception):
@@ -50,9 +72,46 @@ class Bridge:
     codes: dict[str, str] = field(default_factory=dict)
     fetched: str | None = None  # the date the kecamatan table was fetched, from its .json
     levels: tuple[str, ...] = ()
+    moved: dict[str, tuple[str, str]] = field(default_factory=dict)  # old BPS kab/kota -> (new, year)
 
     def to_kemendagri(self, code: str) -> str | None:
         return self.codes.get(re.sub(r"\D", "", code))
+
+    def unknown(self, code: str) -> str:
+        """Why ``code`` has no Kemendagri code: re-coded (and to what), or not in the table at all."""
+        digits = re.sub(r"\D", "", code)
+        if digits[:4] in self.moved:
+            new, year = self.moved[digits[:4]]
+            if len(digits) == 4:
+                return f"kode BPS {digits} sudah diganti menjadi {new} ({year})"
+            return (f"kode BPS {digits} sudah tidak berlaku: kabupaten/kota {digits[:4]} sudah diganti "
+                    f"menjadi {new} ({year})")
+        return f"kode BPS {digits} tidak ada di tabel BPS-Kemendagri"
+
+
+@dataclass(frozen=True)
+class Recoding:
+    """The packaged 2022 re-coding: new BPS codes, old BPS codes, old Kemendagri prefixes."""
+
+    codes: dict[str, str]  # new BPS province/kabupaten code -> new Kemendagri code
+    moved: dict[str, tuple[str, str]]  # old BPS kabupaten/kota code -> (new BPS code, year)
+    dagri: dict[str, str]  # old Kemendagri kabupaten/kota code -> new one
+
+
+def recoding() -> Recoding:
+    rows = list(csv.DictReader(io.StringIO(RECODED.read_text(encoding="utf-8"), newline="")))
+    return Recoding(
+        codes={r["kode_bps"]: r["kode_dagri"] for r in rows},
+        moved={r["kode_bps_lama"]: (r["kode_bps"], r["tahun"]) for r in rows if r["kode_bps_lama"]},
+        dagri={r["kode_dagri_lama"]: r["kode_dagri"] for r in rows if r["kode_dagri_lama"]},
+    )
+
+
+def _dotted(code: str) -> str:
+    """``950101`` -> ``95.01.01`` (newer exports write Kemendagri codes without dots); dotted as it is."""
+    if _UNDOTTED.fullmatch(code):
+        return ".".join(part for part in (code[:2], code[2:4], code[4:6], code[6:]) if part)
+    return code
 
 
 def parse_table(text: str, source: str) -> dict[str, str]:
@@ -65,8 +124,8 @@ def parse_table(text: str, source: str) -> dict[str, str]:
     codes: dict[str, str] = {}
     for row in reader:
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
-        bps, dagri = re.sub(r"\D", "", row.get("kode_bps", "")), row.get("kode_dagri", "")
-        if not bps or not re.fullmatch(r"\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?", dagri):
+        bps, dagri = re.sub(r"\D", "", row.get("kode_bps", "")), _dotted(row.get("kode_dagri", ""))
+        if not bps or not _DAGRI.fullmatch(dagri):
             continue
         codes[bps] = dagri
         if len(bps) == 7 and dagri.count(".") == 2:  # the kabupaten/kota and provinsi above it
@@ -95,6 +154,7 @@ def load_bridge(directory: Path) -> Bridge | None:
         if path.exists():
             bridge.codes.update(parse_table(path.read_text(encoding="utf-8-sig"), str(path)))
             bridge.levels += (level,)
+    _recode(bridge, recoding())
     meta = paths[0].with_suffix(".json")
     if meta.exists():
         try:
@@ -105,18 +165,49 @@ def load_bridge(directory: Path) -> Bridge | None:
     return bridge
 
 
+def _recode(bridge: Bridge, table: Recoding) -> None:
+    """Bring a stored table up to the 2022 Papua provinces (see the module's docstring)."""
+    codes = {}
+    for bps, dagri in bridge.codes.items():
+        if bps[:4] in table.moved and len(bps) >= 4:
+            continue  # an old BPS code: refused with its successor, never placed by an outdated row
+        codes[bps] = table.dagri.get(dagri, dagri)  # a kabupaten/kota only: kecamatan were renumbered
+    codes.update(table.codes)
+    bridge.codes = codes
+    bridge.moved = dict(table.moved)
+
+
 def bridge_files(url: str = DEFAULT_URL, level: str = "kecamatan", *, timeout: float = 60.0,
                  today: date | None = None) -> dict[str, bytes]:
-    """Download and check the bridging table for ``level``: ``{file name: bytes}`` of the CSV and
-    its ``.json`` (where and when it was fetched), for the caller to write together with its own.
+    """Download (or read) and check the bridging table for ``level``: ``{file name: bytes}`` of the
+    CSV and its ``.json`` (where and when it was fetched), for the caller to write with its own.
 
-    ``url`` may hold ``{level}``. Raises ``BridgeError`` with a one-line reason.
+    ``url`` is an http(s) URL or a local file path (a table exported by hand, for a wall with no
+    internet), and may hold ``{level}``. Raises ``BridgeError`` with a one-line reason.
     """
-    import httpx
-
     if level not in LEVELS:
         raise BridgeError(f"unknown level {level!r} (use {' or '.join(LEVELS)})")
     address = url.format(level=level)
+    if urlsplit(address).scheme in ("http", "https"):
+        content, where = _download(address, timeout), {"url": address}
+    else:
+        path = Path(address).expanduser()
+        try:
+            content = path.read_bytes()
+        except OSError as exc:
+            raise BridgeError(f"{address}: {exc.strerror or exc}") from None
+        where = {"path": str(path.resolve())}
+    text = content.decode("utf-8-sig", errors="replace")
+    codes = parse_table(text, address)
+    name = table_path(Path("."), level).name
+    meta = {**where, "fetched": (today or date.today()).isoformat(), "codes": len(codes)}
+    return {name: text.encode("utf-8"),
+            name.removesuffix(".csv") + ".json": (json.dumps(meta, indent=2) + "\n").encode()}
+
+
+def _download(address: str, timeout: float) -> bytes:
+    import httpx
+
     try:
         response = httpx.get(address, timeout=timeout, follow_redirects=True)
         response.raise_for_status()
@@ -124,12 +215,7 @@ def bridge_files(url: str = DEFAULT_URL, level: str = "kecamatan", *, timeout: f
         raise BridgeError(f"{address}: HTTP {exc.response.status_code}") from None
     except httpx.HTTPError as exc:
         raise BridgeError(f"{address}: {exc or type(exc).__name__}") from None
-    text = response.content.decode("utf-8-sig", errors="replace")
-    codes = parse_table(text, address)
-    name = table_path(Path("."), level).name
-    meta = {"url": address, "fetched": (today or date.today()).isoformat(), "codes": len(codes)}
-    return {name: text.encode("utf-8"),
-            name.removesuffix(".csv") + ".json": (json.dumps(meta, indent=2) + "\n").encode()}
+    return response.content
 
 
 def fetch_bridge(directory: Path, url: str = DEFAULT_URL, level: str = "kecamatan", *,

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from wallboard.store import Latest
+from wallboard.store.store import period_days
 
 SEVERITY = {"ok": 0, "nodata": 0, "stale": 1, "warning": 2, "critical": 3, "error": 3}
 
@@ -49,12 +50,17 @@ def combine(values: list[float], aggregate: str) -> float:
 def from_latest(indicator_id: str, rows: list[Latest], aggregate: str, zone: Any) -> IndicatorValue:
     if not rows:
         return IndicatorValue(indicator_id, None, None, None)
-    rows = sorted(rows, key=lambda r: r.ts)
-    by_region = {r.region: r.value for r in rows}  # oldest first: rollup's "last" relies on it
+    # Oldest first (rollup's "last" relies on it); at one time the shortest length last, as the
+    # store picks each region's current figure (a quarter before the half year starting with it).
+    rows = sorted(rows, key=lambda r: (r.ts, -period_days(r.period)))
+    by_region = {r.region: r.value for r in rows}
     # A source may report a kecamatan and its desa both; the city-wide figure counts each person
     # once, so it combines the coarsest level present only.
     coarsest = min(r.region.count(".") for r in rows)
     rows = [r for r in rows if r.region.count(".") == coarsest]
+    # ... and figures of one length: a region whose current figure is a half year is not added to
+    # the others' quarters.
+    rows = [r for r in rows if r.period == rows[-1].period]
     current = combine([r.value for r in rows], aggregate)
     have_prev = [r for r in rows if r.prev_value is not None]
     previous = (

@@ -7,13 +7,14 @@ Panels say what they need (``Needs``); the hub joins the needs of every screen a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from wallboard.indicators import IndicatorValue, from_latest
 from wallboard.rollup import RegionFigures, at_level
 from wallboard.sources.periods import nominal
 from wallboard.store import SourceStatus, Store, StoredEvent
+from wallboard.store.store import period_days
 
 _BUCKETS = (60, 300, 900, 3600, 21600, 86400)
 MAX_POINTS = 800
@@ -146,12 +147,15 @@ def build_snapshot(store: Store, config: Any, needs: Needs, now: datetime, versi
         since = (now_ts - key.window) // key.bucket * key.bucket
         aggregate = defs[key.indicator].aggregate if key.indicator in defs else "sum"
         current = indicators.get(key.indicator)
-        length = nominal(current.period) if current is not None else None
+        period = current.period if current is not None else None
         regions = one_level(latest.get(key.indicator))
         until = now_ts if as_of else None
-        if length is not None:  # figures per period: from the start of the period the window opens in
+        if period is not None:
+            # Figures per period: from the start of the period the window opens in, and of the
+            # current figure's length only (a recap's quarters, not its half years beside them).
+            length = nominal(period) or timedelta(days=period_days(period))
             series[key] = store.series(key.indicator, now_ts - key.window - int(length.total_seconds()),
-                                       key.bucket, aggregate, regions, periodic=True, until=until)
+                                       key.bucket, aggregate, regions, periodic=True, until=until, period=period)
         elif cache is not None:
             series[key] = cache.series(store, key, versions[key.indicator], since, aggregate, regions)
         else:

@@ -41,10 +41,11 @@ def site_collector(db_url: str, site: str, sources: str, base: Path, **kw) -> tu
 
 
 def stored(store: Store, indicator: str) -> dict[tuple[str, int], tuple[float, str | None]]:
-    """Every reading of one indicator: (region, ts) -> (value, period)."""
+    """Every reading of one indicator: (region, ts) -> (value, period); a moment's period is None
+    (stored as '', the period being part of the key)."""
     with store.engine.connect() as conn:
         rows = conn.exec_driver_sql(
-            f"SELECT region, ts, value, period FROM readings WHERE indicator = '{indicator}'"
+            f"SELECT region, ts, value, NULLIF(period, '') FROM readings WHERE indicator = '{indicator}'"
         )
         return {(r[0], int(r[1])): (float(r[2]), r[3]) for r in rows}
 

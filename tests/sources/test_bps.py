@@ -175,3 +175,101 @@ def test_without_the_table_the_run_fails_and_keeps_what_is_stored(db_url: str, m
         assert run.ok and run.rows == 24, run
     finally:
         store.close()
+
+
+# The 2022 Papua provinces ----------------------------------------------------------------------
+
+# Rows of the bridging table as BPS's service exports it for a period after 2022 (sig.bps.go.id,
+# parent_id first, Kemendagri codes without dots): Jayawijaya, BPS 9702 in Papua Pegunungan (97),
+# Kemendagri 95.01. BPS renumbered its kecamatan (Wamena 9402110 became 9702010).
+NEWER_TABLE = """parent_id,kode_bps,nama_bps,kode_dagri,nama_dagri
+9702,9702010,WAMENA,950101,Wamena
+9702,9702020,ASOLOKOBAL,950109,Asolokobal
+9702,9702030,WALELAGAMA,950106,Walelagama
+9702,9702110,HUBIKOSI,950104,Hubikosi
+9702,9702160,ASOLOGAIMA,950103,Asologaima
+9702,9702220,KURULU,950102,Kurulu
+"""
+# The 2020 table's rows of the same kecamatan (Papua, BPS 94, Kemendagri 91 until 2022).
+OLD_ROWS = """9402110,WAMENA,91.02.01,WAMENA
+9402111,ASOLOKOBAL,91.02.29,ASOLOKOBAL
+"""
+
+PENDUDUK = """
+  - id: penduduk
+    type: csv
+    path: data/penduduk.csv
+    every: 1d
+    indicator: penduduk
+    region_codes: bps
+    columns: {time: tahun, region: kode_kecamatan_bps, value: jumlah_penduduk}
+"""
+
+
+def test_jayawijaya_reads_bps_codes_through_a_local_table(db_url: str, tmp_path: Path) -> None:
+    """Kemendagri 95.01 (Papua Pegunungan since 2022): a newer table from a file, no internet."""
+    exported = tmp_path / "unduhan" / "bridging-kecamatan-2024.csv"
+    exported.parent.mkdir()
+    exported.write_text(NEWER_TABLE, encoding="utf-8")
+    path = bps.fetch_bridge(tmp_path / "data" / "regions", str(exported), today=date(2026, 11, 29))
+    assert path.read_text(encoding="utf-8") == NEWER_TABLE
+    meta = json.loads(path.with_suffix(".json").read_text())
+    assert meta["path"] == str(exported) and meta["fetched"] == "2026-11-29"
+    table = {r["kode_bps"]: r["kode_dagri"] for r in csv.DictReader(io.StringIO(NEWER_TABLE))}
+    rows = [[code, name, str(year), str(9000 + i * 131 + (year - 2023) * 17)]
+            for year in (2023, 2024) for i, (code, name) in enumerate(
+                (r["kode_bps"], r["nama_bps"]) for r in csv.DictReader(io.StringIO(NEWER_TABLE)))]
+    refused = [["9402110", "WAMENA", "2021", "71230"], ["9402", "JAYAWIJAYA", "2021", "269553"]]
+    write_csv(tmp_path / "data" / "penduduk.csv", ["kode_kecamatan_bps", "nama_kecamatan", "tahun",
+                                                   "jumlah_penduduk"], rows + refused)
+    settle(tmp_path / "data" / "penduduk.csv")
+    collector, store, _ = site_collector(db_url, "95.01", PENDUDUK, tmp_path)
+    try:
+        run = collector.run("penduduk", NOW)
+        assert run.ok and run.rows == 12 and run.rejected == 2, run
+        assert ("baris 14: kode BPS 9402110 sudah tidak berlaku: kabupaten/kota 9402 sudah diganti menjadi "
+                "9702 (2022)") in run.error
+        assert "baris 15: kode BPS 9402 sudah diganti menjadi 9702 (2022)" in run.error
+        dotted = {k: f"{v[:2]}.{v[2:4]}.{v[4:]}" for k, v in table.items()}
+        expected = {(dotted[r[0]], int(datetime(int(r[2]), 1, 1, tzinfo=WIB).timestamp())): (float(r[3]), "P1Y")
+                    for r in rows}
+        assert stored(store, "penduduk") == expected
+        assert expected[("95.01.09", int(datetime(2024, 1, 1, tzinfo=WIB).timestamp()))] == (9148.0, "P1Y")
+    finally:
+        store.close()
+
+
+def test_the_2020_table_knows_the_2022_provinces(mirror: Mirror, tmp_path: Path) -> None:
+    mirror.files["/csv/kecamatan.csv"] = (200, TABLE + OLD_ROWS)
+    directory = tmp_path / "data" / "regions"
+    bps.fetch_bridge(directory, mirror.url)
+    bridge = bps.load_bridge(directory)
+    assert bridge is not None
+    # The new BPS codes of the packaged table: provinces 95, 96, 97, 92 and their kabupaten/kota.
+    assert bridge.to_kemendagri("97") == "95" and bridge.to_kemendagri("9702") == "95.01"
+    assert bridge.to_kemendagri("95") == "93" and bridge.to_kemendagri("9502") == "93.02"  # Boven Digoel
+    assert bridge.to_kemendagri("9608") == "94.02" and bridge.to_kemendagri("92") == "96"
+    assert bridge.to_kemendagri("9201") == "96.03"  # Raja Ampat, Kemendagri 92.05 until 2022
+    # The old codes of the 2020 table are not placed by their outdated rows: they say what replaced them.
+    assert bridge.to_kemendagri("9402") is None and bridge.to_kemendagri("9402110") is None
+    assert bridge.unknown("9402") == "kode BPS 9402 sudah diganti menjadi 9702 (2022)"
+    assert bridge.unknown("9108") == "kode BPS 9108 sudah diganti menjadi 9201 (2022)"
+    assert bridge.unknown("3273999") == "kode BPS 3273999 tidak ada di tabel BPS-Kemendagri"
+    # What did not move is read as before.
+    assert bridge.to_kemendagri("3273010") == "32.73.15" and bridge.to_kemendagri("1101") == "11.09"
+
+
+def test_the_packaged_recoding_agrees_with_kemendagri() -> None:
+    """Every new Kemendagri code is that kabupaten/kota; every old one is gone; each law's provinces."""
+    from wallboard import regions
+
+    rows = list(csv.DictReader(io.StringIO(bps.RECODED.read_text(encoding="utf-8"))))
+    laws = {"93": "UU 14/2022", "94": "UU 15/2022", "95": "UU 16/2022", "96": "UU 29/2022"}
+    assert {r["kode_dagri"][:2]: r["dasar"] for r in rows} == laws
+    for row in rows:
+        name = regions.name(row["kode_dagri"])
+        assert row["nama_dagri"].removeprefix("KAB. ").lower() in name.lower(), (row, name)
+        if row["kode_dagri_lama"]:
+            assert regions.kabupaten_kota(row["kode_dagri_lama"]) is None, row
+    kabupaten = {r["kode_dagri"] for r in rows if "." in r["kode_dagri"]}
+    assert kabupaten == {w.code for w in regions.all_kabupaten_kota() if w.code[:2] in laws}

@@ -107,3 +107,31 @@ def test_faults_leave_the_store_unchanged(harga, damage: str, reason: str) -> No
     run = collector.run("harga_pasar", NOW)
     assert not run.ok and reason in run.error, run.error
     assert snapshot(store) == before
+
+
+def test_merged_ranges_of_a_streamed_sheet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The merges of a read-only sheet come from its XML, also when ``<mergeCells`` falls across the
+    scanner's chunks, and the merged value reaches every row the range spans."""
+    from openpyxl import load_workbook
+
+    from wallboard.sources import excel_merged
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Kecamatan", "Desa", "Kasus"])
+    for n in range(40):
+        sheet.append([f"Kec {n // 4}" if n % 4 == 0 else None, f"Desa {n}", n])
+    for k in range(10):
+        sheet.merge_cells(start_row=2 + 4 * k, start_column=1, end_row=5 + 4 * k, end_column=1)
+    path = tmp_path / "desa.xlsx"
+    book.save(path)
+    monkeypatch.setattr(excel_merged, "CHUNK", 7)  # every tag cut somewhere
+    read = load_workbook(path, read_only=True)
+    try:
+        ranges = excel_merged.merged_ranges(path, read.worksheets[0])
+        assert sorted(ranges) == [(2 + 4 * k, 0, 5 + 4 * k, 0) for k in range(10)]
+        rows = list(excel_merged.spread_merged(enumerate(read.worksheets[0].iter_rows(values_only=True), 1),
+                                               ranges))
+    finally:
+        read.close()
+    assert [cells[0] for _line, cells in rows[1:]] == [f"Kec {n // 4}" for n in range(40)]

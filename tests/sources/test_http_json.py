@@ -205,3 +205,165 @@ def test_missing_variable_is_the_reason(api: Api, db_url: str, tmp_path: Path, m
         assert not run.ok and "LAPOR_TOKEN belum diisi" in run.error
     finally:
         store.close()
+
+
+# Paged APIs ------------------------------------------------------------------------------------
+
+RESOURCE = "5b7c9f2e-3d1a-4c8e-9f00-harga-beras-2026"
+KECAMATAN = ["12.75.01", "12.75.02", "12.75.03", "12.75.04", "12.75.05"]
+
+
+def price_records(n: int) -> list[dict]:
+    """A Satu Data portal's price table: one row per kecamatan and day, prices with decimals."""
+    return [{"kode_kecamatan": KECAMATAN[i % 5], "tanggal": f"2026-{1 + i // 140:02d}-{1 + (i // 5) % 28:02d} 08:00",
+             "harga": 12000 + i * 7.5} for i in range(n)]
+
+
+def expected(records: list[dict]) -> dict:
+    from zoneinfo import ZoneInfo
+
+    wib = ZoneInfo("Asia/Jakarta")
+    return {(r["kode_kecamatan"], int(datetime.strptime(r["tanggal"], "%Y-%m-%d %H:%M").replace(tzinfo=wib)
+                                      .timestamp())): (float(r["harga"]), None) for r in records}
+
+
+def paged_source(url: str, extra: str = "") -> str:
+    return f"""
+  - id: harga
+    type: http_json
+    url: {url}
+    every: 1h
+    timeout: 5s
+    indicator: harga_beras
+    columns: {{time: tanggal, region: kode_kecamatan, value: harga}}
+{extra}"""
+
+
+@pytest.fixture
+def portal():
+    from tests.api_server import ApiServer
+
+    server = ApiServer()
+    yield server
+    server.close()
+
+
+@pytest.mark.parametrize("include_total", [True, False], ids=["total", "include_total=false"])
+def test_ckan_datastore_is_read_whole(portal, db_url: str, tmp_path: Path, include_total: bool) -> None:
+    """250 records in pages of 100: every one stored, exactly as the portal gives it."""
+    from tests.api_server import CKAN_PATH, ckan_datastore
+    from tests.sources.site import stored
+
+    records = price_records(250)
+    portal.handlers[CKAN_PATH] = ckan_datastore(records, RESOURCE)
+    extra = f"    params: {{resource_id: {RESOURCE}{'' if include_total else ', include_total: false'}}}\n"
+    collector, store = make_collector(db_url, paged_source(portal.url + CKAN_PATH, extra), tmp_path)
+    try:
+        run = collector.run("harga", NOW)
+        assert run.ok and run.rows == 250 and run.rejected == 0, run
+        assert stored(store, "harga_beras") == expected(records)
+        offsets = [dict(p.split("=") for p in r.split("?")[1].split("&")).get("offset", "0") for r in portal.requests]
+        assert offsets == ["0", "100", "200"]
+    finally:
+        store.close()
+
+
+def test_ckan_page_that_fails_stores_nothing(portal, db_url: str, tmp_path: Path) -> None:
+    from tests.api_server import CKAN_PATH, ckan_datastore
+
+    records = price_records(250)
+    portal.handlers[CKAN_PATH] = ckan_datastore(records[:40], RESOURCE)
+    extra = f"    records: result.records\n    params: {{resource_id: {RESOURCE}}}\n"
+    collector, store = make_collector(db_url, paged_source(portal.url + CKAN_PATH, extra), tmp_path)
+    try:
+        assert collector.run("harga", NOW).ok
+        before = snapshot(store)
+        portal.handlers[CKAN_PATH] = ckan_datastore(records, RESOURCE, fail_at=100)
+        run = collector.run("harga", NOW)
+        assert not run.ok and "halaman 2" in run.error and "HTTP 500" in run.error, run.error
+        assert "tidak ada yang disimpan" in run.error and "\n" not in run.error
+        assert snapshot(store) == before
+    finally:
+        store.close()
+
+
+def test_offset_paging_with_the_apis_own_parameter_names(portal, db_url: str, tmp_path: Path) -> None:
+    from tests.api_server import offset_api
+    from tests.sources.site import stored
+
+    records = price_records(23)
+    portal.handlers["/v2/harga"] = offset_api(records, offset_param="skip", limit_param="take", key="items")
+    extra = "    records: items\n    paging: {style: offset, limit: 10, offset_param: skip, limit_param: take}\n"
+    collector, store = make_collector(db_url, paged_source(portal.url + "/v2/harga", extra), tmp_path)
+    try:
+        run = collector.run("harga", NOW)
+        assert run.ok and run.rows == 23, run
+        assert stored(store, "harga_beras") == expected(records)
+        assert [r.split("?")[1] for r in portal.requests] == ["skip=0&take=10", "skip=10&take=10", "skip=20&take=10"]
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("absolute", [False, True], ids=["relative link", "absolute link"])
+def test_next_link_paging(portal, db_url: str, tmp_path: Path, absolute: bool) -> None:
+    from tests.api_server import next_api
+    from tests.sources.site import stored
+
+    records = price_records(25)
+    portal.handlers["/api/harga"] = next_api("/api/harga", records, 10, absolute=portal.url if absolute else "")
+    extra = "    records: data\n    paging: {style: next, next: links.next}\n"
+    collector, store = make_collector(db_url, paged_source(portal.url + "/api/harga", extra), tmp_path)
+    try:
+        run = collector.run("harga", NOW)
+        assert run.ok and run.rows == 25, run
+        assert stored(store, "harga_beras") == expected(records)
+        assert portal.requests == ["/api/harga", "/api/harga?page=2", "/api/harga?page=3"]
+    finally:
+        store.close()
+
+
+def test_max_pages_stops_a_runaway_api(portal, db_url: str, tmp_path: Path) -> None:
+    from tests.api_server import offset_api
+
+    portal.handlers["/v2/harga"] = offset_api(price_records(5), endless=True)
+    extra = "    records: data\n    paging: {style: offset, limit: 5, max_pages: 4}\n"
+    collector, store = make_collector(db_url, paged_source(portal.url + "/v2/harga", extra), tmp_path)
+    try:
+        run = collector.run("harga", NOW)
+        assert not run.ok and "berhenti setelah 4 halaman (max_pages)" in run.error, run.error
+        assert len(portal.requests) == 4 and store.count_readings() == 0
+    finally:
+        store.close()
+
+
+def test_a_next_link_back_to_a_read_page_fails(portal, db_url: str, tmp_path: Path) -> None:
+    portal.handlers["/api/harga"] = lambda query: (200, {"data": price_records(3), "links": {"next": "/api/harga"}})
+    extra = "    records: data\n    paging: {style: next, next: links.next}\n"
+    collector, store = make_collector(db_url, paged_source(portal.url + "/api/harga", extra), tmp_path)
+    try:
+        run = collector.run("harga", NOW)
+        assert not run.ok and "sudah dibaca" in run.error and store.count_readings() == 0, run.error
+    finally:
+        store.close()
+
+
+def test_timeout_bounds_the_whole_paged_read(portal, db_url: str, tmp_path: Path) -> None:
+    """Each page answers within the timeout, but all of them together do not: the run fails."""
+    from tests.api_server import next_api
+
+    pages = next_api("/api/harga", price_records(50), 10)
+
+    def slow(query: dict) -> tuple:
+        time.sleep(0.4)  # a portal under load: 0.4 s a page, 5 pages, timeout 1 s
+        return pages(query)
+
+    portal.handlers["/api/harga"] = slow
+    extra = "    records: data\n    paging: {style: next, next: links.next}\n"
+    collector, store = make_collector(db_url, paged_source(portal.url + "/api/harga", extra).replace(
+        "timeout: 5s", "timeout: 1s"), tmp_path)
+    try:
+        run = collector.run("harga", NOW)
+        assert not run.ok and "batas waktu 1 dtk habis" in run.error, run.error
+        assert len(portal.requests) < 5 and store.count_readings() == 0
+    finally:
+        store.close()

@@ -302,3 +302,82 @@ def test_periods_need_a_file_source(tmp_path: Path) -> None:
 """
     with pytest.raises(ConfigError, match="columns.periods belongs to layout: wide"):
         parse_config(site_config("sqlite:///x.db", "33.08", api), base=tmp_path)
+
+
+PATI = """
+  - id: dbd_pati
+    type: csv
+    path: dbd_pati.csv
+    every: 1d
+    layout: wide
+    indicator: kasus_dbd
+    columns: {region: Kecamatan}
+"""
+
+
+def test_csv_wide_kecamatan_pati_is_kept_and_jumlah_is_a_total(db_url: str, tmp_path: Path) -> None:
+    """Kabupaten Pati has a kecamatan Pati: its row is a kecamatan; the JUMLAH row is the total."""
+    text = "\n".join([
+        "REKAP KASUS DBD KABUPATEN PATI TAHUN 2026;;;",
+        "No;Kecamatan;Jan;Feb",
+        "1;SUKOLILO;3;1",
+        "2;PATI;12;7",
+        "3;JUWANA;-;2",
+        "2;PATI;12;7",  # the Pati row pasted twice
+        ";JUMLAH;15;10",
+    ]) + "\n"
+    (tmp_path / "dbd_pati.csv").write_text(text, encoding="utf-8")
+    settle(tmp_path / "dbd_pati.csv")
+    collector, store, _ = site_collector(db_url, "33.18", PATI, tmp_path)
+    try:
+        source = collector._source("dbd_pati")
+        batch = source.fetch(NOW)
+        source.discard()
+        assert [(t.region, t.ts, t.value, t.origin) for t in batch.totals] == [
+            ("33.18", month(1), 15.0, "baris 7 kolom 'Jan'"), ("33.18", month(2), 10.0, "baris 7 kolom 'Feb'")]
+        assert batch.duplicates == 1 and "baris 6 sama persis dengan baris 4" in batch.warnings[0]
+        pati = next(r for r in batch.readings if r.region == "33.18.10" and r.ts == month(1))
+        assert pati.origin == "baris 4 kolom 'Jan'"
+        run = collector.run("dbd_pati", NOW)
+        assert run.ok and run.rejected == 0, run
+        assert stored(store, "kasus_dbd") == {
+            ("33.18.01", month(1)): (3.0, "P1M"), ("33.18.01", month(2)): (1.0, "P1M"),
+            ("33.18.10", month(1)): (12.0, "P1M"), ("33.18.10", month(2)): (7.0, "P1M"),
+            ("33.18.08", month(2)): (2.0, "P1M"),
+        }
+    finally:
+        store.close()
+
+
+def test_excel_wide_kecamatan_merged_over_its_puskesmas_rows(db_url: str, tmp_path: Path) -> None:
+    """A report by puskesmas: the kecamatan cell merged over two columns and down its puskesmas rows
+    names every one of them; nothing becomes a reading for the whole kabupaten."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["LAPORAN KASUS DBD PER PUSKESMAS TAHUN 2026"])
+    sheet.append(["Kecamatan", None, "Puskesmas", "Jan", "Feb"])
+    sheet.merge_cells("A2:B2")
+    sheet.append(["BOROBUDUR", None, "Borobudur", 5, 3])
+    sheet.append(["MUNGKID", None, "Mungkid", "-", "-"])
+    sheet.append(["NGABLAK", None, "Ngablak", None, None])
+    sheet.append(["SALAMAN", None, "Salaman I", 4, 1])  # row 6, below what the header's merges reach
+    sheet.append([None, None, "Salaman II", 2, "-"])
+    sheet.merge_cells("A6:B7")
+    path = tmp_path / "laporan" / "dbd-2026.xlsx"
+    path.parent.mkdir(parents=True)
+    book.save(path)
+    settle(path)
+    source = SOURCE.replace("columns: {region: Kecamatan}", "columns: {region: Kecamatan, periods: [Jan, Feb]}")
+    collector, store, _ = site_collector(db_url, "33.08", source, tmp_path)
+    try:
+        batch = collector._source("dbd").fetch(NOW)
+        collector._source("dbd").discard()
+        assert batch.rejected == 0 and batch.totals == []
+        assert sorted((r.region, r.ts, r.value) for r in batch.readings) == [
+            ("33.08.01", month(1), 2.0), ("33.08.01", month(1), 4.0), ("33.08.01", month(2), 1.0),
+            ("33.08.02", month(1), 5.0), ("33.08.02", month(2), 3.0)]
+        run = collector.run("dbd", NOW)
+        assert run.ok and run.rejected == 0, run
+        assert {region for region, _ in stored(store, "kasus_dbd")} == {"33.08.01", "33.08.02"}
+    finally:
+        store.close()

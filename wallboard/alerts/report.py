@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import IO, Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from wallboard.alerts.repo import AlertInfo, AlertRepo
 from wallboard.i18n import translator
 from wallboard.indicators import combine, threshold_state
 from wallboard.store import Store, schema
+from wallboard.store.store import period_days
 
 t = translator("console")
 
@@ -55,13 +56,15 @@ def indicator_day(store: Store, indicator: Any, start: datetime, end: datetime, 
         regions = [row[0] for row in conn.execute(
             select(schema.latest.c.region).where(schema.latest.c.indicator == indicator.id))]
         for region in regions:  # the value each region carried in from before the day
-            row = conn.execute(select(r.c.ts, r.c.value).where(
-                r.c.indicator == indicator.id, r.c.region == region, r.c.ts < t0).order_by(r.c.ts.desc()).limit(1)
-            ).first()
-            if row is not None:
+            pair = (r.c.indicator == indicator.id, r.c.region == region)
+            before = select(func.max(r.c.ts)).where(*pair, r.c.ts < t0).scalar_subquery()
+            found = conn.execute(select(r.c.ts, r.c.value, r.c.period).where(*pair, r.c.ts == before)).all()
+            if found:  # lengths starting together (a quarter, a half year): the shortest, as ``latest``
+                row = min(found, key=lambda f: period_days(f.period))
                 current[region] = (row.ts, row.value)
-        rows = conn.execute(select(r.c.ts, r.c.region, r.c.value).where(
-            r.c.indicator == indicator.id, r.c.ts >= t0, r.c.ts < t1).order_by(r.c.ts)).all()
+        rows = conn.execute(select(r.c.ts, r.c.region, r.c.value, r.c.period).where(
+            r.c.indicator == indicator.id, r.c.ts >= t0, r.c.ts < t1)).all()
+        rows.sort(key=lambda f: (f.ts, -period_days(f.period)))  # at one second the shortest length last
 
     def city() -> float | None:
         if not current:

@@ -20,6 +20,7 @@ BUILTIN: dict[str, str] = {
     "excel": "wallboard.sources.excel:ExcelSource",
     "http_json": "wallboard.sources.http_json:HttpJsonSource",
     "sql": "wallboard.sources.sql:SqlSource",
+    "bps": "wallboard.sources.bps_web:BpsWebSource",
 }
 
 

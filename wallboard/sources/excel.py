@@ -1,9 +1,10 @@
 """Excel workbooks (.xlsx) from the offices that keep their figures in a spreadsheet.
 
 The first non-empty row of the sheet is the header. Cells keep their types (numbers, dates), and
-dates without a zone are read in the site's zone. A workbook is read only when it is a whole zip
-(its directory readable and every member's checksum right): one still being saved, or cut short
-on a slow share, fails the run with a reason and is read again on the next try.
+dates without a zone are read in the site's zone. A cell merged down over several rows (a
+kecamatan over its desa rows) gives its value to every row it spans. A workbook is read only when
+it is a whole zip (its directory readable and every member's checksum right): one still being
+saved, or cut short on a slow share, fails the run with a reason and is read again on the next try.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any, Literal
 
 from wallboard.secrets import expand
 from wallboard.sources.base import Batch, Deadline, Fingerprint, Source, SourceError
+from wallboard.sources.excel_merged import merged_ranges, spread_merged
 from wallboard.sources.files import FileConfig, FileWatch
 from wallboard.sources.mapping import Mapper
 from wallboard.sources.wide import read_wide
@@ -97,16 +99,18 @@ class ExcelSource(Source):
             else:
                 sheet = book.worksheets[0]
             if wide:
-                batch = _wide(sheet, self.config, self.mapper, now)
+                batch = _wide(sheet, self.config, self.mapper, now, self.watch.shown)
                 deadline.check()
                 return batch
             rows = _watched(enumerate(sheet.iter_rows(values_only=True), start=1), deadline)
             found = _header(rows)
             if found is None:
                 raise SourceError(f"lembar kosong: {sheet.title}")
-            _line, header = found
+            line, header = found
             self.mapper.check_header(header)
-            batch = self.mapper.apply_numbered(_records(header, rows), now, unit="baris")  # as rows of the sheet
+            merged = [m for m in merged_ranges(self.watch.path, sheet) if m[0] > line and m[2] > m[0]]
+            records = _records(header, spread_merged(rows, merged))
+            batch = self.mapper.apply_numbered(records, now, unit="baris")  # as rows of the sheet
             deadline.check()
             return batch
         finally:
@@ -121,7 +125,7 @@ def _watched(rows: Any, deadline: Deadline) -> Any:
         yield line, row
 
 
-def _wide(sheet: Any, config: ExcelConfig, mapper: Mapper, now: datetime) -> Batch:
+def _wide(sheet: Any, config: ExcelConfig, mapper: Mapper, now: datetime, shown: str) -> Batch:
     from openpyxl.utils import get_column_letter
 
     if sheet.max_row < 1 or sheet.max_column < 1:
@@ -130,7 +134,7 @@ def _wide(sheet: Any, config: ExcelConfig, mapper: Mapper, now: datetime) -> Bat
         sheet.iter_rows(min_row=1, min_col=1, max_col=sheet.max_column, values_only=True), start=1)]
     merged = [(r.min_row, r.min_col - 1, r.max_row, r.max_col - 1) for r in sheet.merged_cells.ranges]
     return read_wide(rows, config, mapper, now,
-                     lambda line, col, label: f"sel {get_column_letter(col + 1)}{line} ({label})", merged)
+                     lambda line, col, label: f"sel {get_column_letter(col + 1)}{line} ({label})", merged, shown)
 
 
 def _header(rows: Any) -> tuple[int, list[Any]] | None:

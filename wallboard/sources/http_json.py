@@ -1,22 +1,33 @@
-"""JSON APIs of the work units' applications (complaints, transport, river gauges).
+"""JSON APIs of the work units' applications (complaints, transport, river gauges), paged or not.
 
 ``records:`` is a dotted path to the list inside the answer (``data.items``); each object is one
 record for the ``columns:`` or ``events:`` mapping. ``${VAR}`` in the URL, params and headers is
 filled from the environment at request time, and every fault (timeout, refused connection, HTTP
 error status, a body that is not JSON, a missing path) becomes a one-line reason.
+
+An API that answers in pages is read whole before anything is mapped: a CKAN ``datastore_search``
+answer (``result.records``, ``result.total``, ``result._links.next``; the software behind most
+Satu Data portals) is followed by itself, other APIs say how with ``paging:`` (``style: offset``,
+``offset``/``limit`` query parameters, or ``style: next``, a link to the next page inside the
+answer). One page that fails fails the run, so a partial read never reaches the store, and
+``max_pages`` stops an API that never ends. ``timeout:`` bounds the whole read, every page included.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import httpx
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
+from wallboard.config.models import Strict
 from wallboard.secrets import expand, expand_all, has_variables
 from wallboard.sources.base import Batch, Source, SourceError
 from wallboard.sources.mapping import Mapper, RecordsConfig
@@ -24,6 +35,31 @@ from wallboard.sources.mapping import Mapper, RecordsConfig
 # httpx logs every request URL at INFO; a token in the query string must never reach the log.
 logging.getLogger("httpx").setLevel(logging.WARNING)
 logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+CKAN_RECORDS = "result.records"
+MAX_PAGES = 1000
+
+
+class Paging(Strict):
+    """How to ask for the next page; without ``paging:`` a CKAN answer is recognised by itself."""
+
+    style: Literal["ckan", "offset", "next"] = Field(
+        "ckan", description="ckan: result._links.next up to result.total; offset: offset/limit parameters; "
+                            "next: a link to the next page inside the answer"
+    )
+    limit: int = Field(100, ge=1, description="style offset: records asked for per page")
+    offset_param: str = Field("offset", min_length=1, description="style offset: the query parameter of the start")
+    limit_param: str = Field("limit", min_length=1, description="style offset: the query parameter of the page size")
+    next: str | None = Field(None, description="style next: dotted path to the next page's URL, e.g. links.next")
+    max_pages: int = Field(MAX_PAGES, ge=1, description="a run reading more pages than this fails")
+
+    @model_validator(mode="after")
+    def _next_needs_path(self) -> Paging:
+        if self.style == "next" and not self.next:
+            raise ValueError("paging style next needs next: (the dotted path to the next page's URL)")
+        if self.style != "next" and self.next:
+            raise ValueError("paging next: belongs to style: next")
+        return self
 
 
 class HttpJsonConfig(RecordsConfig):
@@ -35,6 +71,7 @@ class HttpJsonConfig(RecordsConfig):
     body: Any = Field(None, description="JSON body sent with method: POST")
     records: str | None = Field(None, description="dotted path to the list of records, e.g. data.items")
     verify: bool = Field(True, description="check the server's TLS certificate")
+    paging: Paging | None = Field(None, description="how the API gives its records in pages")
 
     @field_validator("method", mode="before")
     @classmethod
@@ -49,6 +86,46 @@ class HttpJsonConfig(RecordsConfig):
         return value
 
 
+@dataclass
+class Page:
+    """One answer: its records, the parsed body, and the URL it came from (links are relative to it)."""
+
+    url: str
+    data: Any
+    records: list[dict]
+
+
+class JsonClient:
+    """GETs/POSTs JSON within one deadline; every fault is a ``SourceError`` with a one-line reason."""
+
+    def __init__(self, client: httpx.Client, seconds: float):
+        self.client = client
+        self.seconds = seconds
+        self.deadline = time.monotonic() + seconds
+
+    def get(self, method: str, url: str, shown: str | None = None, **kw: Any) -> tuple[Any, str]:
+        """(parsed JSON, the URL answered after redirects); ``shown`` is the URL as reasons name it."""
+        shown = shown or shown_url(url)
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise SourceError(f"batas waktu {self.seconds:g} dtk habis: {shown}")
+        try:
+            response = self.client.request(method, url, timeout=left, **kw)
+        except httpx.TimeoutException:
+            raise SourceError(f"batas waktu {self.seconds:g} dtk habis: {shown}") from None
+        except httpx.ConnectError as exc:
+            raise SourceError(f"tidak bisa terhubung ke {shown}: {_reason(exc)}") from None
+        except httpx.HTTPError as exc:
+            raise SourceError(f"permintaan ke {shown} gagal: {_reason(exc)}") from None
+        if response.status_code >= 400:
+            raise SourceError(f"HTTP {response.status_code} {response.reason_phrase} dari {shown}")
+        try:
+            return json.loads(response.content), str(response.url)
+        except (ValueError, UnicodeDecodeError) as exc:
+            start = response.text[:40].replace("\n", " ")
+            raise SourceError(f"jawaban bukan JSON yang sah ({exc}); awalnya: {start!r}") from None
+
+
 class HttpJsonSource(Source):
     Config = HttpJsonConfig
     config: HttpJsonConfig
@@ -59,38 +136,143 @@ class HttpJsonSource(Source):
 
     def fetch(self, now: datetime) -> Batch:
         c = self.config
-        url = expand(c.url)
-        shown = _shown(url)
         seconds = c.timeout.total_seconds()
-        try:
-            with httpx.Client(timeout=seconds, verify=c.verify, follow_redirects=True) as client:
-                response = client.request(
-                    c.method, url, params=expand_all(c.params), headers=expand_all(c.headers),
-                    json=expand_all(c.body) if c.body is not None else None,
-                )
-        except httpx.TimeoutException:
-            raise SourceError(f"batas waktu {seconds:g} dtk habis: {shown}") from None
-        except httpx.ConnectError as exc:
-            raise SourceError(f"tidak bisa terhubung ke {shown}: {_reason(exc)}") from None
-        except httpx.HTTPError as exc:
-            raise SourceError(f"permintaan ke {shown} gagal: {_reason(exc)}") from None
-        if response.status_code >= 400:
-            raise SourceError(f"HTTP {response.status_code} {response.reason_phrase} dari {shown}")
-        try:
-            data = json.loads(response.content)
-        except (ValueError, UnicodeDecodeError) as exc:
-            start = response.text[:40].replace("\n", " ")
-            raise SourceError(f"jawaban bukan JSON yang sah ({exc}); awalnya: {start!r}") from None
-        records = _at_path(data, c.records)
+        with httpx.Client(timeout=seconds, verify=c.verify, follow_redirects=True) as client:
+            records = [r for page in self.pages(JsonClient(client, seconds)) for r in page.records]
         return self.mapper.apply(records, now)
 
+    def pages(self, client: JsonClient) -> Iterator[Page]:
+        """Every page of the answer, the first one included; raises on the first page that fails."""
+        c = self.config
+        paging = c.paging
+        headers = expand_all(c.headers)
+        body = expand_all(c.body) if c.body is not None else None
+        params = expand_all(c.params)
+        if paging is not None and paging.style == "offset":
+            params = {**params, paging.offset_param: 0, paging.limit_param: paging.limit}
+        data, answered = client.get(c.method, expand(c.url), params=params, headers=headers, json=body)
+        path = c.records or (CKAN_RECORDS if _is_ckan(data) else None)
+        page = Page(answered, data, _at_path(data, path))
+        yield page
+        follow = _follower(paging, c.records, data)
+        if follow is None:
+            return
+        limit = paging.max_pages if paging is not None else MAX_PAGES
+        count, seen = 1, {answered}
+        while (request := follow(page, count)) is not None:
+            if count >= limit:
+                raise SourceError(f"berhenti setelah {limit} halaman (max_pages): API masih memberi halaman "
+                                  "berikutnya; tidak ada yang disimpan")
+            url, query = request
+            if query is None and url in seen:
+                raise SourceError(f"halaman {count + 1} menunjuk ke halaman yang sudah dibaca "
+                                  f"({shown_url(url)}); tidak ada yang disimpan")
+            seen.add(url)
+            try:
+                data, answered = client.get(c.method, url, params=query, headers=headers, json=body)
+                page = Page(answered, data, _at_path(data, path))
+            except SourceError as exc:
+                raise SourceError(f"halaman {count + 1}: {exc}; tidak ada yang disimpan") from None
+            count += 1
+            yield page
 
-def _shown(url: str) -> str:
+
+def _is_ckan(data: Any) -> bool:
+    """A CKAN ``datastore_search`` answer: ``result`` with ``records`` and ``_links.next``, and
+    ``total`` unless it was asked for without one (``include_total=false``)."""
+    result = data.get("result") if isinstance(data, dict) else None
+    return (isinstance(result, dict) and isinstance(result.get("records"), list)
+            and isinstance(result.get("_links"), dict) and isinstance(result["_links"].get("next"), str)
+            and (isinstance(result.get("total"), int) or result.get("include_total") is False))
+
+
+def _follower(paging: Paging | None, records: str | None, first: Any):
+    """A function (last page, pages read) -> (URL, params) of the next page or None; None: one page only."""
+    if paging is not None and paging.style == "offset":
+        return _offset_follower(paging)
+    if paging is not None and paging.style == "next":
+        return _next_follower(paging.next or "")
+    if records not in (None, CKAN_RECORDS) or not _is_ckan(first):
+        if paging is not None:  # style ckan named, but the answer is not one
+            raise SourceError("paging style ckan: jawaban tidak punya result.records, result.total dan "
+                              "result._links.next")
+        return None
+    return _ckan_follower(first["result"].get("total"))
+
+
+def _ckan_follower(total: int | None):
+    """Up to ``total`` records; without one (``include_total=false``) until a page is short."""
+    state = {"read": 0}
+
+    def follow(page: Page, count: int) -> tuple[str, None] | None:
+        result = page.data.get("result") if isinstance(page.data, dict) else None
+        if not isinstance(result, dict):
+            raise SourceError(f"halaman {count}: jawaban CKAN tanpa result")
+        state["read"] += len(page.records)
+        if total is None:
+            size = result.get("limit")
+            if not page.records or (isinstance(size, int) and len(page.records) < size):
+                return None
+        elif state["read"] >= total:
+            return None
+        elif not page.records:
+            raise SourceError(f"CKAN menyebut total {total} record, tetapi halaman {count} kosong setelah "
+                              f"{state['read']} record; tidak ada yang disimpan")
+        link = (result.get("_links") or {}).get("next")
+        if not isinstance(link, str) or not link:
+            raise SourceError(f"CKAN: halaman {count} tidak punya _links.next setelah {state['read']} record "
+                              f"(total {total if total is not None else 'tidak disebut'}); tidak ada yang disimpan")
+        return urljoin(page.url, link), None
+
+    return follow
+
+
+def _offset_follower(paging: Paging):
+    def follow(page: Page, count: int) -> tuple[str, dict] | None:
+        if len(page.records) < paging.limit:
+            return None
+        split = urlsplit(page.url)
+        base = split._replace(query="").geturl()
+        params = dict(httpx.QueryParams(split.query))
+        params[paging.offset_param] = count * paging.limit
+        params[paging.limit_param] = paging.limit
+        return base, params
+
+    return follow
+
+
+def _next_follower(path: str):
+    def follow(page: Page, count: int) -> tuple[str, None] | None:
+        try:
+            link = _value_at(page.data, path)
+        except KeyError:
+            return None
+        if link in (None, ""):
+            return None
+        if not isinstance(link, str):
+            raise SourceError(f"halaman {count}: {path!r} bukan URL melainkan {type(link).__name__}")
+        return urljoin(page.url, link), None
+
+    return follow
+
+
+def _value_at(data: Any, path: str) -> Any:
+    current = data
+    for part in path.split("."):
+        if isinstance(current, dict) and part in current:
+            current = current[part]
+        else:
+            raise KeyError(path)
+    return current
+
+
+def shown_url(url: str) -> str:
     """The URL without its query string or credentials, which may carry a token."""
     parts = urlsplit(url)
     host = parts.hostname or ""
     port = f":{parts.port}" if parts.port else ""
     return f"{parts.scheme}://{host}{port}{parts.path}"
+
 
 
 def _reason(exc: Exception) -> str:

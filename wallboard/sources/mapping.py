@@ -21,6 +21,7 @@ from wallboard import bps, regions
 from wallboard.config.models import Identifier, SourceBase, Strict
 from wallboard.sources.base import Batch, Event, Reading, SourceContext, SourceError
 from wallboard.sources.periods import parse_when
+from wallboard.sources.totals import is_total, split_site_rows
 from wallboard.sources.values import ValueProblem, parse_number, parse_time
 
 
@@ -59,6 +60,10 @@ class RecordsConfig(SourceBase):
     )
     region_codes: Literal["kemendagri", "bps"] = Field(
         "kemendagri", description="the code system of the region column: kemendagri (32.73.02) or bps (3273020)"
+    )
+    totals: Literal["check", "keep"] = Field(
+        "check", description="a row for the whole kabupaten/kota (JUMLAH, Kabupaten X) among kecamatan rows: "
+        "check (compared with the sum of the rows, not stored) or keep (stored as the kabupaten/kota's figure)"
     )
 
     @model_validator(mode="after")
@@ -186,6 +191,8 @@ class Mapper:
             self._events(numbered, now, batch, unit)
         else:
             self._readings(numbered, now, batch, unit)
+            if self.config.columns is None or self.config.columns.region:
+                split_site_rows(batch, self.site, keep=self.config.totals == "keep")
         return batch
 
     def _field(self, record: Mapping[str, Any], key: str | None, default: Any = None) -> Any:
@@ -203,8 +210,11 @@ class Mapper:
             raise ValueProblem(f"kolom {key!r} tidak ada") from None
 
     def _region(self, raw: Any) -> str:
-        if raw is None or raw == "":
-            return self.site
+        """The region a region cell names. An empty cell is refused, never the whole kabupaten: in a
+        table of kecamatan it is a cell left blank (or merged, in a sheet read without its merges)."""
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            column = self.config.columns.region if self.config.columns else None
+            raise ValueProblem(f"kolom {column or 'region'!r} kosong")
         if isinstance(raw, dict | list):
             raise ValueProblem(f"kode wilayah tidak dikenal: {raw!r}")
         found = self._regions.get(raw)
@@ -226,7 +236,7 @@ class Mapper:
                 digits = re.sub(r"\D", "", text)
                 code = self._bridge.to_kemendagri(digits)
                 if code is None:
-                    raise ValueProblem(f"kode BPS {digits} tidak ada di tabel BPS-Kemendagri")
+                    raise ValueProblem(self._bridge.unknown(digits))
                 inside = regions.resolve(code, self.site)
                 if inside is None:
                     raise ValueProblem(f"kode BPS {digits} ({code}) bukan wilayah {self.site}")
@@ -236,6 +246,8 @@ class Mapper:
                 raise ValueProblem(f"kode wilayah tidak dikenal: {raw!r}")
             return code
         code, closest = regions.match_name(text, self.site)
+        if code is None and is_total(text, self.site):
+            return self.site  # JUMLAH, Kabupaten X: a total (see totals.py), once no region has the name
         if code is None:
             hint = f" (yang terdekat: {', '.join(closest)})" if closest else ""
             raise ValueProblem(f"nama wilayah tidak dikenal di {regions.name(self.site)}: {text!r}{hint}")

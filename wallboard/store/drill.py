@@ -5,6 +5,10 @@ Every query names the regions it wants (``region IN (...)``) so it is a handful 
 seeks along the tables' primary keys (indicator, region, time), never a scan of an indicator's
 whole history: the page stays under a second with years of hourly readings for hundreds of
 regions, on SQLite and PostgreSQL alike. Long ranges are read from the hour and day rollups.
+
+An indicator whose current figure is per period (``Store.drawn_period``) is read from the readings
+of that one length instead: the rollups count moments only, and a quarter is never averaged with
+the half year that starts on the same day.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, text
 
 from wallboard.store import schema
-from wallboard.store.store import DAY, HOUR, Store, StoredEvent, _aware
+from wallboard.store.store import DAY, HOUR, MOMENT, Store, StoredEvent, _aware
 
 EVENT_LIMIT = 500  # rows the events drill lists; the export holds the same rows
 
@@ -49,25 +53,28 @@ def series_between(
 
     Each region is averaged per bucket first, then regions are combined by the indicator's
     ``aggregate`` (as the wall does). Whole days come from ``rollup_day``, whole hours from
-    ``rollup_hour``, anything finer from the readings.
+    ``rollup_hour``, anything finer from the readings; figures per period from the readings of the
+    length the wall draws, each in the bucket its period starts in.
     """
     if not codes or end <= start:
         return []
     combine = {"sum": "SUM", "mean": "AVG", "last": "MAX"}.get(aggregate, "SUM")
-    if bucket % DAY == 0 and start % DAY == 0:
-        inner = _rollup_series("rollup_day")
-    elif bucket % HOUR == 0 and start % HOUR == 0:
-        inner = _rollup_series("rollup_hour")
-    else:
+    period = store.drawn_period(indicator)
+    if period is not None or not (bucket % HOUR == 0 and start % HOUR == 0):
         inner = (
             "SELECT ((ts - :start) / :size) * :size + :start AS b, region, AVG(value) AS v FROM readings "
-            "WHERE indicator = :indicator AND region IN :codes AND ts >= :start AND ts < :end "
+            "WHERE indicator = :indicator AND region IN :codes AND period = :period AND ts >= :start AND ts < :end "
             "GROUP BY ((ts - :start) / :size) * :size + :start, region"
         )
+    elif bucket % DAY == 0 and start % DAY == 0:
+        inner = _rollup_series("rollup_day")
+    else:
+        inner = _rollup_series("rollup_hour")
     sql = text(f"SELECT b, {combine}(v) FROM ({inner}) per_region GROUP BY b ORDER BY b").bindparams(
         bindparam("codes", expanding=True)
     )
-    params = {"indicator": indicator, "codes": list(codes), "start": start, "end": end, "size": bucket}
+    params = {"indicator": indicator, "codes": list(codes), "start": start, "end": end, "size": bucket,
+              "period": period or MOMENT}
     with store.engine.connect() as conn:
         return [(int(b), float(v)) for b, v in conn.execute(sql, params)]
 
@@ -87,35 +94,24 @@ def region_figures(
 
     Count, mean and extremes are summed from whole days of ``rollup_day`` plus the hours at either
     edge from ``rollup_hour``, so a year costs 365 rows per region instead of 8,760 readings.
-    ``start`` and ``end`` are taken to whole hours.
+    ``start`` and ``end`` are taken to whole hours. Figures per period are counted from the readings
+    of the length the wall draws (a handful per region and year).
     """
     codes = list(dict.fromkeys(codes))
     if not codes or end <= start:
         return {}
-    a, b = start // HOUR * HOUR, -(-end // HOUR) * HOUR
-    d0, d1 = -(-a // DAY) * DAY, b // DAY * DAY
-    parts, params = [], {"indicator": indicator, "codes": codes, "a": a, "b": b}
-    rollup = "SELECT region, n, total, lo, hi FROM {t} WHERE indicator = :indicator AND region IN :codes AND "
-    if d0 < d1:
-        parts.append(rollup.format(t="rollup_day") + "bucket >= :d0 AND bucket < :d1")
-        parts.append(rollup.format(t="rollup_hour") + "bucket >= :a AND bucket < :d0")
-        parts.append(rollup.format(t="rollup_hour") + "bucket >= :d1 AND bucket < :b")
-        params.update(d0=d0, d1=d1)
-    else:
-        parts.append(rollup.format(t="rollup_hour") + "bucket >= :a AND bucket < :b")
-    stats_sql = text(
-        "SELECT region, SUM(n), SUM(total), MIN(lo), MAX(hi) FROM (" + " UNION ALL ".join(parts) + ") x GROUP BY region"
-    ).bindparams(bindparam("codes", expanding=True))
+    period = store.drawn_period(indicator)
+    stats_sql, params = _stats_query(indicator, codes, start, end, period)
     # The newest reading of each region before the end: a correlated seek per region, which both
     # databases answer from the primary key backwards.
     values = ", ".join(f"(:r{i})" for i in range(len(codes)))
     newest = "(SELECT {c} FROM readings WHERE indicator = :indicator AND region = k.code AND ts >= :start " \
-             "AND ts < :end ORDER BY ts DESC LIMIT 1)"
+             "AND ts < :end AND period = :period ORDER BY ts DESC LIMIT 1)"
     last_sql = text(
         f"WITH k(code) AS (VALUES {values}) SELECT k.code, {newest.format(c='ts')}, {newest.format(c='value')} FROM k"
     )
     last_params: dict[str, Any] = {f"r{i}": code for i, code in enumerate(codes)}
-    last_params.update(indicator=indicator, start=start, end=end)
+    last_params.update(indicator=indicator, start=start, end=end, period=period or MOMENT)
     out: dict[str, RegionFigures] = {}
     with store.engine.connect() as conn:
         last = {code: (ts, value) for code, ts, value in conn.execute(last_sql, last_params)}
@@ -130,6 +126,32 @@ def region_figures(
             if code not in out and ts is not None:
                 out[code] = RegionFigures(code, int(ts), float(value), 1, float(value), float(value), float(value))
     return out
+
+
+def _stats_query(indicator: str, codes: list[str], start: int, end: int, period: str | None) -> tuple[Any, dict]:
+    """Count, sum, min and max per region over [start, end): from the rollups for moments, from
+    the readings of one length for figures per period."""
+    params: dict[str, Any] = {"indicator": indicator, "codes": codes}
+    if period is not None:
+        params.update(start=start, end=end, period=period)
+        sql = ("SELECT region, COUNT(*), SUM(value), MIN(value), MAX(value) FROM readings WHERE indicator = :indicator "
+               "AND region IN :codes AND period = :period AND ts >= :start AND ts < :end GROUP BY region")
+        return text(sql).bindparams(bindparam("codes", expanding=True)), params
+    a, b = start // HOUR * HOUR, -(-end // HOUR) * HOUR
+    d0, d1 = -(-a // DAY) * DAY, b // DAY * DAY
+    parts = []
+    params.update(a=a, b=b)
+    rollup = "SELECT region, n, total, lo, hi FROM {t} WHERE indicator = :indicator AND region IN :codes AND "
+    if d0 < d1:
+        parts.append(rollup.format(t="rollup_day") + "bucket >= :d0 AND bucket < :d1")
+        parts.append(rollup.format(t="rollup_hour") + "bucket >= :a AND bucket < :d0")
+        parts.append(rollup.format(t="rollup_hour") + "bucket >= :d1 AND bucket < :b")
+        params.update(d0=d0, d1=d1)
+    else:
+        parts.append(rollup.format(t="rollup_hour") + "bucket >= :a AND bucket < :b")
+    return text(
+        "SELECT region, SUM(n), SUM(total), MIN(lo), MAX(hi) FROM (" + " UNION ALL ".join(parts) + ") x GROUP BY region"
+    ).bindparams(bindparam("codes", expanding=True)), params
 
 
 @dataclass(frozen=True, slots=True)

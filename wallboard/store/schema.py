@@ -45,8 +45,11 @@ readings = Table(
     Column("region", String(16), primary_key=True),
     Column("ts", BigInteger, primary_key=True),
     Column("value", Float, nullable=False),
-    # A figure for a whole period (P1Y, P6M, P3M, P1M) stored at the period's start; NULL for a moment.
-    Column("period", String(8)),
+    # A figure for a whole period stored at the period's start with the period's length, an ISO 8601
+    # duration (P1Y, P6M, P3M, P1M, P1W ...); '' for a moment. Part of the key: a quarter and a half
+    # year that start on the same day are two readings (a key column cannot be NULL, hence ''; the
+    # Store maps '' to ``Reading.period = None`` both ways, so nothing above it sees '').
+    Column("period", String(8), primary_key=True, server_default=""),
     # Clustered on the key on SQLite: one b-tree per insert instead of a table plus an index. No
     # index on ts alone: retention deletes per (indicator, region) along the key, so writes pay
     # for nothing they do not need.
@@ -83,7 +86,10 @@ latest = Table(
     Column("value", Float, nullable=False),
     Column("prev_ts", BigInteger),
     Column("prev_value", Float),
-    Column("period", String(8)),  # the newest reading's period, so freshness can be judged by it
+    # The current reading's period (NULL for a moment), so freshness can be judged by it. When several
+    # lengths start at the newest time, the shortest is current; ``prev_*`` is the reading before it
+    # of the same length (a quarter's previous quarter, a moment's previous moment).
+    Column("period", String(8)),
 )
 
 # How many times each indicator's readings were written, bumped inside every write: the hub

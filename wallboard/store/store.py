@@ -1,13 +1,20 @@
 """Reading and writing the indicator tables; the only module that speaks SQL.
 
 Collectors call ``write`` and ``record_run``; the snapshot builder calls the read methods. Every
-write is one transaction and idempotent: the same (indicator, region, time) written twice is one
-row, and an event is upserted by (source, ref).
+write is one transaction and idempotent: the same (indicator, region, time, period) written twice is
+one row, and an event is upserted by (source, ref).
+
+A reading's period length is part of its identity: a quarter and a half year that start on the same
+day are two readings. Inside the database a moment's ``period`` is '' (a key column cannot be NULL);
+above this module it is ``None`` (``Reading.period``, ``Latest.period``), so '' never leaves here.
+Rollups count moments only: a figure per period is drawn as what it is (one point per period, one
+length per trend, see ``series``), never added into an hour or a day with other lengths.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -28,6 +35,34 @@ ROWS_PER_STATEMENT = 50_000  # readings per executemany on SQLite
 KEYS_PER_STATEMENT = 1000  # (indicator, region) pairs per set-based statement on PostgreSQL
 DATA_CHANNEL = "wallboard_data"  # PostgreSQL NOTIFY channel: a collector run was recorded
 RUNS_KEPT = timedelta(days=30)  # collector run history; the newest run and success per source always stay
+MOMENT = ""  # ``readings.period`` of a moment (a reading with no period)
+_DURATION = re.compile(r"^P(\d+)([YMWD])$")
+_DAYS = {"Y": 366, "M": 31, "W": 7, "D": 1}  # nominal days per unit, only to order lengths
+UNKNOWN_LENGTH = 10**9  # a length this module cannot read orders after every known one
+
+
+def period_days(period: str | None) -> int:
+    """A period's nominal length in days (0 for a moment), to order lengths: shortest first.
+
+    Any ISO 8601 duration of one unit (``P1Y``, ``P6M``, ``P3M``, ``P1M``, ``P1W``, ``P10D``) is read,
+    so a new length needs nothing here; one that is not (``PT1H``) orders last.
+    """
+    if not period:
+        return 0
+    found = _DURATION.match(period)
+    return int(found.group(1)) * _DAYS[found.group(2)] if found else UNKNOWN_LENGTH
+
+
+def _length_sql(dialect: str, column: str = "period") -> str:
+    """``period_days`` in SQL, for ORDER BY: the same order on SQLite and PostgreSQL."""
+    if dialect == "postgresql":  # substring() with a pattern gives NULL, never a cast error, for other text
+        number = f"CAST(substring({column} from '^P([0-9]+)[YMWD]$') AS bigint)"
+    else:
+        number = f"CAST(SUBSTR({column}, 2, LENGTH({column}) - 2) AS INTEGER)"
+    unit = f"SUBSTR({column}, LENGTH({column}), 1)"
+    days = " ".join(f"WHEN '{u}' THEN {d}" for u, d in _DAYS.items())
+    return (f"(CASE WHEN {column} = '' THEN 0 ELSE COALESCE(NULLIF({number}, 0) * CASE {unit} {days} END, "
+            f"{UNKNOWN_LENGTH}) END)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +72,9 @@ class Latest:
     value: float
     prev_ts: int | None
     prev_value: float | None
-    period: str | None = None  # P1Y/P6M/P3M/P1M when the newest reading is a figure per period
+    # The current reading's length (P1Y, P6M, P3M, P1M ...) when it is a figure per period. Several
+    # lengths starting at the newest time: the shortest is current; ``prev_*`` is of the same length.
+    period: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,10 +164,11 @@ class Store:
             with self.engine.begin() as own:
                 return self.rebuild_rollups(own)
         for table, size, below, ts, n, total, lo, hi in _ROLLUPS:
+            moments = "period = ''" if below == "readings" else "true"  # rollups count moments only
             conn.exec_driver_sql(
                 f"INSERT INTO {table} (indicator, region, bucket, n, total, lo, hi) "
                 f"SELECT indicator, region, ({ts} / {size}) * {size}, {n}, {total}, {lo}, {hi} FROM {below} "
-                f"WHERE true GROUP BY indicator, region, ({ts} / {size}) * {size} "
+                f"WHERE {moments} GROUP BY indicator, region, ({ts} / {size}) * {size} "
                 "ON CONFLICT (indicator, region, bucket) DO UPDATE SET n = excluded.n, total = excluded.total, "
                 "lo = excluded.lo, hi = excluded.hi"
             )
@@ -166,13 +204,15 @@ class Store:
         stored before stays exactly as it was.
         """
         now = now or datetime.now(UTC)
+        # Keyed as the table is: a quarter and a half year starting on the same day are two readings.
         unique = _unique(batch.readings)
         with self.engine.begin() as conn:
             if unique:
                 self._write_readings(conn, unique)
-                keys = _spans(unique)
-                self._write_latest(conn, keys)
-                self._write_rollups(conn, keys)
+                self._write_latest(conn, _spans(unique))
+                moments = _spans(_moments(unique))
+                if moments:  # rollups count moments only
+                    self._write_rollups(conn, moments)
                 self._bump_versions(conn, _lows(unique))
             if batch.events:
                 self._write_events(conn, source, batch.events, now)
@@ -184,10 +224,10 @@ class Store:
         """Statements below are written with ``?`` placeholders; psycopg wants ``%s``."""
         return statement.replace("?", "%s") if self._dialect == "postgresql" else statement
 
-    def _write_readings(self, conn: Any, unique: dict[tuple[str, str, int], tuple[float, str | None]]) -> None:
+    def _write_readings(self, conn: Any, unique: dict[tuple[str, str, int, str], float]) -> None:
         upsert = (
             "INSERT INTO readings (indicator, region, ts, value, period) {source} "
-            "ON CONFLICT (indicator, region, ts) DO UPDATE SET value = excluded.value, period = excluded.period"
+            "ON CONFLICT (indicator, region, ts, period) DO UPDATE SET value = excluded.value"
         )
         if self._dialect == "postgresql" and len(unique) > COPY_THRESHOLD:
             # COPY into a scratch table, then one set-based upsert: an order of magnitude faster
@@ -200,7 +240,7 @@ class Store:
             conn.exec_driver_sql("ALTER TABLE incoming_readings ADD COLUMN IF NOT EXISTS period text")
             cursor = conn.connection.dbapi_connection.cursor()
             with cursor.copy("COPY incoming_readings (indicator, region, ts, value, period) FROM STDIN") as copy:
-                for (indicator, region, ts), (value, period) in unique.items():
+                for (indicator, region, ts, period), value in unique.items():
                     copy.write_row((indicator, region, ts, value, period))
             conn.exec_driver_sql(
                 upsert.format(source="SELECT indicator, region, ts, value, period FROM incoming_readings")
@@ -210,7 +250,7 @@ class Store:
         if hasattr(unique, "rows"):  # a big file's columns hand out ready-made slices
             chunks = unique.rows(ROWS_PER_STATEMENT)
         else:
-            chunks = _chunks_of(((i, r, t, v, p) for (i, r, t), (v, p) in unique.items()), ROWS_PER_STATEMENT)
+            chunks = _chunks_of(((i, r, t, v, p) for (i, r, t, p), v in unique.items()), ROWS_PER_STATEMENT)
         for chunk in chunks:
             conn.exec_driver_sql(self._sql(upsert.format(source="VALUES (?, ?, ?, ?, ?)")), chunk)
 
@@ -240,41 +280,55 @@ class Store:
         )
 
     def _write_latest(self, conn: Any, keys: dict[tuple[str, str], tuple[int, int]]) -> None:
-        """The newest two readings of each (indicator, region) the batch touched, read back from readings.
+        """The current and previous reading of each (indicator, region) the batch touched, read back
+        from readings.
 
-        Asking ``readings`` (two index seeks per pair) keeps ``latest`` right whatever order
-        readings arrive in: late, older rows never replace the current value.
+        Asking ``readings`` (index seeks per pair) keeps ``latest`` right whatever order readings
+        arrive in: late, older rows never replace the current value. Current: the newest start, and
+        of several lengths starting then (TW III and Semester 2 both start on 1 July) the shortest,
+        a moment before any period (``period_days``). Previous: the reading
+        before it of the same length, so the change the wall shows compares a quarter with the
+        quarter before, never with a half year.
         """
         upsert = (
             " ON CONFLICT (indicator, region) DO UPDATE SET ts = excluded.ts, value = excluded.value, "
             "prev_ts = excluded.prev_ts, prev_value = excluded.prev_value, period = excluded.period"
         )
+        head = "INSERT INTO latest (indicator, region, ts, value, prev_ts, prev_value, period) "
+        length = _length_sql(self._dialect)
         if self._dialect == "postgresql":
             # One statement per thousand pairs: each round trip to the server costs more than the work.
             for chunk in _chunks(list(keys), KEYS_PER_STATEMENT):
                 conn.exec_driver_sql(
-                    "INSERT INTO latest (indicator, region, ts, value, prev_ts, prev_value, period) "
-                    "SELECT k.i, k.r, a.ts, a.value, b.ts, b.value, a.period FROM (VALUES "
+                    head + "SELECT k.i, k.r, a.ts, a.value, b.ts, b.value, NULLIF(a.period, '') FROM (VALUES "
                     + ", ".join(["(%s, %s)"] * len(chunk)) + ") AS k(i, r) "
                     "CROSS JOIN LATERAL (SELECT ts, value, period FROM readings WHERE indicator = k.i AND region = k.r "
-                    "ORDER BY ts DESC LIMIT 1) a "
+                    "AND ts = (SELECT MAX(ts) FROM readings WHERE indicator = k.i AND region = k.r) "
+                    f"ORDER BY {length}, period LIMIT 1) a "
                     "LEFT JOIN LATERAL (SELECT ts, value FROM readings WHERE indicator = k.i AND region = k.r "
-                    "ORDER BY ts DESC OFFSET 1 LIMIT 1) b ON true" + upsert,
+                    "AND period = a.period AND ts < a.ts ORDER BY ts DESC LIMIT 1) b ON true" + upsert,
                     tuple(x for key in chunk for x in key),
                 )
             return
-        newest = "(SELECT {col} FROM readings WHERE indicator = ? AND region = ? ORDER BY ts DESC LIMIT 1 OFFSET {n})"
         conn.exec_driver_sql(
-            "INSERT INTO latest (indicator, region, ts, value, prev_ts, prev_value, period) SELECT ?, ?, "
-            + ", ".join(newest.format(col=c, n=n) for n in (0, 1) for c in ("ts", "value"))
-            + ", " + newest.format(col="period", n=0) + " WHERE true" + upsert,
-            [(i, r, i, r, i, r, i, r, i, r, i, r) for (i, r) in keys],
+            head + "SELECT a.indicator, a.region, a.ts, a.value, b.ts, b.value, NULLIF(a.period, '') FROM "
+            "(SELECT indicator, region, ts, value, period FROM readings WHERE indicator = ? AND region = ? "
+            "AND ts = (SELECT MAX(ts) FROM readings WHERE indicator = ? AND region = ?) "
+            f"ORDER BY {length}, period LIMIT 1) a "
+            "LEFT JOIN readings b ON b.indicator = a.indicator AND b.region = a.region AND b.period = a.period "
+            "AND b.ts = (SELECT c.ts FROM readings c WHERE c.indicator = a.indicator AND c.region = a.region "
+            "AND c.period = a.period AND c.ts < a.ts ORDER BY c.ts DESC LIMIT 1) WHERE true" + upsert,
+            [(i, r, i, r) for (i, r) in keys],
         )
 
     def _write_rollups(self, conn: Any, keys: dict[tuple[str, str], tuple[int, int]]) -> None:
-        """Recount the hours and days the batch touched, per (indicator, region), from the rows below them."""
+        """Recount the hours and days the batch touched, per (indicator, region), from the rows below them.
+
+        Only moments are counted: a figure per period is not a sample of its hour or day.
+        """
         for table, size, below, ts, n, total, lo, hi in _ROLLUPS:
             spans = [(i, r, a // size * size, b // size * size + size) for (i, r), (a, b) in keys.items()]
+            moments = " AND x.period = ''" if below == "readings" else ""
             head = f"INSERT INTO {table} (indicator, region, bucket, n, total, lo, hi) "
             tail = (
                 f"GROUP BY x.indicator, x.region, (x.{ts} / {size}) * {size} "
@@ -297,7 +351,7 @@ class Store:
                         head + "SELECT k.i, k.r, a.b, a.n, a.total, a.lo, a.hi FROM (VALUES "
                         + ", ".join(["(%s, %s, %s::bigint, %s::bigint)"] * len(chunk)) + ") AS k(i, r, t0, t1) "
                         f"CROSS JOIN LATERAL (SELECT (x.{ts} / {size}) * {size} AS b, {aggregates} FROM {below} x "
-                        f"WHERE x.indicator = k.i AND x.region = k.r AND x.{ts} >= k.t0 AND x.{ts} < k.t1 "
+                        f"WHERE x.indicator = k.i AND x.region = k.r AND x.{ts} >= k.t0 AND x.{ts} < k.t1{moments} "
                         f"GROUP BY (x.{ts} / {size}) * {size}) a "
                         "ON CONFLICT (indicator, region, bucket) DO UPDATE SET n = excluded.n, "
                         "total = excluded.total, lo = excluded.lo, hi = excluded.hi",
@@ -306,7 +360,7 @@ class Store:
                 continue
             conn.exec_driver_sql(
                 head + select + f" FROM {below} x WHERE x.indicator = ? AND x.region = ? AND x.{ts} >= ? "
-                f"AND x.{ts} < ? " + tail,
+                f"AND x.{ts} < ?{moments} " + tail,
                 spans,
             )
 
@@ -402,9 +456,33 @@ class Store:
                 )
         return out
 
+    def drawn_period(self, indicator: str) -> str | None:
+        """The one period length an indicator's trend draws; None when it has no figures per period.
+
+        The length of its current figure, as ``latest`` holds it: of the regions' current figures
+        per period, the newest start, then the shortest length (``period_days``), the same rule
+        that picks each region's current figure. So a recap with quarters and half years draws its
+        quarters, and a trend never joins a quarter to a half year. Without a current figure per
+        period (the newest are moments), the newest figure per period in ``readings`` decides.
+        """
+        t = schema.latest
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.c.ts, t.c.period).where(t.c.indicator == indicator, t.c.period.is_not(None))
+            ).all()
+            if not rows:
+                row = conn.exec_driver_sql(
+                    self._sql("SELECT period FROM readings WHERE indicator = ? AND period <> '' "
+                              f"ORDER BY ts DESC, {_length_sql(self._dialect)}, period LIMIT 1"),
+                    (indicator,),
+                ).first()
+                return row[0] if row else None
+        newest = max(ts for ts, _ in rows)
+        return min((p for ts, p in rows if ts == newest), key=lambda p: (period_days(p), p))
+
     def series(self, indicator: str, since: int, bucket: int, aggregate: str,
                regions: Collection[str] | None = None, periodic: bool = False,
-               until: int | None = None) -> list[tuple[int, float]]:
+               until: int | None = None, period: str | None = None) -> list[tuple[int, float]]:
         """City-wide series: each region averaged per bucket, then regions combined by ``aggregate``.
 
         Buckets of whole hours or days are answered from the rollups (a 30-day trend reads 720
@@ -412,11 +490,18 @@ class Store:
         ``regions`` limits the regions combined: an indicator reported per kecamatan and per desa
         counts one level only (the snapshot passes the coarsest), like its current figure.
         ``periodic``: the indicator's figures are per month/quarter/year, stored at each period's
-        start; one point per period at that start, never split or shifted into UTC day buckets.
+        start; one point per period at that start, never split or shifted into UTC day buckets, and
+        of one length only: ``period`` (e.g. ``P3M``), else ``drawn_period``'s. Without
+        ``periodic`` only moments are drawn (the rollups count nothing else).
         """
         # ``until`` (replay: the screen as at a past minute) ends the series there; whole buckets only
         # from rollups, so a past hour's bucket is not read beyond that minute.
-        params: dict[str, Any] = {"bucket": bucket, "indicator": indicator, "since": since, "until": until or 2**62}
+        params: dict[str, Any] = {"bucket": bucket, "indicator": indicator, "since": since, "until": until or 2**62,
+                                  "period": MOMENT}
+        if periodic:
+            params["period"] = period or self.drawn_period(indicator)
+            if params["period"] is None:
+                return []
         if aggregate == "last" and not periodic:
             return self._series_last(params, regions)
         # Figures per period: one reading per region and period; "last" of regions at one instant is their mean.
@@ -424,8 +509,8 @@ class Store:
         whole = until is None or until % bucket == 0
         if periodic:
             inner = (
-                "SELECT ts AS b, region, AVG(value) AS v FROM readings"
-                " WHERE indicator = :indicator AND ts >= :since AND ts <= :until GROUP BY ts, region"
+                "SELECT ts AS b, region, AVG(value) AS v FROM readings WHERE indicator = :indicator"
+                " AND period = :period AND ts >= :since AND ts <= :until GROUP BY ts, region"
             )
         elif bucket % DAY == 0 and since % DAY == 0 and whole:
             inner = self._rollup_query("rollup_day")
@@ -434,7 +519,7 @@ class Store:
         else:
             inner = (
                 "SELECT (ts / :bucket) * :bucket AS b, region, AVG(value) AS v FROM readings"
-                " WHERE indicator = :indicator AND ts >= :since AND ts <= :until"
+                " WHERE indicator = :indicator AND period = :period AND ts >= :since AND ts <= :until"
                 " GROUP BY (ts / :bucket) * :bucket, region"
             )
         where = " WHERE region IN :regions" if regions is not None else ""
@@ -453,7 +538,7 @@ class Store:
         has already removed fall back to the rollups' highest region average, so old trends stay.
         """
         bucket_of = "(ts / :bucket) * :bucket"
-        where = "WHERE indicator = :indicator AND ts >= :since AND ts <= :until"
+        where = "WHERE indicator = :indicator AND period = :period AND ts >= :since AND ts <= :until"
         if regions is not None:
             where += " AND region IN :regions"
             params = {**params, "regions": list(regions)}
@@ -521,7 +606,8 @@ class Store:
             with self.engine.begin() as conn:
                 result = conn.exec_driver_sql(
                     # Figures per period stay: a handful per region and year, and long trends need them.
-                    self._sql("DELETE FROM readings WHERE indicator = ? AND region = ? AND ts < ? AND period IS NULL"),
+                    self._sql(f"DELETE FROM readings WHERE indicator = ? AND region = ? AND ts < ? "
+                              f"AND period = '{MOMENT}'"),
                     [(i, r, cutoff) for i, r in pairs[start:start + 50]],
                 )
                 removed += max(result.rowcount, 0)
@@ -602,9 +688,11 @@ class Store:
             ]
 
     def latest_at(self, indicator_ids: Iterable[str], at: int) -> dict[str, list[Latest]]:
-        """What ``latest`` held at epoch second ``at``: each pair's newest two readings up to then.
+        """What ``latest`` held at epoch second ``at``: each pair's current and previous reading then,
+        chosen as ``latest`` chooses them (newest start, then shortest length; previous of the same
+        length).
 
-        Replay asks this; two index seeks per (indicator, region) pair along the readings key.
+        Replay asks this; a few index seeks per (indicator, region) pair along the readings key.
         """
         ids = list(indicator_ids)
         out: dict[str, list[Latest]] = {i: [] for i in ids}
@@ -612,18 +700,24 @@ class Store:
             return out
         t = schema.latest
         r = schema.readings
+        length = text(_length_sql(self._dialect))
         with self.engine.connect() as conn:
             pairs = conn.execute(select(t.c.indicator, t.c.region).where(t.c.indicator.in_(ids))).all()
             for indicator, region in pairs:
-                rows = conn.execute(
-                    select(r.c.ts, r.c.value)
-                    .where(r.c.indicator == indicator, r.c.region == region, r.c.ts <= at)
-                    .order_by(r.c.ts.desc()).limit(2)
-                ).all()
-                if rows:
-                    prev = rows[1] if len(rows) > 1 else None
-                    out[indicator].append(Latest(region, rows[0].ts, rows[0].value,
-                                                 prev.ts if prev else None, prev.value if prev else None))
+                pair = (r.c.indicator == indicator, r.c.region == region)
+                newest = select(func.max(r.c.ts)).where(*pair, r.c.ts <= at).scalar_subquery()
+                now = conn.execute(
+                    select(r.c.ts, r.c.value, r.c.period).where(*pair, r.c.ts == newest)
+                    .order_by(length, r.c.period).limit(1)
+                ).first()
+                if now is None:
+                    continue
+                prev = conn.execute(
+                    select(r.c.ts, r.c.value).where(*pair, r.c.period == now.period, r.c.ts < now.ts)
+                    .order_by(r.c.ts.desc()).limit(1)
+                ).first()
+                out[indicator].append(Latest(region, now.ts, now.value, prev.ts if prev else None,
+                                             prev.value if prev else None, now.period or None))
         return out
 
     def count_readings(self) -> int:
@@ -650,8 +744,15 @@ def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
 def _unique(readings: Any) -> Any:
     """One row per key, the batch's last winning: a dict, or for a big file's columns their own view."""
     if hasattr(readings, "unique"):  # wallboard.columns.ReadingColumns
-        return readings.unique()
-    return {(r.indicator, r.region, r.ts): (r.value, r.period) for r in readings}
+        return readings.unique(moment=MOMENT)
+    return {(r.indicator, r.region, r.ts, r.period or MOMENT): r.value for r in readings}
+
+
+def _moments(unique: Any) -> Any:
+    """The keys of moments only (rollups count moments only)."""
+    if hasattr(unique, "moments"):
+        return unique.moments()
+    return {k: v for k, v in unique.items() if k[3] == MOMENT}
 
 
 def _lows(unique: Any) -> dict[str, int]:
@@ -659,7 +760,7 @@ def _lows(unique: Any) -> dict[str, int]:
     if hasattr(unique, "lows"):
         return unique.lows()
     lows: dict[str, int] = {}
-    for indicator, _, ts in unique:
+    for indicator, _, ts, _ in unique:
         lows[indicator] = min(ts, lows.get(indicator, ts))
     return lows
 
@@ -675,12 +776,12 @@ def _chunks_of(items: Iterable[Any], size: int) -> Iterable[list[Any]]:
         yield chunk
 
 
-def _spans(unique: dict[tuple[str, str, int], Any]) -> dict[tuple[str, str], tuple[int, int]]:
+def _spans(unique: dict[tuple[str, str, int, str], Any]) -> dict[tuple[str, str], tuple[int, int]]:
     """The oldest and newest time written for each (indicator, region): what rollups must recount."""
     if hasattr(unique, "spans"):
         return unique.spans()
     spans: dict[tuple[str, str], list[int]] = {}
-    for indicator, region, ts in unique:
+    for indicator, region, ts, _ in unique:
         span = spans.get((indicator, region))
         if span is None:
             spans[(indicator, region)] = [ts, ts]

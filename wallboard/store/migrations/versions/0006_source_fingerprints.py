@@ -1,7 +1,7 @@
 """Source fingerprints: what each file source last stored, so a file is stored once.
 
 Revision ID: 0006
-Revises: 0003 (the integrator chains it after 0004 and 0005)
+Revises: 0004 (chained after 0005 when that lands)
 Create Date: 2026-12-02
 
 A file source remembered the files it had read only in memory, so a collector that restarted, or
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
