@@ -41,3 +41,15 @@ def test_drop_older_keeps_figures_per_period() -> None:
         held.append(reading)
     assert held.drop_older(1_000_000_000) == 1 and held.oldest() == 1_700_000_000
     assert len(held) == 4
+
+
+def test_reserved_columns_filled_in_place_and_past_their_end() -> None:
+    import numpy as np
+
+    held = columns.ReadingColumns("x.csv baris", capacity=3)
+    codes = [held.indicators.code("harga_beras"), held.regions.code("12.75.01")]
+    for start in (0, 2, 4):  # 2 + 2 rows fit in 3? no: the second chunk goes past the reservation
+        held.add(np.full(2, codes[0]), np.full(2, codes[1]), np.array([start, start + 1]), np.array([1.5, 2.5]),
+                 np.zeros(2), np.array([start + 2, start + 3]))
+    assert [r.ts for r in held] == [0, 1, 2, 3, 4, 5] and held[5].origin == "x.csv baris 7"
+    assert len(held.unique()) == 6

@@ -50,7 +50,10 @@ class _Names:
 class ReadingColumns(Sequence[Reading]):
     """Readings as columns; ``origin`` of each is ``"{prefix} {line}"`` (``data/x.csv baris 12``)."""
 
-    def __init__(self, prefix: str | None = None) -> None:
+    def __init__(self, prefix: str | None = None, capacity: int = 0) -> None:
+        """``capacity``: at most this many rows will be added (a file's size over its shortest
+        possible row). The columns are reserved that long at once and filled in place: untouched
+        pages of a reservation cost no memory, and no chunk is ever copied into a joined array."""
         self.prefix = prefix
         self.indicators = _Names()
         self.regions = _Names()
@@ -58,6 +61,8 @@ class ReadingColumns(Sequence[Reading]):
         self._chunks: list[tuple[np.ndarray, ...]] = []
         self._pending: list[Reading] = []
         self._joined: dict[str, np.ndarray] | None = None
+        self._reserved = [np.empty(capacity, dtype=t) for _, t in _DTYPES] if capacity else None
+        self._filled = 0
 
     # filling
 
@@ -66,8 +71,22 @@ class ReadingColumns(Sequence[Reading]):
         """One chunk of readings, as arrays of codes (``indicators.code()`` ...) and numbers."""
         self._flush()
         arrays = (indicator, region, ts, value, period, line)
-        self._chunks.append(tuple(np.asarray(a, dtype=t) for a, (_, t) in zip(arrays, _DTYPES, strict=True)))
+        n = len(ts)
+        if self._reserved is not None and not self._chunks and self._filled + n <= len(self._reserved[0]):
+            for into, array in zip(self._reserved, arrays, strict=True):
+                into[self._filled:self._filled + n] = array
+            self._filled += n
+        else:
+            self._settle_reserved()
+            self._chunks.append(tuple(np.asarray(a, dtype=t) for a, (_, t) in zip(arrays, _DTYPES, strict=True)))
         self._joined = None
+
+    def _settle_reserved(self) -> None:
+        """The reserved columns, as far as filled, become the first chunk (views: nothing copied)."""
+        if self._reserved is not None:
+            if self._filled:
+                self._chunks.insert(0, tuple(r[:self._filled] for r in self._reserved))
+            self._reserved = None
 
     def append(self, reading: Reading) -> None:
         """One reading, as a list takes it (slow path; the bulk readers call ``add``)."""
@@ -77,6 +96,7 @@ class ReadingColumns(Sequence[Reading]):
     def _flush(self) -> None:
         if not self._pending:
             return
+        self._settle_reserved()
         rows = self._pending
         self._pending = []
         self._chunks.append((
@@ -92,6 +112,7 @@ class ReadingColumns(Sequence[Reading]):
         """The columns joined into one array each (the chunks are let go)."""
         if self._joined is None:
             self._flush()
+            self._settle_reserved()
             if len(self._chunks) == 1:
                 joined = self._chunks[0]
             elif self._chunks:
@@ -114,16 +135,16 @@ class ReadingColumns(Sequence[Reading]):
     def _replace(self, keep: np.ndarray) -> None:
         """Keep the rows ``keep`` selects (a mask or an index array), one column at a time."""
         cols = self.columns()
-        joined = []
+        self._chunks = []  # ``cols`` holds the only reference: each old column goes as it is replaced
         for name, _ in _DTYPES:
             cols[name] = cols[name][keep]
-            joined.append(cols[name])
-        self._chunks = [tuple(joined)]
+        self._chunks = [tuple(cols[name] for name, _ in _DTYPES)]
 
     # reading back
 
     def __len__(self) -> int:
-        return sum(len(c[0]) for c in self._chunks) + len(self._pending)
+        reserved = self._filled if self._reserved is not None else 0
+        return reserved + sum(len(c[0]) for c in self._chunks) + len(self._pending)
 
     @overload
     def __getitem__(self, index: int) -> Reading: ...
@@ -176,11 +197,13 @@ class ReadingColumns(Sequence[Reading]):
             return UniqueReadings(self, moment)
         key = self._key(cols)
         order = np.argsort(key, kind="stable")  # stable: equal keys keep the file's order
-        key = key[order]
+        key.sort(kind="stable")  # in place: the sorted keys without a second array
         last = np.ones(len(order), dtype=bool)
         last[:-1] = key[1:] != key[:-1]
         del key
-        self._replace(order[last])
+        keep = order[last]
+        del order, last
+        self._replace(keep)
         return UniqueReadings(self, moment)
 
     def _key(self, cols: dict[str, np.ndarray]) -> np.ndarray:

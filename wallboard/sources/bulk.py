@@ -23,7 +23,7 @@ from wallboard.sources.mapping import Columns, Mapper
 from wallboard.sources.periods import parse_when
 from wallboard.sources.values import ValueProblem, parse_number
 
-CHUNK = 50_000  # rows gathered before a chunk is converted; about 15 MB of text
+CHUNK = 20_000  # rows gathered before a chunk is converted; a few MB of text
 CACHED = 200_000  # distinct texts of one column remembered across chunks (times, regions repeat)
 
 
@@ -50,7 +50,7 @@ def plan(mapper: Mapper, header: list[str]) -> dict[str, int | None] | None:
 
 
 def read_long(reader: Any, width: int, where: dict[str, int | None], mapper: Mapper, now: datetime,
-              deadline: Deadline, prefix: str) -> Batch:
+              deadline: Deadline, prefix: str, size: int = 0) -> Batch:
     """Rows of a long file (a ``csv.reader`` past its header) to a batch of columns.
 
     The cyclic garbage collector is paused meanwhile: it would walk every text gathered so far
@@ -59,16 +59,18 @@ def read_long(reader: Any, width: int, where: dict[str, int | None], mapper: Map
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _read_long(reader, width, where, mapper, now, deadline, prefix)
+        return _read_long(reader, width, where, mapper, now, deadline, prefix, size)
     finally:
         if collecting:
             gc.enable()
 
 
 def _read_long(reader: Any, width: int, where: dict[str, int | None], mapper: Mapper, now: datetime,
-               deadline: Deadline, prefix: str) -> Batch:
+               deadline: Deadline, prefix: str, size: int) -> Batch:
     mapper.prepare()
-    readings = ReadingColumns(prefix)
+    # A row of ``width`` cells takes at least ``width`` bytes (its separators and line break) and
+    # one for the value: no file of ``size`` bytes holds more rows than this.
+    readings = ReadingColumns(prefix, capacity=size // (width + 1) + 1 if size else 0)
     batch = Batch(readings=readings)  # type: ignore[arg-type] - a Sequence[Reading]
     convert = _Converter(mapper, now, readings, batch)
     names = [name for name in ("value", "time", "region", "indicator") if where[name] is not None]

@@ -112,7 +112,7 @@ class CsvSource(Source):
             try:
                 text = io.TextIOWrapper(io.BufferedReader(reader, 1 << 20), encoding=encoding,
                                         errors="strict" if strict else "replace", newline="")
-                batch = self._columns(text, now, deadline)
+                batch = self._columns(text, now, deadline, st.st_size)
                 while reader.read(1 << 20):  # a header-only file: hash the rest all the same
                     pass
             except UnicodeDecodeError:
@@ -127,7 +127,7 @@ class CsvSource(Source):
             return batch, fingerprint
         raise SourceError(f"berkas tidak bisa dibaca: {self.watch.shown}")  # cp1252 replaces, never fails
 
-    def _columns(self, text: io.TextIOWrapper, now: datetime, deadline: Deadline) -> Batch:
+    def _columns(self, text: io.TextIOWrapper, now: datetime, deadline: Deadline, size: int) -> Batch:
         first = text.readline()
         if not first.strip():
             raise SourceError(f"berkas kosong: {self.watch.shown}")
@@ -142,7 +142,8 @@ class CsvSource(Source):
             for reason in short:
                 batch.reject(reason)
             return batch
-        return bulk.read_long(plain, _width(header), where, self.mapper, now, deadline, f"{self.watch.shown} baris")
+        return bulk.read_long(plain, _width(header), where, self.mapper, now, deadline, f"{self.watch.shown} baris",
+                              size)
 
     def _decode(self, data: bytes) -> str:
         if self.config.encoding:
