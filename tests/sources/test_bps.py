@@ -142,8 +142,8 @@ def test_open_data_csv_with_bps_codes(db_url: str, mirror: Mirror, tmp_path: Pat
     try:
         run = collector.run("bencana", NOW)
         assert run.ok and run.rows == 24 and run.rejected == 2, run
-        assert "baris 26: kode BPS 3273999 tidak ada di tabel BPS-Kemendagri" in run.error
-        assert "baris 27: kode BPS 1101010 (11.09.07) bukan wilayah 32.73" in run.error
+        assert "baris 26 kolom 'bps_kode_kecamatan': kode BPS 3273999 tidak ada di tabel BPS-Kemendagri" in run.error
+        assert "baris 27 kolom 'bps_kode_kecamatan': kode BPS 1101010 (11.09.07) bukan wilayah 32.73" in run.error
         # Each stored value against the file, through the table.
         table = {r["kode_bps"]: r["kode_dagri"] for r in csv.DictReader(io.StringIO(TABLE))}
         expected = {
@@ -227,9 +227,9 @@ def test_jayawijaya_reads_bps_codes_through_a_local_table(db_url: str, tmp_path:
     try:
         run = collector.run("penduduk", NOW)
         assert run.ok and run.rows == 12 and run.rejected == 2, run
-        assert ("baris 14: kode BPS 9402110 sudah tidak berlaku: kabupaten/kota 9402 sudah diganti menjadi "
-                "9702 (2022)") in run.error
-        assert "baris 15: kode BPS 9402 sudah diganti menjadi 9702 (2022)" in run.error
+        assert ("baris 14 kolom 'kode_kecamatan_bps': kode BPS 9402110 sudah tidak berlaku: "
+                "kabupaten/kota 9402 sudah diganti menjadi 9702 (2022)") in run.error
+        assert "baris 15 kolom 'kode_kecamatan_bps': kode BPS 9402 sudah diganti menjadi 9702 (2022)" in run.error
         dotted = {k: f"{v[:2]}.{v[2:4]}.{v[4:]}" for k, v in table.items()}
         expected = {(dotted[r[0]], int(datetime(int(r[2]), 1, 1, tzinfo=WIB).timestamp())): (float(r[3]), "P1Y")
                     for r in rows}

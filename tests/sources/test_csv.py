@@ -119,8 +119,9 @@ def test_invalid_rows_counted_valid_rows_written(perizinan) -> None:
     run = collector.run("perizinan", NOW)
     assert run.ok and run.rows == 1 and run.rejected == 4
     assert "4 record ditolak" in run.error
-    assert "baris 3: bukan angka: 'sepuluh'" in run.error  # the line number in the file (header is line 1)
-    assert "baris 4: kode wilayah tidak dikenal: '99.99.99'" in run.error
+    # the line number in the file (header is line 1) and the column
+    assert "baris 3 kolom 'jumlah': bukan angka: 'sepuluh'" in run.error
+    assert "baris 4 kolom 'kode_kecamatan': kode wilayah tidak dikenal: '99.99.99'" in run.error
     assert [r.region for r in store.latest(["izin_terbit"])["izin_terbit"]] == ["12.75.01"]
 
 

@@ -69,7 +69,7 @@ def test_unknown_commodity_is_rejected(harga) -> None:
                     (datetime(2026, 11, 27, 9, 0), "Harga beras medium", 14000, "")])
     run = collector.run("harga_pasar", NOW)
     assert run.ok and run.rows == 1 and run.rejected == 1
-    assert "baris 3: indikator tidak dikenal: 'Bawang Putih'" in run.error  # row 3 of the sheet
+    assert "baris 3 kolom 'Komoditas': indikator tidak dikenal: 'Bawang Putih'" in run.error  # row 3 of the sheet
 
 
 @pytest.mark.parametrize(("damage", "reason"), [

@@ -68,11 +68,12 @@ def test_names_as_written_in_a_file(db_url: str, tmp_path: Path) -> None:
     try:
         run = collector.run("penduduk", NOW)
         assert run.ok and run.rows == 5 and run.rejected == 2, run
-        assert "baris 7: nama wilayah tidak dikenal di Kabupaten Tapanuli Utara: 'Siborong Kota' (yang terdekat: " \
-            in run.error
-        reason = run.error.split("baris 7: ")[1].split("; baris 8")[0]
+        assert ("baris 7 kolom 'kecamatan': nama wilayah tidak dikenal di Kabupaten Tapanuli Utara: "
+                "'Siborong Kota' (yang terdekat: ") in run.error
+        reason = run.error.split("baris 7 kolom 'kecamatan': ")[1].split("; baris 8")[0]
         assert "Siborongborong" in reason  # the closest official names help the admin fix the file
-        assert "baris 8: nama wilayah tidak dikenal di Kabupaten Tapanuli Utara: 'Coblong'" in run.error
+        assert ("baris 8 kolom 'kecamatan': nama wilayah tidak dikenal di Kabupaten Tapanuli Utara: 'Coblong'"
+                in run.error)
         year = int(datetime(2025, 1, 1, tzinfo=WIB).timestamp())
         assert stored(store, "penduduk") == {
             ("12.02.09", year): (49130.0, "P1Y"), ("12.02.03", year): (16121.0, "P1Y"),

@@ -12,7 +12,7 @@ from tests.sources.site import site_collector, site_config, stored, write_csv
 from tests.sources.util import settle
 from wallboard.config import parse_config
 from wallboard.snapshot import Needs, SeriesKey, build_snapshot
-from wallboard.sources.periods import month_names, parse_period, parse_when
+from wallboard.sources.periods import NOMINAL, month_names, parse_period, parse_when, parse_when_parts
 from wallboard.sources.values import ValueProblem, parse_time
 from wallboard.store import Store
 
@@ -57,6 +57,96 @@ def test_periods_as_written(written, first, length) -> None:
 def test_impossible_periods_say_so(written) -> None:
     with pytest.raises(ValueProblem, match=f"^'{written}' bukan periode$"):
         parse_when(written, WIB)
+
+
+# Every spelling of every month seen in real files: Satu Data exports, dinas templates, old reports.
+SPELLINGS = {
+    1: ["Januari", "JANUARI", "Jan", "JAN", "Jan.", "January"],
+    2: ["Februari", "Feb", "Peb", "PEB.", "Pebruari", "Febr", "Pebr"],
+    3: ["Maret", "Mar", "Mrt", "MRT.", "March"],
+    4: ["April", "Apr", "APR."],
+    5: ["Mei", "MEI", "May"],
+    6: ["Juni", "Jun", "JUN."],
+    7: ["Juli", "Jul", "JUL"],
+    8: ["Agustus", "Agu", "Agt", "Ags", "Agst", "Agus", "Agust", "AGUST.", "Aug", "August"],
+    9: ["September", "Sep", "Sept", "SEPT.", "Septem"],
+    10: ["Oktober", "Okt", "OKT.", "Oct", "Okto"],
+    11: ["November", "Nov", "Nop", "NOP", "Nopember", "NOPEMBER", "Nop."],
+    12: ["Desember", "Des", "DES.", "Dec", "Desem"],
+}
+
+
+@pytest.mark.parametrize(("written", "month"), [(w, m) for m, ws in SPELLINGS.items() for w in ws])
+def test_every_month_spelling_is_that_month(written: str, month: int) -> None:
+    period = parse_period(f"{written} 2026")
+    assert period is not None and (period.start, period.length) == (date(2026, month, 1), "P1M")
+    assert parse_when_parts([2026, written], WIB) == (start(2026, month), "P1M")
+
+
+@pytest.mark.parametrize(("written", "monday"), [
+    ("Minggu ke-3 2026", date(2026, 1, 12)),
+    ("Minggu ke 3 2026", date(2026, 1, 12)),
+    ("Minggu 3 2026", date(2026, 1, 12)),
+    ("M3 2026", date(2026, 1, 12)),
+    ("2026-W03", date(2026, 1, 12)),
+    ("2026-W01", date(2025, 12, 29)),  # ISO week 1 of 2026 begins on Monday 29 December 2025
+    ("Minggu ke-53 2026", date(2026, 12, 28)),
+])
+def test_weeks_are_iso_weeks_from_their_monday(written: str, monday: date) -> None:
+    period = parse_period(written)
+    assert period is not None and (period.start, period.length) == (monday, "P1W")
+    assert parse_when(written, WIB) == (int(datetime(monday.year, monday.month, monday.day, tzinfo=WIB).timestamp()),
+                                       "P1W")
+    assert NOMINAL["P1W"] == timedelta(days=7)
+
+
+@pytest.mark.parametrize("written", ["Minggu ke-54 2026", "2025-W53", "Agutus 2026", "Sepember 2026",
+                                     "Pebuari 2026", "M3"])
+def test_period_words_that_name_no_period_are_refused(written: str) -> None:
+    """A misspelt month or an impossible week is refused, never taken for something else."""
+    with pytest.raises(ValueProblem, match=f"^'{written}' bukan periode$"):
+        parse_period(written)
+
+
+@pytest.mark.parametrize("written", ["Desa 2026", "Minggu, 29 November 2026", "Jumlah 2026", "Total 2026"])
+def test_other_words_before_a_year_are_no_period(written: str) -> None:
+    assert parse_period(written) is None
+
+
+@pytest.mark.parametrize(("parts", "expected"), [
+    ((2026, "Agust"), (date(2026, 8, 1), "P1M")),
+    (("2026", "08"), (date(2026, 8, 1), "P1M")),
+    ((2026.0, 8.0), (date(2026, 8, 1), "P1M")),  # Excel cells
+    (("Agust", 2026), (date(2026, 8, 1), "P1M")),  # the month column first
+    ((2026, "TW III"), (date(2026, 7, 1), "P3M")),
+    ((2026, "Triwulan 3"), (date(2026, 7, 1), "P3M")),
+    ((2026, "Semester 2"), (date(2026, 7, 1), "P6M")),
+    ((2026, "S2"), (date(2026, 7, 1), "P6M")),
+    ((2026, "Minggu ke-3"), (date(2026, 1, 12), "P1W")),
+    ((2026, "M3"), (date(2026, 1, 12), "P1W")),
+])
+def test_year_and_part_in_two_cells(parts, expected) -> None:
+    first, length = expected
+    assert parse_when_parts(list(parts), WIB) == (
+        int(datetime(first.year, first.month, first.day, tzinfo=WIB).timestamp()), length)
+
+
+def test_date_and_clock_in_two_cells() -> None:
+    assert parse_when_parts(["27/11/2026", "14:05"], WIB) == (
+        int(datetime(2026, 11, 27, 14, 5, tzinfo=WIB).timestamp()), None)
+
+
+@pytest.mark.parametrize(("parts", "reason"), [
+    ((2026, ""), "tahun 2026 tanpa bulan, triwulan, semester atau minggu"),
+    ((2026, None), "tahun 2026 tanpa bulan, triwulan, semester atau minggu"),
+    ((2026, "13"), "bulan '13' tidak ada (tahun 2026)"),
+    ((2026, "Agutus"), "'Agutus' bukan bulan, triwulan, semester atau minggu (tahun 2026)"),
+    ((2026, "TW V"), "'TW V' bukan bulan, triwulan, semester atau minggu (tahun 2026)"),
+])
+def test_two_cells_that_make_no_period_are_refused(parts, reason) -> None:
+    with pytest.raises(ValueProblem) as info:
+        parse_when_parts(list(parts), WIB)
+    assert str(info.value) == reason
 
 
 def test_dates_stay_moments() -> None:
@@ -112,7 +202,7 @@ def test_monthly_csv_is_stored_per_period(db_url: str, tmp_path: Path) -> None:
     try:
         run = collector.run("dbd_bulanan", NOW)
         assert run.ok and run.rows == 7 and run.rejected == 1, run
-        assert "baris 9: 'Triwulan V 2026' bukan periode" in run.error
+        assert "baris 9 kolom 'bulan': 'Triwulan V 2026' bukan periode" in run.error
         assert stored(store, "kasus_dbd") == {
             ("33.08.01", start(2026, 9)): (4.0, "P1M"), ("33.08.01", start(2026, 10)): (6.0, "P1M"),
             ("33.08.01", start(2026, 11)): (3.0, "P1M"), ("33.08.02", start(2026, 9)): (1.0, "P1M"),
@@ -200,5 +290,48 @@ def test_database_from_before_periods_gets_the_column(db_url: str) -> None:
         with store.engine.connect() as conn:  # a moment's period is '' since 0004 put periods in the key
             assert conn.exec_driver_sql("SELECT value, period FROM readings").all() == [(2.0, "")]
             assert conn.exec_driver_sql("SELECT period FROM latest").all() == []
+    finally:
+        store.close()
+
+
+WIDE_SOURCE = """
+  - id: dbd_bulanan
+    type: csv
+    path: dbd.csv
+    every: 1h
+    layout: wide
+    delimiter: ";"
+    indicator: kasus_dbd
+    columns: {region: Kecamatan}
+"""
+
+
+def test_wide_month_headers_in_every_spelling(db_url: str, tmp_path: Path) -> None:
+    """A dinas report's month headers as typed by hand: ``Agust`` and ``Sept`` were skipped without a word."""
+    headers = ["Jan", "PEB", "Mrt", "Apr", "Mei", "Juni", "Jul", "Agust", "Sept", "Okt", "NOP", "Des."]
+    text = "LAPORAN KASUS DBD TAHUN 2026\n\n" + ";".join(["Kecamatan", *headers]) + "\n" \
+        + ";".join(["Salaman", *[str(m) for m in range(1, 13)]]) + "\n"
+    (tmp_path / "dbd.csv").write_text(text, encoding="utf-8")
+    settle(tmp_path / "dbd.csv")
+    collector, store, _ = site_collector(db_url, "33.08", WIDE_SOURCE, tmp_path)
+    try:
+        run = collector.run("dbd_bulanan", NOW)
+        assert run.ok and run.rows == 12 and run.rejected == 0, run
+        assert stored(store, "kasus_dbd") == {("33.08.01", start(2026, m)): (float(m), "P1M") for m in range(1, 13)}
+    finally:
+        store.close()
+
+
+def test_wide_misspelt_month_header_is_reported_not_skipped(db_url: str, tmp_path: Path) -> None:
+    text = "LAPORAN KASUS DBD TAHUN 2026\n\nKecamatan;Jul;Agutus;Sept\nSalaman;7;8;9\n"
+    (tmp_path / "dbd.csv").write_text(text, encoding="utf-8")
+    settle(tmp_path / "dbd.csv")
+    collector, store, _ = site_collector(db_url, "33.08", WIDE_SOURCE, tmp_path)
+    try:
+        run = collector.run("dbd_bulanan", NOW)
+        assert run.rows == 2 and run.rejected == 1, run
+        assert "kolom 'Agutus': 'Agutus 2026' bukan periode" in run.error
+        assert stored(store, "kasus_dbd") == {("33.08.01", start(2026, 7)): (7.0, "P1M"),
+                                              ("33.08.01", start(2026, 9)): (9.0, "P1M")}
     finally:
         store.close()

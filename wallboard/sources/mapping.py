@@ -20,21 +20,35 @@ from pydantic import Field, model_validator
 from wallboard import bps, regions
 from wallboard.config.models import Identifier, SourceBase, Strict
 from wallboard.sources.base import Batch, Event, Reading, SourceContext, SourceError
-from wallboard.sources.periods import parse_when
+from wallboard.sources.periods import parse_when, parse_when_parts
 from wallboard.sources.totals import is_total, split_site_rows
-from wallboard.sources.values import ValueProblem, parse_number, parse_time
+from wallboard.sources.values import ValueProblem, decimal_evidence, parse_number, parse_time
 
 
 class Columns(Strict):
     """Which column holds what; missing ``time`` means the run's time, missing ``region`` the whole site."""
 
-    time: str | None = None
+    time: str | list[str] | None = Field(
+        None, description="the time column, or the columns read together into one time: [tahun, bulan]"
+    )
     region: str | None = None
     value: str = "value"
     indicator: str | None = None
     periods: list[str] | str | None = Field(
         None, description="layout: wide only: the period columns, as a list of headers or a regular expression"
     )
+
+    @model_validator(mode="after")
+    def _time_columns(self) -> Columns:
+        if isinstance(self.time, list) and not 1 <= len(self.time) <= 3:
+            raise ValueError("columns.time: one column, or a list of two or three read together ([tahun, bulan])")
+        return self
+
+    def time_columns(self) -> list[str]:
+        """The time column(s) as a list; empty when the rows take the run's time."""
+        if not self.time:
+            return []
+        return [self.time] if isinstance(self.time, str) else list(self.time)
 
 
 class EventColumns(Strict):
@@ -101,8 +115,12 @@ class RecordsConfig(SourceBase):
         mapping = self.events if self.events is not None else self.columns
         if mapping is None:
             return ["value"]
-        return [v for k, v in mapping.model_dump().items()
-                if k != "periods" and isinstance(v, str) and v and not v.startswith("=")]
+        names = []
+        for key, value in mapping.model_dump().items():
+            for name in value if key == "time" and isinstance(value, list) else [value]:
+                if key != "periods" and isinstance(name, str) and name and not name.startswith("="):
+                    names.append(name)
+        return names
 
 
 def lookup(record: Mapping[str, Any], key: str) -> Any:
@@ -286,17 +304,59 @@ class Mapper:
         else:
             indicator_col = columns.indicator
         default_ts = int(now.timestamp())
-        zone, field, out = self.zone, self._field, batch.readings
+        field, out = self._field, batch.readings
+        numbered = list(numbered)
+        decimal, mixed = self._decimal_mark(numbered, columns.value)
+        if mixed:  # which of its numbers are thousands no one can say: the whole column is refused
+            for number, _record in numbered:
+                batch.reject(f"{unit} {number}: {mixed}")
+            return
+        times = columns.time_columns()
+        names = {"value": repr(columns.value), "time": " + ".join(repr(t) for t in times),
+                 "region": repr(columns.region), "indicator": repr(indicator_col)}
         for number, record in numbered:
+            step = "value"
             try:
-                value = parse_number(field(record, columns.value))
-                ts, period = parse_when(field(record, columns.time), zone) if columns.time else (default_ts, None)
+                value = parse_number(field(record, columns.value), decimal)
+                step = "time"
+                ts, period = self._when(record, times) if times else (default_ts, None)
+                step = "region"
                 region = self._region(field(record, columns.region)) if columns.region else self.site
+                step = "indicator"
                 indicator = self._indicator(field(record, indicator_col)) if indicator_col else fixed_indicator
-            except ValueProblem as problem:
-                batch.reject(f"{unit} {number}: {problem}")
+            except ValueProblem as problem:  # named by its column, unless the reason names it already
+                reason = str(problem)
+                where = "" if reason.startswith("kolom ") else f" kolom {names[step]}"
+                batch.reject(f"{unit} {number}{where}: {reason}")
                 continue
             out.append(Reading(indicator, region, ts, value, period))
+
+    def _when(self, record: Mapping[str, Any], times: list[str]) -> tuple[int, str | None]:
+        """(epoch seconds, period) from the time column, or the time columns read together."""
+        if len(times) == 1:
+            return parse_when(self._field(record, times[0]), self.zone)
+        return parse_when_parts([self._field(record, t) for t in times], self.zone)
+
+    def _decimal_mark(self, numbered: list[tuple[int, Mapping[str, Any]]],
+                      column: str) -> tuple[str | None, str | None]:
+        """(the value column's decimal mark when its values prove a dot, the reason to refuse the
+        whole column when they prove both): one cheap look at the column before its rows are read,
+        so ``1.234`` is read the way the rest of its column writes numbers."""
+        if column.startswith("="):
+            return None, None
+        seen: dict[str, tuple[Any, str]] = {}
+        for _number, record in numbered:
+            try:
+                raw = self._field(record, column)
+            except ValueProblem:
+                continue
+            if type(raw) is not str or not (evidence := decimal_evidence(raw)) or evidence[0] in seen:
+                continue
+            seen[evidence[0]] = (raw, evidence[1])
+            if len(seen) == 2:
+                (a, a_kind), (b, b_kind) = seen.values()
+                return None, f"kolom {column!r} mencampur tanda desimal: {a!r} ({a_kind}) dan {b!r} ({b_kind})"
+        return ("." if "." in seen else None), None
 
     def _events(self, numbered: Iterable[tuple[int, Mapping[str, Any]]], now: datetime, batch: Batch,
                 unit: str) -> None:

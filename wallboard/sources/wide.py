@@ -32,7 +32,7 @@ from typing import Any
 
 from wallboard.sources.base import Batch, Reading, SourceError
 from wallboard.sources.mapping import Mapper, field_text
-from wallboard.sources.periods import MONTH, Period, parse_period, parse_when
+from wallboard.sources.periods import MONTH, Period, parse_period, parse_when_parts
 from wallboard.sources.totals import SUMMARY, TOTAL
 from wallboard.sources.values import ValueProblem, parse_number
 
@@ -132,7 +132,7 @@ def value_columns(config: Any, header: Header, batch: Batch, zone: Any) -> list[
     elif config.indicators and not (config.indicator or config.columns.indicator):
         out = _indicator_columns(config.indicators, header, batch)
     else:
-        out = [t for c in others if (t := _period_column(header, c, year, zone, explicit=False))]
+        out = [t for c in others if (t := _period_column(header, c, year, zone, explicit=False, batch=batch))]
     found = [t for t in out if t is not None]
     if not found:
         raise SourceError(f"tidak ada kolom periode atau indikator (kolom yang ada: "
@@ -152,7 +152,7 @@ class Rows:
         self.cell_name = cell_name
         self.prefix = f"{shown} " if shown else ""
         self.by_column = {t.column: t for t in targets}
-        self.time_col = _column(header.names, columns.time) if columns.time else None
+        self.time_cols = [_column(header.names, t) for t in columns.time_columns()]  # [tahun, bulan]: read together
         self.indicator_col = None
         if columns.indicator and not columns.indicator.startswith("="):
             self.indicator_col = _column(header.names, columns.indicator)
@@ -176,8 +176,8 @@ class Rows:
         try:
             row_indicator = self.mapper._indicator(_cell(cells, self.indicator_col)) \
                 if self.indicator_col is not None else None
-            row_when = (parse_when(_cell(cells, self.time_col), self.mapper.zone) if self.time_col is not None
-                        else (self.default_ts, None))
+            row_when = (parse_when_parts([_cell(cells, c) for c in self.time_cols], self.mapper.zone)
+                        if self.time_cols else (self.default_ts, None))
         except ValueProblem as problem:
             self.batch.reject(f"baris {number}: {problem}")
             return
@@ -347,13 +347,18 @@ def _without_year(label: str) -> bool:
         return False
 
 
-def _period_column(header: Header, c: int, year: int | None, zone: Any, explicit: bool) -> Target | None:
-    """Column ``c`` as a period column; a column that was asked for and is no period fails the run."""
+def _period_column(header: Header, c: int, year: int | None, zone: Any, explicit: bool,
+                   batch: Batch | None = None) -> Target | None:
+    """Column ``c`` as a period column; a column that was asked for and is no period fails the run,
+    one found by itself that is a period word naming no period (``Agutus``) is reported in ``batch``."""
     label = header.label[c]
     try:
         period = _period_of(header.raw[c], label, year)
     except ValueProblem as problem:
         period, problem_text = None, str(problem)
+        if not explicit and batch is not None:  # said, never skipped without a word
+            batch.reject(f"kolom {label!r}: {problem_text}")
+            return None
     else:
         problem_text = f"{label!r} bukan periode"
     if period is not None:
