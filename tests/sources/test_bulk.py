@@ -79,14 +79,28 @@ def test_streamed_rows_are_read_exactly_as_row_by_row(tmp_path: Path) -> None:
     assert list(streamed.readings) == rows.readings  # same readings, same order, same values bit for bit
     assert len(rows.readings) == 40
     assert (streamed.rejected, sorted(streamed.reasons)) == (rows.rejected, sorted(rows.reasons)) == (5, sorted([
-        "baris 42: bukan angka: 'sepuluh'",
-        "baris 43: kode wilayah tidak dikenal: '99.99.99'",
-        "baris 44: waktu tidak dikenali: '31/02/2026 10:00'",
-        "baris 45: indikator tidak dikenal: 'bawang_putih'",
+        "baris 42 kolom 'nilai': bukan angka: 'sepuluh'",
+        "baris 43 kolom 'kode_wilayah': kode wilayah tidak dikenal: '99.99.99'",
+        "baris 44 kolom 'waktu': waktu tidak dikenali: '31/02/2026 10:00'",
+        "baris 45 kolom 'indikator': indikator tidak dikenal: 'bawang_putih'",
         "baris 46: 2 kolom, header punya 5 (baris terpotong?)",
     ]))
     assert streamed.readings[0].origin == "satudata.csv baris 2"  # where an admin finds it
     assert streamed.fingerprint == rows.fingerprint and streamed.fingerprint.digest
+
+
+def test_streamed_column_decimal_mark_is_judged_over_the_whole_file(tmp_path: Path) -> None:
+    """A column whose values prove a dot (2.75, far down the file) reads 1.234 as 1.234 on both paths;
+    one that proves both marks is refused whole on both."""
+    early = "27/11/2026 10:00;12.75.01;harga_cabai;1.234;\r\n"
+    dot = early + "".join(f"27/11/2026 {h:02d}:00;12.75.02;harga_cabai;1;\r\n" for h in range(11, 23))
+    rows, streamed = both_paths(tmp_path, HEADER + dot + "27/11/2026 23:00;12.75.01;harga_cabai;2.75;\r\n")
+    assert list(streamed.readings) == rows.readings and rows.readings[0].value == 1.234
+    rows, streamed = both_paths(tmp_path, HEADER + dot + "27/11/2026 23:00;12.75.01;harga_cabai;2.75;\r\n"
+                                "27/11/2026 23:00;12.75.03;harga_cabai;1,5;\r\n")
+    assert list(streamed.readings) == rows.readings == []
+    assert (streamed.rejected, streamed.reasons) == (rows.rejected, rows.reasons) == (15, [
+        f"baris {n}: kolom 'nilai' mencampur tanda desimal: '2.75' (titik) dan '1,5' (koma)" for n in range(2, 7)])
 
 
 def test_streamed_windows_1252_file_falls_back_like_the_whole_file(tmp_path: Path) -> None:

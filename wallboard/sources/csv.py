@@ -110,9 +110,10 @@ class CsvSource(Source):
             reader = self.watch.open()
             strict = encoding == "utf-8-sig" and not self.config.encoding
             try:
+                decimal = self._decimal(encoding, strict)
                 text = io.TextIOWrapper(io.BufferedReader(reader, 1 << 20), encoding=encoding,
                                         errors="strict" if strict else "replace", newline="")
-                batch = self._columns(text, now, deadline, st.st_size)
+                batch = self._columns(text, now, deadline, st.st_size, decimal)
                 while reader.read(1 << 20):  # a header-only file: hash the rest all the same
                     pass
             except UnicodeDecodeError:
@@ -127,7 +128,22 @@ class CsvSource(Source):
             return batch, fingerprint
         raise SourceError(f"berkas tidak bisa dibaca: {self.watch.shown}")  # cp1252 replaces, never fails
 
-    def _columns(self, text: io.TextIOWrapper, now: datetime, deadline: Deadline, size: int) -> Batch:
+    def _decimal(self, encoding: str, strict: bool) -> tuple[str | None, str | None]:
+        """A first look over the value column: its decimal mark (see ``bulk.decimal_mark``)."""
+        with self.watch.path.open(encoding=encoding, errors="strict" if strict else "replace", newline="") as text:
+            first = text.readline()
+            if not first.strip():
+                return None, None  # reported as an empty file by the reading itself
+            plain = csv.reader(itertools.chain([first], text), delimiter=self.config.delimiter or _sniff(first))
+            header = next(plain, [])
+            self.mapper.check_header(header)
+            where = bulk.plan(self.mapper, header)
+            if where is None or where["value"] is None:
+                return None, None
+            return bulk.decimal_mark(plain, _width(header), where["value"], where["columns"].value)
+
+    def _columns(self, text: io.TextIOWrapper, now: datetime, deadline: Deadline, size: int,
+                 decimal: tuple[str | None, str | None]) -> Batch:
         first = text.readline()
         if not first.strip():
             raise SourceError(f"berkas kosong: {self.watch.shown}")
@@ -143,7 +159,7 @@ class CsvSource(Source):
                 batch.reject(reason)
             return batch
         return bulk.read_long(plain, _width(header), where, self.mapper, now, deadline, f"{self.watch.shown} baris",
-                              size)
+                              size, decimal)
 
     def _decode(self, data: bytes) -> str:
         if self.config.encoding:
