@@ -19,7 +19,7 @@ from wallboard.combine import aggregates, check_totals, combine
 from wallboard.reasons import one_line
 from wallboard.records import Batch
 from wallboard.sources import source_types
-from wallboard.sources.base import Source, SourceContext
+from wallboard.sources.base import Deadline, Source, SourceContext, SourceError
 from wallboard.store import Run, Store
 
 log = logging.getLogger(__name__)
@@ -99,7 +99,9 @@ class Collector:
         try:
             source = self._source(source_id)
             when = now or started
+            self._hand_fingerprint(source, source_id)
             batch = source.fetch(when)
+            self._check_timeout(source, started)
             self._drop_expired(batch, when)
             self._combine(batch)
             rejected = batch.rejected
@@ -162,6 +164,25 @@ class Collector:
         combine(batch, rules)
         check_totals(batch, rules)
 
+    def _hand_fingerprint(self, source: Source, source_id: str) -> None:
+        """Tell a file source what the database says it stored last, so a file stored by an earlier
+        process (a restart, or a collector that took over from a killed one) is not stored again."""
+        if not source.remembers_files:
+            return
+        try:
+            fingerprint = self.store.fingerprint(source_id)
+        except Exception as exc:  # noqa: BLE001 - the source keeps what it remembers itself
+            log.warning("stored fingerprint of %s not read: %s", source_id, one_line(exc))
+            return
+        source.stored(fingerprint)
+
+    @staticmethod
+    def _check_timeout(source: Source, started: datetime) -> None:
+        """A fetch that ran past ``timeout:`` is a failed run even if its source did not notice."""
+        limit = getattr(source.config, "timeout", None)
+        if limit is not None and datetime.now(UTC) - started > limit:
+            raise SourceError(Deadline(limit).reason())
+
     def _previous_failures(self, source_id: str) -> int:
         """Consecutive failures so far; after a restart (or between `collect --once` calls) from the store."""
         if source_id not in self._failures:
@@ -180,6 +201,10 @@ class Collector:
         """
         retention: timedelta = self.config.database.retention
         cutoff = int((now - retention).timestamp())
+        if hasattr(batch.readings, "drop_older"):  # a big file's columns (wallboard/columns.py)
+            for _ in range(batch.readings.drop_older(cutoff)):
+                batch.reject("lebih tua dari database.retention")
+            return
         if batch.readings and min(r.ts for r in batch.readings) < cutoff:
             kept = [r for r in batch.readings if r.ts >= cutoff or r.period is not None]
             for _ in range(len(batch.readings) - len(kept)):

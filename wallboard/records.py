@@ -34,6 +34,20 @@ class Event:
     detail: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """What a file source read, so the same content is never stored twice (``source_files``).
+
+    Kept in the database with the data it produced, in the same transaction: a restarted collector,
+    or one that took over from a killed one, skips a file whose content it already stored.
+    """
+
+    size: int
+    mtime_ns: int
+    digest: str  # blake2b of the bytes read, hex
+    path: str = ""  # as config writes it, for an admin reading the table
+
+
 @dataclass
 class Batch:
     """One run's output. Invalid records are counted and a few reasons kept, never raised."""
@@ -54,6 +68,8 @@ class Batch:
     unchanged: bool = False
     # An empty answer is normal for some feeds (no new complaints); for readings it means trouble.
     empty_ok: bool = False
+    # The file this batch was read from (file sources); stored with the batch (Store.write).
+    fingerprint: Fingerprint | None = None
 
     def reject(self, reason: str) -> None:
         self.rejected += 1

@@ -68,8 +68,16 @@ def test_half_written_file_is_not_read(perizinan) -> None:
     run = collector.run("perizinan", NOW)
     assert not run.ok and "sedang ditulis" in run.error
     assert snapshot(store) == before
+    settle(path)  # the writer paused longer than settle: the file looks finished, its last line is cut
+    cut = collector.run("perizinan", NOW)
+    assert not cut.ok
+    assert cut.error == "berkas belum lengkap (tidak diakhiri baris baru): perizinan.csv; dibaca lagi nanti"
+    assert snapshot(store) == before
+    with path.open("a", encoding="utf-8") as f:
+        f.write("0\n")  # the writer finishes the line: 90, not the 9 a cut read would have stored
     settle(path)
-    assert collector.run("perizinan", NOW).rows == 4  # recovers on its own once the file settles
+    assert collector.run("perizinan", NOW).rows == 4  # recovers on its own once the file is complete
+    assert {r.region: r.value for r in store.latest(["izin_terbit"])["izin_terbit"]}["12.75.03"] == 90.0
 
 
 def test_constant_indicator_semicolon_comma_decimals(db_url: str, tmp_path: Path) -> None:

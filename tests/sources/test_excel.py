@@ -74,7 +74,7 @@ def test_unknown_commodity_is_rejected(harga) -> None:
 
 
 @pytest.mark.parametrize(("damage", "reason"), [
-    ("truncate", "tidak bisa dibuka"),
+    ("truncate", "berkas belum lengkap (bukan zip utuh): data/harga_pangan.xlsx; dibaca lagi nanti"),
     ("sheet", "lembar 'Harga' tidak ada"),
     ("column", "kolom 'Harga' tidak ada"),
     ("missing", "berkas tidak ditemukan"),

@@ -116,7 +116,8 @@ def test_slow_query_hits_the_timeout(run_query, finance) -> None:
                  "select count(*) as value from n")
     collector, store = run_query(slow, timeout="1s")
     run = collector.run("keuangan", NOW)
-    assert not run.ok and "batas waktu" in run.error, run.error
+    assert not run.ok and run.error.startswith("batas waktu 1 dtk habis"), run.error
+    assert store.count_readings() == 0
 
 
 def test_password_in_url_is_never_shown(db_url: str, tmp_path: Path, monkeypatch) -> None:

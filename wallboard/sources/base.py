@@ -7,19 +7,42 @@ source type is one small module (see ``demo.py``) plus one line in ``wallboard/s
 
 from __future__ import annotations
 
+import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from wallboard.config.models import SourceBase
-from wallboard.records import Batch, Event, Reading
+from wallboard.records import Batch, Event, Fingerprint, Reading
 
-__all__ = ["Batch", "Event", "Reading", "Source", "SourceContext", "SourceError"]  # records re-exported for sources
+__all__ = ["Batch", "Deadline", "Event", "Fingerprint", "Reading", "Source", "SourceContext", "SourceError"]
 
 
 class SourceError(Exception):
     """A run that produced nothing usable; the message is the one-line reason shown on the wall."""
+
+
+class Deadline:
+    """A run's ``timeout:``, checked by the reading loops: past it the run fails and stores nothing.
+
+    Cooperative (a loop asks every few thousand rows), so a source never leaves a half-read
+    state behind; blocking calls get the same limit through their own option (httpx, SQL).
+    """
+
+    def __init__(self, timeout: timedelta | float):
+        self.seconds = timeout.total_seconds() if isinstance(timeout, timedelta) else float(timeout)
+        self.ends = time.monotonic() + self.seconds
+
+    def left(self) -> float:
+        return self.ends - time.monotonic()
+
+    def check(self) -> None:
+        if time.monotonic() > self.ends:
+            raise SourceError(self.reason())
+
+    def reason(self) -> str:
+        return f"batas waktu {self.seconds:g} dtk habis"
 
 
 @dataclass(frozen=True)
@@ -36,6 +59,9 @@ class SourceContext:
 
 class Source(ABC):
     Config: ClassVar[type[SourceBase]]
+    # True for sources that read a file once per change: the collector hands them, before each
+    # run, the fingerprint of the file they last stored (``stored``), kept in the database.
+    remembers_files: ClassVar[bool] = False
 
     def __init__(self, config: SourceBase, context: SourceContext):
         self.config = config
@@ -50,6 +76,14 @@ class Source(ABC):
 
         Sources that remember what they already delivered (a file read once per change) forget it
         here, so the retry reads it again instead of reporting it unchanged; default: nothing.
+        """
+        return None
+
+    def stored(self, fingerprint: Fingerprint | None) -> None:
+        """What the database says this source stored last (None: nothing yet); default: ignored.
+
+        A file source skips a file with this content, so a restart or a collector that took over
+        does not store the same file twice.
         """
         return None
 

@@ -2,20 +2,32 @@
 
 Indonesian spreadsheets save CSV with ``;`` between fields because ``,`` is the decimal mark, and
 older tools save in Windows-1252; the delimiter is sniffed and the encoding falls back unless
-``delimiter:`` / ``encoding:`` say otherwise. The file is read only when it changed.
+``delimiter:`` / ``encoding:`` say otherwise. The file is read only when it changed and is complete
+(it ends with a line break; see files.py), and a content already stored is not stored again. A
+row with fewer cells than the header is refused (a cut line), never filled in.
+
+A big long-layout file (``BULK_BYTES`` and more) is streamed and read in chunks into columns
+(bulk.py), so four million rows fit in a few hundred MB; smaller ones are read row by row.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
+import os
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-from wallboard.sources.base import Batch, Source, SourceError
-from wallboard.sources.files import FileConfig, FileWatch
+from wallboard.sources import bulk
+from wallboard.sources.base import Batch, Deadline, Fingerprint, Source, SourceError
+from wallboard.sources.files import NO_NEWLINE, FileConfig, FileWatch, ends_with_newline, last_is_newline
 from wallboard.sources.mapping import Mapper
 from wallboard.sources.wide import read_wide
+
+BULK_BYTES = 16 * 2**20  # files this big are streamed into columns (bulk.py)
+CHECK_EVERY = 5000  # rows between looks at the run's deadline
 
 
 class CsvConfig(FileConfig):
@@ -27,41 +39,127 @@ class CsvConfig(FileConfig):
 class CsvSource(Source):
     Config = CsvConfig
     config: CsvConfig
+    remembers_files = True
 
     def __init__(self, config: CsvConfig, context):
         super().__init__(config, context)
-        self.watch = FileWatch(config, context.base_dir, wait=context.wait_for_files)
+        self.watch = FileWatch(config, context.base_dir, wait=context.wait_for_files,
+                               complete=ends_with_newline(config.encoding))
         self.mapper = Mapper(config, context)
+
+    def stored(self, fingerprint: Fingerprint | None) -> None:
+        self.watch.stored(fingerprint)
 
     def discard(self) -> None:
         self.watch.forget()  # not stored: the retry reads the same file again
 
     def fetch(self, now: datetime) -> Batch:
+        deadline = Deadline(self.config.timeout)
         st = self.watch.changed()
         if st is None:
             return Batch(unchanged=True)
+        deadline.check()
+        streamed = st.st_size >= BULK_BYTES and self.config.layout == "long" and self.config.events is None
+        batch, fingerprint = self._stream(st, now, deadline) if streamed else self._whole(st, now, deadline)
+        if self.watch.already_stored(fingerprint):
+            return Batch(unchanged=True)  # saved again with the same content
+        batch.fingerprint = fingerprint
+        self.watch.confirm(fingerprint)
+        return batch
+
+    def _incomplete(self) -> SourceError:
+        return SourceError(f"berkas belum lengkap ({NO_NEWLINE}): {self.watch.shown}; dibaca lagi nanti")
+
+    def _whole(self, st: os.stat_result, now: datetime, deadline: Deadline) -> tuple[Batch, Fingerprint]:
+        """A file of ordinary size: read at once, then row by row through the mapper."""
+        import hashlib
+
         try:
             data = self.watch.path.read_bytes()
         except OSError as exc:
             raise self.watch.open_error(exc) from None
+        fingerprint = self.watch.finish(st, len(data), hashlib.blake2b(data, digest_size=32).hexdigest())
+        if data and not last_is_newline(data[-4:], self.config.encoding):
+            raise self._incomplete()  # the bytes read, not only the file's look before
         text = self._decode(data)
         if not text.strip():
             raise SourceError(f"berkas kosong: {self.watch.shown}")
         delimiter = self.config.delimiter or _sniff(text)
+        plain = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=delimiter)
         if self.config.layout == "wide":
-            plain = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=delimiter)
             rows = [(plain.line_num, row) for row in plain]
+            deadline.check()
             batch = read_wide(rows, self.config, self.mapper, now,
                               lambda line, _col, label: f"baris {line} kolom {label!r}")
-            self.watch.confirm(st)
-            return batch
-        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-        header = reader.fieldnames or []
+            deadline.check()
+            return batch, fingerprint
+        header = next(plain, None) or []
         self.mapper.check_header(header)
-        rows = ((reader.line_num, row) for row in reader if any(v not in (None, "") for v in row.values()))
+        short: list[str] = []
+        rows = _records(plain, header, short, deadline)
         batch = self.mapper.apply_numbered(rows, now, unit="baris")  # numbered as lines of the file
-        self.watch.confirm(st)
-        return batch
+        for reason in short:
+            batch.reject(reason)
+        deadline.check()
+        return batch, fingerprint
+
+    def _stream(self, st: os.stat_result, now: datetime, deadline: Deadline) -> tuple[Batch, Fingerprint]:
+        """A big file: streamed (hashed as it is read) into columns, in bounded memory."""
+        encodings = [self.config.encoding] if self.config.encoding else ["utf-8-sig", "cp1252"]
+        for encoding in encodings:
+            reader = self.watch.open()
+            strict = encoding == "utf-8-sig" and not self.config.encoding
+            try:
+                decimal = self._decimal(encoding, strict)
+                text = io.TextIOWrapper(io.BufferedReader(reader, 1 << 20), encoding=encoding,
+                                        errors="strict" if strict else "replace", newline="")
+                batch = self._columns(text, now, deadline, st.st_size, decimal)
+                while reader.read(1 << 20):  # a header-only file: hash the rest all the same
+                    pass
+            except UnicodeDecodeError:
+                continue  # not UTF-8 after all: read again as Windows-1252, as the whole-file path does
+            except OSError as exc:
+                raise self.watch.open_error(exc) from None
+            finally:
+                reader.close()
+            fingerprint = self.watch.finish(st, reader.count, reader.hash.hexdigest())
+            if not last_is_newline(reader.tail, self.config.encoding):
+                raise self._incomplete()
+            return batch, fingerprint
+        raise SourceError(f"berkas tidak bisa dibaca: {self.watch.shown}")  # cp1252 replaces, never fails
+
+    def _decimal(self, encoding: str, strict: bool) -> tuple[str | None, str | None]:
+        """A first look over the value column: its decimal mark (see ``bulk.decimal_mark``)."""
+        with self.watch.path.open(encoding=encoding, errors="strict" if strict else "replace", newline="") as text:
+            first = text.readline()
+            if not first.strip():
+                return None, None  # reported as an empty file by the reading itself
+            plain = csv.reader(itertools.chain([first], text), delimiter=self.config.delimiter or _sniff(first))
+            header = next(plain, [])
+            self.mapper.check_header(header)
+            where = bulk.plan(self.mapper, header)
+            if where is None or where["value"] is None:
+                return None, None
+            return bulk.decimal_mark(plain, _width(header), where["value"], where["columns"].value)
+
+    def _columns(self, text: io.TextIOWrapper, now: datetime, deadline: Deadline, size: int,
+                 decimal: tuple[str | None, str | None]) -> Batch:
+        first = text.readline()
+        if not first.strip():
+            raise SourceError(f"berkas kosong: {self.watch.shown}")
+        delimiter = self.config.delimiter or _sniff(first)
+        plain = csv.reader(itertools.chain([first], text), delimiter=delimiter)
+        header = next(plain, [])
+        self.mapper.check_header(header)
+        where = bulk.plan(self.mapper, header)
+        if where is None:  # a shape only the row-by-row path reads; still streamed
+            short: list[str] = []
+            batch = self.mapper.apply_numbered(_records(plain, header, short, deadline), now, unit="baris")
+            for reason in short:
+                batch.reject(reason)
+            return batch
+        return bulk.read_long(plain, _width(header), where, self.mapper, now, deadline, f"{self.watch.shown} baris",
+                              size, decimal)
 
     def _decode(self, data: bytes) -> str:
         if self.config.encoding:
@@ -72,8 +170,33 @@ class CsvSource(Source):
             return data.decode("cp1252", errors="replace")
 
 
+def _width(header: list[str]) -> int:
+    """Cells a full row has: the header's, up to its last named column (a trailing ``;`` adds none)."""
+    width = len(header)
+    while width and not str(header[width - 1]).strip():
+        width -= 1
+    return width
+
+
+def _records(plain: Any, header: list[str], short: list[str],
+             deadline: Deadline) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line, record) of each non-empty row; a row shorter than the header goes to ``short``."""
+    width = _width(header)
+    for count, row in enumerate(plain, start=1):
+        if count % CHECK_EVERY == 0:
+            deadline.check()
+        if not any(row):
+            continue
+        line = plain.line_num  # type: ignore[attr-defined]
+        if len(row) < width:
+            short.append(f"baris {line}: {len(row)} kolom, header punya {width} (baris terpotong?)")
+            continue
+        yield line, dict(zip(header, row, strict=False))
+
+
 def _sniff(text: str) -> str:
     first = text.lstrip("\ufeff").splitlines()[0] if text else ""
     counts = {d: first.count(d) for d in (";", ",", "\t", "|")}
     best = max(counts, key=counts.get)
     return best if counts[best] else ","
+

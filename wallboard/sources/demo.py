@@ -24,7 +24,7 @@ from pydantic import Field
 from wallboard import regions
 from wallboard.config.models import Identifier, SourceBase
 from wallboard.durations import Duration
-from wallboard.sources.base import Batch, Event, Reading, Source
+from wallboard.sources.base import Batch, Deadline, Event, Reading, Source
 
 _TOPICS = [
     ("Infrastruktur", "Jalan berlubang di {r}"),
@@ -136,7 +136,9 @@ class DemoSource(Source):
             self._backfilled = True
             times = self._history(now) + [now]
         step = self.config.interval.total_seconds()
+        deadline = Deadline(self.config.timeout)
         for when in times:
+            deadline.check()  # a long backfill on a slow machine fails like any source past timeout
             ts = int(when.timestamp())
             for indicator_id in self.config.indicators:
                 for area in self._areas:

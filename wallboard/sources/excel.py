@@ -2,18 +2,22 @@
 
 The first non-empty row of the sheet is the header. Cells keep their types (numbers, dates), and
 dates without a zone are read in the site's zone. A cell merged down over several rows (a
-kecamatan over its desa rows) gives its value to every row it spans. A workbook that cannot be opened is usually one
-still being saved, so it is skipped with a reason and read again on the next try.
+kecamatan over its desa rows) gives its value to every row it spans. A workbook is read only when
+it is a whole zip (its directory readable and every member's checksum right): one still being
+saved, or cut short on a slow share, fails the run with a reason and is read again on the next try.
 """
 
 from __future__ import annotations
 
+import os
 import zipfile
+import zlib
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Literal
 
 from wallboard.secrets import expand
-from wallboard.sources.base import Batch, Source, SourceError
+from wallboard.sources.base import Batch, Deadline, Fingerprint, Source, SourceError
 from wallboard.sources.excel_merged import merged_ranges, spread_merged
 from wallboard.sources.files import FileConfig, FileWatch
 from wallboard.sources.mapping import Mapper
@@ -25,24 +29,56 @@ class ExcelConfig(FileConfig):
     sheet: str | None = None
 
 
+CHECK_EVERY = 1000  # rows between looks at the run's deadline
+
+
+def whole_zip(path: Path, st: os.stat_result) -> str | None:
+    """An .xlsx is a zip: complete when its central directory (written last) reads and every
+    member's checksum is right."""
+    try:
+        with zipfile.ZipFile(path) as book:
+            bad = book.testzip()
+    except (zipfile.BadZipFile, EOFError, ValueError, KeyError, zlib.error):
+        return "bukan zip utuh"
+    except OSError:
+        return None  # locked or gone: reading says which
+    return f"isi zip rusak: {bad}" if bad else None
+
+
 class ExcelSource(Source):
     Config = ExcelConfig
     config: ExcelConfig
+    remembers_files = True
 
     def __init__(self, config: ExcelConfig, context):
         super().__init__(config, context)
-        self.watch = FileWatch(config, context.base_dir, wait=context.wait_for_files)
+        self.watch = FileWatch(config, context.base_dir, wait=context.wait_for_files, complete=whole_zip)
         self.mapper = Mapper(config, context)
+
+    def stored(self, fingerprint: Fingerprint | None) -> None:
+        self.watch.stored(fingerprint)
 
     def discard(self) -> None:
         self.watch.forget()  # not stored: the retry reads the same file again
 
     def fetch(self, now: datetime) -> Batch:
-        from openpyxl import load_workbook
-
+        deadline = Deadline(self.config.timeout)
         st = self.watch.changed()
         if st is None:
             return Batch(unchanged=True)
+        count, digest = self.watch.digest()
+        fingerprint = self.watch.finish(st, count, digest)
+        if self.watch.already_stored(fingerprint):
+            return Batch(unchanged=True)  # saved again with the same content
+        batch = self._read(now, deadline)
+        self.watch.finish(st, count, digest)  # still the same file after reading it
+        batch.fingerprint = fingerprint
+        self.watch.confirm(fingerprint)
+        return batch
+
+    def _read(self, now: datetime, deadline: Deadline) -> Batch:
+        from openpyxl import load_workbook
+
         wide = self.config.layout == "wide"
         try:
             # Merged header cells are only known to a fully loaded workbook; reports are small.
@@ -54,6 +90,7 @@ class ExcelSource(Source):
                 f"berkas Excel tidak bisa dibuka (mungkin sedang disimpan): {self.watch.shown}: {exc}"
             ) from None
         try:
+            deadline.check()
             if self.config.sheet is not None:
                 name = expand(self.config.sheet)
                 if name not in book.sheetnames:
@@ -63,9 +100,9 @@ class ExcelSource(Source):
                 sheet = book.worksheets[0]
             if wide:
                 batch = _wide(sheet, self.config, self.mapper, now, self.watch.shown)
-                self.watch.confirm(st)
+                deadline.check()
                 return batch
-            rows = enumerate(sheet.iter_rows(values_only=True), start=1)
+            rows = _watched(enumerate(sheet.iter_rows(values_only=True), start=1), deadline)
             found = _header(rows)
             if found is None:
                 raise SourceError(f"lembar kosong: {sheet.title}")
@@ -74,10 +111,18 @@ class ExcelSource(Source):
             merged = [m for m in merged_ranges(self.watch.path, sheet) if m[0] > line and m[2] > m[0]]
             records = _records(header, spread_merged(rows, merged))
             batch = self.mapper.apply_numbered(records, now, unit="baris")  # as rows of the sheet
+            deadline.check()
+            return batch
         finally:
             book.close()
-        self.watch.confirm(st)
-        return batch
+
+
+def _watched(rows: Any, deadline: Deadline) -> Any:
+    """The rows, looking at the run's deadline every ``CHECK_EVERY``."""
+    for line, row in rows:
+        if line % CHECK_EVERY == 0:
+            deadline.check()
+        yield line, row
 
 
 def _wide(sheet: Any, config: ExcelConfig, mapper: Mapper, now: datetime, shown: str) -> Batch:

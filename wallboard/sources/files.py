@@ -1,16 +1,25 @@
-"""What the file-reading types share: find the file, skip it until it settles, read it once per change.
+"""What the file-reading types share: find the file, read it only once it is complete, store it once.
 
 Work units drop exports into a folder by hand, by a scheduled export or over a network share, so
-a run may meet a file that is still being written. A file modified within ``settle`` seconds, or
-whose size or time changes while it is read, is not taken as truth: the run fails with a reason,
-stores nothing, and the retry a few seconds later reads the finished file.
+a run may meet a file that is still being written, and a slow share may pause longer than any
+settle time. A file is read only when it is complete: unchanged for ``settle`` seconds and
+complete by its type's own test (a CSV ends with a line break, a workbook is a whole zip), checked
+again on the bytes actually read; otherwise the run fails with a reason, stores nothing, and a
+later run reads the finished file. A one-off run (`wallboard collect --once`) waits up to a few
+seconds (never past the source's ``timeout:``) for it instead of failing at once.
+
+What was read is fingerprinted (size, time, blake2b of the bytes): a file whose content the
+database says this source already stored is not stored again (``Source.stored``).
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import os
 import re
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Literal
@@ -19,7 +28,7 @@ from pydantic import Field, model_validator
 
 from wallboard.durations import Duration
 from wallboard.secrets import expand
-from wallboard.sources.base import SourceError
+from wallboard.sources.base import Fingerprint, SourceError
 from wallboard.sources.mapping import RecordsConfig
 
 
@@ -59,16 +68,52 @@ class FileConfig(RecordsConfig):
         return self
 
 
-class FileWatch:
-    """Remembers the (mtime, size) of the last version read successfully."""
+# Given the file and its stat: why it is not complete yet (Indonesian, for the reason), or None.
+CompleteCheck = Callable[[Path, os.stat_result], str | None]
+POLL = 0.1  # seconds between looks while a one-off run waits for a file
 
-    def __init__(self, config: FileConfig, base_dir: Path | None, wait: float = 0.0):
+
+class HashingReader(io.RawIOBase):
+    """A file read through this is hashed, counted and its last bytes kept, as it is read."""
+
+    def __init__(self, raw: io.RawIOBase):
+        super().__init__()
+        self.raw = raw
+        self.hash = hashlib.blake2b(digest_size=32)
+        self.count = 0
+        self.tail = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # noqa: ANN001 - a writable buffer
+        n = self.raw.readinto(buffer) or 0
+        if n:
+            view = memoryview(buffer)[:n]
+            self.hash.update(view)
+            self.count += n
+            self.tail = (self.tail + bytes(view[-8:]))[-8:]
+        return n
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
+
+
+class FileWatch:
+    """Finds the file, waits for it to be complete, and knows what this source last stored."""
+
+    def __init__(self, config: FileConfig, base_dir: Path | None, wait: float = 0.0,
+                 complete: CompleteCheck | None = None):
         path = Path(expand(config.path)).expanduser()
         self.path = path if path.is_absolute() or base_dir is None else Path(base_dir) / path
         self.settle = config.settle.total_seconds()
         self.shown = config.path
-        self.wait = wait
-        self._read: tuple[int, int] | None = None
+        # A one-off run waits this long for an incomplete file, never past the source's timeout.
+        self.wait = max(0.0, min(wait, config.timeout.total_seconds()))
+        self.complete = complete
+        self._stored: Fingerprint | None = None  # what was stored last (the database says, or this run did)
+        self._seen: Fingerprint | None = None  # the last version read, stored or not (a touched file)
 
     def stat(self) -> os.stat_result:
         try:
@@ -80,40 +125,95 @@ class FileWatch:
         except OSError as exc:
             raise SourceError(f"berkas tidak bisa dibaca: {self.shown}: {exc.strerror or exc}") from None
 
+    def stored(self, fingerprint: Fingerprint | None) -> None:
+        self._stored = fingerprint
+
     def changed(self) -> os.stat_result | None:
-        """The file's stat when there is a settled new version to read, None when nothing changed."""
+        """The file's stat when there is a complete new version to read, None when nothing changed.
+
+        Raises ``SourceError`` when the file is still being written or not complete (after waiting
+        up to ``wait`` seconds).
+        """
         st = self.stat()
-        if self._read == (st.st_mtime_ns, st.st_size):
+        if self._known(st):
             return None
-        age = time.time() - st.st_mtime
-        if age < self.settle and self.wait > 0:
-            st, age = self._wait_until_settled(st, age)
-        if age < self.settle:
-            raise SourceError(f"berkas sedang ditulis (diubah {max(age, 0):.0f} dtk lalu); dibaca lagi nanti")
-        return st
+        return self._wait_until_complete(st)
 
-    def _wait_until_settled(self, st: os.stat_result, age: float) -> tuple[os.stat_result, float]:
-        """Poll until the file has not changed for ``settle`` seconds, at most ``wait`` seconds.
+    def _known(self, st: os.stat_result) -> bool:
+        """Same size and time as what was stored, or as a version read since with the stored content."""
+        stored, seen = self._stored, self._seen
+        if stored is None:
+            return False
+        now = (st.st_size, st.st_mtime_ns)
+        if now == (stored.size, stored.mtime_ns):
+            return True
+        return seen is not None and now == (seen.size, seen.mtime_ns) and seen.digest == stored.digest
 
-        For a one-off run started right after the file was saved: the writer usually finishes within
-        a second. Any change of size or time while waiting restarts the count (its mtime moves).
+    def _wait_until_complete(self, st: os.stat_result) -> os.stat_result:
+        """Look until the file is settled and complete, at most ``wait`` seconds.
+
+        Any change of size or time while waiting restarts the settle count (its mtime moves).
         """
         deadline = time.monotonic() + self.wait
-        while age < self.settle and time.monotonic() < deadline:
-            time.sleep(min(0.1, max(0.0, self.settle - age)) or 0.01)
-            st = self.stat()
+        while True:
             age = time.time() - st.st_mtime
-        return st, age
+            problem = None
+            if age >= self.settle:
+                problem = self.complete(self.path, st) if self.complete is not None else None
+                if problem is None:
+                    return st
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise SourceError(self._not_ready(age, problem))
+            time.sleep(min(POLL, left))
+            st = self.stat()
 
-    def confirm(self, before: os.stat_result) -> None:
-        """Call after reading: the file must be the same one that was read, then it counts as read."""
+    def _not_ready(self, age: float, problem: str | None) -> str:
+        if problem is None:
+            return f"berkas sedang ditulis (diubah {max(age, 0):.0f} dtk lalu); dibaca lagi nanti"
+        if self.wait > 0:
+            return f"berkas belum lengkap ({problem}) setelah {self.wait:g} dtk: {self.shown}"
+        return f"berkas belum lengkap ({problem}): {self.shown}; dibaca lagi nanti"
+
+    def open(self) -> HashingReader:
+        try:
+            return HashingReader(io.FileIO(self.path, "rb"))
+        except OSError as exc:
+            raise self.open_error(exc) from None
+
+    def digest(self) -> tuple[int, str]:
+        """Bytes and blake2b of the whole file (for types whose library opens the file itself)."""
+        reader = self.open()
+        try:
+            while reader.read(1 << 20):
+                pass
+        except OSError as exc:
+            raise self.open_error(exc) from None
+        finally:
+            reader.close()
+        return reader.count, reader.hash.hexdigest()
+
+    def finish(self, before: os.stat_result, count: int, digest: str) -> Fingerprint:
+        """After reading ``count`` bytes hashing to ``digest``: the file is the one that was read,
+        whole; its fingerprint. It becomes "seen"; ``confirm`` makes it "stored"."""
         after = self.stat()
-        if (after.st_mtime_ns, after.st_size) != (before.st_mtime_ns, before.st_size):
+        same = (after.st_mtime_ns, after.st_size) == (before.st_mtime_ns, before.st_size)
+        if not same or count != before.st_size:
             raise SourceError("berkas berubah saat dibaca (sedang ditulis); dibaca lagi nanti")
-        self._read = (after.st_mtime_ns, after.st_size)
+        self._seen = Fingerprint(before.st_size, before.st_mtime_ns, digest, self.shown)
+        return self._seen
+
+    def already_stored(self, fingerprint: Fingerprint) -> bool:
+        """The content was stored before (a file saved again unchanged, or after a takeover)."""
+        return self._stored is not None and self._stored.digest == fingerprint.digest
+
+    def confirm(self, fingerprint: Fingerprint) -> None:
+        """The batch read from ``fingerprint`` goes to the store; until ``forget``, it counts as stored."""
+        self._stored = fingerprint
 
     def forget(self) -> None:
-        self._read = None
+        self._stored = None
+        self._seen = None
 
     def open_error(self, exc: OSError) -> SourceError:
         if isinstance(exc, PermissionError):
@@ -121,3 +221,29 @@ class FileWatch:
         if isinstance(exc, FileNotFoundError):
             return SourceError(f"berkas tidak ditemukan: {self.shown}")
         return SourceError(f"berkas tidak bisa dibaca: {self.shown}: {exc.strerror or exc}")
+
+
+def ends_with_newline(encoding: str | None) -> CompleteCheck:
+    """A text export is complete when its last line is: the file ends with a line break."""
+
+    def check(path: Path, st: os.stat_result) -> str | None:
+        if st.st_size == 0:
+            return None  # an empty file is reported as such when read ("berkas kosong")
+        try:
+            with path.open("rb") as f:
+                f.seek(max(0, st.st_size - 4))
+                tail = f.read(4)
+        except OSError:
+            return None  # reading reports it
+        return None if last_is_newline(tail, encoding) else NO_NEWLINE
+
+    return check
+
+
+NO_NEWLINE = "tidak diakhiri baris baru"
+
+
+def last_is_newline(tail: bytes, encoding: str | None) -> bool:
+    if encoding and encoding.lower().replace("_", "-").startswith("utf-16"):
+        return tail.decode(encoding, errors="ignore").endswith(("\n", "\r"))
+    return tail.endswith((b"\n", b"\r"))

@@ -9,7 +9,6 @@ needs no ``columns:`` mapping.
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -20,8 +19,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
 from wallboard.secrets import expand, has_variables
-from wallboard.sources.base import Batch, Source, SourceError
+from wallboard.sources.base import Batch, Deadline, Source, SourceError
 from wallboard.sources.mapping import Mapper, RecordsConfig
+
+CHECK_EVERY = 5000  # rows fetched between looks at the run's deadline
 
 
 class SqlConfig(RecordsConfig):
@@ -78,14 +79,14 @@ class SqlSource(Source):
     def fetch(self, now: datetime) -> Batch:
         engine = self.engine()
         backend = engine.dialect.name
-        ms = int(self.config.timeout.total_seconds() * 1000)
+        deadline = Deadline(self.config.timeout)
+        ms = max(1, int(deadline.left() * 1000))
         try:
             with engine.connect() as conn:
                 raw = conn.connection.dbapi_connection
                 if backend == "sqlite":
                     raw.execute("PRAGMA query_only = ON")
-                    deadline = time.monotonic() + ms / 1000
-                    raw.set_progress_handler(lambda: int(time.monotonic() > deadline), 10000)
+                    raw.set_progress_handler(lambda: int(deadline.left() < 0), 10000)
                 try:
                     with conn.begin() as tx:
                         if backend == "postgresql":
@@ -96,7 +97,11 @@ class SqlSource(Source):
                         # Sent as written: no bind-parameter parsing of ':00' or '%' inside literals.
                         result = conn.execution_options(no_parameters=True).exec_driver_sql(expand(self.config.query))
                         header = list(result.keys())
-                        rows = [dict(zip(header, row, strict=False)) for row in result]
+                        rows = []
+                        for row in result:
+                            rows.append(dict(zip(header, row, strict=False)))
+                            if len(rows) % CHECK_EVERY == 0:
+                                deadline.check()
                         tx.rollback()
                 finally:
                     if backend == "sqlite":
@@ -105,9 +110,11 @@ class SqlSource(Source):
         except DBAPIError as exc:
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
             if "interrupted" in reason.lower() or "statement timeout" in reason.lower():
-                reason = f"kueri melewati batas waktu ({reason})"
+                raise SourceError(f"{deadline.reason()} (kueri dihentikan: {reason})") from None
             raise SourceError(f"kesalahan SQL: {reason}") from None
         except SQLAlchemyError as exc:
             raise SourceError(f"kesalahan SQL: {str(exc).splitlines()[0]}") from None
         self.mapper.check_header(header)
-        return self.mapper.apply_numbered(enumerate(rows, start=1), now, unit="baris")
+        batch = self.mapper.apply_numbered(enumerate(rows, start=1), now, unit="baris")
+        deadline.check()
+        return batch

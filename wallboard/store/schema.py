@@ -105,6 +105,20 @@ indicator_versions = Table(
     Column("low", BigInteger),
 )
 
+# What each file source last stored: the file's size, time and content hash, written in the same
+# transaction as its data, so a restarted collector (or one taking over from a killed one) never
+# stores the same file twice. One row per source.
+source_files = Table(
+    "source_files",
+    metadata,
+    Column("source", String(64), primary_key=True),
+    Column("path", Text, nullable=False, default=""),
+    Column("size", BigInteger, nullable=False),
+    Column("mtime_ns", BigInteger, nullable=False),
+    Column("digest", String(128), nullable=False),
+    Column("stored", DateTime(timezone=True), nullable=False),
+)
+
 events = Table(
     "events",
     metadata,

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import Engine, bindparam, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
-from wallboard.records import Batch, Event
+from wallboard.records import Batch, Event, Fingerprint
 from wallboard.secrets import expand
 from wallboard.store import schema
 from wallboard.store.engine import make_engine
@@ -33,6 +33,7 @@ from wallboard.store.migrate import prepare
 HOUR = 3600
 DAY = 86400
 COPY_THRESHOLD = 100  # PostgreSQL batches larger than this go through COPY
+ROWS_PER_STATEMENT = 50_000  # readings per executemany on SQLite
 KEYS_PER_STATEMENT = 1000  # (indicator, region) pairs per set-based statement on PostgreSQL
 DATA_CHANNEL = "wallboard_data"  # PostgreSQL NOTIFY channel: a collector run was recorded
 RUNS_KEPT = timedelta(days=30)  # collector run history; the newest run and success per source always stay
@@ -206,20 +207,19 @@ class Store:
         """
         now = now or datetime.now(UTC)
         # Keyed as the table is: a quarter and a half year starting on the same day are two readings.
-        unique = {(r.indicator, r.region, r.ts, r.period or MOMENT): r.value for r in batch.readings}
+        unique = _unique(batch.readings)
         with self.engine.begin() as conn:
             if unique:
                 self._write_readings(conn, unique)
                 self._write_latest(conn, _spans(unique))
-                moments = _spans({k: v for k, v in unique.items() if k[3] == MOMENT})
+                moments = _spans(_moments(unique))
                 if moments:  # rollups count moments only
                     self._write_rollups(conn, moments)
-                lows: dict[str, int] = {}
-                for indicator, _, ts, _ in unique:
-                    lows[indicator] = min(ts, lows.get(indicator, ts))
-                self._bump_versions(conn, lows)
+                self._bump_versions(conn, _lows(unique))
             if batch.events:
                 self._write_events(conn, source, batch.events, now)
+            if batch.fingerprint is not None:  # with the data it produced: stored once, or not at all
+                self._write_fingerprint(conn, source, batch.fingerprint, now)
         return len(unique) + len({e.ref for e in batch.events})
 
     def _sql(self, statement: str) -> str:
@@ -248,8 +248,27 @@ class Store:
                 upsert.format(source="SELECT indicator, region, ts, value, period FROM incoming_readings")
             )
             return
-        rows = [(i, r, t, v, p) for (i, r, t, p), v in unique.items()]
-        conn.exec_driver_sql(self._sql(upsert.format(source="VALUES (?, ?, ?, ?, ?)")), rows)
+        # In slices: a big file's rows as one list of tuples would cost more memory than the file.
+        if hasattr(unique, "rows"):  # a big file's columns hand out ready-made slices
+            chunks = unique.rows(ROWS_PER_STATEMENT)
+        else:
+            chunks = _chunks_of(((i, r, t, v, p) for (i, r, t, p), v in unique.items()), ROWS_PER_STATEMENT)
+        for chunk in chunks:
+            conn.exec_driver_sql(self._sql(upsert.format(source="VALUES (?, ?, ?, ?, ?)")), chunk)
+
+    def _write_fingerprint(self, conn: Any, source: str, fingerprint: Fingerprint, now: datetime) -> None:
+        stmt = self._insert(schema.source_files)
+        row = {"source": source, "path": fingerprint.path, "size": fingerprint.size,
+               "mtime_ns": fingerprint.mtime_ns, "digest": fingerprint.digest, "stored": now}
+        conn.execute(stmt.on_conflict_do_update(
+            index_elements=["source"], set_={c: stmt.excluded[c] for c in row if c != "source"}), row)
+
+    def fingerprint(self, source: str) -> Fingerprint | None:
+        """What the file source ``source`` last stored (``Batch.fingerprint``), None if nothing yet."""
+        t = schema.source_files
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t).where(t.c.source == source)).first()
+        return Fingerprint(int(row.size), int(row.mtime_ns), row.digest, row.path) if row else None
 
     def _bump_versions(self, conn: Any, lows: dict[str, int | None]) -> None:
         """One more on each written indicator's counter, with the oldest reading time this write
@@ -726,8 +745,45 @@ def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
         yield items[start:start + size]
 
 
+def _unique(readings: Any) -> Any:
+    """One row per key, the batch's last winning: a dict, or for a big file's columns their own view."""
+    if hasattr(readings, "unique"):  # wallboard.columns.ReadingColumns
+        return readings.unique(moment=MOMENT)
+    return {(r.indicator, r.region, r.ts, r.period or MOMENT): r.value for r in readings}
+
+
+def _moments(unique: Any) -> Any:
+    """The keys of moments only (rollups count moments only)."""
+    if hasattr(unique, "moments"):
+        return unique.moments()
+    return {k: v for k, v in unique.items() if k[3] == MOMENT}
+
+
+def _lows(unique: Any) -> dict[str, int]:
+    """The oldest reading time written per indicator (``indicator_versions.low``)."""
+    if hasattr(unique, "lows"):
+        return unique.lows()
+    lows: dict[str, int] = {}
+    for indicator, _, ts, _ in unique:
+        lows[indicator] = min(ts, lows.get(indicator, ts))
+    return lows
+
+
+def _chunks_of(items: Iterable[Any], size: int) -> Iterable[list[Any]]:
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def _spans(unique: dict[tuple[str, str, int, str], Any]) -> dict[tuple[str, str], tuple[int, int]]:
     """The oldest and newest time written for each (indicator, region): what rollups must recount."""
+    if hasattr(unique, "spans"):
+        return unique.spans()
     spans: dict[tuple[str, str], list[int]] = {}
     for indicator, region, ts, _ in unique:
         span = spans.get((indicator, region))

@@ -1,0 +1,218 @@
+"""A big long-layout file (millions of rows) read in chunks into columns, in bounded memory.
+
+Row by row, a 200 MB export became four million ``Reading`` objects and took minutes. Here the
+rows are gathered a chunk at a time as plain text columns; each column's *distinct* texts are read
+once with the very functions the row-by-row path uses (``parse_number``, ``parse_when``, the
+mapper's region and indicator lookups), so a value is read exactly as it would be row by row, and
+a refused row gets the same reason (the first failing column in the same order: value, time,
+region, indicator). The result is a ``ReadingColumns`` batch (wallboard/columns.py).
+"""
+
+from __future__ import annotations
+
+import gc
+from datetime import datetime
+from operator import itemgetter
+from typing import Any
+
+import numpy as np
+
+from wallboard.columns import ReadingColumns
+from wallboard.sources.base import Batch, Deadline
+from wallboard.sources.mapping import Columns, Mapper
+from wallboard.sources.periods import parse_when
+from wallboard.sources.values import ValueProblem, decimal_evidence, parse_number
+
+CHUNK = 20_000  # rows gathered before a chunk is converted; a few MB of text
+CACHED = 200_000  # distinct texts of one column remembered across chunks (times, regions repeat)
+
+
+def plan(mapper: Mapper, header: list[str]) -> dict[str, Any] | None:
+    """Which header position holds each mapped column, or None when this path cannot read the file
+    (a column the header lacks: the row-by-row path refuses each row with its reason)."""
+    columns = mapper.config.columns or mapper._default_columns(header)
+    folded = {str(h).strip().casefold(): i for i, h in reversed(list(enumerate(header)))}
+    exact = {h: i for i, h in reversed(list(enumerate(header)))}
+    out: dict[str, Any] = {}
+    if isinstance(columns.time, list):
+        return None  # a time read from several columns: row by row
+    for name in ("value", "time", "region", "indicator"):
+        key = getattr(columns, name)
+        if key and key.startswith("=") and name != "indicator":
+            return None  # a constant value, time or region: rare, read row by row
+        if not key or key.startswith("="):
+            out[name] = None
+            continue
+        spelled = mapper._header.get(key, key)
+        index = exact.get(spelled, folded.get(key.strip().casefold()))
+        if index is None:
+            return None
+        out[name] = index
+    out["columns"] = columns  # the mapping as read (the header's own when config gives none)
+    return out
+
+
+def read_long(reader: Any, width: int, where: dict[str, Any], mapper: Mapper, now: datetime,
+              deadline: Deadline, prefix: str, size: int = 0, decimal: tuple[str | None, str | None] = (None, None),
+              ) -> Batch:
+    """Rows of a long file (a ``csv.reader`` past its header) to a batch of columns.
+
+    The cyclic garbage collector is paused meanwhile: it would walk every text gathered so far
+    again and again (2x the run's time), while nothing read here forms a cycle.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _read_long(reader, width, where, mapper, now, deadline, prefix, size, decimal)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _read_long(reader: Any, width: int, where: dict[str, Any], mapper: Mapper, now: datetime,
+               deadline: Deadline, prefix: str, size: int, decimal: tuple[str | None, str | None]) -> Batch:
+    mapper.prepare()
+    # A row of ``width`` cells takes at least ``width`` bytes (its separators and line break) and
+    # one for the value: no file of ``size`` bytes holds more rows than this.
+    readings = ReadingColumns(prefix, capacity=size // (width + 1) + 1 if size else 0)
+    batch = Batch(readings=readings)  # type: ignore[arg-type] - a Sequence[Reading]
+    convert = _Converter(mapper, where["columns"], now, readings, batch, decimal[0])
+    mixed = decimal[1]
+    names = [name for name in ("value", "time", "region", "indicator") if where[name] is not None]
+    pick = itemgetter(*(where[name] for name in names), 0)  # always a tuple, even of one column
+    picked: list[tuple[str, ...]] = []
+    lines: list[int] = []
+    for row in reader:
+        if len(row) < width:
+            if any(row):
+                batch.reject(f"baris {reader.line_num}: {len(row)} kolom, header punya {width} (baris terpotong?)")
+            continue
+        if not any(row):
+            continue
+        if mixed:  # the value column mixes decimal marks: every row is refused, as row by row
+            batch.reject(f"baris {reader.line_num}: {mixed}")
+            continue
+        picked.append(pick(row))
+        lines.append(reader.line_num)
+        if len(lines) == CHUNK:
+            deadline.check()
+            convert.chunk(dict(zip(names, zip(*picked, strict=False), strict=False)), lines)
+            picked, lines = [], []
+    if lines:
+        convert.chunk(dict(zip(names, zip(*picked, strict=False), strict=False)), lines)
+    deadline.check()
+    return batch
+
+
+class _Converter:
+    """Reads each distinct text once per run (the caches outlive chunks: times and regions repeat)."""
+
+    def __init__(self, mapper: Mapper, columns: Columns, now: datetime, readings: ReadingColumns, batch: Batch,
+                 decimal: str | None = None):
+        self.mapper = mapper
+        self.zone = mapper.zone
+        self.readings = readings
+        self.batch = batch
+        self.decimal = decimal
+        fixed = mapper.config.indicator
+        indicator_col = columns.indicator
+        if columns.indicator and columns.indicator.startswith("="):
+            fixed, indicator_col = columns.indicator[1:].strip(), None
+        # A reason names its column, as row by row (mapping.py ``_readings``).
+        self.names = {"value": repr(columns.value), "time": repr(columns.time), "region": repr(columns.region),
+                      "indicator": repr(indicator_col)}
+        self.fixed_indicator = readings.indicators.code(fixed) if fixed else 0
+        self.fixed_region = readings.regions.code(mapper.site)
+        self.default_ts = int(now.timestamp())
+        self.caches: dict[str, dict[str, Any]] = {"value": {}, "time": {}, "region": {}, "indicator": {}}
+
+    def _read(self, name: str, text: str) -> Any:
+        """One distinct text of a column: its value, or the ``ValueProblem`` the row would get."""
+        try:
+            if name == "value":
+                return parse_number(text, self.decimal)
+            if name == "time":
+                ts, period = parse_when(text, self.zone)
+                return ts, self.readings.periods.code(period)
+            if name == "region":
+                return self.readings.regions.code(self.mapper._region(text))
+            return self.readings.indicators.code(self.mapper._indicator(text))
+        except ValueProblem as problem:
+            return problem
+
+    def _column(self, name: str, texts: tuple[str, ...]) -> tuple[np.ndarray, list[Any], np.ndarray]:
+        """(codes into the distinct texts, what each distinct text reads as, which rows fail)."""
+        index: dict[str, int] = {}
+        codes = np.fromiter((index.setdefault(t, len(index)) for t in texts), np.int64, len(texts))
+        distinct = list(index)
+        cache = self.caches[name]
+        if len(cache) > CACHED or name == "value":  # values seldom repeat beyond a chunk: memory stays bounded
+            cache.clear()
+        results = []
+        for text in distinct:
+            found = cache.get(text, cache)
+            if found is cache:
+                found = cache[text] = self._read(name, text)
+            results.append(found)
+        bad = np.fromiter((isinstance(r, ValueProblem) for r in results), bool, len(results))
+        return codes, results, bad[codes]
+
+    def chunk(self, texts: dict[str, tuple[str, ...]], lines: list[int]) -> None:
+        n = len(lines)
+        line = np.asarray(lines, dtype=np.int64)
+        failing = np.zeros(n, dtype=bool)
+        parts: dict[str, tuple[np.ndarray, list[Any], np.ndarray]] = {}
+        for name in ("value", "time", "region", "indicator"):  # the row-by-row path's order
+            if name in texts:
+                parts[name] = self._column(name, texts[name])
+                failing |= parts[name][2]
+        for i in np.flatnonzero(failing).tolist():
+            step, problem = next((name, p[1][p[0][i]]) for name, p in parts.items() if p[2][i])
+            reason = str(problem)
+            where = "" if reason.startswith("kolom ") else f" kolom {self.names[step]}"
+            self.batch.reject(f"baris {lines[i]}{where}: {reason}")
+        ok = ~failing
+        value = _take(parts["value"], ok, float)
+        if "time" in parts:
+            codes, results, _ = parts["time"]
+            pairs = [r if not isinstance(r, ValueProblem) else (0, 0) for r in results]
+            ts = np.array([p[0] for p in pairs], dtype=np.int64)[codes][ok]
+            period = np.array([p[1] for p in pairs], dtype=np.int8)[codes][ok]
+        else:
+            ts = np.full(int(ok.sum()), self.default_ts, dtype=np.int64)
+            period = np.zeros(len(ts), dtype=np.int8)
+        region = _take(parts["region"], ok, int) if "region" in parts else np.full(len(ts), self.fixed_region)
+        indicator = (_take(parts["indicator"], ok, int) if "indicator" in parts
+                     else np.full(len(ts), self.fixed_indicator))
+        self.readings.add(indicator, region, ts, value, period, line[ok])
+
+
+def _take(part: tuple[np.ndarray, list[Any], np.ndarray], ok: np.ndarray, kind: type) -> np.ndarray:
+    codes, results, _ = part
+    clean = [r if not isinstance(r, ValueProblem) else kind(0) for r in results]
+    return np.array(clean, dtype=np.float64 if kind is float else np.int64)[codes][ok]
+
+
+def decimal_mark(reader: Any, width: int, value: int, column: str) -> tuple[str | None, str | None]:
+    """The value column's decimal mark, judged over the whole file before any row is read, as the
+    row-by-row path does (mapping.py ``_decimal_mark``): (".", None) when a value proves a dot,
+    (None, reason) when values prove both marks, (None, None) otherwise."""
+    seen: dict[str, tuple[str, str]] = {}
+    looked: set[str] = set()
+    for row in reader:
+        if len(row) < width or not any(row):
+            continue
+        raw = row[value]
+        if raw in looked:
+            continue
+        if len(looked) > CACHED:
+            looked.clear()
+        looked.add(raw)
+        evidence = decimal_evidence(raw)
+        if not evidence or evidence[0] in seen:
+            continue
+        seen[evidence[0]] = (raw, evidence[1])
+        if len(seen) == 2:
+            (a, a_kind), (b, b_kind) = seen.values()
+            return None, f"kolom {column!r} mencampur tanda desimal: {a!r} ({a_kind}) dan {b!r} ({b_kind})"
+    return ("." if "." in seen else None), None
