@@ -217,7 +217,9 @@ class Writer(StorePart):
 
 
 def bump_versions(conn: Any, dialect: str, lows: dict[str, int | None]) -> None:
-    """One more on each indicator's counter, with the oldest reading time touched (``indicator_versions``)."""
+    """One more on each written indicator's counter, with the oldest reading time the write touched
+    (``indicator_versions``), in the write's own transaction: a reader sees the readings and the new
+    count together. Retention calls it too (removed readings move the counter; ``low`` None)."""
     conn.exec_driver_sql(
         placeholders(dialect, "INSERT INTO indicator_versions (indicator, version, low) VALUES (?, 1, ?) "
                               "ON CONFLICT (indicator) DO UPDATE SET version = indicator_versions.version + 1, "
