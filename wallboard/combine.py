@@ -25,6 +25,9 @@ from itertools import compress
 from operator import attrgetter, ne
 from typing import Any
 
+import numpy as np
+
+from wallboard.columns import ReadingColumns
 from wallboard.records import Batch, Reading
 
 _KEY = attrgetter("indicator", "region", "ts", "period")
@@ -45,6 +48,9 @@ def combine(batch: Batch, rules: Mapping[str, str], default: str = "sum") -> Non
     folded into another, a refused key counts every one of its rows in ``batch.rejected``.
     """
     readings = batch.readings
+    if isinstance(readings, ReadingColumns):
+        combine_columns(batch, readings, rules, default)
+        return
     n = len(readings)
     if n < 2:
         return
@@ -67,6 +73,45 @@ def combine(batch: Batch, rules: Mapping[str, str], default: str = "sum") -> Non
             out[i] = None
         out[rows[0]] = merged  # the combined reading takes the first row's place
     batch.readings = list(filter(None, out))
+
+
+def combine_columns(batch: Batch, columns: ReadingColumns, rules: Mapping[str, str], default: str = "sum") -> None:
+    """``combine`` for a big file read into columns (sources/bulk.py), with the same results.
+
+    Those rows never met the mapper's duplicate check, so it is made here: a row whose key and raw
+    record (its 64-bit hash, ``raw``) equal an earlier row's is that row again, counted once with
+    the mapper's warning. Only rows of repeated keys become ``Reading`` objects, after one sort of
+    the packed keys; the combined value is written back into the first row, the others dropped.
+    """
+    rows = columns.repeated()
+    if not len(rows):
+        return  # every key once: the usual case
+    cols = columns.columns()
+    keep = np.ones(len(cols["ts"]), dtype=bool)
+    unit = (columns.prefix or "").rsplit(" ", 1)[-1] or "baris"
+    firsts: dict[tuple, int] = {}  # (key, raw) -> the first row's line
+    groups: dict[tuple, list[int]] = {}
+    for i in rows.tolist():
+        reading = columns[i]
+        key = _KEY(reading)
+        raw = int(cols["raw"][i])
+        if raw:
+            first = firsts.setdefault((key, raw), int(cols["line"][i]))
+            if first != int(cols["line"][i]):
+                batch.duplicate(f"{reading.origin} sama persis dengan {unit} {first} (duplikat, dihitung sekali)")
+                keep[i] = False
+                continue
+        groups.setdefault(key, []).append(i)
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        readings = [columns[i] for i in group]
+        merged = _merge(batch, readings, rules.get(readings[0].indicator, default))
+        keep[group] = False
+        if merged is not None:  # the combined reading takes the first row's place
+            keep[group[0]] = True
+            cols["value"][group[0]] = merged.value
+    columns.keep(keep)
 
 
 def _merge(batch: Batch, rows: list[Reading], rule: str) -> Reading | None:
