@@ -222,3 +222,18 @@ def test_streamed_path_every_key_once_combines_nothing(tmp_path: Path) -> None:
     before = list(streamed.readings)
     combine(streamed, {})
     assert list(streamed.readings) == before and (streamed.combined, streamed.duplicates) == (0, 0)
+
+
+def test_streamed_total_row_is_a_total_as_row_by_row(tmp_path: Path) -> None:
+    """A JUMLAH row among kecamatan rows is the source's own total on both paths: kept aside in
+    ``batch.totals`` for the collector to check, never stored as the city's reading."""
+    rows_text = (
+        "27/11/2026 10:00;12.75.01;izin_terbit;3;\r\n"
+        "27/11/2026 10:00;12.75.02;izin_terbit;4;\r\n"
+        "27/11/2026 10:00;JUMLAH;izin_terbit;7;\r\n"
+        "27/11/2026 11:00;Kota Binjai;izin_terbit;9;\r\n"   # no kecamatan rows at 11:00: the city's own figure
+    )
+    rows, streamed = both_paths(tmp_path, HEADER + rows_text)
+    assert [(t.region, t.value, t.origin) for t in rows.totals] == [("12.75", 7.0, "satudata.csv baris 4")]
+    assert streamed.totals == rows.totals and [t.origin for t in streamed.totals] == ["satudata.csv baris 4"]
+    assert list(streamed.readings) == rows.readings and [r.value for r in rows.readings] == [3.0, 4.0, 9.0]

@@ -115,6 +115,8 @@ def _read_long(reader: Any, width: int, where: dict[str, Any], mapper: Mapper, n
     for reason in short:
         batch.reject(reason)
     batch.rejected += cut - len(short)
+    if where["region"] is not None and mapper.config.totals != "keep":  # as the mapper's split_site_rows
+        batch.totals = readings.take_totals(mapper.site)
     deadline.check()
     return batch
 
