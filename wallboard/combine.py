@@ -78,33 +78,20 @@ def combine(batch: Batch, rules: Mapping[str, str], default: str = "sum") -> Non
 def combine_columns(batch: Batch, columns: ReadingColumns, rules: Mapping[str, str], default: str = "sum") -> None:
     """``combine`` for a big file read into columns (sources/bulk.py), with the same results.
 
-    Those rows never met the mapper's duplicate check, so it is made here: a row whose key and raw
-    record (its 64-bit hash, ``raw``) equal an earlier row's is that row again, counted once with
-    the mapper's warning. Only rows of repeated keys become ``Reading`` objects, after one sort of
-    the packed keys; the combined value is written back into the first row, the others dropped.
+    Only the rows of repeated keys become ``Reading`` objects, after one sort of the packed keys
+    (``ReadingColumns.repeated``); the combined value is written back into the first row of its
+    key, the key's other rows dropped. (Duplicate rows were already counted once by bulk.py, as
+    the mapper counts them before this step.)
     """
     rows = columns.repeated()
     if not len(rows):
         return  # every key once: the usual case
     cols = columns.columns()
     keep = np.ones(len(cols["ts"]), dtype=bool)
-    unit = (columns.prefix or "").rsplit(" ", 1)[-1] or "baris"
-    firsts: dict[tuple, int] = {}  # (key, raw) -> the first row's line
     groups: dict[tuple, list[int]] = {}
     for i in rows.tolist():
-        reading = columns[i]
-        key = _KEY(reading)
-        raw = int(cols["raw"][i])
-        if raw:
-            first = firsts.setdefault((key, raw), int(cols["line"][i]))
-            if first != int(cols["line"][i]):
-                batch.duplicate(f"{reading.origin} sama persis dengan {unit} {first} (duplikat, dihitung sekali)")
-                keep[i] = False
-                continue
-        groups.setdefault(key, []).append(i)
+        groups.setdefault(_KEY(columns[i]), []).append(i)
     for group in groups.values():
-        if len(group) < 2:
-            continue
         readings = [columns[i] for i in group]
         merged = _merge(batch, readings, rules.get(readings[0].indicator, default))
         keep[group] = False

@@ -115,6 +115,7 @@ def _read_long(reader: Any, width: int, where: dict[str, Any], mapper: Mapper, n
     for reason in short:
         batch.reject(reason)
     batch.rejected += cut - len(short)
+    _drop_duplicates(readings, batch, prefix)
     if where["region"] is not None and mapper.config.totals != "keep":  # as the mapper's split_site_rows
         batch.totals = readings.take_totals(mapper.site)
     deadline.check()
@@ -204,6 +205,28 @@ class _Converter:
         indicator = (_take(parts["indicator"], ok, int) if "indicator" in parts
                      else np.full(len(ts), self.fixed_indicator))
         self.readings.add(indicator, region, ts, value, period, line[ok], raw[ok])
+
+
+def _drop_duplicates(readings: ReadingColumns, batch: Batch, prefix: str) -> None:
+    """Rows identical to an earlier row in every column, counted once with the mapper's warning
+    (mapping.py ``_seen_before``): same key and same raw record (its hash). Such rows share a key,
+    so only rows of repeated keys are compared, after one sort; none in the usual file."""
+    rows = readings.repeated()
+    if not len(rows):
+        return
+    cols = readings.columns()
+    unit = prefix.rsplit(" ", 1)[-1]
+    keep = np.ones(len(cols["ts"]), dtype=bool)
+    firsts: dict[tuple, int] = {}  # (key, raw) -> the first such row's line
+    names = ("indicator", "region", "ts", "period", "raw")
+    for i, line, *key in zip(rows.tolist(), cols["line"][rows].tolist(), *(cols[n][rows].tolist() for n in names),
+                             strict=True):
+        first = firsts.setdefault(tuple(key), line)
+        if first != line:
+            batch.duplicate(f"{prefix} {line} sama persis dengan {unit} {first} (duplikat, dihitung sekali)")
+            keep[i] = False
+    if not keep.all():
+        readings.keep(keep)
 
 
 def _take(part: tuple[np.ndarray, list[Any], np.ndarray], ok: np.ndarray, kind: type) -> np.ndarray:
