@@ -1,4 +1,8 @@
-"""The indicator store: tables, engines and the ``Store`` that reads and writes them."""
+"""The indicator store: tables, engines and the ``Store`` that reads and writes them.
+
+``Store`` (``store.py``) is one mixin per job: ``writes.py``, ``reads.py``, ``series.py``, ``runs.py``,
+``retention.py``, on the shared ground of ``base.py``.
+"""
 
 from wallboard.store.store import Freshness, Latest, Run, SourceStatus, Store, StoredEvent
 

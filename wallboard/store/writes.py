@@ -1,0 +1,285 @@
+"""Writing a collector's batch: readings, ``latest``, rollups, versions, events and the file's fingerprint.
+
+Every write is one transaction and idempotent: the same (indicator, region, time, period) written twice
+is one row, and an event is upserted by (source, ref). Rollups count moments only: a figure per period is
+drawn as what it is (one point per period, one length per trend, see ``series.py``), never added into an
+hour or a day with other lengths.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from wallboard.records import Batch, Event, Fingerprint
+from wallboard.store import schema
+from wallboard.store.base import MOMENT, ROLLUPS, StorePart, _length_sql, placeholders
+
+COPY_THRESHOLD = 100  # PostgreSQL batches larger than this go through COPY
+ROWS_PER_STATEMENT = 50_000  # readings per executemany on SQLite
+KEYS_PER_STATEMENT = 1000  # (indicator, region) pairs per set-based statement on PostgreSQL
+
+
+class Writer(StorePart):
+    """``Store.write`` and what it writes with; ``sync_indicators``; the stored file fingerprints."""
+
+    def _insert(self, table: Any) -> Any:
+        return (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(table)
+
+    def sync_indicators(self, indicators: Iterable[Any]) -> None:
+        rows = [
+            {"id": i.id, "label": i.label.id, "unit": i.unit, "owner": i.owner, "aggregate": i.aggregate}
+            for i in indicators
+        ]
+        if not rows:
+            return
+        stmt = self._insert(schema.indicators)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["id"],
+            set_={c: stmt.excluded[c] for c in ("label", "unit", "owner", "aggregate")},
+        )
+        with self.engine.begin() as conn:
+            conn.execute(stmt, rows)
+
+    def write(self, source: str, batch: Batch, now: datetime | None = None) -> int:
+        """Write a batch in one transaction (readings, latest, rollups, events); returns rows written.
+
+        Nothing is half-written: if any statement fails the transaction rolls back and what was
+        stored before stays exactly as it was.
+        """
+        now = now or datetime.now(UTC)
+        # Keyed as the table is: a quarter and a half year starting on the same day are two readings.
+        unique = _unique(batch.readings)
+        with self.engine.begin() as conn:
+            if unique:
+                self._write_readings(conn, unique)
+                self._write_latest(conn, _spans(unique))
+                moments = _spans(_moments(unique))
+                if moments:  # rollups count moments only
+                    self._write_rollups(conn, moments)
+                bump_versions(conn, self._dialect, _lows(unique))
+            if batch.events:
+                self._write_events(conn, source, batch.events, now)
+            if batch.fingerprint is not None:  # with the data it produced: stored once, or not at all
+                self._write_fingerprint(conn, source, batch.fingerprint, now)
+        return len(unique) + len({e.ref for e in batch.events})
+
+    def _write_readings(self, conn: Any, unique: dict[tuple[str, str, int, str], float]) -> None:
+        upsert = (
+            "INSERT INTO readings (indicator, region, ts, value, period) {source} "
+            "ON CONFLICT (indicator, region, ts, period) DO UPDATE SET value = excluded.value"
+        )
+        if self._dialect == "postgresql" and len(unique) > COPY_THRESHOLD:
+            # COPY into a scratch table, then one set-based upsert: an order of magnitude faster
+            # than row-by-row inserts on PostgreSQL.
+            conn.exec_driver_sql(
+                "CREATE TEMP TABLE IF NOT EXISTS incoming_readings "
+                "(indicator text, region text, ts bigint, value double precision, period text) ON COMMIT DELETE ROWS"
+            )
+            # A session that created the scratch table before periods existed lacks the column.
+            conn.exec_driver_sql("ALTER TABLE incoming_readings ADD COLUMN IF NOT EXISTS period text")
+            cursor = conn.connection.dbapi_connection.cursor()
+            with cursor.copy("COPY incoming_readings (indicator, region, ts, value, period) FROM STDIN") as copy:
+                for (indicator, region, ts, period), value in unique.items():
+                    copy.write_row((indicator, region, ts, value, period))
+            conn.exec_driver_sql(
+                upsert.format(source="SELECT indicator, region, ts, value, period FROM incoming_readings")
+            )
+            return
+        # In slices: a big file's rows as one list of tuples would cost more memory than the file.
+        if hasattr(unique, "rows"):  # a big file's columns hand out ready-made slices
+            chunks = unique.rows(ROWS_PER_STATEMENT)
+        else:
+            chunks = _chunks_of(((i, r, t, v, p) for (i, r, t, p), v in unique.items()), ROWS_PER_STATEMENT)
+        for chunk in chunks:
+            conn.exec_driver_sql(self._sql(upsert.format(source="VALUES (?, ?, ?, ?, ?)")), chunk)
+
+    def _write_fingerprint(self, conn: Any, source: str, fingerprint: Fingerprint, now: datetime) -> None:
+        stmt = self._insert(schema.source_files)
+        row = {"source": source, "path": fingerprint.path, "size": fingerprint.size,
+               "mtime_ns": fingerprint.mtime_ns, "digest": fingerprint.digest, "stored": now}
+        conn.execute(stmt.on_conflict_do_update(
+            index_elements=["source"], set_={c: stmt.excluded[c] for c in row if c != "source"}), row)
+
+    def fingerprint(self, source: str) -> Fingerprint | None:
+        """What the file source ``source`` last stored (``Batch.fingerprint``), None if nothing yet."""
+        t = schema.source_files
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t).where(t.c.source == source)).first()
+        return Fingerprint(int(row.size), int(row.mtime_ns), row.digest, row.path) if row else None
+
+    def _write_latest(self, conn: Any, keys: dict[tuple[str, str], tuple[int, int]]) -> None:
+        """The current and previous reading of each (indicator, region) the batch touched, read back
+        from readings.
+
+        Asking ``readings`` (index seeks per pair) keeps ``latest`` right whatever order readings
+        arrive in: late, older rows never replace the current value. Current: the newest start, and
+        of several lengths starting then (TW III and Semester 2 both start on 1 July) the shortest,
+        a moment before any period (``period_days``). Previous: the reading
+        before it of the same length, so the change the wall shows compares a quarter with the
+        quarter before, never with a half year.
+        """
+        upsert = (
+            " ON CONFLICT (indicator, region) DO UPDATE SET ts = excluded.ts, value = excluded.value, "
+            "prev_ts = excluded.prev_ts, prev_value = excluded.prev_value, period = excluded.period"
+        )
+        head = "INSERT INTO latest (indicator, region, ts, value, prev_ts, prev_value, period) "
+        length = _length_sql(self._dialect)
+        if self._dialect == "postgresql":
+            # One statement per thousand pairs: each round trip to the server costs more than the work.
+            for chunk in _chunks(list(keys), KEYS_PER_STATEMENT):
+                conn.exec_driver_sql(
+                    head + "SELECT k.i, k.r, a.ts, a.value, b.ts, b.value, NULLIF(a.period, '') FROM (VALUES "
+                    + ", ".join(["(%s, %s)"] * len(chunk)) + ") AS k(i, r) "
+                    "CROSS JOIN LATERAL (SELECT ts, value, period FROM readings WHERE indicator = k.i AND region = k.r "
+                    "AND ts = (SELECT MAX(ts) FROM readings WHERE indicator = k.i AND region = k.r) "
+                    f"ORDER BY {length}, period LIMIT 1) a "
+                    "LEFT JOIN LATERAL (SELECT ts, value FROM readings WHERE indicator = k.i AND region = k.r "
+                    "AND period = a.period AND ts < a.ts ORDER BY ts DESC LIMIT 1) b ON true" + upsert,
+                    tuple(x for key in chunk for x in key),
+                )
+            return
+        conn.exec_driver_sql(
+            head + "SELECT a.indicator, a.region, a.ts, a.value, b.ts, b.value, NULLIF(a.period, '') FROM "
+            "(SELECT indicator, region, ts, value, period FROM readings WHERE indicator = ? AND region = ? "
+            "AND ts = (SELECT MAX(ts) FROM readings WHERE indicator = ? AND region = ?) "
+            f"ORDER BY {length}, period LIMIT 1) a "
+            "LEFT JOIN readings b ON b.indicator = a.indicator AND b.region = a.region AND b.period = a.period "
+            "AND b.ts = (SELECT c.ts FROM readings c WHERE c.indicator = a.indicator AND c.region = a.region "
+            "AND c.period = a.period AND c.ts < a.ts ORDER BY c.ts DESC LIMIT 1) WHERE true" + upsert,
+            [(i, r, i, r) for (i, r) in keys],
+        )
+
+    def _write_rollups(self, conn: Any, keys: dict[tuple[str, str], tuple[int, int]]) -> None:
+        """Recount the hours and days the batch touched, per (indicator, region), from the rows below them.
+
+        Only moments are counted: a figure per period is not a sample of its hour or day.
+        """
+        for table, size, below, ts, n, total, lo, hi in ROLLUPS:
+            spans = [(i, r, a // size * size, b // size * size + size) for (i, r), (a, b) in keys.items()]
+            moments = " AND x.period = ''" if below == "readings" else ""
+            head = f"INSERT INTO {table} (indicator, region, bucket, n, total, lo, hi) "
+            tail = (
+                f"GROUP BY x.indicator, x.region, (x.{ts} / {size}) * {size} "
+                "ON CONFLICT (indicator, region, bucket) DO UPDATE SET n = excluded.n, total = excluded.total, "
+                "lo = excluded.lo, hi = excluded.hi"
+            )
+            select = (
+                f"SELECT x.indicator, x.region, (x.{ts} / {size}) * {size}, "
+                + ", ".join(f.replace("(", "(x.").replace("(x.*)", "(*)") for f in (n, total, lo, hi))
+            )
+            if self._dialect == "postgresql":
+                # LATERAL: one index range scan per pair whatever the planner thinks of the tables' size
+                # (a join here turned into a sequential scan once the statement was prepared).
+                aggregates = ", ".join(
+                    f"{f.replace('(', '(x.').replace('(x.*)', '(*)')} AS {name}"
+                    for f, name in ((n, "n"), (total, "total"), (lo, "lo"), (hi, "hi"))
+                )
+                for chunk in _chunks(spans, KEYS_PER_STATEMENT):
+                    conn.exec_driver_sql(
+                        head + "SELECT k.i, k.r, a.b, a.n, a.total, a.lo, a.hi FROM (VALUES "
+                        + ", ".join(["(%s, %s, %s::bigint, %s::bigint)"] * len(chunk)) + ") AS k(i, r, t0, t1) "
+                        f"CROSS JOIN LATERAL (SELECT (x.{ts} / {size}) * {size} AS b, {aggregates} FROM {below} x "
+                        f"WHERE x.indicator = k.i AND x.region = k.r AND x.{ts} >= k.t0 AND x.{ts} < k.t1{moments} "
+                        f"GROUP BY (x.{ts} / {size}) * {size}) a "
+                        "ON CONFLICT (indicator, region, bucket) DO UPDATE SET n = excluded.n, "
+                        "total = excluded.total, lo = excluded.lo, hi = excluded.hi",
+                        tuple(v for span in chunk for v in span),
+                    )
+                continue
+            conn.exec_driver_sql(
+                head + select + f" FROM {below} x WHERE x.indicator = ? AND x.region = ? AND x.{ts} >= ? "
+                f"AND x.{ts} < ?{moments} " + tail,
+                spans,
+            )
+
+    def _write_events(self, conn: Any, source: str, events: Sequence[Event], now: datetime) -> None:
+        unique = {e.ref: e for e in events}
+        stmt = self._insert(schema.events)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["source", "ref"],
+            set_={c: stmt.excluded[c] for c in ("time", "category", "region", "status", "title", "detail", "updated")},
+        )
+        conn.execute(
+            stmt,
+            [
+                {
+                    "source": source, "ref": e.ref, "time": e.time, "category": e.category, "region": e.region,
+                    "status": e.status, "title": e.title, "detail": e.detail, "updated": now,
+                }
+                for e in unique.values()
+            ],
+        )
+
+
+def bump_versions(conn: Any, dialect: str, lows: dict[str, int | None]) -> None:
+    """One more on each written indicator's counter, with the oldest reading time the write touched
+    (``indicator_versions``), in the write's own transaction: a reader sees the readings and the new
+    count together. Retention calls it too (removed readings move the counter; ``low`` None)."""
+    conn.exec_driver_sql(
+        placeholders(dialect, "INSERT INTO indicator_versions (indicator, version, low) VALUES (?, 1, ?) "
+                              "ON CONFLICT (indicator) DO UPDATE SET version = indicator_versions.version + 1, "
+                              "low = excluded.low"),
+        [(i, lows[i]) for i in sorted(lows)],  # sorted: concurrent writers lock rows in one order
+    )
+
+
+def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _unique(readings: Any) -> Any:
+    """One row per key, the batch's last winning: a dict, or for a big file's columns their own view."""
+    if hasattr(readings, "unique"):  # wallboard.columns.ReadingColumns
+        return readings.unique(moment=MOMENT)
+    return {(r.indicator, r.region, r.ts, r.period or MOMENT): r.value for r in readings}
+
+
+def _moments(unique: Any) -> Any:
+    """The keys of moments only (rollups count moments only)."""
+    if hasattr(unique, "moments"):
+        return unique.moments()
+    return {k: v for k, v in unique.items() if k[3] == MOMENT}
+
+
+def _lows(unique: Any) -> dict[str, int]:
+    """The oldest reading time written per indicator (``indicator_versions.low``)."""
+    if hasattr(unique, "lows"):
+        return unique.lows()
+    lows: dict[str, int] = {}
+    for indicator, _, ts, _ in unique:
+        lows[indicator] = min(ts, lows.get(indicator, ts))
+    return lows
+
+
+def _chunks_of(items: Iterable[Any], size: int) -> Iterable[list[Any]]:
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _spans(unique: dict[tuple[str, str, int, str], Any]) -> dict[tuple[str, str], tuple[int, int]]:
+    """The oldest and newest time written for each (indicator, region): what rollups must recount."""
+    if hasattr(unique, "spans"):
+        return unique.spans()
+    spans: dict[tuple[str, str], list[int]] = {}
+    for indicator, region, ts, _ in unique:
+        span = spans.get((indicator, region))
+        if span is None:
+            spans[(indicator, region)] = [ts, ts]
+        elif ts < span[0]:
+            span[0] = ts
+        elif ts > span[1]:
+            span[1] = ts
+    # Sorted, so concurrent writers lock rows of latest and rollups in the same order (no deadlocks).
+    return {k: (span[0], span[1]) for k, span in sorted(spans.items())}
