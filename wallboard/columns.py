@@ -156,9 +156,9 @@ class ReadingColumns(Sequence[Reading]):
         return np.sort(order[shared])
 
     def take_totals(self, region: str) -> list[Reading]:
-        """The rows of ``region`` whose (indicator, ts, period) also has rows of another region,
-        taken out (in order) and returned: a site's total among its kecamatan rows, as
-        ``sources.totals.split_site_rows`` does row by row. Nothing is sorted without such rows."""
+        """The rows of ``region`` whose indicator also has rows of another region, taken out (in
+        order) and returned: a site's total among its kecamatan rows, as
+        ``sources.totals.split_site_rows`` does row by row. Nothing is looked at without such rows."""
         code = self.regions.codes.get(region)
         cols = self.columns()
         if code is None or not len(cols["ts"]):
@@ -166,12 +166,7 @@ class ReadingColumns(Sequence[Reading]):
         site = cols["region"] == code
         if not site.any() or site.all():
             return []
-        triple = np.stack([cols["indicator"].astype(np.int64), cols["ts"], cols["period"].astype(np.int64)], axis=1)
-        _, rank = np.unique(triple, axis=0, return_inverse=True)
-        del triple
-        rank = rank.ravel()
-        total = site & np.isin(rank, rank[~site])
-        del rank
+        total = site & np.isin(cols["indicator"], cols["indicator"][~site])
         found = [self._reading(cols, i) for i in np.flatnonzero(total).tolist()]
         if found:
             self._replace(~total)

@@ -231,9 +231,11 @@ def test_streamed_total_row_is_a_total_as_row_by_row(tmp_path: Path) -> None:
         "27/11/2026 10:00;12.75.01;izin_terbit;3;\r\n"
         "27/11/2026 10:00;12.75.02;izin_terbit;4;\r\n"
         "27/11/2026 10:00;JUMLAH;izin_terbit;7;\r\n"
-        "27/11/2026 11:00;Kota Binjai;izin_terbit;9;\r\n"   # no kecamatan rows at 11:00: the city's own figure
+        "27/11/2026 11:00;Kota Binjai;izin_terbit;9;\r\n"   # no kecamatan rows at 11:00: still a total
     )
     rows, streamed = both_paths(tmp_path, HEADER + rows_text)
-    assert [(t.region, t.value, t.origin) for t in rows.totals] == [("12.75", 7.0, "satudata.csv baris 4")]
-    assert streamed.totals == rows.totals and [t.origin for t in streamed.totals] == ["satudata.csv baris 4"]
-    assert list(streamed.readings) == rows.readings and [r.value for r in rows.readings] == [3.0, 4.0, 9.0]
+    assert [(t.region, t.value, t.origin) for t in rows.totals] == [
+        ("12.75", 7.0, "satudata.csv baris 4"), ("12.75", 9.0, "satudata.csv baris 5")]
+    assert streamed.totals == rows.totals
+    assert [t.origin for t in streamed.totals] == ["satudata.csv baris 4", "satudata.csv baris 5"]
+    assert list(streamed.readings) == rows.readings and [r.value for r in rows.readings] == [3.0, 4.0]

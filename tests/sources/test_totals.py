@@ -244,6 +244,26 @@ def test_long_site_wide_rows_alone_are_readings(db_url: str, tmp_path: Path) -> 
         store.close()
 
 
+def test_long_total_of_a_month_without_kecamatan_rows_is_still_a_total(db_url: str, tmp_path: Path) -> None:
+    """The column holds kecamatan: a JUMLAH row for a month whose kecamatan rows were all refused is
+    a total to check, never the kabupaten's own reading (it was stored as one when totals were judged
+    per month)."""
+    collector, store, _ = site_collector(db_url, "34.04", LONG.format(extra=""), tmp_path)
+    try:
+        write_csv(tmp_path / "dbd_long.csv", ["kecamatan", "bulan", "kasus"],
+                  [["Sleman", "2026-01", "4"], ["Depok", "2026-01", "6"], ["Kabupaten Sleman", "2026-01", "10"],
+                   ["", "2026-02", "5"], ["Kabupaten Sleman", "2026-02", "99"]], delimiter=";")
+        settle(tmp_path / "dbd_long.csv")
+        run = collector.run("dbd_long", NOW)
+        assert run.ok and run.rejected == 1, run
+        assert "99" in (run.notes or ""), run
+        got = stored(store, "kasus_dbd")
+        assert all(region != "34.04" for region, _ts in got), got
+        assert sorted(v for v, _p in got.values()) == [4.0, 6.0]
+    finally:
+        store.close()
+
+
 def test_long_blank_region_cell_is_refused_not_the_kabupaten(db_url: str, tmp_path: Path) -> None:
     collector, store, _ = site_collector(db_url, "34.04", LONG.format(extra=""), tmp_path)
     try:

@@ -50,15 +50,16 @@ def is_total(text: str, site: str) -> bool:
 
 def split_site_rows(batch: Batch, site: str, keep: bool) -> None:
     """Long tables: a row for the site itself is a total when the batch also has rows inside the site
-    for its indicator and period (the table holds kecamatan, and this row sums them); a table whose
-    rows are all site-wide (a city-wide indicator) keeps them as its readings."""
+    for its indicator (the column holds kecamatan, and this row sums them), whatever their period: a
+    JUMLAH row for a month whose kecamatan rows were all refused is still a total, never a reading of
+    its own. A table whose rows of an indicator are all site-wide (a city-wide indicator) keeps them."""
     if keep:
         return
-    inside = {(r.indicator, r.ts, r.period) for r in batch.readings if r.region != site}
+    inside = {r.indicator for r in batch.readings if r.region != site}
     if not inside:
         return
     kept: list[Reading] = []
     for reading in batch.readings:
-        total = reading.region == site and (reading.indicator, reading.ts, reading.period) in inside
+        total = reading.region == site and reading.indicator in inside
         (batch.totals if total else kept).append(reading)
     batch.readings = kept
