@@ -333,3 +333,34 @@ def from_file_without_totals(path: Path) -> dict[tuple[str, int], float]:
     for row in rows:
         sums[(KECAMATAN[row["Kecamatan"]], day(row["Tanggal"]))] += float(row["Kasus DBD"])
     return dict(sums)
+
+
+def as_columns(readings: list[Reading]) -> Batch:
+    """The same readings as a big file's columns (sources/bulk.py), each row's line kept."""
+    import numpy as np
+
+    from wallboard.columns import ReadingColumns
+
+    cols = ReadingColumns("data/dbd.csv baris")
+    cols.add(np.array([cols.indicators.code(r.indicator) for r in readings]),
+             np.array([cols.regions.code(r.region) for r in readings]), np.array([r.ts for r in readings]),
+             np.array([r.value for r in readings]), np.array([cols.periods.code(r.period) for r in readings]),
+             np.array([int(r.origin.rsplit(" ", 1)[1]) for r in readings]),
+             np.arange(1, len(readings) + 1))  # every raw record different
+    return Batch(readings=cols)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("rule", ["sum", "mean", "last"])
+def test_columns_are_combined_exactly_as_readings(rule: str) -> None:
+    """A big file's columns get the same values, origins, counts and reasons as a list of readings."""
+    rows = [reading("12.75.01", 4, 2), reading("12.75.02", 7, 3), reading("12.75.01", 3, 4),
+            reading("12.75.01", 30, 5, period="P1M"), reading("12.75.03", 1, 6), reading("12.75.03", 2, 7),
+            reading("12.75.01", 3, 8), reading("12.75.04", 5, 9)]
+    listed, columns = Batch(readings=list(rows)), as_columns(rows)
+    combine(listed, {"kasus_dbd": rule})
+    combine(columns, {"kasus_dbd": rule})
+    assert type(columns.readings).__name__ == "ReadingColumns"  # still columns: millions of rows stay small
+    assert list(columns.readings) == listed.readings
+    assert [r.origin for r in columns.readings] == [r.origin for r in listed.readings]
+    assert (columns.combined, columns.rejected, columns.reasons) == (listed.combined, listed.rejected, listed.reasons)
+    assert listed.combined + listed.rejected > 0  # the case combines or refuses something

@@ -1,12 +1,13 @@
 """Millions of readings held as columns of numbers, for a big file read in one run.
 
 A 200 MB export holds about four million rows; as ``Reading`` objects (plus the store's key
-dict) they took 1.8 GB. Here each reading is 27 bytes in numpy arrays: indicator, region and
-period are small codes into name tables, time and value plain numbers, and the file line is kept
-so a reading can still say where it came from. It is a ``Sequence[Reading]`` (``Batch.readings``
-may hold one), so code that iterates readings keeps working; the store asks for ``unique()``, the
-deduplicated rows sorted along the readings key, and writes them in order without building
-per-row Python objects for the whole file at once.
+dict) they took 1.8 GB. Here each reading is 35 bytes in numpy arrays: indicator, region and
+period are small codes into name tables, time and value plain numbers, the file line is kept so
+a reading can still say where it came from, and a hash of its raw record finds duplicate rows
+(combine.py). It is a ``Sequence[Reading]`` (``Batch.readings`` may hold one), so code that
+iterates readings keeps working; the store asks for ``unique()``, the deduplicated rows sorted
+along the readings key, and writes them in order without building per-row Python objects for the
+whole file at once.
 
 Like ``records``, this module sits below both sources and the store and imports neither.
 """
@@ -22,7 +23,9 @@ from wallboard.records import Reading
 
 PACK_LIMIT = 2**62  # (indicator, region, ts) packed into one int64 below this many combinations
 _DTYPES = (("indicator", np.uint16), ("region", np.int32), ("ts", np.int64), ("value", np.float64),
-           ("period", np.int8), ("line", np.int32))
+           ("period", np.int8), ("line", np.int32), ("raw", np.int64))
+# ``raw``: a 64-bit identity (hash) of the row's raw record, so a row identical to an earlier one
+# in every column is found as the row-by-row path finds it (combine.py ``combine_columns``).
 
 
 class _Names:
@@ -67,10 +70,11 @@ class ReadingColumns(Sequence[Reading]):
     # filling
 
     def add(self, indicator: np.ndarray, region: np.ndarray, ts: np.ndarray, value: np.ndarray,
-            period: np.ndarray, line: np.ndarray) -> None:
-        """One chunk of readings, as arrays of codes (``indicators.code()`` ...) and numbers."""
+            period: np.ndarray, line: np.ndarray, raw: np.ndarray | None = None) -> None:
+        """One chunk of readings, as arrays of codes (``indicators.code()`` ...) and numbers;
+        ``raw``: each row's identity of its raw record (0 for all when not given)."""
         self._flush()
-        arrays = (indicator, region, ts, value, period, line)
+        arrays = (indicator, region, ts, value, period, line, np.zeros(len(ts), np.int64) if raw is None else raw)
         n = len(ts)
         if self._reserved is not None and not self._chunks and self._filled + n <= len(self._reserved[0]):
             for into, array in zip(self._reserved, arrays, strict=True):
@@ -106,6 +110,7 @@ class ReadingColumns(Sequence[Reading]):
             np.fromiter((r.value for r in rows), np.float64, len(rows)),
             np.fromiter((self.periods.code(r.period) for r in rows), np.int8, len(rows)),
             np.zeros(len(rows), np.int32),
+            np.zeros(len(rows), np.int64),
         ))
 
     def columns(self) -> dict[str, np.ndarray]:
@@ -131,6 +136,50 @@ class ReadingColumns(Sequence[Reading]):
             self._chunks = [joined]
             self._joined = {name: array for (name, _), array in zip(_DTYPES, joined, strict=True)}
         return self._joined
+
+    def repeated(self) -> np.ndarray:
+        """Positions (in order) of the rows whose (indicator, region, ts, period) another row shares;
+        empty, after one sort, in the usual case of every key once."""
+        cols = self.columns()
+        if len(cols["ts"]) < 2:
+            return np.empty(0, dtype=np.int64)
+        key = self._key(cols)
+        order = np.argsort(key, kind="stable")
+        key = key[order]
+        same = key[1:] == key[:-1]
+        del key
+        if not same.any():
+            return np.empty(0, dtype=np.int64)
+        shared = np.zeros(len(order), dtype=bool)
+        shared[1:] = same
+        shared[:-1] |= same
+        return np.sort(order[shared])
+
+    def take_totals(self, region: str) -> list[Reading]:
+        """The rows of ``region`` whose (indicator, ts, period) also has rows of another region,
+        taken out (in order) and returned: a site's total among its kecamatan rows, as
+        ``sources.totals.split_site_rows`` does row by row. Nothing is sorted without such rows."""
+        code = self.regions.codes.get(region)
+        cols = self.columns()
+        if code is None or not len(cols["ts"]):
+            return []
+        site = cols["region"] == code
+        if not site.any() or site.all():
+            return []
+        triple = np.stack([cols["indicator"].astype(np.int64), cols["ts"], cols["period"].astype(np.int64)], axis=1)
+        _, rank = np.unique(triple, axis=0, return_inverse=True)
+        del triple
+        rank = rank.ravel()
+        total = site & np.isin(rank, rank[~site])
+        del rank
+        found = [self._reading(cols, i) for i in np.flatnonzero(total).tolist()]
+        if found:
+            self._replace(~total)
+        return found
+
+    def keep(self, keep: np.ndarray) -> None:
+        """Keep only the rows ``keep`` selects (a mask or an index array, in order)."""
+        self._replace(keep)
 
     def _replace(self, keep: np.ndarray) -> None:
         """Keep the rows ``keep`` selects (a mask or an index array), one column at a time."""

@@ -25,6 +25,9 @@ from itertools import compress
 from operator import attrgetter, ne
 from typing import Any
 
+import numpy as np
+
+from wallboard.columns import ReadingColumns
 from wallboard.records import Batch, Reading
 
 _KEY = attrgetter("indicator", "region", "ts", "period")
@@ -45,6 +48,9 @@ def combine(batch: Batch, rules: Mapping[str, str], default: str = "sum") -> Non
     folded into another, a refused key counts every one of its rows in ``batch.rejected``.
     """
     readings = batch.readings
+    if isinstance(readings, ReadingColumns):
+        combine_columns(batch, readings, rules, default)
+        return
     n = len(readings)
     if n < 2:
         return
@@ -67,6 +73,32 @@ def combine(batch: Batch, rules: Mapping[str, str], default: str = "sum") -> Non
             out[i] = None
         out[rows[0]] = merged  # the combined reading takes the first row's place
     batch.readings = list(filter(None, out))
+
+
+def combine_columns(batch: Batch, columns: ReadingColumns, rules: Mapping[str, str], default: str = "sum") -> None:
+    """``combine`` for a big file read into columns (sources/bulk.py), with the same results.
+
+    Only the rows of repeated keys become ``Reading`` objects, after one sort of the packed keys
+    (``ReadingColumns.repeated``); the combined value is written back into the first row of its
+    key, the key's other rows dropped. (Duplicate rows were already counted once by bulk.py, as
+    the mapper counts them before this step.)
+    """
+    rows = columns.repeated()
+    if not len(rows):
+        return  # every key once: the usual case
+    cols = columns.columns()
+    keep = np.ones(len(cols["ts"]), dtype=bool)
+    groups: dict[tuple, list[int]] = {}
+    for i in rows.tolist():
+        groups.setdefault(_KEY(columns[i]), []).append(i)
+    for group in groups.values():
+        readings = [columns[i] for i in group]
+        merged = _merge(batch, readings, rules.get(readings[0].indicator, default))
+        keep[group] = False
+        if merged is not None:  # the combined reading takes the first row's place
+            keep[group[0]] = True
+            cols["value"][group[0]] = merged.value
+    columns.keep(keep)
 
 
 def _merge(batch: Batch, rows: list[Reading], rule: str) -> Reading | None:

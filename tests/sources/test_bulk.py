@@ -79,11 +79,11 @@ def test_streamed_rows_are_read_exactly_as_row_by_row(tmp_path: Path) -> None:
     assert list(streamed.readings) == rows.readings  # same readings, same order, same values bit for bit
     assert len(rows.readings) == 40
     assert (streamed.rejected, sorted(streamed.reasons)) == (rows.rejected, sorted(rows.reasons)) == (5, sorted([
-        "baris 42 kolom 'nilai': bukan angka: 'sepuluh'",
-        "baris 43 kolom 'kode_wilayah': kode wilayah tidak dikenal: '99.99.99'",
-        "baris 44 kolom 'waktu': waktu tidak dikenali: '31/02/2026 10:00'",
-        "baris 45 kolom 'indikator': indikator tidak dikenal: 'bawang_putih'",
-        "baris 46: 2 kolom, header punya 5 (baris terpotong?)",
+        "satudata.csv baris 42 kolom 'nilai': bukan angka: 'sepuluh'",
+        "satudata.csv baris 43 kolom 'kode_wilayah': kode wilayah tidak dikenal: '99.99.99'",
+        "satudata.csv baris 44 kolom 'waktu': waktu tidak dikenali: '31/02/2026 10:00'",
+        "satudata.csv baris 45 kolom 'indikator': indikator tidak dikenal: 'bawang_putih'",
+        "satudata.csv baris 46: 2 kolom, header punya 5 (baris terpotong?)",
     ]))
     assert streamed.readings[0].origin == "satudata.csv baris 2"  # where an admin finds it
     assert streamed.fingerprint == rows.fingerprint and streamed.fingerprint.digest
@@ -100,7 +100,8 @@ def test_streamed_column_decimal_mark_is_judged_over_the_whole_file(tmp_path: Pa
                                 "27/11/2026 23:00;12.75.03;harga_cabai;1,5;\r\n")
     assert list(streamed.readings) == rows.readings == []
     assert (streamed.rejected, streamed.reasons) == (rows.rejected, rows.reasons) == (15, [
-        f"baris {n}: kolom 'nilai' mencampur tanda desimal: '2.75' (titik) dan '1,5' (koma)" for n in range(2, 7)])
+        f"satudata.csv baris {n}: kolom 'nilai' mencampur tanda desimal: '2.75' (titik) dan '1,5' (koma)"
+        for n in range(2, 7)])
 
 
 def test_streamed_windows_1252_file_falls_back_like_the_whole_file(tmp_path: Path) -> None:
@@ -132,7 +133,7 @@ def test_streamed_file_without_final_line_break_is_refused(tmp_path: Path, monke
 
 def test_streamed_file_stores_what_row_by_row_stores(db_url: str, tmp_path: Path, monkeypatch) -> None:
     """Through the collector and the store (COPY on PostgreSQL past 100 rows), duplicate keys included:
-    readings, latest and rollups come out the same, the file's last row winning a key."""
+    readings, latest and rollups come out the same, a repeated key combined by its aggregate (mean)."""
     from sqlalchemy import create_engine, text
 
     from wallboard.store.schema import metadata
@@ -148,15 +149,91 @@ def test_streamed_file_stores_what_row_by_row_stores(db_url: str, tmp_path: Path
         collector, store = make_collector(db_url, SOURCE, tmp_path)
         try:
             run = collector.run("satudata", NOW)
-            assert run.ok and run.rows == 600 and run.rejected == 5, run
+            assert run.ok and run.rows == 600 and run.rejected == 5 and run.combined == 1, run
             seen.append(snapshot(store))
             with store.engine.connect() as conn:
                 first = conn.execute(text("SELECT value FROM readings WHERE indicator = 'harga_beras' "
                                           "AND region = '12.75.01' AND ts = :ts"), {"ts": MIDNIGHT}).scalar()
-            assert first == 99_999.0  # the file's later row for that key, not line 2's 14.000
+            assert first == (14_000 + 99_999) / 2  # harga_beras is a mean: both rows, not the last one alone
         finally:
             engine = create_engine(db_url)
             metadata.drop_all(engine)
             engine.dispose()
             store.close()
     assert seen[0] == seen[1]
+
+
+STOK = "  - {id: stok_beras, label: Stok beras gudang, unit: ton, aggregate: last}\n"
+REPEATS = (
+    "27/11/2026 10:00;12.75.01;izin_terbit;3;Puskesmas Binjai Kota\r\n"      # sum: one row per puskesmas
+    "27/11/2026 10:00;12.75.01;izin_terbit;4;Puskesmas Berngam\r\n"
+    "27/11/2026 10:00;12.75.03;izin_terbit;7;Puskesmas Tanah Tinggi\r\n"
+    "27/11/2026 10:00;12.75.03;izin_terbit;7;Puskesmas Tanah Tinggi\r\n"     # the row above again: a duplicate
+    "27/11/2026 10:00;12.75.01;izin_terbit;5;Puskesmas Kebun Lada\r\n"
+    "27/11/2026 10:00;12.75.02;stok_beras;120;gudang Bulog\r\n"              # last: two figures, refused both
+    "27/11/2026 10:00;12.75.02;stok_beras;100;gudang Dolog\r\n"
+    "27/11/2026 10:00;12.75.04;stok_beras;80;gudang Bulog\r\n"               # last: the same figure twice, one
+    "27/11/2026 10:00;12.75.04;stok_beras;80;gudang Dolog\r\n"
+)
+
+
+def test_streamed_repeated_keys_and_duplicates_as_row_by_row(db_url: str, tmp_path: Path, monkeypatch) -> None:
+    """One row per puskesmas added up, a ``last`` conflict refused naming both rows, a duplicate row
+    counted once: the streamed path stores, counts and reports exactly what the row-by-row path does."""
+    from sqlalchemy import create_engine, text
+
+    from tests.sources import util
+    from wallboard.store.schema import metadata
+
+    monkeypatch.setattr(util, "INDICATORS", util.INDICATORS + STOK)
+    path = tmp_path / "satudata.csv"
+    path.write_text(HEADER + good_rows(200) + REPEATS, encoding="utf-8", newline="")
+    settle(path)
+    seen = []
+    ts = int(datetime(2026, 11, 27, 3, 0, tzinfo=UTC).timestamp())  # 10:00 WIB
+    for threshold in (1 << 62, 0):
+        monkeypatch.setattr(csv_source, "BULK_BYTES", threshold)
+        collector, store = make_collector(db_url, SOURCE, tmp_path)
+        try:
+            run = collector.run("satudata", NOW)
+            assert run.ok and run.rows == 200 + 3, run  # izin 12.75.01, izin 12.75.03, stok 12.75.04
+            assert (run.rejected, run.combined, run.duplicates) == (2, 3, 1), run
+            assert run.error == ("2 record ditolak: satudata.csv baris 207 dan baris 208: dua nilai berbeda untuk "
+                                 "stok_beras 12.75.02 (120 dan 100); aggregate: last tidak bisa menggabungkan")
+            assert run.notes == "satudata.csv baris 205 sama persis dengan baris 204 (duplikat, dihitung sekali)"
+            with store.engine.connect() as conn:
+                got = dict(conn.execute(text("SELECT indicator || ' ' || region, value FROM readings "
+                                             "WHERE ts = :ts"), {"ts": ts}).all())
+            assert got == {"izin_terbit 12.75.01": 12.0, "izin_terbit 12.75.03": 7.0, "stok_beras 12.75.04": 80.0}
+            seen.append((snapshot(store), run.rows, run.rejected, run.combined, run.duplicates, run.error, run.notes))
+        finally:
+            engine = create_engine(db_url)
+            metadata.drop_all(engine)
+            engine.dispose()
+            store.close()
+    assert seen[0] == seen[1]
+
+
+def test_streamed_path_every_key_once_combines_nothing(tmp_path: Path) -> None:
+    """The usual big file: no key twice, so the columns are left as read (no row becomes an object)."""
+    from wallboard.combine import combine
+
+    _, streamed = both_paths(tmp_path, HEADER + good_rows(40))
+    before = list(streamed.readings)
+    combine(streamed, {})
+    assert list(streamed.readings) == before and (streamed.combined, streamed.duplicates) == (0, 0)
+
+
+def test_streamed_total_row_is_a_total_as_row_by_row(tmp_path: Path) -> None:
+    """A JUMLAH row among kecamatan rows is the source's own total on both paths: kept aside in
+    ``batch.totals`` for the collector to check, never stored as the city's reading."""
+    rows_text = (
+        "27/11/2026 10:00;12.75.01;izin_terbit;3;\r\n"
+        "27/11/2026 10:00;12.75.02;izin_terbit;4;\r\n"
+        "27/11/2026 10:00;JUMLAH;izin_terbit;7;\r\n"
+        "27/11/2026 11:00;Kota Binjai;izin_terbit;9;\r\n"   # no kecamatan rows at 11:00: the city's own figure
+    )
+    rows, streamed = both_paths(tmp_path, HEADER + rows_text)
+    assert [(t.region, t.value, t.origin) for t in rows.totals] == [("12.75", 7.0, "satudata.csv baris 4")]
+    assert streamed.totals == rows.totals and [t.origin for t in streamed.totals] == ["satudata.csv baris 4"]
+    assert list(streamed.readings) == rows.readings and [r.value for r in rows.readings] == [3.0, 4.0, 9.0]

@@ -54,8 +54,12 @@ def plan(mapper: Mapper, header: list[str]) -> dict[str, Any] | None:
 
 def read_long(reader: Any, width: int, where: dict[str, Any], mapper: Mapper, now: datetime,
               deadline: Deadline, prefix: str, size: int = 0, decimal: tuple[str | None, str | None] = (None, None),
-              ) -> Batch:
+              cells: int | None = None) -> Batch:
     """Rows of a long file (a ``csv.reader`` past its header) to a batch of columns.
+
+    ``prefix`` names a row in origins and reasons (``data/dbd.csv baris``), as the mapper does;
+    ``cells``: the header's length, the cells of a row that make its record (its identity for the
+    duplicate check, combine.py ``combine_columns``).
 
     The cyclic garbage collector is paused meanwhile: it would walk every text gathered so far
     again and again (2x the run's time), while nothing read here forms a cycle.
@@ -63,43 +67,57 @@ def read_long(reader: Any, width: int, where: dict[str, Any], mapper: Mapper, no
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _read_long(reader, width, where, mapper, now, deadline, prefix, size, decimal)
+        return _read_long(reader, width, where, mapper, now, deadline, prefix, size, decimal, cells or width)
     finally:
         if collecting:
             gc.enable()
 
 
 def _read_long(reader: Any, width: int, where: dict[str, Any], mapper: Mapper, now: datetime,
-               deadline: Deadline, prefix: str, size: int, decimal: tuple[str | None, str | None]) -> Batch:
+               deadline: Deadline, prefix: str, size: int, decimal: tuple[str | None, str | None],
+               cells: int) -> Batch:
     mapper.prepare()
     # A row of ``width`` cells takes at least ``width`` bytes (its separators and line break) and
     # one for the value: no file of ``size`` bytes holds more rows than this.
     readings = ReadingColumns(prefix, capacity=size // (width + 1) + 1 if size else 0)
     batch = Batch(readings=readings)  # type: ignore[arg-type] - a Sequence[Reading]
-    convert = _Converter(mapper, where["columns"], now, readings, batch, decimal[0])
+    convert = _Converter(mapper, where["columns"], now, readings, batch, decimal[0], prefix)
     mixed = decimal[1]
     names = [name for name in ("value", "time", "region", "indicator") if where[name] is not None]
     pick = itemgetter(*(where[name] for name in names), 0)  # always a tuple, even of one column
     picked: list[tuple[str, ...]] = []
     lines: list[int] = []
+    raws: list[int] = []
+    short: list[str] = []  # refused after the other rows, as the row-by-row path does (csv.py)
+    cut = 0
     for row in reader:
         if len(row) < width:
             if any(row):
-                batch.reject(f"baris {reader.line_num}: {len(row)} kolom, header punya {width} (baris terpotong?)")
+                cut += 1
+                if len(short) < 5:
+                    short.append(f"{prefix} {reader.line_num}: {len(row)} kolom, header punya {width} "
+                                 "(baris terpotong?)")
             continue
         if not any(row):
             continue
         if mixed:  # the value column mixes decimal marks: every row is refused, as row by row
-            batch.reject(f"baris {reader.line_num}: {mixed}")
+            batch.reject(f"{prefix} {reader.line_num}: {mixed}")
             continue
         picked.append(pick(row))
         lines.append(reader.line_num)
+        raws.append(hash(tuple(row[:cells])) or 1)  # 0 is "no identity" (columns.py)
         if len(lines) == CHUNK:
             deadline.check()
-            convert.chunk(dict(zip(names, zip(*picked, strict=False), strict=False)), lines)
-            picked, lines = [], []
+            convert.chunk(dict(zip(names, zip(*picked, strict=False), strict=False)), lines, raws)
+            picked, lines, raws = [], [], []
     if lines:
-        convert.chunk(dict(zip(names, zip(*picked, strict=False), strict=False)), lines)
+        convert.chunk(dict(zip(names, zip(*picked, strict=False), strict=False)), lines, raws)
+    for reason in short:
+        batch.reject(reason)
+    batch.rejected += cut - len(short)
+    _drop_duplicates(readings, batch, prefix)
+    if where["region"] is not None and mapper.config.totals != "keep":  # as the mapper's split_site_rows
+        batch.totals = readings.take_totals(mapper.site)
     deadline.check()
     return batch
 
@@ -108,8 +126,9 @@ class _Converter:
     """Reads each distinct text once per run (the caches outlive chunks: times and regions repeat)."""
 
     def __init__(self, mapper: Mapper, columns: Columns, now: datetime, readings: ReadingColumns, batch: Batch,
-                 decimal: str | None = None):
+                 decimal: str | None = None, prefix: str = "baris"):
         self.mapper = mapper
+        self.prefix = prefix
         self.zone = mapper.zone
         self.readings = readings
         self.batch = batch
@@ -157,9 +176,10 @@ class _Converter:
         bad = np.fromiter((isinstance(r, ValueProblem) for r in results), bool, len(results))
         return codes, results, bad[codes]
 
-    def chunk(self, texts: dict[str, tuple[str, ...]], lines: list[int]) -> None:
+    def chunk(self, texts: dict[str, tuple[str, ...]], lines: list[int], raws: list[int]) -> None:
         n = len(lines)
         line = np.asarray(lines, dtype=np.int64)
+        raw = np.asarray(raws, dtype=np.int64)
         failing = np.zeros(n, dtype=bool)
         parts: dict[str, tuple[np.ndarray, list[Any], np.ndarray]] = {}
         for name in ("value", "time", "region", "indicator"):  # the row-by-row path's order
@@ -170,7 +190,7 @@ class _Converter:
             step, problem = next((name, p[1][p[0][i]]) for name, p in parts.items() if p[2][i])
             reason = str(problem)
             where = "" if reason.startswith("kolom ") else f" kolom {self.names[step]}"
-            self.batch.reject(f"baris {lines[i]}{where}: {reason}")
+            self.batch.reject(f"{self.prefix} {lines[i]}{where}: {reason}")
         ok = ~failing
         value = _take(parts["value"], ok, float)
         if "time" in parts:
@@ -184,7 +204,29 @@ class _Converter:
         region = _take(parts["region"], ok, int) if "region" in parts else np.full(len(ts), self.fixed_region)
         indicator = (_take(parts["indicator"], ok, int) if "indicator" in parts
                      else np.full(len(ts), self.fixed_indicator))
-        self.readings.add(indicator, region, ts, value, period, line[ok])
+        self.readings.add(indicator, region, ts, value, period, line[ok], raw[ok])
+
+
+def _drop_duplicates(readings: ReadingColumns, batch: Batch, prefix: str) -> None:
+    """Rows identical to an earlier row in every column, counted once with the mapper's warning
+    (mapping.py ``_seen_before``): same key and same raw record (its hash). Such rows share a key,
+    so only rows of repeated keys are compared, after one sort; none in the usual file."""
+    rows = readings.repeated()
+    if not len(rows):
+        return
+    cols = readings.columns()
+    unit = prefix.rsplit(" ", 1)[-1]
+    keep = np.ones(len(cols["ts"]), dtype=bool)
+    firsts: dict[tuple, int] = {}  # (key, raw) -> the first such row's line
+    names = ("indicator", "region", "ts", "period", "raw")
+    for i, line, *key in zip(rows.tolist(), cols["line"][rows].tolist(), *(cols[n][rows].tolist() for n in names),
+                             strict=True):
+        first = firsts.setdefault(tuple(key), line)
+        if first != line:
+            batch.duplicate(f"{prefix} {line} sama persis dengan {unit} {first} (duplikat, dihitung sekali)")
+            keep[i] = False
+    if not keep.all():
+        readings.keep(keep)
 
 
 def _take(part: tuple[np.ndarray, list[Any], np.ndarray], ok: np.ndarray, kind: type) -> np.ndarray:

@@ -96,7 +96,7 @@ class CsvSource(Source):
         header = next(plain, None) or []
         self.mapper.check_header(header)
         short: list[str] = []
-        rows = _records(plain, header, short, deadline)
+        rows = _records(plain, header, short, deadline, self.watch.shown)
         batch = self.mapper.apply_numbered(rows, now, unit="baris")  # numbered as lines of the file
         for reason in short:
             batch.reject(reason)
@@ -154,12 +154,13 @@ class CsvSource(Source):
         where = bulk.plan(self.mapper, header)
         if where is None:  # a shape only the row-by-row path reads; still streamed
             short: list[str] = []
-            batch = self.mapper.apply_numbered(_records(plain, header, short, deadline), now, unit="baris")
+            records = _records(plain, header, short, deadline, self.watch.shown)
+            batch = self.mapper.apply_numbered(records, now, unit="baris")
             for reason in short:
                 batch.reject(reason)
             return batch
         return bulk.read_long(plain, _width(header), where, self.mapper, now, deadline, f"{self.watch.shown} baris",
-                              size, decimal)
+                              size, decimal, cells=len(header))
 
     def _decode(self, data: bytes) -> str:
         if self.config.encoding:
@@ -179,8 +180,9 @@ def _width(header: list[str]) -> int:
 
 
 def _records(plain: Any, header: list[str], short: list[str],
-             deadline: Deadline) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line, record) of each non-empty row; a row shorter than the header goes to ``short``."""
+             deadline: Deadline, shown: str) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line, record) of each non-empty row; a row shorter than the header goes to ``short``,
+    named by the file as the mapper names a refused row (``data/dbd.csv baris 4: ...``)."""
     width = _width(header)
     for count, row in enumerate(plain, start=1):
         if count % CHECK_EVERY == 0:
@@ -189,7 +191,7 @@ def _records(plain: Any, header: list[str], short: list[str],
             continue
         line = plain.line_num  # type: ignore[attr-defined]
         if len(row) < width:
-            short.append(f"baris {line}: {len(row)} kolom, header punya {width} (baris terpotong?)")
+            short.append(f"{shown} baris {line}: {len(row)} kolom, header punya {width} (baris terpotong?)")
             continue
         yield line, dict(zip(header, row, strict=False))
 
