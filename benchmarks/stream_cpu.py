@@ -24,13 +24,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from wall_common import config_text, machine, seed  # noqa: E402
 
+from wallboard.live.messages import Message  # noqa: E402
 from wallboard.runtime import Runtime  # noqa: E402
+from wallboard.web.serve import sse  # noqa: E402
 from wallboard.web.serve.streams import Fanout, StreamEndpoint  # noqa: E402
 
-DELTA = ('event: delta\ndata: {"v":5,"p":{"kpi1":{"data-updated":"2026-11-29T12:08:39+07:00"},'
-         '"kpi1--value":{"children":"102"},"tren1":{"data-updated":"2026-11-29T12:08:39+07:00"},'
-         '"tren1--graph":{"figure":{"__dash_patch_update":"__dash_patch_update","operations":'
-         '[{"operation":"Assign","location":["data",0,"y",720],"params":{"value":102.0}}]}}}}\n\n')
+DELTA = Message("delta", '{"v":5,"p":{"kpi1":{"data-updated":"2026-11-29T12:08:39+07:00"},'
+                '"kpi1--value":{"children":"102"},"tren1":{"data-updated":"2026-11-29T12:08:39+07:00"},'
+                '"tren1--graph":{"figure":{"__dash_patch_update":"__dash_patch_update","operations":'
+                '[{"operation":"Assign","location":["data",0,"y",720],"params":{"value":102.0}}]}}}}')
 
 
 class Stub:
@@ -131,7 +133,8 @@ def main() -> int:
         direct_gzip = asyncio.run(measure_direct(runtime, args.walls, args.messages, gzip=True))
         runtime.store.close()
     print(f"\nMachine: {machine()}")
-    print(f"{args.walls} walls, {args.messages} deltas of {len(DELTA)} bytes, the socket replaced by a counter\n")
+    size = len(sse.frame(DELTA).encode())
+    print(f"{args.walls} walls, {args.messages} deltas of {size} bytes, the socket replaced by a counter\n")
     print("| stream | through the wall's queue and ASGI send (other servers) | written by the fan-out (uvicorn) |")
     print("|---|---|---|")
     print(f"| plain | {plain * 1e6:.1f} µs | {direct_plain * 1e6:.1f} µs |")

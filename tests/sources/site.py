@@ -6,6 +6,7 @@ import csv
 import io
 from pathlib import Path
 
+from tests.walls import DemoWall
 from wallboard.collector import Collector
 from wallboard.config import parse_config
 from wallboard.store import Store
@@ -18,19 +19,19 @@ INDICATORS = """
 """
 
 
-def site_config(db_url: str, site: str, sources: str, every: str = "1h") -> str:
-    return f"""
-site: {{name: Uji, region: "{site}", timezone: Asia/Jakarta}}
-database: {{url: "{db_url}"}}
-sources:
-{sources}
-indicators:{INDICATORS}
-screens:
+SCREENS = """
   - id: utama
-    grid: {{columns: 2, rows: 1}}
+    grid: {columns: 2, rows: 1}
     panels:
-      - {{id: dbd, type: trend, indicators: [kasus_dbd], window: 90d, at: [0, 0]}}
+      - {id: dbd, type: trend, indicators: [kasus_dbd], window: 90d, at: [0, 0]}
 """
+
+
+def site_config(db_url: str, site: str, sources: str, every: str = "1h") -> str:
+    """A site whose region is ``site`` with the given ``sources:`` list, built by ``tests/walls.py``."""
+    wall = DemoWall(site=", timezone: Asia/Jakarta", region=site, database=f'"{db_url}"', sources=sources,
+                    indicators=INDICATORS.strip("\n"))
+    return wall.format(screens=SCREENS)
 
 
 def site_collector(db_url: str, site: str, sources: str, base: Path, **kw) -> tuple[Collector, Store, object]:

@@ -6,6 +6,7 @@ import os
 import time
 from pathlib import Path
 
+from tests.walls import DemoWall
 from wallboard.collector import Collector
 from wallboard.config import parse_config
 from wallboard.store import Store
@@ -19,19 +20,19 @@ INDICATORS = """
 """
 
 
-def config_text(db_url: str, sources: str, retention: str = "400d") -> str:
-    return f"""
-site: {{name: Uji, region: "12.75", timezone: Asia/Jakarta}}
-database: {{url: "{db_url}", retention: {retention}}}
-sources:
-{sources}
-indicators:{INDICATORS}
-screens:
+SCREENS = """
   - id: utama
-    grid: {{columns: 2, rows: 1}}
+    grid: {columns: 2, rows: 1}
     panels:
-      - {{id: izin, type: kpi, indicator: izin_terbit, at: [0, 0]}}
+      - {id: izin, type: kpi, indicator: izin_terbit, at: [0, 0]}
 """
+
+
+def config_text(db_url: str, sources: str, retention: str = "400d") -> str:
+    """The test city (12.75) with the given ``sources:`` list, built by the shared ``tests/walls.py``."""
+    wall = DemoWall(site=", timezone: Asia/Jakarta", database=f'"{db_url}"', store=f", retention: {retention}",
+                    sources=sources, indicators=INDICATORS.strip("\n"))
+    return wall.format(screens=SCREENS)
 
 
 def make_collector(db_url: str, sources: str, base: Path, **kw) -> tuple[Collector, Store]:

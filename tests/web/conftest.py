@@ -7,6 +7,7 @@ import json
 import threading
 from datetime import UTC, datetime
 
+from wallboard.live.messages import Message
 from wallboard.records import Batch, Reading
 from wallboard.store import Run, Store
 
@@ -28,22 +29,21 @@ class Recorder:
     """A listener standing in for the streams: what the hub published, per screen."""
 
     def __init__(self) -> None:
-        self.got: list[tuple[str | None, str | None, int]] = []
+        self.got: list[tuple[str | None, Message | None, int]] = []
 
-    def deliver(self, screen_id: str | None, message: str | None, seq: int) -> None:
+    def deliver(self, screen_id: str | None, message: Message | None, seq: int) -> None:
         self.got.append((screen_id, message, seq))
 
     def stats(self) -> dict[str, int]:
         return {"walls": 7}
 
     def messages(self, screen_id: str) -> list[tuple[str, dict]]:
-        """The parsed events published for one screen (or all screens), emptied as read."""
+        """The messages published for one screen (or all screens), name and parsed data, emptied as read."""
         out = []
-        for sid, raw, _ in self.got:
+        for sid, msg, _ in self.got:
             if sid in (screen_id, None):
-                assert raw is not None
-                head, data = raw.strip().split("\n")
-                out.append((head.removeprefix("event: "), json.loads(data.removeprefix("data: "))))
+                assert msg is not None
+                out.append((msg.name, json.loads(msg.data)))
         self.got = [g for g in self.got if g[0] not in (screen_id, None)]
         return out
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +17,7 @@ from wallboard.live.hub import next_reload
 from wallboard.records import Batch, Reading
 from wallboard.runtime import Runtime
 from wallboard.store import Run
+from wallboard.web.serve import sse
 
 SCREENS = """
   - id: utama
@@ -124,14 +124,17 @@ def test_a_greeting_holds_the_full_view_and_the_seq_of_the_last_delta(runtime: R
     hub = runtime.hub
     write(runtime, "pengaduan_terbuka", 21)
     hub.rebuild()
-    seq, text = hub.greeting("kedua")
+    seq, messages = hub.greeting("kedua")
     assert seq == recorder.got[-1][2] > 0  # a stream greeted now skips that delta: its view holds it
-    hello, full = text.split("\n\n")[:2]
-    assert hello.startswith("retry: ") and "event: hello" in hello
-    data = json.loads(hello.split("data: ", 1)[1])
+    hello, full = messages
+    assert hello.name == "hello" and full.name == "delta"
+    data = hello.payload()
     assert data["version"] == hub.version_tag and abs(data["now"] - time.time() * 1000) < 60_000
     assert data["tz"] == "Asia/Jakarta" and data["reload"] == next_local_time(data["now"], "04:30", "Asia/Jakarta")
-    assert "event: delta" in full and '"full":true' in full and '"children":"21"' in full
+    assert full.payload()["full"] is True and '"children":"21"' in full.data
+    # what a wall reads first: the reconnect delay, then both as Server-Sent Events (web frames them)
+    text = sse.greeting(messages)
+    assert text == f"retry: 2000\nevent: hello\ndata: {hello.data}\n\nevent: delta\ndata: {full.data}\n\n"
 
 
 def test_stop_closes_every_stream(runtime: Runtime, recorder: Recorder) -> None:

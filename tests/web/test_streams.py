@@ -20,6 +20,7 @@ import pytest
 from tests.conftest import demo_config
 from tests.web.conftest import run
 from tests.web.test_hub import SCREENS, write
+from wallboard.live.messages import Message
 from wallboard.runtime import Runtime
 from wallboard.web.serve import streams
 from wallboard.web.serve.server import WallboardASGI, create_asgi
@@ -154,7 +155,7 @@ def test_a_wall_that_stops_reading_is_dropped_and_aborted(runtime: Runtime, monk
         tasks = [asyncio.ensure_future(endpoint(scope("utama"), c.receive, c.send)) for c in (stuck, fine)]
         await until(lambda: fanout.stats()["walls"] == 2)
         stuck.stuck.set()
-        runtime.hub._publish("utama", "event: delta\ndata: {}\n\n", 0)
+        runtime.hub._publish("utama", Message("delta", "{}"), 0)
         await until(lambda: stuck.aborted)  # its connection is cut, its buffers with it
         assert fanout.stats()["walls"] == 1 and fanout.dropped == 1
         await asyncio.wait_for(tasks[0], 1)
@@ -176,7 +177,7 @@ def test_a_wall_whose_queue_overflows_is_dropped(runtime: Runtime, monkeypatch) 
         await until(lambda: b'"full":true' in client.body)
         client.stuck.set()
         for _ in range(12):
-            runtime.hub._publish("utama", "event: delta\ndata: {}\n\n", 0)
+            runtime.hub._publish("utama", Message("delta", "{}"), 0)
         await until(lambda: client.aborted)
         assert fanout.dropped == 1 and fanout.stats()["walls"] == 0
         await asyncio.wait_for(task, 1)
@@ -271,7 +272,7 @@ def test_under_uvicorn_messages_go_straight_to_the_socket_in_order(served, runti
         walls = [w for ws in app.fanout.walls.values() for w in ws]
     sent = app.fanout.bytes_sent
     for n in range(30):
-        runtime.hub._publish("utama", f'event: delta\ndata: {{"n":{n}}}\n\n', 0)
+        runtime.hub._publish("utama", Message("delta", f'{{"n":{n}}}'), 0)
     for thread in readers:
         thread.join(10)
     expected = [f'data: {{"n":{n}}}' for n in range(30)]
@@ -333,8 +334,8 @@ def test_gzip_walls_share_one_compression_and_each_stream_stays_whole(served, ru
     app, url = served
     port = int(url.rsplit(":", 1)[1])
 
-    def delta(n: int) -> str:
-        return f'event: delta\ndata: {{"n":{n},"pad":"{"wallboard " * 12}{n * 7919 % 1000}"}}\n\n'
+    def delta(n: int) -> Message:
+        return Message("delta", f'{{"n":{n},"pad":"{"wallboard " * 12}{n * 7919 % 1000}"}}')
 
     first = RawWall(port)
     first.wait_for(lambda text: '"full":true' in text)
@@ -378,7 +379,7 @@ def test_a_socket_that_stops_reading_is_cut_and_its_browser_can_come_back(served
     while app.fanout.stats()["walls"] < 1:
         assert time.monotonic() < deadline
         time.sleep(0.01)
-    big = "event: delta\ndata: {\"x\":\"" + "x" * 200_000 + "\"}\n\n"
+    big = Message("delta", "{\"x\":\"" + "x" * 200_000 + "\"}")
     deadline = time.monotonic() + 20
     while not app.fanout.dropped:  # never read: the TCP window fills, then the loop's buffer
         assert time.monotonic() < deadline, "a wall that never reads was never dropped"

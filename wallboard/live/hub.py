@@ -2,10 +2,11 @@
 
 One thread watches the store's data version (and the clock, for ages and staleness). When it
 moves, the hub builds a single snapshot for every screen's needs, asks each panel for its view,
-diffs against the last view and hands one message per screen to its listeners. The hub is the only
+diffs against the last view and hands one message per screen to its listeners (``Message``: a
+name and its JSON, serialised once). The hub is the only
 thing that turns store changes into messages; evaluating panels is ``wallboard.live.views``'s job,
 diffing ``wallboard.live.diff``'s, and delivering them to browsers the streams' job
-(``wallboard/web/serve/streams.py``: Server-Sent Events on the event loop, no thread per wall).
+(``wallboard/web/serve/streams.py`` on the event loop, no thread per wall; ``sse.py`` frames them).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any, Protocol
 
 from wallboard import __version__
 from wallboard.live.diff import Props, diff_views
-from wallboard.live.messages import event
+from wallboard.live.messages import Message, message
 from wallboard.live.views import error_props, panel_props, read_snapshot, screen_panels
 from wallboard.panels.base import Panel
 from wallboard.reasons import one_line
@@ -62,7 +63,7 @@ def next_reload(reload_at: str | None, zone: Any, now: datetime) -> int | None:
 class Listener(Protocol):
     """Where the hub's messages go: the streams of connected walls (and tests)."""
 
-    def deliver(self, screen_id: str | None, message: str | None, seq: int) -> None:
+    def deliver(self, screen_id: str | None, message: Message | None, seq: int) -> None:
         """Called from the hub's thread: ``screen_id`` None means every screen, ``message`` None: close.
 
         ``seq`` grows with every delta; a wall greeted at ``seq`` skips deltas up to it. Messages
@@ -117,8 +118,8 @@ class Hub:
             "beat": int(config.site.heartbeat.total_seconds() * 1000),  # the wall's silence watchdog
         }
 
-    def greeting(self, screen_id: str) -> tuple[int, str]:
-        """The first bytes of a wall's stream (reconnect delay, hello, full current view) and its seq.
+    def greeting(self, screen_id: str) -> tuple[int, list[Message]]:
+        """The first messages of a wall's stream (hello, the full current view) and its seq.
 
         A delta published for a view change the full view already holds has a seq at most this
         one, so the stream skips it: applying a trend's "append a point" twice would draw it twice.
@@ -126,8 +127,8 @@ class Hub:
         with self._lock:
             seq, full = self._seq, dict(self._views.get(screen_id, {}))
         version = self.snapshot.version if self.snapshot else 0
-        return seq, ("retry: 2000\n" + event("hello", self.hello(screen_id))
-                     + event("delta", {"v": version, "p": full, "full": True}))
+        return seq, [message("hello", self.hello(screen_id)),
+                     message("delta", {"v": version, "p": full, "full": True})]
 
     def configure(self, config: Any) -> None:
         base_dir = getattr(self.runtime, "base_dir", None)
@@ -138,7 +139,7 @@ class Hub:
                 self._views = {}
             self.rebuild(force=True)
         for screen_id in panels:
-            self._publish(screen_id, event("hello", self.hello(screen_id)), 0)
+            self._publish(screen_id, message("hello", self.hello(screen_id)), 0)
 
     def panels(self, screen_id: str) -> list[Panel]:
         return self._panels.get(screen_id, [])
@@ -206,7 +207,7 @@ class Hub:
                 seq = self._seq
         if delta:
             self.messages += 1
-            self._publish(screen_id, event("delta", {"v": snap.version, "p": delta}), seq)
+            self._publish(screen_id, message("delta", {"v": snap.version, "p": delta}), seq)
 
     def notify(self) -> None:
         """A collector wrote something: rebuild now rather than at the next poll."""
@@ -269,12 +270,12 @@ class Hub:
         with self._lock:
             self._listeners.append(listener)
 
-    def _publish(self, screen_id: str | None, message: str | None, seq: int) -> None:
+    def _publish(self, screen_id: str | None, msg: Message | None, seq: int) -> None:
         with self._lock:
             listeners = list(self._listeners)
         for listener in listeners:
             try:
-                listener.deliver(screen_id, message, seq)
+                listener.deliver(screen_id, msg, seq)
             except Exception:  # noqa: BLE001 - a closed event loop must not stop the hub
                 log.exception("listener failed")
 

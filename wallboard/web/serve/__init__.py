@@ -1,2 +1,3 @@
-"""Serving: the ASGI app uvicorn runs (``server``), the walls' Server-Sent Event streams on the event
-loop (``streams``) and the Prometheus ``/metrics`` (``metrics``). The pages themselves are Dash/Flask."""
+"""Serving: the ASGI app uvicorn runs (``server``), the walls' streams on the event loop (``streams``),
+the hub's messages framed as Server-Sent Events (``sse``) and the Prometheus ``/metrics``
+(``metrics``). The pages themselves are Dash/Flask."""

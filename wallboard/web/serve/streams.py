@@ -4,7 +4,8 @@ A wall is one long HTTP response. Under a thread-per-request server each one hel
 waitress kept every byte of an endless response in the connection's buffer (it prunes only between
 responses), so memory grew with walls x messages (benchmarks/waitress_buffer.py shows it). Here a
 wall costs a small queue and a coroutine; the hub's thread hands each message to the loop once per
-screen (``Fanout.deliver``) and the loop copies it to that screen's walls.
+screen (``Fanout.deliver``), the loop frames it as a Server-Sent Event once (``sse.py``) and copies
+it to that screen's walls.
 
 What a wall may hold is bounded: a wall whose queue fills, or whose socket has not taken a message
 for ``STUCK_AFTER`` seconds (a browser that stopped reading: its TCP window is full), is dropped and
@@ -46,7 +47,8 @@ from typing import Any
 from urllib.parse import unquote
 
 from wallboard.live import Hub
-from wallboard.live.messages import event
+from wallboard.live.messages import Message
+from wallboard.web.serve import sse
 from wallboard.web.serve.metrics import FANOUT_SECONDS
 
 log = logging.getLogger(__name__)
@@ -184,7 +186,7 @@ class Fanout:
 
     # called from the hub's thread
 
-    def deliver(self, screen_id: str | None, message: str | None, seq: int) -> None:
+    def deliver(self, screen_id: str | None, message: Message | None, seq: int) -> None:
         loop = self.loop
         if loop is not None and not loop.is_closed():
             loop.call_soon_threadsafe(self._dispatch, screen_id, message, seq, time.monotonic())
@@ -213,13 +215,13 @@ class Fanout:
         wake-up of the loop: about 0.1 ms of CPU on a virtual machine, whatever the walls)."""
         return min(self.heartbeat / 2, 5.0)
 
-    def _dispatch(self, screen_id: str | None, message: str | None, seq: int, published: float = 0.0) -> None:
+    def _dispatch(self, screen_id: str | None, message: Message | None, seq: int, published: float = 0.0) -> None:
         if message is None or screen_id is None:  # the end of every stream (the hub stops)
             for wall in [w for walls in self.walls.values() for w in walls]:
                 if not wall.offer(None, seq, published):
                     self.drop(wall, "queue full")
             return
-        self._fan(screen_id, message.encode(), seq, published)  # encoded once, whatever the walls
+        self._fan(screen_id, sse.frame(message).encode(), seq, published)  # framed once, whatever the walls
 
     def _fan(self, screen_id: str, body: bytes, seq: int, published: float = 0.0, direct_only: bool = False) -> None:
         """One message to every wall of a screen: written straight to the sockets of walls that are
@@ -303,7 +305,8 @@ class Fanout:
 
     def connect(self, screen_id: str, user: Any = None) -> tuple[Wall, str]:
         """Register a wall and give it its greeting, in one step on the loop (no delta in between)."""
-        seq, greeting = self.hub.greeting(screen_id)
+        seq, messages = self.hub.greeting(screen_id)
+        greeting = sse.greeting(messages)
         wall = Wall(screen_id, seq, user)
         self.walls.setdefault(screen_id, set()).add(wall)
         self.connected += 1
@@ -323,7 +326,7 @@ class Fanout:
         self.release(wall)
         while not wall.queue.empty():  # what was queued for it is moot now
             wall.queue.get_nowait()
-        self._send(wall, event("hello", self.hub.hello(wall.screen_id)).encode())
+        self._send(wall, sse.event("hello", self.hub.hello(wall.screen_id)).encode())
         wall.transport = None  # its coroutine writes the end
         wall.queue.put_nowait(None)
         log.info("wall on %s signed out: its access was withdrawn by a config reload", wall.screen_id)
