@@ -11,6 +11,7 @@ region, indicator). The result is a ``ReadingColumns`` batch (wallboard/columns.
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
 from datetime import datetime
 from operator import itemgetter
 from typing import Any
@@ -21,7 +22,7 @@ from wallboard.columns import ReadingColumns
 from wallboard.sources.base import Batch, Deadline
 from wallboard.sources.mapping import Columns, Mapper
 from wallboard.sources.periods import parse_when
-from wallboard.sources.values import ValueProblem, decimal_evidence, parse_number
+from wallboard.sources.values import ValueProblem, judge_decimal_mark, parse_number
 
 CHUNK = 20_000  # rows gathered before a chunk is converted; a few MB of text
 CACHED = 200_000  # distinct texts of one column remembered across chunks (times, regions repeat)
@@ -239,7 +240,11 @@ def decimal_mark(reader: Any, width: int, value: int, column: str) -> tuple[str 
     """The value column's decimal mark, judged over the whole file before any row is read, as the
     row-by-row path does (mapping.py ``_decimal_mark``): (".", None) when a value proves a dot,
     (None, reason) when values prove both marks, (None, None) otherwise."""
-    seen: dict[str, tuple[str, str]] = {}
+    return judge_decimal_mark(_distinct_values(reader, width, value), column)
+
+
+def _distinct_values(reader: Any, width: int, value: int) -> Iterator[str]:
+    """The value column's texts, each once while the bounded memory of texts seen allows."""
     looked: set[str] = set()
     for row in reader:
         if len(row) < width or not any(row):
@@ -250,11 +255,4 @@ def decimal_mark(reader: Any, width: int, value: int, column: str) -> tuple[str 
         if len(looked) > CACHED:
             looked.clear()
         looked.add(raw)
-        evidence = decimal_evidence(raw)
-        if not evidence or evidence[0] in seen:
-            continue
-        seen[evidence[0]] = (raw, evidence[1])
-        if len(seen) == 2:
-            (a, a_kind), (b, b_kind) = seen.values()
-            return None, f"kolom {column!r} mencampur tanda desimal: {a!r} ({a_kind}) dan {b!r} ({b_kind})"
-    return ("." if "." in seen else None), None
+        yield raw

@@ -10,7 +10,7 @@ the others are kept, so one bad row never costs the whole run.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -22,7 +22,7 @@ from wallboard.config.models import Identifier, SourceBase, Strict
 from wallboard.sources.base import Batch, Event, Reading, SourceContext, SourceError
 from wallboard.sources.periods import parse_when, parse_when_parts
 from wallboard.sources.totals import is_total, split_site_rows
-from wallboard.sources.values import ValueProblem, decimal_evidence, parse_number, parse_time
+from wallboard.sources.values import ValueProblem, judge_decimal_mark, parse_number, parse_time
 
 
 class Columns(Strict):
@@ -353,19 +353,17 @@ class Mapper:
         so ``1.234`` is read the way the rest of its column writes numbers."""
         if column.startswith("="):
             return None, None
-        seen: dict[str, tuple[Any, str]] = {}
+        return judge_decimal_mark(self._texts(numbered, column), column)
+
+    def _texts(self, numbered: list[tuple[int, Mapping[str, Any]]], column: str) -> Iterator[str]:
+        """The column's values that are text (numbers from Excel or JSON prove no decimal mark)."""
         for _number, record in numbered:
             try:
                 raw = self._field(record, column)
             except ValueProblem:
                 continue
-            if type(raw) is not str or not (evidence := decimal_evidence(raw)) or evidence[0] in seen:
-                continue
-            seen[evidence[0]] = (raw, evidence[1])
-            if len(seen) == 2:
-                (a, a_kind), (b, b_kind) = seen.values()
-                return None, f"kolom {column!r} mencampur tanda desimal: {a!r} ({a_kind}) dan {b!r} ({b_kind})"
-        return ("." if "." in seen else None), None
+            if type(raw) is str:
+                yield raw
 
     def _events(self, numbered: Iterable[tuple[int, Mapping[str, Any]]], now: datetime, batch: Batch,
                 unit: str) -> None:

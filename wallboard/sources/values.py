@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from functools import lru_cache
@@ -137,6 +138,22 @@ def _finish(text: str, raw: str, negative: bool, multiplier: int) -> float:
 
 
 @lru_cache(maxsize=65536)
+def judge_decimal_mark(texts: Iterable[str], column: str) -> tuple[str | None, str | None]:
+    """A column's decimal mark from its written values (row by row and the streamed path alike):
+    (".", None) when a value proves a dot, (None, reason) when values prove both marks (the column
+    is refused with both examples), (None, None) otherwise."""
+    seen: dict[str, tuple[str, str]] = {}
+    for raw in texts:
+        evidence = decimal_evidence(raw)
+        if not evidence or evidence[0] in seen:
+            continue
+        seen[evidence[0]] = (raw, evidence[1])
+        if len(seen) == 2:
+            (a, a_kind), (b, b_kind) = seen.values()
+            return None, f"kolom {column!r} mencampur tanda desimal: {a!r} ({a_kind}) dan {b!r} ({b_kind})"
+    return ("." if "." in seen else None), None
+
+
 def decimal_evidence(raw: str) -> tuple[str, str] | None:
     """What a written number proves about its column's decimal mark: ``(".", "titik")`` for
     ``2.75`` or ``0.875``, ``(",", "koma")`` for ``1,5``, ``(",", "titik ribuan")`` for
