@@ -42,6 +42,8 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from wallboard.downloads import BOUNDARY_MAX_BYTES, DownloadError, bounded, megabytes
+
 DIRECTORY = Path("data") / "regions"
 # A public mirror of BPS's bridging service (kode wilayah kerja statistik 2020 semester 2 against
 # Kemendagri 2020); ``{level}`` is ``kecamatan`` (or ``kabkota``/``provinsi`` in that repository).
@@ -178,7 +180,7 @@ def _recode(bridge: Bridge, table: Recoding) -> None:
 
 
 def bridge_files(url: str = DEFAULT_URL, level: str = "kecamatan", *, timeout: float = 60.0,
-                 today: date | None = None) -> dict[str, bytes]:
+                 today: date | None = None, max_bytes: int = BOUNDARY_MAX_BYTES) -> dict[str, bytes]:
     """Download (or read) and check the bridging table for ``level``: ``{file name: bytes}`` of the
     CSV and its ``.json`` (where and when it was fetched), for the caller to write with its own.
 
@@ -189,7 +191,7 @@ def bridge_files(url: str = DEFAULT_URL, level: str = "kecamatan", *, timeout: f
         raise BridgeError(f"unknown level {level!r} (use {' or '.join(LEVELS)})")
     address = url.format(level=level)
     if urlsplit(address).scheme in ("http", "https"):
-        content, where = _download(address, timeout), {"url": address}
+        content, where = _download(address, timeout, max_bytes), {"url": address}
     else:
         path = Path(address).expanduser()
         try:
@@ -234,17 +236,19 @@ def json_as_table(text: str, source: str) -> str:
     return out.getvalue()
 
 
-def _download(address: str, timeout: float) -> bytes:
-    import httpx
-
+def _download(address: str, timeout: float, max_bytes: int) -> bytes:
+    """The table, within ``timeout`` seconds in all and ``max_bytes`` (``wallboard.downloads``)."""
     try:
-        response = httpx.get(address, timeout=timeout, follow_redirects=True)
-        response.raise_for_status()
-    except httpx.HTTPStatusError as exc:
-        raise BridgeError(f"{address}: HTTP {exc.response.status_code}") from None
-    except httpx.HTTPError as exc:
-        raise BridgeError(f"{address}: {exc or type(exc).__name__}") from None
-    return response.content
+        with bounded(timeout, max_bytes) as client:
+            return client.read("GET", address)[0]
+    except DownloadError as exc:
+        if exc.kind == "status":
+            raise BridgeError(f"{address}: HTTP {exc.status}") from None
+        if exc.kind == "deadline":
+            raise BridgeError(f"{address}: not complete within {timeout:g} s") from None
+        if exc.kind == "too_large":
+            raise BridgeError(f"{address}: larger than {megabytes(max_bytes)}; stopped") from None
+        raise BridgeError(f"{address}: {exc.detail or exc.kind}") from None
 
 
 def fetch_bridge(directory: Path, url: str = DEFAULT_URL, level: str = "kecamatan", *,
