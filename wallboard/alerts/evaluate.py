@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from wallboard.alerts.repo import ORDER, AlertRepo, aware
 from wallboard.alerts.incidents import attach, settle
+from wallboard.alerts.repo import ORDER, AlertRepo, aware
 from wallboard.indicators import from_latest, judge, levels_for, threshold_state, watched
 from wallboard.store import Store, schema
 

@@ -38,7 +38,8 @@ def settle(conn: Any, now: datetime) -> None:
     """Each open incident takes the worst state of its open alerts; one without any closes."""
     i, a = schema.incidents, schema.alerts
     for incident_id, state in conn.execute(select(i.c.id, i.c.state).where(i.c.status == "open")).all():
-        states = conn.execute(select(a.c.state).where(a.c.incident == incident_id, a.c.status == "open")).scalars().all()
+        states = conn.execute(
+            select(a.c.state).where(a.c.incident == incident_id, a.c.status == "open")).scalars().all()
         if not states:
             conn.execute(i.update().where(i.c.id == incident_id).values(status="closed", closed=now))
             continue

@@ -2,10 +2,11 @@
 
 Every alert acknowledged: who handles it and since when. Otherwise how many of its areas are
 handled and how long the oldest waiting one has waited, in the waiting alerts' colour (one
-acknowledged city-wide alert does not make a panel with 37 waiting kelurahan say "handled"); the line pulses a few times when it appears and then stays still (a wall that
-blinks all day is one nobody looks at any more). It reads the snapshot's ``alerts`` like any other
-figure, so live walls and replays show the same thing; the live layer adds the line to every
-panel's view (``wallboard.live.views``).
+acknowledged city-wide alert does not make a panel with 37 waiting kelurahan say "handled").
+The line pulses a few times when it appears and then stays still (a wall that blinks all day is
+one nobody looks at any more). It reads the snapshot's ``alerts`` like any other figure, so live
+walls and replays show the same thing; the live layer adds the line to every panel's view
+(``wallboard.live.views``).
 """
 
 from __future__ import annotations

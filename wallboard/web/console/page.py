@@ -39,8 +39,17 @@ def sorted_open(alerts: list[Any]) -> list[Any]:
     return sorted(alerts, key=lambda a: (-ORDER.get(a.state, 0), a.opened or datetime.max.replace(tzinfo=UTC)))
 
 
+def signed() -> tuple[str | None, str]:
+    """Who acknowledges (the signed-in user, else the name given) and the note, from JSON or a form."""
+    data = request.get_json(silent=True) if request.is_json else request.form
+    data = data if isinstance(data, dict) or hasattr(data, "get") else {}
+    note = " ".join(str(data.get("note") or "").split())[:500]
+    return current_user_name(str(data.get("name") or "")), note
+
+
 def register(app: Any, runtime: Any) -> None:
     server = app.server
+    register_incidents(server, runtime)
 
     def repo() -> AlertRepo:
         return AlertRepo(runtime.store.engine)
@@ -48,16 +57,6 @@ def register(app: Any, runtime: Any) -> None:
     @server.get("/api/alerts")
     def api_alerts() -> Response:
         return jsonify([a.as_json() for a in sorted_open(repo().open_alerts())])
-
-    def directions() -> dict[str, str]:
-        return {i.id: i.direction for i in runtime.config.indicators}
-
-    def signed() -> tuple[str | None, str]:
-        """Who acknowledges (the signed-in user, else the name given) and the note, from JSON or a form."""
-        data = request.get_json(silent=True) if request.is_json else request.form
-        data = data if isinstance(data, dict) or hasattr(data, "get") else {}
-        note = " ".join(str(data.get("note") or "").split())[:500]
-        return current_user_name(str(data.get("name") or "")), note
 
     @server.post("/api/alerts/<int:alert_id>/ack")
     def api_ack(alert_id: int) -> Any:
@@ -70,45 +69,6 @@ def register(app: Any, runtime: Any) -> None:
             return jsonify({"error": str(exc)}), exc.status
         runtime.hub.notify()
         return jsonify(alert.as_json())
-
-    @server.get("/api/incidents")
-    def api_incidents() -> Response:
-        return jsonify([n.as_json() for n in incidents.open_incidents(runtime.store.engine, directions())])
-
-    @server.post("/api/incidents/<int:incident_id>/ack")
-    def api_incident_ack(incident_id: int) -> Any:
-        who, note = signed()
-        if who is None:
-            return jsonify({"error": t(runtime.config.site.locale, "Give your name to acknowledge.")}), 400
-        try:
-            done = incidents.acknowledge(runtime.store.engine, incident_id, who, note)
-        except AckRefused as exc:
-            return jsonify({"error": str(exc)}), exc.status
-        runtime.hub.notify()
-        return jsonify(done.as_json())
-
-    @server.post("/console/incidents/ack")
-    def console_incidents_ack() -> Any:
-        """The bulk acknowledge: every selected incident (or the one whose own button was pressed)."""
-        locale = runtime.config.site.locale
-        who = current_user_name(request.form.get("name"))
-        if who is None:
-            return _console(runtime, t(locale, "Give your name to acknowledge.")), 400
-        note = " ".join((request.form.get("note") or "").split())[:500]
-        chosen = [request.form["only"]] if request.form.get("only") else request.form.getlist("incident")
-        ids = [int(v) for v in chosen if v.isdigit()]
-        if not ids:
-            return _console(runtime, t(locale, "Select the incidents to acknowledge.")), 400
-        refused = []
-        for incident_id in ids:
-            try:
-                incidents.acknowledge(runtime.store.engine, incident_id, who, note)
-            except AckRefused as exc:
-                refused.append(str(exc))
-        runtime.hub.notify()
-        if refused:
-            return _console(runtime, "; ".join(refused)), 409
-        return redirect("/console", code=303)
 
     @server.post("/console/alerts/<int:alert_id>/ack")
     def console_ack(alert_id: int) -> Any:
@@ -150,6 +110,53 @@ def register(app: Any, runtime: Any) -> None:
             mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             headers={"Content-Disposition": f'attachment; filename="wallboard-{day.isoformat()}.xlsx"'},
         )
+
+
+def register_incidents(server: Any, runtime: Any) -> None:
+    """The incident routes: the API's list and acknowledge, and the console's bulk acknowledge."""
+
+    def directions() -> dict[str, str]:
+        return {i.id: i.direction for i in runtime.config.indicators}
+
+    @server.get("/api/incidents")
+    def api_incidents() -> Response:
+        return jsonify([n.as_json() for n in incidents.open_incidents(runtime.store.engine, directions())])
+
+    @server.post("/api/incidents/<int:incident_id>/ack")
+    def api_incident_ack(incident_id: int) -> Any:
+        who, note = signed()
+        if who is None:
+            return jsonify({"error": t(runtime.config.site.locale, "Give your name to acknowledge.")}), 400
+        try:
+            done = incidents.acknowledge(runtime.store.engine, incident_id, who, note)
+        except AckRefused as exc:
+            return jsonify({"error": str(exc)}), exc.status
+        runtime.hub.notify()
+        return jsonify(done.as_json())
+
+    @server.post("/console/incidents/ack")
+    def console_incidents_ack() -> Any:
+        """The bulk acknowledge: every selected incident (or the one whose own button was pressed)."""
+        locale = runtime.config.site.locale
+        who = current_user_name(request.form.get("name"))
+        if who is None:
+            return _console(runtime, t(locale, "Give your name to acknowledge.")), 400
+        note = " ".join((request.form.get("note") or "").split())[:500]
+        chosen = [request.form["only"]] if request.form.get("only") else request.form.getlist("incident")
+        ids = [int(v) for v in chosen if v.isdigit()]
+        if not ids:
+            return _console(runtime, t(locale, "Select the incidents to acknowledge.")), 400
+        refused = []
+        for incident_id in ids:
+            try:
+                incidents.acknowledge(runtime.store.engine, incident_id, who, note)
+            except AckRefused as exc:
+                refused.append(str(exc))
+        runtime.hub.notify()
+        if refused:
+            return _console(runtime, "; ".join(refused)), 409
+        return redirect("/console", code=303)
+
 
 
 def _console(runtime: Any, message: str | None = None) -> str:
