@@ -191,6 +191,11 @@ class SourceBase(Strict):
         """True when a column of the data names the indicator, so any indicator may come from here."""
         return False
 
+    def regional(self) -> bool | None:
+        """Whether its figures are per kecamatan/desa (True), for the whole site only (False), or
+        cannot be told from config (None); config checks warn of per-region levels nothing feeds."""
+        return None
+
 
 def _cron_interval(expr: str) -> timedelta:
     from datetime import datetime
