@@ -79,6 +79,75 @@ def series_between(
         return [(int(b), float(v)) for b, v in conn.execute(sql, params)]
 
 
+_COMBINE = {"sum": sum, "mean": lambda v: sum(v) / len(v), "last": max}
+
+
+def raw_between(store: Store, indicator: str, codes: Sequence[str], start: int, end: int, aggregate: str,
+                suspect: Any) -> list[tuple[int, float]] | None:
+    """The figure the wall showed at each reading in [start, end): every region's newest reading
+    carried forward and combined by ``aggregate``; what a drill page finds crossings on.
+
+    Only the hours that may hold a crossing are read raw: ``suspect(hi, lo)`` is asked with each
+    hour's bounds (the regions' highest, and lowest, readings in it combined, from ``rollup_hour``)
+    and readings are read for the hours it flags, so a week of 5-second readings is not read to
+    find one flooded afternoon. None for a figure per period (its readings are the series already).
+    """
+    if not codes or end <= start or store.drawn_period(indicator) is not None:
+        return None
+    combine = _COMBINE.get(aggregate, sum)
+    r = schema.rollup_hour
+    query = select(r.c.bucket, r.c.lo, r.c.hi).where(
+        r.c.indicator == indicator, r.c.region.in_(list(codes)), r.c.bucket >= start // HOUR * HOUR, r.c.bucket < end)
+    hours: dict[int, tuple[list[float], list[float]]] = {}
+    with store.engine.connect() as conn:
+        for bucket, lo, hi in conn.execute(query):
+            los, his = hours.setdefault(int(bucket), ([], []))
+            los.append(lo)
+            his.append(hi)
+        flagged = sorted(b for b, (los, his) in hours.items() if suspect(combine(his), combine(los)))
+        points: list[tuple[int, float]] = []
+        for first, last in _runs(flagged):
+            points += _carried(conn, indicator, codes, max(first, start), min(last + HOUR, end), combine)
+    return points
+
+
+def _runs(hours: list[int]) -> list[tuple[int, int]]:
+    """Consecutive hours joined: [(first hour, last hour)]."""
+    runs: list[tuple[int, int]] = []
+    for h in hours:
+        if runs and runs[-1][1] + HOUR == h:
+            runs[-1] = (runs[-1][0], h)
+        else:
+            runs.append((h, h))
+    return runs
+
+
+def _carried(conn: Any, indicator: str, codes: Sequence[str], start: int, end: int, combine: Any
+             ) -> list[tuple[int, float]]:
+    """Each reading time in [start, end) with the regions' newest readings then, combined."""
+    t = schema.readings
+    current: dict[str, float] = {}
+    for code in codes:  # each region's reading in force at ``start``: one index seek each
+        value = conn.execute(select(t.c.value).where(
+            t.c.indicator == indicator, t.c.region == code, t.c.period == MOMENT, t.c.ts < start,
+            t.c.ts >= start - DAY).order_by(t.c.ts.desc()).limit(1)).scalar()
+        if value is not None:
+            current[code] = value
+    rows = conn.execute(select(t.c.ts, t.c.region, t.c.value).where(
+        t.c.indicator == indicator, t.c.region.in_(list(codes)), t.c.period == MOMENT,
+        t.c.ts >= start, t.c.ts < end).order_by(t.c.ts))
+    points: list[tuple[int, float]] = []
+    pending: int | None = None
+    for ts, region, value in rows:
+        if pending is not None and ts != pending:
+            points.append((pending, float(combine(list(current.values())))))
+        current[region] = value
+        pending = ts
+    if pending is not None:
+        points.append((pending, float(combine(list(current.values())))))
+    return points
+
+
 def _rollup_series(table: str) -> str:
     return (
         "SELECT ((bucket - :start) / :size) * :size + :start AS b, region, SUM(total) / SUM(n) AS v FROM "
