@@ -212,6 +212,9 @@ def test_a_crossing_peak_is_the_highest_raw_reading_not_an_hourly_mean(drill_app
     crossing = table_rows(client.get("/panel/beras?range=7d&region=12.75.01").get_data(as_text=True), "crossings")
     assert len(crossing) == 2, crossing  # the hourly mean of that hour (14,455) is only a warning
     assert crossing[1][3:] == ["15.900", "Kritis"]
+    # Over 30 days (drawn from daily means) too: the day rollup leads to the hour, the hour to the reading.
+    month = table_rows(client.get("/panel/beras?range=30d&region=12.75.01").get_data(as_text=True), "crossings")
+    assert [row[3:] for row in month[1:]] == [["15.900", "Kritis"]]
 
 
 def test_owner_sources_and_their_failed_runs_are_shown(drill_app) -> None:

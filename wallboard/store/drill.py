@@ -89,33 +89,48 @@ def raw_between(store: Store, indicator: str, codes: Sequence[str], start: int, 
 
     Only the hours that may hold a crossing are read raw: ``suspect(hi, lo)`` is asked with each
     hour's bounds (the regions' highest, and lowest, readings in it combined, from ``rollup_hour``)
-    and readings are read for the hours it flags, so a week of 5-second readings is not read to
-    find one flooded afternoon. None for a figure per period (its readings are the series already).
+    and readings are read for the hours it flags (past a week, only within the days ``rollup_day``
+    flags), so a week of 5-second readings is not read to find one flooded afternoon. None for a
+    figure per period (its readings are the series already).
     """
     if not codes or end <= start or store.drawn_period(indicator) is not None:
         return None
     combine = _COMBINE.get(aggregate, sum)
-    r = schema.rollup_hour
-    query = select(r.c.bucket, r.c.lo, r.c.hi).where(
-        r.c.indicator == indicator, r.c.region.in_(list(codes)), r.c.bucket >= start // HOUR * HOUR, r.c.bucket < end)
-    hours: dict[int, tuple[list[float], list[float]]] = {}
     with store.engine.connect() as conn:
-        for bucket, lo, hi in conn.execute(query):
-            los, his = hours.setdefault(int(bucket), ([], []))
-            los.append(lo)
-            his.append(hi)
-        flagged = sorted(b for b, (los, his) in hours.items() if suspect(combine(his), combine(los)))
+        days = None
+        if end - start > 7 * DAY:  # a year of hours is not read to find three stormy days
+            days = _suspects(conn, schema.rollup_day, DAY, indicator, codes, start, end, combine, suspect)
+        if days is None:
+            flagged = _suspects(conn, schema.rollup_hour, HOUR, indicator, codes, start, end, combine, suspect)
+        else:
+            flagged = [h for first, last in _runs(days, DAY) for h in _suspects(
+                conn, schema.rollup_hour, HOUR, indicator, codes, max(first, start), min(last + DAY, end),
+                combine, suspect)]
         points: list[tuple[int, float]] = []
-        for first, last in _runs(flagged):
+        for first, last in _runs(flagged, HOUR):
             points += _carried(conn, indicator, codes, max(first, start), min(last + HOUR, end), combine)
     return points
 
 
-def _runs(hours: list[int]) -> list[tuple[int, int]]:
-    """Consecutive hours joined: [(first hour, last hour)]."""
+def _suspects(conn: Any, table: Any, size: int, indicator: str, codes: Sequence[str], start: int, end: int,
+              combine: Any, suspect: Any) -> list[int]:
+    """The buckets of a rollup table in [start, end) whose bounds ``suspect(hi, lo)`` flags."""
+    query = select(table.c.bucket, table.c.lo, table.c.hi).where(
+        table.c.indicator == indicator, table.c.region.in_(list(codes)), table.c.bucket > start - size,
+        table.c.bucket < end)  # every bucket overlapping [start, end), however the table aligns them
+    buckets: dict[int, tuple[list[float], list[float]]] = {}
+    for bucket, lo, hi in conn.execute(query):
+        los, his = buckets.setdefault(int(bucket), ([], []))
+        los.append(lo)
+        his.append(hi)
+    return sorted(b for b, (los, his) in buckets.items() if suspect(combine(his), combine(los)))
+
+
+def _runs(buckets: list[int], size: int) -> list[tuple[int, int]]:
+    """Consecutive buckets joined: [(first bucket, last bucket)]."""
     runs: list[tuple[int, int]] = []
-    for h in hours:
-        if runs and runs[-1][1] + HOUR == h:
+    for h in buckets:
+        if runs and runs[-1][1] + size == h:
             runs[-1] = (runs[-1][0], h)
         else:
             runs.append((h, h))
