@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import bindparam, func, select, text
 
 from wallboard.store import schema
 from wallboard.store.store import DAY, HOUR, MOMENT, Store, StoredEvent, _aware
@@ -97,40 +97,41 @@ def raw_between(store: Store, indicator: str, codes: Sequence[str], start: int, 
         return None
     combine = _COMBINE.get(aggregate, sum)
     with store.engine.connect() as conn:
-        days = None
         if end - start > 7 * DAY:  # a year of hours is not read to find three stormy days
-            days = _suspects(conn, schema.rollup_day, DAY, indicator, codes, start, end, combine, suspect)
-        if days is None:
-            flagged = _suspects(conn, schema.rollup_hour, HOUR, indicator, codes, start, end, combine, suspect)
+            days = _suspects(conn, schema.rollup_day, DAY, indicator, codes, start, end, aggregate, suspect)
+            # Days a week apart or closer are one span: one query for a stormy month, not thirty.
+            spans = [(max(first, start), min(last + DAY, end)) for first, last in _runs(sorted(days), DAY, 7 * DAY)]
         else:
-            flagged = [h for first, last in _runs(days, DAY) for h in _suspects(
-                conn, schema.rollup_hour, HOUR, indicator, codes, max(first, start), min(last + DAY, end),
-                combine, suspect)]
-        points: list[tuple[int, float]] = []
-        for first, last in _runs(flagged, HOUR):
+            spans = [(start, end)]
+        hours: dict[int, float | None] = {}
+        for first, last in spans:
+            hours.update(_suspects(conn, schema.rollup_hour, HOUR, indicator, codes, first, last, aggregate, suspect))
+        # An hour in which every region read once is its own raw figure; the others are read.
+        points = [(h, v) for h, v in hours.items() if v is not None]
+        for first, last in _runs(sorted(h for h, v in hours.items() if v is None), HOUR):
             points += _carried(conn, indicator, codes, max(first, start), min(last + HOUR, end), combine)
-    return points
+    return sorted(points)
 
 
 def _suspects(conn: Any, table: Any, size: int, indicator: str, codes: Sequence[str], start: int, end: int,
-              combine: Any, suspect: Any) -> list[int]:
-    """The buckets of a rollup table in [start, end) whose bounds ``suspect(hi, lo)`` flags."""
-    query = select(table.c.bucket, table.c.lo, table.c.hi).where(
-        table.c.indicator == indicator, table.c.region.in_(list(codes)), table.c.bucket > start - size,
-        table.c.bucket < end)  # every bucket overlapping [start, end), however the table aligns them
-    buckets: dict[int, tuple[list[float], list[float]]] = {}
-    for bucket, lo, hi in conn.execute(query):
-        los, his = buckets.setdefault(int(bucket), ([], []))
-        los.append(lo)
-        his.append(hi)
-    return sorted(b for b, (los, his) in buckets.items() if suspect(combine(his), combine(los)))
+              aggregate: str, suspect: Any) -> dict[int, float | None]:
+    """The buckets of a rollup table in [start, end) whose bounds ``suspect(hi, lo)`` flags, each with
+    its figure when every region read once in it (then the bucket is the reading), else None.
+    The bounds are combined in SQL: a year of hours travels as 8,760 rows, not one per region."""
+    t = table
+    high, low = {"sum": (func.sum, func.sum), "mean": (func.avg, func.avg)}.get(aggregate, (func.max, func.min))
+    query = select(t.c.bucket, high(t.c.hi), low(t.c.lo), func.max(t.c.n)).where(
+        t.c.indicator == indicator, t.c.region.in_(list(codes)), t.c.bucket > start - size,
+        t.c.bucket < end).group_by(t.c.bucket)  # every bucket overlapping [start, end), however aligned
+    return {int(bucket): (float(hi) if n == 1 else None) for bucket, hi, lo, n in conn.execute(query)
+            if suspect(hi, lo)}
 
 
-def _runs(buckets: list[int], size: int) -> list[tuple[int, int]]:
-    """Consecutive buckets joined: [(first bucket, last bucket)]."""
+def _runs(buckets: list[int], size: int, gap: int = 0) -> list[tuple[int, int]]:
+    """Consecutive buckets (or ones at most ``gap`` apart) joined: [(first bucket, last bucket)]."""
     runs: list[tuple[int, int]] = []
     for h in buckets:
-        if runs and runs[-1][1] + size == h:
+        if runs and h - runs[-1][1] <= size + gap:
             runs[-1] = (runs[-1][0], h)
         else:
             runs.append((h, h))
