@@ -4,6 +4,7 @@ one line per attempt."""
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 import time
@@ -15,6 +16,7 @@ from babel.messages.extract import extract_from_file
 from tests.conftest import ROOT, demo_config
 from wallboard.cli import main
 from wallboard.i18n import catalogue
+from wallboard.store import reach
 
 NOBODY = "postgresql+psycopg://wallboard@127.0.0.1:1/wallboard"  # loopback port 1: nobody listens
 
@@ -45,17 +47,50 @@ def attempts_of(command: str, config: Path, wanted: int = 3, timeout: float = 60
     return [x for x in lines if "percobaan ke-" in x], "\n".join(lines) + rest
 
 
-@pytest.mark.parametrize("command", ["run", "collect"])
-def test_run_and_collect_wait_for_an_unreachable_database_one_line_per_attempt(tmp_path: Path, command: str) -> None:
-    attempts, said = attempts_of(command, site(tmp_path))
+def test_run_waits_for_an_unreachable_database_one_line_per_attempt(tmp_path: Path) -> None:
+    """The real process, as systemd starts it: no traceback, one line per attempt, back-off doubling."""
+    attempts, said = attempts_of("run", site(tmp_path))
     assert "Traceback" not in said
     assert len(attempts) == 3, said[-2000:]
     assert [line.split("percobaan ke-")[1] for line in attempts] == ["1)", "2)", "3)"]
     # the back-off doubles: 1, 2, 4 seconds; every line says what and when, in Indonesian
     assert [line.split("dicoba lagi dalam ")[1].split(" ")[0] for line in attempts] == ["1", "2", "4"]
-    assert all(line.startswith(f"wallboard {command}: basis data belum bisa dihubungi (") for line in attempts)
+    assert all(line.startswith("wallboard run: basis data belum bisa dihubungi (") for line in attempts)
     assert all("127.0.0.1" in line and "Background on this error" not in line for line in attempts)
     assert said.count("\n") <= len(attempts) + 1  # nothing else was said
+
+
+def test_collect_waits_too_and_ctrl_c_ends_it_quietly(tmp_path: Path, capsys, monkeypatch) -> None:
+    waited: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waited.append(seconds)
+        if len(waited) == 4:
+            raise KeyboardInterrupt  # the operator gives up
+
+    monkeypatch.setattr(reach.time, "sleep", sleep)
+    assert main(["collect", "--config", str(site(tmp_path))]) == 130
+    out, err = capsys.readouterr()
+    assert waited == [1, 2, 4, 8] and out == ""
+    lines = err.splitlines()
+    assert len(lines) == 4 and all(x.startswith("wallboard collect: basis data belum bisa dihubungi (") for x in lines)
+
+
+def test_the_wait_ends_when_the_database_answers() -> None:
+    from sqlalchemy.exc import OperationalError
+
+    tries: list[int] = []
+
+    def open_() -> str:
+        tries.append(1)
+        if len(tries) < 3:
+            raise OperationalError("connect", {}, ConnectionRefusedError("refused"))
+        return "store"
+
+    out = io.StringIO()
+    assert reach.wait_for_database(open_, "run", "en", out=out, sleep=lambda s: None) == "store"
+    assert out.getvalue().splitlines()[1] == ("wallboard run: database not reachable (refused); trying again in 2 s "
+                                              "(attempt 2)")
 
 
 @pytest.mark.parametrize("args", [

@@ -148,8 +148,12 @@ def run_forever(loaded: LoadedConfig, only: list[str] | None) -> int:
     scheduler.start(lease=lease)
     files = FileWatch()  # the kernel says when config.yaml changes; a timed look where it cannot
     files.watch(loaded.path, watch, written=True)
+    for path in store.files:  # a deleted or replaced SQLite file is said at once (store/identity.py)
+        files.watch(path, store.identity.check)
     if not files.start():
         scheduler.add_job(watch, WATCH_SECONDS, "config-watch")
+        if store.files:
+            scheduler.add_job(store.identity.check, WATCH_SECONDS, "store-watch")
     alerts.start(scheduler)
     print(f"wallboard collect: {len(chosen(config, only))} sumber berjalan sejak "
           f"{datetime.now(UTC).astimezone(config.site.zone):%Y-%m-%d %H:%M:%S %Z}", flush=True)

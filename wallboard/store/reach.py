@@ -34,7 +34,7 @@ def reason(exc: BaseException) -> str:
 
 
 def wait_for_database(open_: Callable[[], T], command: str, locale: str, out: TextIO | None = None,
-                      backoff: Backoff = WAITING, sleep: Callable[[float], None] = time.sleep,
+                      backoff: Backoff = WAITING, sleep: Callable[[float], None] | None = None,
                       attempts: int | None = None) -> T:
     """``open_()`` until it does not fail for want of a database; one line on ``out`` per failure.
 
@@ -52,4 +52,4 @@ def wait_for_database(open_: Callable[[], T], command: str, locale: str, out: Te
             print(t(locale, "wallboard {command}: database not reachable ({reason}); trying again in {seconds} s "
                             "(attempt {n})", command=command, reason=reason(exc), seconds=f"{delay:.0f}",
                     n=failures), file=out or sys.stderr, flush=True)
-            sleep(delay)
+            (sleep or time.sleep)(delay)
