@@ -61,6 +61,7 @@ def test_deleting_the_sqlite_file_under_a_running_server_is_noticed_within_10_s(
     metrics = httpx.get(server.url + "/metrics").text
     assert re.search(r"^wallboard_store_up 0\.0$", metrics, re.MULTILINE), metrics[:500]
     assert len(re.findall(r"ERROR.*store deleted", server.log())) == 1  # said once, not at every look
+    assert not db.exists()  # no new connection made an empty database in its place (store/engine.py)
 
 
 # the store itself -----------------------------------------------------------------------------------

@@ -5,9 +5,10 @@ and writing the deleted inode, happily, until the process exits and the history 
 file's identity (device, inode) is remembered when the store opens, and compared with what the path
 holds now: by the file watch when the kernel reports a change in the database's folder
 (``Runtime``), by ``/healthz`` and ``/metrics`` when asked, and before every write, so the collector
-stops writing into the void the moment the file is gone. A file deleted or replaced stays a problem
-until wallboard restarts (its connections point at the old inode); an unwritable one recovers when
-the permission comes back.
+stops writing into the void the moment the file is gone. A new pooled connection opens the path
+read-write without creating it (store/engine.py), so no empty database appears in the old one's
+place. A file deleted or replaced stays a problem until wallboard restarts (its connections point
+at the old inode); an unwritable one recovers when the permission comes back.
 
 ``expect_history``: a store that should hold data (``database.expect_history: true``) and holds
 none was most likely lost or pointed elsewhere; ``wallboard run`` refuses to start on it rather than
