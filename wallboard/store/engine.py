@@ -28,13 +28,15 @@ def make_engine(url: str, base_dir: Path | None = None) -> Engine:
             # after `rm data/wallboard.db*` a new pooled connection would otherwise make an empty
             # database in its place, and the wall would read (and the history start) from nothing
             # (store/identity.py says the file is gone).
-            if opened and cargs and isinstance(cargs[0], str) and not cargs[0].startswith("file:"):
+            if not cargs or not isinstance(cargs[0], str) or cargs[0].startswith("file:"):
+                return
+            if opened:
                 cargs[0] = Path(cargs[0]).absolute().as_uri() + "?mode=rw"
                 cparams["uri"] = True
-            opened.append(True)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection, _record):  # noqa: ANN001
+            opened[:] = [True]  # a connection succeeded: the file exists from now on (_never_a_new_file)
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
