@@ -198,11 +198,40 @@ def bridge_files(url: str = DEFAULT_URL, level: str = "kecamatan", *, timeout: f
             raise BridgeError(f"{address}: {exc.strerror or exc}") from None
         where = {"path": str(path.resolve())}
     text = content.decode("utf-8-sig", errors="replace")
+    if text.lstrip()[:1] in ("[", "{"):
+        text = json_as_table(text, address)
     codes = parse_table(text, address)
     name = table_path(Path("."), level).name
     meta = {**where, "fetched": (today or date.today()).isoformat(), "codes": len(codes)}
     return {name: text.encode("utf-8"),
             name.removesuffix(".csv") + ".json": (json.dumps(meta, indent=2) + "\n").encode()}
+
+
+def json_as_table(text: str, source: str) -> str:
+    """BPS's own bridging service as the CSV this module stores.
+
+    ``sig.bps.go.id/rest-bridging/getwilayah?level=kecamatan&parent=9702&periode_merge=...`` answers
+    a JSON list of ``{"kode_bps", "nama_bps", "kode_dagri", "nama_dagri"}`` for one kabupaten/kota
+    and period, which is how a wall in a 2022 Papua province gets its kecamatan codes from BPS itself
+    (mirrors such as the default one publish the same rows as ``json/kecamatan.json``). An answer
+    that is not such a list is refused like any other file that is not the table.
+    """
+    try:
+        rows = json.loads(text)
+    except ValueError as exc:
+        raise BridgeError(f"{source}: not a BPS-Kemendagri table (JSON unreadable: {exc})") from None
+    if isinstance(rows, dict):  # some mirrors wrap the list: {"data": [...]}
+        rows = next((v for v in rows.values() if isinstance(v, list)), None)
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise BridgeError(f"{source}: not a BPS-Kemendagri table (a JSON list of {', '.join(COLUMNS)} "
+                          "expected)")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for row in rows:
+        lowered = {str(k).strip().lower(): "" if v is None else str(v).strip() for k, v in row.items()}
+        writer.writerow([lowered.get(column, "") for column in COLUMNS])
+    return out.getvalue()
 
 
 def _download(address: str, timeout: float) -> bytes:

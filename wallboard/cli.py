@@ -15,7 +15,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from wallboard import regions_cli
+from wallboard import doctor, regions_cli
 from wallboard.config import ConfigError, LoadedConfig, load_config
 from wallboard.i18n import translator
 
@@ -315,6 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--no-fetch", action="store_true", help="do not download boundaries (tile map)")
     init.set_defaults(func=cmd_init)
     regions_cli.register(sub)
+    doctor.register(sub)
 
     db = sub.add_parser("db", help="database schema: upgrade it, show its revision and the history; back it up")
     db.add_argument("action", choices=["upgrade", "current", "history", "backup"])

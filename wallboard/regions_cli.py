@@ -85,7 +85,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     fetch.add_argument("--bps", action="store_true",
                        help="also the BPS-Kemendagri bridging table, for sources with region_codes: bps")
     fetch.add_argument("--bps-from", metavar="URL_OR_FILE",
-                       help="where that table is: a URL or a local CSV file (implies --bps; {level} allowed)")
+                       help="where that table is: a URL or a local file, CSV or the JSON of BPS's "
+                            "sig.bps.go.id/rest-bridging service (implies --bps; {level} allowed)")
     fetch.add_argument("--dir", type=Path, default=Path("."), help="the wall's directory (default: here)")
     fetch.add_argument("--timeout", type=float, default=30.0, help="seconds per download")
     fetch.set_defaults(func=cmd_fetch)
