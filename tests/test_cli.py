@@ -44,4 +44,4 @@ def test_run_broken_config_exit_2(tmp_path: Path) -> None:
 def test_missing_config_file(tmp_path: Path) -> None:
     result = wallboard("validate", str(tmp_path / "missing.yaml"))
     assert result.returncode == 2
-    assert "config file not found" in result.stderr and "wallboard init --region" in result.stderr
+    assert "berkas config tidak ditemukan" in result.stderr and "wallboard init --region" in result.stderr

@@ -1,7 +1,10 @@
 """The ``wallboard`` command: run, validate, collect, init, db.
 
 Config problems are printed one per line as ``file:line:col: key.path: message`` with exit code 2,
-never as a traceback.
+never as a traceback. Every other failure is one line too, in the site's language (catalogue ``cli``;
+Bahasa Indonesia until the config is read): a database that is not reachable (``run`` and ``collect``
+wait for it, one line per attempt: store/reach.py), a bad date, a file that is missing. ``-v`` shows
+the traceback of an unexpected error.
 """
 
 from __future__ import annotations
@@ -9,13 +12,30 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from datetime import date
 from pathlib import Path
 
 from wallboard import doctor, regions_cli
-from wallboard.config import ConfigError, load_config
+from wallboard.config import ConfigError, LoadedConfig, load_config
+from wallboard.i18n import translator
 
 EXIT_CONFIG = 2
 DEFAULT_CONFIG = "config.yaml"
+DEFAULT_LOCALE = "id"  # before a config says otherwise: Bahasa Indonesia first
+t = translator("cli")
+log = logging.getLogger(__name__)
+
+
+def _say(args: argparse.Namespace, message: str, **values: object) -> None:
+    """One line on stderr, in the site's language once the command has read its config."""
+    print(t(getattr(args, "locale", DEFAULT_LOCALE), message, **values), file=sys.stderr, flush=True)
+
+
+def _load(args: argparse.Namespace, path: Path) -> LoadedConfig:
+    """The config, its language remembered for every later message of this command."""
+    loaded = load_config(path)
+    args.locale = loaded.config.site.locale
+    return loaded
 
 
 def _print_problems(exc: ConfigError) -> int:
@@ -40,14 +60,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from wallboard.runtime import Runtime
+    from wallboard.store.reach import wait_for_database
     from wallboard.web.serve.server import serve
 
     try:
-        runtime = Runtime.from_path(args.config, collect=not args.no_collect)
+        loaded = _load(args, args.config)
     except ConfigError as exc:
         return _print_problems(exc)
+    runtime = wait_for_database(lambda: Runtime(loaded, collect=not args.no_collect), "run", args.locale)
     runtime.start()
-    logging.getLogger(__name__).info("wallboard on http://%s:%d/", args.host, args.port)
+    log.info("wallboard on http://%s:%d/", args.host, args.port)
     print(f"wallboard: serving {runtime.config.site.name} on http://{args.host}:{args.port}/", flush=True)
     serve(runtime, args.host, args.port, threads=args.threads)
     return 0
@@ -132,7 +154,7 @@ def cmd_collect(args: argparse.Namespace) -> int:
     from wallboard.collect import UnknownSource, run_forever, run_once
 
     try:
-        loaded = load_config(args.config)
+        loaded = _load(args, args.config)
     except ConfigError as exc:
         return _print_problems(exc)
     try:
@@ -142,28 +164,41 @@ def cmd_collect(args: argparse.Namespace) -> int:
         return EXIT_CONFIG
 
 
+FIRST_DAY, LAST_DAY = "1970-01-01", "9999-12-30"  # a day whose next day and time zone shifts still exist
+
+
+def report_day(args: argparse.Namespace) -> date | None:
+    """``--date`` as a day, or None after saying why not (one line)."""
+    try:
+        day = date.fromisoformat(args.date)
+    except ValueError:
+        _say(args, "wallboard report: {date} is not a date; use YYYY-MM-DD, e.g. 2026-11-28", date=repr(args.date))
+        return None
+    if not date.fromisoformat(FIRST_DAY) <= day <= date.fromisoformat(LAST_DAY):
+        _say(args, "wallboard report: {date} is out of range; use a day from {first} to {last}",
+             date=day.isoformat(), first=FIRST_DAY, last=LAST_DAY)
+        return None
+    return day
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     """The daily Excel report (wallboard/alerts/report.py) for one day in the site's time zone."""
-    from datetime import date
-
     from wallboard.alerts.report import write_report
     from wallboard.store import Store
 
     try:
-        day = date.fromisoformat(args.date)
-    except ValueError:
-        print(f"wallboard report: {args.date!r} is not a date; use YYYY-MM-DD, e.g. 2026-11-28", file=sys.stderr)
-        return EXIT_CONFIG
-    try:
-        loaded = load_config(args.config)
+        loaded = _load(args, args.config)
     except ConfigError as exc:
         return _print_problems(exc)
+    day = report_day(args)
+    if day is None:
+        return EXIT_CONFIG
     output = args.output or Path(f"wallboard-report-{day.isoformat()}.xlsx")
     store = Store.open(loaded.config.database.url, loaded.path.resolve().parent)
     try:
         write_report(store, loaded.config, day, str(output))
     except OSError as exc:
-        print(f"wallboard report: cannot write {output}: {exc.strerror or exc}", file=sys.stderr)
+        _say(args, "wallboard report: cannot write {path}: {reason}", path=output, reason=exc.strerror or exc)
         return 1
     finally:
         store.close()
@@ -172,30 +207,34 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_db(args: argparse.Namespace) -> int:
-    """``wallboard db upgrade|current|history``: the schema migrations, without starting anything."""
+    """``wallboard db upgrade|current|history|backup``: the schema migrations and backups, without
+    starting anything."""
     from wallboard.secrets import expand
     from wallboard.store import migrate
     from wallboard.store.engine import make_engine
+    from wallboard.store.reach import reason
 
     if args.action == "history":
         head = migrate.head()
         for revision, down, title in migrate.history():
             print(f"{down or '<base>'} -> {revision}{' (head)' if revision == head else ''}, {title}")
         return 0
+    if args.action == "backup" and args.dir is None:
+        _say(args, "wallboard db backup: say where, e.g. wallboard db backup /var/backups/wallboard")
+        return EXIT_CONFIG
     try:
-        loaded = load_config(args.config)
+        loaded = _load(args, args.config)
     except ConfigError as exc:
         return _print_problems(exc)
     engine = make_engine(expand(loaded.config.database.url), loaded.path.resolve().parent)
     try:
-        before = migrate.state(engine)
-    except Exception as exc:  # noqa: BLE001 - an unreachable database is one line, not a traceback
-        from wallboard.reasons import one_line
-
-        print(f"wallboard db: database not reachable: {one_line(exc)}", file=sys.stderr)
-        engine.dispose()
-        return 1
-    try:
+        if args.action == "backup":
+            return db_backup(args, engine)
+        try:
+            before = migrate.state(engine)
+        except Exception as exc:  # noqa: BLE001 - an unreachable database is one line, not a traceback
+            _say(args, "wallboard {command}: database not reachable: {reason}", command="db", reason=reason(exc))
+            return 1
         if args.action == "current":
             where = "newer than this wallboard" if not before.known else \
                 "up to date" if before.up_to_date else f"upgrade pending to {before.head}"
@@ -206,6 +245,29 @@ def cmd_db(args: argparse.Namespace) -> int:
         return 0
     finally:
         engine.dispose()
+
+
+def db_backup(args: argparse.Namespace, engine: object) -> int:
+    """``wallboard db backup DIR``: VACUUM INTO on SQLite, pg_dump on PostgreSQL (store/backup.py)."""
+    from wallboard.store.backup import NO_PG_DUMP, UNSUPPORTED, BackupError, backup
+
+    try:
+        path = backup(engine, args.dir)  # type: ignore[arg-type]
+    except BackupError as exc:
+        if exc.kind == NO_PG_DUMP:
+            _say(args, "wallboard db backup: pg_dump not found; install the PostgreSQL client "
+                       "(apt install postgresql-client) or run pg_dump yourself (docs/operations.md)")
+        elif exc.kind == UNSUPPORTED:
+            _say(args, "wallboard db backup: cannot back up this database ({what})", what=exc.detail)
+        else:
+            _say(args, "wallboard db backup: failed: {reason}", reason=exc.detail)
+        return 1
+    except OSError as exc:
+        _say(args, "wallboard db backup: cannot write into {path}: {reason}", path=args.dir,
+             reason=exc.strerror or exc)
+        return 1
+    print(f"{path} ({path.stat().st_size / 1e6:.1f} MB)")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -255,8 +317,9 @@ def build_parser() -> argparse.ArgumentParser:
     regions_cli.register(sub)
     doctor.register(sub)
 
-    db = sub.add_parser("db", help="database schema: upgrade it, or show its revision and the history")
-    db.add_argument("action", choices=["upgrade", "current", "history"])
+    db = sub.add_parser("db", help="database schema: upgrade it, show its revision and the history; back it up")
+    db.add_argument("action", choices=["upgrade", "current", "history", "backup"])
+    db.add_argument("dir", nargs="?", type=Path, help="backup: the folder to write the copy into")
     db.add_argument("--config", default=DEFAULT_CONFIG, type=Path)
     db.set_defaults(func=cmd_db)
     return parser
@@ -272,13 +335,38 @@ def main(argv: list[str] | None = None) -> int:
     if not args.verbose:
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
         logging.getLogger("alembic").setLevel(logging.WARNING)  # store/migrate.py logs the upgrade itself
+    try:
+        return _dispatch(args)
+    except KeyboardInterrupt:  # Ctrl-C while waiting for the database: stopped, no traceback
+        return 130
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    """The command, with every failure it does not handle itself said in one line."""
+    from wallboard.store.identity import HistoryMissing
     from wallboard.store.migrate import SchemaTooNew
+    from wallboard.store.reach import UNREACHABLE, reason
 
     try:
         return args.func(args)
     except SchemaTooNew as exc:  # an older wallboard on a newer database: one line, never a traceback
         print(f"wallboard {args.command}: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    except HistoryMissing as exc:
+        _say(args, "wallboard {command}: refusing to start: {reason}, while database.expect_history is true; restore "
+                   "the database from a backup (docs/operations.md) or set expect_history: false to begin an empty "
+                   "one", command=args.command, reason=exc)
+        return EXIT_CONFIG
+    except UNREACHABLE as exc:
+        _say(args, "wallboard {command}: database not reachable: {reason}", command=args.command, reason=reason(exc))
+        return 1
+    except Exception as exc:
+        if args.verbose:
+            raise
+        from wallboard.reasons import one_line
+
+        _say(args, "wallboard {command}: {reason} (-v shows the details)", command=args.command, reason=one_line(exc))
+        return 1
 
 
 if __name__ == "__main__":

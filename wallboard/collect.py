@@ -26,6 +26,7 @@ from wallboard.scheduler import CollectorScheduler
 from wallboard.store import Run, Store
 from wallboard.store.lease import CollectorLease, FileLease
 from wallboard.store.migrate import SchemaTooNew
+from wallboard.store.reach import reason, wait_for_database
 from wallboard.watch import FileWatch
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ def run_once(loaded: LoadedConfig, only: list[str] | None, out: TextIO) -> int:
     except SchemaTooNew:
         raise  # the command's own line and exit 2 (cli.py)
     except Exception as exc:  # noqa: BLE001 - an unreachable database is one line, not a traceback
-        out.write(f"basis data tidak bisa dibuka: {one_line(exc)}\n")
+        out.write(f"basis data tidak bisa dibuka: {reason(exc)}\n")
         return 1
     try:
         store.sync_indicators(config.indicators)
@@ -105,7 +106,11 @@ def run_forever(loaded: LoadedConfig, only: list[str] | None) -> int:
     config = loaded.config
     chosen(config, only)
     base = loaded.path.resolve().parent
-    store = Store.open(config.database.url, base)
+    # A database that is down is waited for, one line per attempt (store/reach.py); a missing
+    # history (database.expect_history) is refused by the command (cli.py).
+    store = wait_for_database(lambda: Store.open(config.database.url, base,
+                                                 expect_history=config.database.expect_history),
+                              "collect", config.site.locale)
     store.sync_indicators(config.indicators)
     alerts = AlertService(store, lambda: state["loaded"].config)
     collector = Collector(store, config, base, on_run=alerts.notify)
@@ -143,8 +148,12 @@ def run_forever(loaded: LoadedConfig, only: list[str] | None) -> int:
     scheduler.start(lease=lease)
     files = FileWatch()  # the kernel says when config.yaml changes; a timed look where it cannot
     files.watch(loaded.path, watch, written=True)
+    for path in store.files:  # a deleted or replaced SQLite file is said at once (store/identity.py)
+        files.watch(path, store.identity.check)
     if not files.start():
         scheduler.add_job(watch, WATCH_SECONDS, "config-watch")
+        if store.files:
+            scheduler.add_job(store.identity.check, WATCH_SECONDS, "store-watch")
     alerts.start(scheduler)
     print(f"wallboard collect: {len(chosen(config, only))} sumber berjalan sejak "
           f"{datetime.now(UTC).astimezone(config.site.zone):%Y-%m-%d %H:%M:%S %Z}", flush=True)

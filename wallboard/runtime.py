@@ -34,7 +34,8 @@ class Runtime:
         self.loaded = loaded
         self.path = loaded.path
         self.base_dir = loaded.path.resolve().parent
-        self.store = Store.open(self.config.database.url, self.base_dir)
+        self.store = Store.open(self.config.database.url, self.base_dir,
+                                expect_history=self.config.database.expect_history)
         self.store.sync_indicators(self.config.indicators)
         self.collect = collect
         self.collector = Collector(self.store, self.config, self.base_dir, on_run=self._on_run)
@@ -74,7 +75,7 @@ class Runtime:
             self.scheduler.scheduler.start()
         self.files.watch(self.path, self.check_config, written=True)
         for path in self.store.files:
-            self.files.watch(path, self.hub.notify)
+            self.files.watch(path, self._store_changed)
         if not self.files.start():
             self._watcher.start()
         elif self.store.files:
@@ -86,9 +87,15 @@ class Runtime:
             self.hub.poll = FEED_POLL  # told of every change; the poll is only the safety net
         self.hub.start()
 
+    def _store_changed(self) -> None:
+        """A SQLite file changed (or went): is it still ours (store/identity.py), then wake the hub."""
+        self.store.identity.check()
+        self.hub.notify()
+
     def _watch(self) -> None:
         while not self._watching.wait(WATCH_SECONDS):
             try:
+                self.store.identity.check()  # no inotify here: look at the database's file too
                 self.check_config()
             except Exception:  # noqa: BLE001 - check_config refuses bad files itself; this is a bug
                 log.exception("config watch failed; looking again in %.0f s", WATCH_SECONDS)

@@ -60,6 +60,9 @@ class FileWatch:
         if inotify_simple is None or not self._wanted:
             return False
         flags = inotify_simple.flags
+        # ATTRIB and MOVED_FROM: a database made read-only, or moved away, is noticed (store/identity.py)
+        WATCHED = (flags.MODIFY | flags.CLOSE_WRITE | flags.MOVED_TO | flags.CREATE | flags.DELETE  # noqa: N806
+                   | flags.ATTRIB | flags.MOVED_FROM)
         try:
             self._inotify = inotify_simple.INotify()
             watched: dict[Path, int] = {}
@@ -67,7 +70,7 @@ class FileWatch:
                 folder = path.parent
                 if folder not in watched:
                     watched[folder] = self._inotify.add_watch(
-                        folder, flags.MODIFY | flags.CLOSE_WRITE | flags.MOVED_TO | flags.CREATE | flags.DELETE)
+                        folder, WATCHED)
                 name = "*" if written else path.name  # any file of the folder that was written
                 self._names.setdefault((watched[folder], name), []).append((callback, written))
         except OSError as exc:  # no such folder, or the per-user watch limit is reached

@@ -23,7 +23,10 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from wallboard.config.checks import cross_check, warnings
 from wallboard.config.models import config_model
+from wallboard.i18n import translator
 from wallboard.secrets import variables
+
+t = translator("cli")  # the one message said before any config (and its locale) exists
 
 Loc = tuple[str | int, ...]
 MAX_BYTES = 1_000_000  # a config is a few KB; a bigger file is a mistake, and parsing it would stall the wall
@@ -75,8 +78,9 @@ def load_config(path: str | Path, environ: Mapping[str, str] | None = None) -> L
         raw = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(
-            [Problem(name, 1, 1, "", "config file not found; create one with "
-                     "`wallboard init --region CODE` or copy the config.yaml that ships with wallboard")]
+            # No config, no site.locale: Bahasa Indonesia (the site's language until a config says otherwise)
+            [Problem(name, 1, 1, "", t("id", "config file not found; create one with `wallboard init --region CODE` "
+                                             "or copy the config.yaml that ships with wallboard"))]
         ) from None
     except OSError as exc:
         raise ConfigError([Problem(name, 1, 1, "", f"cannot read the file: {exc.strerror or exc}")]) from None

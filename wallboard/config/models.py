@@ -95,6 +95,9 @@ class Site(Strict):
 class Database(Strict):
     url: str = "sqlite:///data/wallboard.db"
     retention: Duration = timedelta(days=400)
+    # True once the database holds data: `wallboard run` then refuses to start on an empty or missing one
+    # (a deleted file, a wrong path) instead of beginning a new, empty history (store/identity.py).
+    expect_history: bool = False
 
 
 class Regions(Strict):

@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
+from wallboard.store.identity import FileIdentity
+
 HOUR = 3600
 DAY = 86400
 MOMENT = ""  # ``readings.period`` of a moment (a reading with no period)
@@ -68,6 +70,7 @@ class StorePart:
 
     engine: Engine
     _dialect: str
+    identity: FileIdentity  # the SQLite file as opened (set by ``Store``): writes check it first
 
     def _sql(self, statement: str) -> str:
         """Statements below are written with ``?`` placeholders; psycopg wants ``%s``."""

@@ -20,9 +20,23 @@ def make_engine(url: str, base_dir: Path | None = None) -> Engine:
             path.parent.mkdir(parents=True, exist_ok=True)
             parsed = parsed.set(database=str(path))
         engine = create_engine(parsed, connect_args={"timeout": 30, "check_same_thread": False})
+        opened: list[bool] = []
+
+        @event.listens_for(engine, "do_connect")
+        def _never_a_new_file(_dialect, _record, cargs, cparams):  # noqa: ANN001
+            # Once the file was opened, a later connection opens it read-write but never creates it:
+            # after `rm data/wallboard.db*` a new pooled connection would otherwise make an empty
+            # database in its place, and the wall would read (and the history start) from nothing
+            # (store/identity.py says the file is gone).
+            if not cargs or not isinstance(cargs[0], str) or cargs[0].startswith("file:"):
+                return
+            if opened:
+                cargs[0] = Path(cargs[0]).absolute().as_uri() + "?mode=rw"
+                cparams["uri"] = True
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection, _record):  # noqa: ANN001
+            opened[:] = [True]  # a connection succeeded: the file exists from now on (_never_a_new_file)
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")

@@ -50,6 +50,7 @@ class RunLog(StorePart):
     """``record_run`` and the questions the admin pages, metrics and the wall's source status ask."""
 
     def record_run(self, run: Run) -> None:
+        self.identity.require_writable()  # never into a deleted file's inode (store/identity.py)
         with self.engine.begin() as conn:
             conn.execute(
                 schema.collector_runs.insert().values(

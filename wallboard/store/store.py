@@ -32,6 +32,7 @@ from sqlalchemy import Engine
 from wallboard.secrets import expand
 from wallboard.store.base import DAY, HOUR, MOMENT, UNKNOWN_LENGTH, _aware, _length_sql, period_days
 from wallboard.store.engine import make_engine
+from wallboard.store.identity import FileIdentity, HistoryMissing, has_history, sqlite_file
 from wallboard.store.migrate import prepare
 from wallboard.store.reads import Freshness, Latest, Reader, StoredEvent
 from wallboard.store.retention import RUNS_KEPT, Retention
@@ -56,12 +57,28 @@ class Store(Writer, Reader, SeriesReader, RunLog, Retention):
         # The SQLite file and its write-ahead log: every commit changes one of them (see change_hint).
         plain_file = database and database != ":memory:" and not database.startswith("file:")
         self._files = (database, database + "-wal") if plain_file else ()
+        # The SQLite file's (device, inode): a deleted or replaced database is noticed (identity.py).
+        self.identity = FileIdentity(sqlite_file(engine))
 
     @classmethod
-    def open(cls, url: str, base_dir: Path | None = None) -> Store:
-        """``url`` may hold ``${VAR}`` (``postgresql+psycopg://wallboard:${DB_PASSWORD}@db/wallboard``)."""
+    def open(cls, url: str, base_dir: Path | None = None, expect_history: bool = False) -> Store:
+        """``url`` may hold ``${VAR}`` (``postgresql+psycopg://wallboard:${DB_PASSWORD}@db/wallboard``).
+
+        ``expect_history`` (``database.expect_history``): raise ``HistoryMissing`` rather than start
+        an empty history, and never create a SQLite file that is not there.
+        """
         store = cls(make_engine(expand(url), base_dir))
-        store.create()
+        path = sqlite_file(store.engine)
+        if expect_history and path is not None and not Path(path).exists():
+            store.close()
+            raise HistoryMissing(f"{path} tidak ada")
+        try:
+            store.create()
+            if expect_history and not has_history(store.engine):
+                raise HistoryMissing(f"{path or 'basis data'} kosong (belum ada data maupun riwayat pengumpulan)")
+        except BaseException:
+            store.close()
+            raise
         return store
 
     def create(self) -> None:
@@ -70,6 +87,7 @@ class Store(Writer, Reader, SeriesReader, RunLog, Retention):
         Raises ``SchemaTooNew`` when a newer wallboard has migrated the database.
         """
         prepare(self.engine)
+        self.identity = FileIdentity(sqlite_file(self.engine))  # the file exists now
 
     def close(self) -> None:
         self.engine.dispose()

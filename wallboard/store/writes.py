@@ -51,6 +51,7 @@ class Writer(StorePart):
         Nothing is half-written: if any statement fails the transaction rolls back and what was
         stored before stays exactly as it was.
         """
+        self.identity.require_writable()  # never into a deleted file's inode (store/identity.py)
         now = now or datetime.now(UTC)
         # Keyed as the table is: a quarter and a half year starting on the same day are two readings.
         unique = _unique(batch.readings)

@@ -1,6 +1,7 @@
 """``/healthz``: is this wall fit to be trusted, as JSON for a load balancer or a monitoring check.
 
-``failing`` (HTTP 503) when the database cannot be reached or every source is failing;
+``failing`` (HTTP 503) when the database cannot be reached, its SQLite file was deleted, replaced or
+made unwritable (``database.file``), or every source is failing;
 ``degraded`` when the config file on disk was refused, some source fails, an indicator is stale
 or a camera is down (as its walls or the server's probe last reported); ``ok`` otherwise.
 Nothing secret: ids, counts, ages and the config's problem lines.
@@ -37,7 +38,9 @@ def failing_sources(runtime: Any) -> list[str]:
 
 def health(runtime: Any, now: datetime | None = None) -> tuple[dict[str, Any], int]:
     config = runtime.config
-    reachable = database_reachable(runtime.store)
+    # A deleted, replaced or unwritable SQLite file answers queries from the old inode: look at the path.
+    gone = runtime.store.identity.check()
+    reachable = gone is None and database_reachable(runtime.store)
     failing: list[str] = []
     stalest: dict[str, Any] | None = None
     stale: list[str] = []
@@ -69,7 +72,8 @@ def health(runtime: Any, now: datetime | None = None) -> tuple[dict[str, Any], i
             "problems": len(problems),
             "problem_lines": [redact(p)[:300] for p in problems[:PROBLEMS_SHOWN]],
         },
-        "database": {"reachable": reachable},
+        "database": {"reachable": reachable, "file": gone or "ok"} if runtime.store.identity.path
+        else {"reachable": reachable},
         "sources": {"total": len(config.sources), "failing": failing},
         "indicators": {"stale": stale, "stalest": stalest},
         "cameras": {"total": cameras["configured"], "reported": cameras["reported"],

@@ -74,8 +74,11 @@ class WallboardCollector:
 
     def _collectors(self, runtime: Any) -> Iterator[Metric]:
         sources = [s.id for s in runtime.config.sources]
-        up = GaugeMetricFamily("wallboard_store_up", "1 when the store answered this scrape")
+        up = GaugeMetricFamily("wallboard_store_up", "1 when the store answered this scrape and its file is in place")
+        gone = runtime.store.identity.check()  # a deleted SQLite file still answers from the old inode
         try:
+            if gone is not None:
+                raise RuntimeError(runtime.store.identity.describe(gone))
             counts = runtime.store.run_counts()
             status = runtime.store.source_status(sources)
         except Exception as exc:  # noqa: BLE001 - a scrape during a database restart still answers

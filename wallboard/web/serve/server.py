@@ -18,6 +18,7 @@ from typing import Any
 from wallboard.auth.policy import decide, still_allowed
 from wallboard.web.app import create_app
 from wallboard.web.serve.streams import PREFIX, Fanout, Receive, Scope, Send, StreamEndpoint
+from wallboard.web.serve.versions import uvicorn_internals
 
 log = logging.getLogger(__name__)
 PAGE_THREADS = 16  # threads for page and API requests; streams need none
@@ -136,9 +137,12 @@ def serve(runtime: Any, host: str, port: int, threads: int = PAGE_THREADS) -> No
 
         def __init__(self, config: uvicorn.Config) -> None:
             super().__init__(config)
-            self.server_state = _DatedState(config)
+            if uvicorn_internals():  # another uvicorn: its own state and loop (versions.py)
+                self.server_state = _DatedState(config)
 
         async def main_loop(self) -> None:
+            if not uvicorn_internals():
+                return await super().main_loop()
             self._loop = loop = asyncio.get_running_loop()
             # The future exists before on_tick looks at should_exit: a signal arriving in between
             # settles it, so the loop does not sleep on before stopping.
