@@ -275,6 +275,7 @@ def drop_duplicates(readings: ReadingColumns, batch: Batch, prefix: str) -> None
     so only rows of repeated keys are compared, after one sort; none in the usual file."""
     rows = readings.repeated()
     if not len(rows):
+        readings.forget("raw")
         return
     cols = readings.columns()
     unit = prefix.rsplit(" ", 1)[-1]
@@ -289,6 +290,7 @@ def drop_duplicates(readings: ReadingColumns, batch: Batch, prefix: str) -> None
             keep[i] = False
     if not keep.all():
         readings.keep(keep)
+    readings.forget("raw")  # nothing reads a row's identity after this
 
 
 def decimal_mark(reader: Any, width: int, value: int, column: str) -> tuple[str | None, str | None]:
