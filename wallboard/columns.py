@@ -22,6 +22,7 @@ import numpy as np
 from wallboard.records import Reading
 
 PACK_LIMIT = 2**62  # (indicator, region, ts) packed into one int64 below this many combinations
+KEY_SLICE = 1 << 20  # rows packed into keys at a time
 _DTYPES = (("indicator", np.uint16), ("region", np.int32), ("ts", np.int64), ("value", np.float64),
            ("period", np.int8), ("line", np.int32), ("raw", np.int64))
 # ``raw``: a 64-bit identity (hash) of the row's raw record, so a row identical to an earlier one
@@ -265,13 +266,17 @@ class ReadingColumns(Sequence[Reading]):
         if not len(cols["ts"]):
             return UniqueReadings(self, moment)
         key = self._key(cols)
-        order = np.argsort(key, kind="stable")  # stable: equal keys keep the file's order
-        key.sort(kind="stable")  # in place: the sorted keys without a second array
-        last = np.ones(len(order), dtype=bool)
-        last[:-1] = key[1:] != key[:-1]
-        del key
-        keep = order if last.all() else order[last]  # every key once: no second index array
-        del order, last
+        if self._distinct:  # every key once (``repeated`` found none): the order alone, no tie to keep
+            keep = np.argsort(key)
+            del key
+        else:
+            order = np.argsort(key, kind="stable")  # stable: equal keys keep the file's order
+            key.sort(kind="stable")  # in place: the sorted keys without a second array
+            last = np.ones(len(order), dtype=bool)
+            last[:-1] = key[1:] != key[:-1]
+            del key
+            keep = order if last.all() else order[last]  # every key once: no second index array
+            del order, last
         # The store needs no file lines or raw identities (origins and duplicates were settled
         # before): 12 bytes a row less while the batch is written.
         self._replace(keep, blank=("line", "raw"))
@@ -291,14 +296,19 @@ class ReadingColumns(Sequence[Reading]):
             packed = np.empty(len(ind), dtype=np.int64)
             packed[order] = np.cumsum(new) - 1
             return packed
-        key = self.indicators.ranks()[cols["indicator"]].astype(np.int64)
-        key *= regions
-        key += self.regions.ranks()[cols["region"]]
-        key *= span
-        key += cols["ts"]  # then less ``low``: in place, no temporary the size of the batch
-        key -= low
-        key *= periods
-        key += cols["period"]
+        indicator_ranks = self.indicators.ranks().astype(np.int64)
+        region_ranks = self.regions.ranks().astype(np.int64)
+        key = np.empty(len(cols["ts"]), dtype=np.int64)
+        for start in range(0, len(key), KEY_SLICE):  # temporaries a slice long, not the batch's
+            part = slice(start, start + KEY_SLICE)
+            packed = indicator_ranks[cols["indicator"][part]]
+            packed *= regions
+            packed += region_ranks[cols["region"][part]]
+            packed *= span
+            packed += cols["ts"][part] - low
+            packed *= periods
+            packed += cols["period"][part]
+            key[part] = packed
         return key
 
 
