@@ -131,10 +131,13 @@ class _Block:
         fields = np.diff(np.searchsorted(marks, ends), prepend=0) + 1
         # A blank line is no cell for the csv module (``[]``), one empty cell here: both are skipped.
         width = max(self.cells, int(fields.max()))
-        frame = pd.read_csv(io.BytesIO(block), sep=self.delimiter, header=None, names=list(range(width)),
-                            dtype=str, na_filter=False, skip_blank_lines=False, index_col=False,
-                            quoting=csv.QUOTE_NONE, encoding=self.encoding, encoding_errors=self.errors,
-                            engine="c", low_memory=False)
+        try:
+            frame = pd.read_csv(io.BytesIO(block), sep=self.delimiter, header=None, names=list(range(width)),
+                                dtype=str, na_filter=False, skip_blank_lines=False, index_col=False,
+                                quoting=csv.QUOTE_NONE, encoding=self.encoding, encoding_errors=self.errors,
+                                engine="c", low_memory=False)
+        except pd.errors.ParserError:
+            raise Fallback from None  # a shape the C tokenizer refuses (a NUL byte ...): the csv module says what
         if len(frame) != len(fields):
             raise Fallback  # pandas saw other lines than the bytes say: not a shape this path knows
         return frame, fields
