@@ -356,6 +356,20 @@ class UniqueReadings:
             return self
         return UniqueReadings(self._source, self._moment, {k: v[moment] for k, v in self._cols.items()})
 
+    def alone_in_buckets(self, size: int) -> set[tuple[str, str]]:
+        """The (indicator, region) pairs none of whose rows shares a ``size``-second bucket with
+        another of its rows (hourly data in hour buckets): their rollup of a bucket is the row itself."""
+        c = self._cols
+        if not len(c["ts"]):
+            return set()
+        ind, reg, bucket = c["indicator"], c["region"], c["ts"] // size
+        shared = (ind[1:] == ind[:-1]) & (reg[1:] == reg[:-1]) & (bucket[1:] == bucket[:-1])
+        crowded = {(int(i), int(r)) for i, r in zip(ind[1:][shared].tolist(), reg[1:][shared].tolist(), strict=True)}
+        inds, regs = self._source.indicators.names, self._source.regions.names
+        starts = np.flatnonzero(np.r_[True, (ind[1:] != ind[:-1]) | (reg[1:] != reg[:-1])])
+        return {(inds[i], regs[r]) for i, r in zip(ind[starts].tolist(), reg[starts].tolist(), strict=True)
+                if (i, r) not in crowded}
+
     def spans(self) -> dict[tuple[str, str], tuple[int, int]]:
         """Oldest and newest time per (indicator, region), in key order (see store ``_spans``)."""
         c = self._cols

@@ -12,7 +12,7 @@ What this path does not read raises ``Fallback`` and the file is read again by t
 path, with the same results, only slower:
 
 * a block holding a quote character: a quoted cell may hold a line break, and line numbers
-  counted on the bytes would drift (and ``"a;b"`` is one cell, not two);
+  counted on the bytes would drift (and ``"a;b"`` is one cell, not two); or a NUL byte;
 * a bare CR line end, a delimiter or encoding that is not one byte per ASCII character;
 * a value column whose texts prove a decimal dot (``85.5``): the column's mark is then judged over
   the whole file first, as row by row. Indonesian values (``1.234.567,89``, ``85,5``, ``14.750``)
@@ -121,8 +121,8 @@ class _Block:
         self.width = width  # cells a full row has
 
     def split(self, block: bytes) -> tuple[pd.DataFrame, np.ndarray]:
-        if b'"' in block or block.count(b"\r") != block.count(b"\r\n"):
-            raise Fallback
+        if b'"' in block or b"\0" in block or block.count(b"\r") != block.count(b"\r\n"):
+            raise Fallback  # quotes, a NUL (the csv module refuses the file) or a bare CR: not this path
         data = np.frombuffer(block, dtype=np.uint8)
         ends = np.flatnonzero(data == 10)
         if not block.endswith(b"\n"):
