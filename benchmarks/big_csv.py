@@ -6,9 +6,12 @@ Indonesian numbers (``14.750``, ``1.234.567,89``, ``85,5``) and CRLF line ends. 
 runs ``Collector.run`` once in a fresh child process (so peak RSS is that run's own), then checks
 the result against the file: rows stored, nothing refused, and every 10,000th row's value.
 
-Two paths are timed:
+Three paths are timed:
 
-* ``streamed (bulk.py)``: this branch, a file of BULK_BYTES or more streamed into columns;
+* ``streamed, pandas blocks``: a file of BULK_BYTES or more split by pandas' C tokenizer a block
+  at a time (frames.py) into columns;
+* ``streamed, csv module``: the streamed path as it was before frames.py (``csv.reader`` rows
+  gathered in Python, bulk.py), on the same file (``--before``; the path quoted files still take);
 * ``baseline: row by row``: the same collector with the streaming path switched off (the path
   every CSV took before), on ``--baseline-rows`` rows (default 380,000, a tenth: the whole file
   took 158 s and 1.79 GB that way on main, measured on this machine);
@@ -130,15 +133,21 @@ screens:
 """
 
 
-def child(folder: Path, csv_path: Path, row_by_row: bool) -> None:
+def child(folder: Path, csv_path: Path, row_by_row: bool, csv_module: bool = False) -> None:
     """One collector run in this process; prints a JSON line with its figures."""
     from wallboard.collector import Collector
     from wallboard.config import parse_config
+    from wallboard.sources import bulk, frames
     from wallboard.sources import csv as csv_source
     from wallboard.store import Store
 
     if row_by_row:
         csv_source.BULK_BYTES = 1 << 62
+    if csv_module:
+        def fall_back(*_args: object, **_kw: object) -> None:
+            raise bulk.Fallback
+
+        frames.read_blocks = fall_back
     config = parse_config(config_text(folder, csv_path), base=folder).config
     store = Store.open(config.database.url)
     collector = Collector(store, config, folder)
@@ -152,16 +161,19 @@ def child(folder: Path, csv_path: Path, row_by_row: bool) -> None:
                       "seconds": seconds, "peak_mb": peak_mb, "stored": stored}))
 
 
-def measure(folder: Path, csv_path: Path, row_by_row: bool) -> dict:
+def measure(folder: Path, csv_path: Path, row_by_row: bool, csv_module: bool = False) -> dict:
     db = folder / "wallboard.db"
     for leftover in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
         leftover.unlink(missing_ok=True)
-    args = [sys.executable, __file__, "--child", str(folder), str(csv_path)] + (["--row-by-row"] if row_by_row else [])
+    args = ([sys.executable, __file__, "--child", str(folder), str(csv_path)] + (["--row-by-row"] if row_by_row else [])
+            + (["--csv-module"] if csv_module else []))
     done = subprocess.run(args, capture_output=True, text=True, check=False,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
     if done.returncode != 0:
         raise SystemExit(f"child failed:\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    got["load"] = os.getloadavg()[0]  # the machine is shared: how busy it was as the run ended
+    return got
 
 
 def check_values(folder: Path, sample: list[tuple[str, str, int, float]]) -> int:
@@ -184,9 +196,12 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
     parser.add_argument("--child", nargs=2, type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--row-by-row", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--csv-module", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--before", action=argparse.BooleanOptionalAction, default=True,
+                        help="also time the csv-module streamed path on the same file (default: yes)")
     args = parser.parse_args()
     if args.child:
-        child(args.child[0], args.child[1], args.row_by_row)
+        child(args.child[0], args.child[1], args.row_by_row, args.csv_module)
         return 0
     folder = args.keep or Path(tempfile.mkdtemp(prefix="big_csv_"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -198,21 +213,24 @@ def main() -> int:
     table = []
     streamed = measure(folder, big, row_by_row=False)
     wrong = check_values(folder, sample)
-    table.append(("streamed (bulk.py)", args.rows, streamed, wrong))
+    table.append(("streamed, pandas blocks", args.rows, streamed, wrong))
+    if args.before:
+        before = measure(folder, big, row_by_row=False, csv_module=True)
+        table.append(("streamed, csv module (before)", args.rows, before, check_values(folder, sample)))
     if args.baseline_rows:
         small = folder / "satudata_part.csv"
         part = generate(small, args.baseline_rows)
         base = measure(folder, small, row_by_row=True)
         table.append(("baseline: row by row", args.baseline_rows, base, check_values(folder, part)))
     rows, seconds, mb = RECORDED_BASELINE
-    print(f"\n| {'path':<28} | {'rows':>9} | {'seconds':>7} | {'rows/s':>7} | {'peak RSS':>8} | result")
-    print(f"|{'-' * 30}|{'-' * 11}|{'-' * 9}|{'-' * 9}|{'-' * 10}|{'-' * 30}")
+    print(f"\n| {'path':<30} | {'rows':>9} | {'seconds':>7} | {'rows/s':>7} | {'peak RSS':>8} | result")
+    print(f"|{'-' * 32}|{'-' * 11}|{'-' * 9}|{'-' * 9}|{'-' * 10}|{'-' * 30}")
     for name, n, got, bad in table:
-        result = ("ok" if got["ok"] and got["rejected"] == 0 and got["stored"] == n and bad == 0
-                  else f"WRONG: {got} ({bad} sampled values differ)")
-        print(f"| {name:<28} | {n:>9,} | {got['seconds']:>7.1f} | {n / got['seconds']:>7,.0f} | "
+        right = got["ok"] and got["rejected"] == 0 and got["stored"] == n and bad == 0
+        result = f"ok (load {got['load']:.1f})" if right else f"WRONG: {got} ({bad} sampled values differ)"
+        print(f"| {name:<30} | {n:>9,} | {got['seconds']:>7.1f} | {n / got['seconds']:>7,.0f} | "
               f"{got['peak_mb']:>5.0f} MB | {result}")
-    print(f"| {'recorded: main, row by row':<28} | {rows:>9,} | {seconds:>7.1f} | {rows / seconds:>7,.0f} | "
+    print(f"| {'recorded: main, row by row':<30} | {rows:>9,} | {seconds:>7.1f} | {rows / seconds:>7,.0f} | "
           f"{mb:>5.0f} MB | (before this change)")
     failed = (streamed["seconds"] > TARGET_SECONDS or streamed["peak_mb"] > TARGET_MB or not streamed["ok"]
               or streamed["stored"] != args.rows or wrong)

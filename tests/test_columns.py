@@ -53,3 +53,32 @@ def test_reserved_columns_filled_in_place_and_past_their_end() -> None:
                  np.zeros(2), np.array([start + 2, start + 3]))
     assert [r.ts for r in held] == [0, 1, 2, 3, 4, 5] and held[5].origin == "x.csv baris 7"
     assert len(held.unique()) == 6
+
+
+def test_keys_packed_in_slices_and_a_checked_batch_sorted_alike(monkeypatch) -> None:
+    """Keys are packed a slice at a time (bounded temporaries) and a batch whose keys were found
+    distinct (``repeated``) is ordered by a plain sort: the same rows, order and lines either way."""
+    import random
+
+    pick = random.Random(7)
+    distinct = [Reading(f"i{pick.randrange(4)}", f"12.75.0{pick.randrange(1, 6)}", 1_700_000_000 + 3600 * n,
+                        float(n), None if n % 3 else "P1M") for n in range(200)]
+    pick.shuffle(distinct)
+
+    def held() -> columns.ReadingColumns:
+        out = columns.ReadingColumns("data/x.csv baris")
+        for reading in distinct:
+            out.append(reading)
+        return out
+
+    whole = held().unique(moment="")
+    expected = list(whole.items())
+    assert expected == sorted({(r.indicator, r.region, r.ts, r.period or ""): r.value for r in distinct}.items())
+    monkeypatch.setattr(columns, "KEY_SLICE", 7)
+    checked = held()
+    assert not len(checked.repeated()) and checked._distinct  # every key once, known
+    assert list(checked.unique(moment="").items()) == expected
+    again = held()
+    assert not len(again.repeated())
+    again.append(distinct[0])  # a new row: the batch must be looked at again
+    assert again.repeated().tolist() == [0, 200] and not again._distinct

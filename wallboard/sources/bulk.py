@@ -17,12 +17,20 @@ from operator import itemgetter
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from wallboard.columns import ReadingColumns
 from wallboard.sources.base import Batch, Deadline
 from wallboard.sources.mapping import Columns, Mapper
 from wallboard.sources.periods import parse_when
-from wallboard.sources.values import ValueProblem, judge_decimal_mark, parse_number
+from wallboard.sources.values import (
+    COMMON_SHAPE,
+    DOT,
+    ValueProblem,
+    decimal_evidence,
+    judge_decimal_mark,
+    parse_number,
+)
 
 CHUNK = 20_000  # rows gathered before a chunk is converted; a few MB of text
 CACHED = 200_000  # distinct texts of one column remembered across chunks (times, regions repeat)
@@ -82,7 +90,7 @@ def _read_long(reader: Any, width: int, where: dict[str, Any], mapper: Mapper, n
     # one for the value: no file of ``size`` bytes holds more rows than this.
     readings = ReadingColumns(prefix, capacity=size // (width + 1) + 1 if size else 0)
     batch = Batch(readings=readings)  # type: ignore[arg-type] - a Sequence[Reading]
-    convert = _Converter(mapper, where["columns"], now, readings, batch, decimal[0], prefix)
+    convert = Converter(mapper, where["columns"], now, readings, batch, decimal[0], prefix)
     mixed = decimal[1]
     names = [name for name in ("value", "time", "region", "indicator") if where[name] is not None]
     pick = itemgetter(*(where[name] for name in names), 0)  # always a tuple, even of one column
@@ -116,24 +124,34 @@ def _read_long(reader: Any, width: int, where: dict[str, Any], mapper: Mapper, n
     for reason in short:
         batch.reject(reason)
     batch.rejected += cut - len(short)
-    _drop_duplicates(readings, batch, prefix)
+    drop_duplicates(readings, batch, prefix)
     if where["region"] is not None and mapper.config.totals != "keep":  # as the mapper's split_site_rows
         batch.totals = readings.take_totals(mapper.site)
     deadline.check()
     return batch
 
 
-class _Converter:
-    """Reads each distinct text once per run (the caches outlive chunks: times and regions repeat)."""
+class Fallback(Exception):  # noqa: N818 - a signal, not an error: the csv-module path reads the file
+    """The block reader (frames.py) cannot read this file; the csv-module path reads it instead."""
+
+
+class Converter:
+    """Reads each distinct text once per run (the caches outlive chunks: times and regions repeat).
+
+    ``watch_dot``: the column's decimal mark was not judged beforehand (frames.py reads in one
+    pass); a value proving a dot raises ``Fallback``, so the file is read again with the mark
+    judged first, as row by row. Texts of the common Indonesian shape (``COMMON_SHAPE``) never prove a dot.
+    """
 
     def __init__(self, mapper: Mapper, columns: Columns, now: datetime, readings: ReadingColumns, batch: Batch,
-                 decimal: str | None = None, prefix: str = "baris"):
+                 decimal: str | None = None, prefix: str = "baris", watch_dot: bool = False):
         self.mapper = mapper
         self.prefix = prefix
         self.zone = mapper.zone
         self.readings = readings
         self.batch = batch
         self.decimal = decimal
+        self.watch_dot = watch_dot
         fixed = mapper.config.indicator
         indicator_col = columns.indicator
         if columns.indicator and columns.indicator.startswith("="):
@@ -144,13 +162,11 @@ class _Converter:
         self.fixed_indicator = readings.indicators.code(fixed) if fixed else 0
         self.fixed_region = readings.regions.code(mapper.site)
         self.default_ts = int(now.timestamp())
-        self.caches: dict[str, dict[str, Any]] = {"value": {}, "time": {}, "region": {}, "indicator": {}}
+        self.caches: dict[str, dict[str, Any]] = {"time": {}, "region": {}, "indicator": {}}
 
     def _read(self, name: str, text: str) -> Any:
         """One distinct text of a column: its value, or the ``ValueProblem`` the row would get."""
         try:
-            if name == "value":
-                return parse_number(text, self.decimal)
             if name == "time":
                 ts, period = parse_when(text, self.zone)
                 return ts, self.readings.periods.code(period)
@@ -160,60 +176,106 @@ class _Converter:
         except ValueProblem as problem:
             return problem
 
-    def _column(self, name: str, texts: tuple[str, ...]) -> tuple[np.ndarray, list[Any], np.ndarray]:
-        """(codes into the distinct texts, what each distinct text reads as, which rows fail)."""
-        index: dict[str, int] = {}
-        codes = np.fromiter((index.setdefault(t, len(index)) for t in texts), np.int64, len(texts))
-        distinct = list(index)
+    def _column(self, name: str, texts: np.ndarray) -> _Part:
+        """A column's texts: codes into its distinct texts, what each reads as, which rows fail."""
+        codes, distinct = pd.factorize(texts)
+        good, problems = self._numbers(distinct) if name == "value" else self._distinct(name, distinct)
+        bad = np.zeros(len(distinct), dtype=bool)
+        bad[list(problems)] = True
+        return _Part(codes, good, problems, bad[codes])
+
+    def _distinct(self, name: str, distinct: np.ndarray) -> tuple[np.ndarray, dict[int, ValueProblem]]:
         cache = self.caches[name]
-        if len(cache) > CACHED or name == "value":  # values seldom repeat beyond a chunk: memory stays bounded
+        if len(cache) > CACHED:  # memory stays bounded
             cache.clear()
         results = []
-        for text in distinct:
+        for text in distinct.tolist():
             found = cache.get(text, cache)
             if found is cache:
                 found = cache[text] = self._read(name, text)
             results.append(found)
-        bad = np.fromiter((isinstance(r, ValueProblem) for r in results), bool, len(results))
-        return codes, results, bad[codes]
+        problems = {i: r for i, r in enumerate(results) if isinstance(r, ValueProblem)}
+        blank = (0, 0) if name == "time" else 0
+        good = np.array([blank if i in problems else r for i, r in enumerate(results)], dtype=np.int64)
+        return good.reshape(len(results), 2) if name == "time" else good, problems
+
+    def _numbers(self, distinct: np.ndarray) -> tuple[np.ndarray, dict[int, ValueProblem]]:
+        """The distinct texts of the value column as numbers: the common Indonesian shapes
+        (``12``, ``1.234``, ``1.234.567,89``, ``85,5``) at once, by the very expression
+        ``parse_number`` applies to them (the separators moved, then ``float`` of the text); any
+        other text one at a time through ``parse_number``."""
+        good = np.zeros(len(distinct), dtype=np.float64)
+        common = np.zeros(len(distinct), dtype=bool)
+        if self.decimal != DOT and len(distinct):
+            texts = pd.Series(distinct, dtype=object)
+            common = texts.str.fullmatch(COMMON_SHAPE.pattern).to_numpy(dtype=bool, na_value=False)
+            if common.any():
+                plain = texts[common].str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+                good[common] = plain.to_numpy(dtype=object).astype(np.float64)
+        problems: dict[int, ValueProblem] = {}
+        for i in np.flatnonzero(~common).tolist():
+            text = distinct[i]
+            if self.watch_dot and (decimal_evidence(text) or ("",))[0] == DOT:
+                raise Fallback
+            try:
+                good[i] = parse_number(text, self.decimal)
+            except ValueProblem as problem:
+                problems[i] = problem
+        return good, problems
 
     def chunk(self, texts: dict[str, tuple[str, ...]], lines: list[int], raws: list[int]) -> None:
-        n = len(lines)
-        line = np.asarray(lines, dtype=np.int64)
-        raw = np.asarray(raws, dtype=np.int64)
-        failing = np.zeros(n, dtype=bool)
-        parts: dict[str, tuple[np.ndarray, list[Any], np.ndarray]] = {}
+        """Rows gathered by the csv-module path: as ``arrays``."""
+        self.arrays({name: np.array(column, dtype=object) for name, column in texts.items()},
+                    np.asarray(lines, dtype=np.int64), np.asarray(raws, dtype=np.int64))
+
+    def arrays(self, texts: dict[str, np.ndarray], line: np.ndarray, raw: np.ndarray) -> None:
+        """Rows as text columns (object arrays), their file lines and record identities."""
+        failing = np.zeros(len(line), dtype=bool)
+        parts: dict[str, _Part] = {}
         for name in ("value", "time", "region", "indicator"):  # the row-by-row path's order
             if name in texts:
                 parts[name] = self._column(name, texts[name])
-                failing |= parts[name][2]
+                failing |= parts[name].failing
         for i in np.flatnonzero(failing).tolist():
-            step, problem = next((name, p[1][p[0][i]]) for name, p in parts.items() if p[2][i])
+            step, problem = next((name, p.problems[p.codes[i]]) for name, p in parts.items() if p.failing[i])
             reason = str(problem)
             where = "" if reason.startswith("kolom ") else f" kolom {self.names[step]}"
-            self.batch.reject(f"{self.prefix} {lines[i]}{where}: {reason}")
+            self.batch.reject(f"{self.prefix} {line[i]}{where}: {reason}")
         ok = ~failing
-        value = _take(parts["value"], ok, float)
+        value = parts["value"].take(ok)
         if "time" in parts:
-            codes, results, _ = parts["time"]
-            pairs = [r if not isinstance(r, ValueProblem) else (0, 0) for r in results]
-            ts = np.array([p[0] for p in pairs], dtype=np.int64)[codes][ok]
-            period = np.array([p[1] for p in pairs], dtype=np.int8)[codes][ok]
+            pairs = parts["time"].take(ok)
+            ts, period = pairs[:, 0], pairs[:, 1]
         else:
             ts = np.full(int(ok.sum()), self.default_ts, dtype=np.int64)
             period = np.zeros(len(ts), dtype=np.int8)
-        region = _take(parts["region"], ok, int) if "region" in parts else np.full(len(ts), self.fixed_region)
-        indicator = (_take(parts["indicator"], ok, int) if "indicator" in parts
-                     else np.full(len(ts), self.fixed_indicator))
+        region = parts["region"].take(ok) if "region" in parts else np.full(len(ts), self.fixed_region)
+        indicator = parts["indicator"].take(ok) if "indicator" in parts else np.full(len(ts), self.fixed_indicator)
         self.readings.add(indicator, region, ts, value, period, line[ok], raw[ok])
 
 
-def _drop_duplicates(readings: ReadingColumns, batch: Batch, prefix: str) -> None:
+class _Part:
+    """One column of a chunk, read: codes into its distinct texts, their readings, their problems."""
+
+    def __init__(self, codes: np.ndarray, good: np.ndarray, problems: dict[int, ValueProblem],
+                 failing: np.ndarray) -> None:
+        self.codes = codes
+        self.good = good
+        self.problems = problems
+        self.failing = failing
+
+    def take(self, ok: np.ndarray) -> np.ndarray:
+        """What the rows ``ok`` selects read as."""
+        return self.good[self.codes[ok]]
+
+
+def drop_duplicates(readings: ReadingColumns, batch: Batch, prefix: str) -> None:
     """Rows identical to an earlier row in every column, counted once with the mapper's warning
     (mapping.py ``_seen_before``): same key and same raw record (its hash). Such rows share a key,
     so only rows of repeated keys are compared, after one sort; none in the usual file."""
     rows = readings.repeated()
     if not len(rows):
+        readings.forget("raw")
         return
     cols = readings.columns()
     unit = prefix.rsplit(" ", 1)[-1]
@@ -228,12 +290,7 @@ def _drop_duplicates(readings: ReadingColumns, batch: Batch, prefix: str) -> Non
             keep[i] = False
     if not keep.all():
         readings.keep(keep)
-
-
-def _take(part: tuple[np.ndarray, list[Any], np.ndarray], ok: np.ndarray, kind: type) -> np.ndarray:
-    codes, results, _ = part
-    clean = [r if not isinstance(r, ValueProblem) else kind(0) for r in results]
-    return np.array(clean, dtype=np.float64 if kind is float else np.int64)[codes][ok]
+    readings.forget("raw")  # nothing reads a row's identity after this
 
 
 def decimal_mark(reader: Any, width: int, value: int, column: str) -> tuple[str | None, str | None]:

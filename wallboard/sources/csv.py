@@ -20,9 +20,16 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, Literal
 
-from wallboard.sources import bulk
+from wallboard.sources import bulk, frames
 from wallboard.sources.base import Batch, Deadline, Fingerprint, Source, SourceError
-from wallboard.sources.files import NO_NEWLINE, FileConfig, FileWatch, ends_with_newline, last_is_newline
+from wallboard.sources.files import (
+    NO_NEWLINE,
+    FileConfig,
+    FileWatch,
+    HashingReader,
+    ends_with_newline,
+    last_is_newline,
+)
 from wallboard.sources.mapping import Mapper
 from wallboard.sources.wide import read_wide
 
@@ -104,29 +111,48 @@ class CsvSource(Source):
         return batch, fingerprint
 
     def _stream(self, st: os.stat_result, now: datetime, deadline: Deadline) -> tuple[Batch, Fingerprint]:
-        """A big file: streamed (hashed as it is read) into columns, in bounded memory."""
+        """A big file: streamed (hashed as it is read) into columns, in bounded memory. Split by
+        pandas' C tokenizer a block at a time (frames.py); a file that path cannot read (quoted
+        cells, a decimal dot to judge first) by the csv module, with the same results."""
         encodings = [self.config.encoding] if self.config.encoding else ["utf-8-sig", "cp1252"]
         for encoding in encodings:
-            reader = self.watch.open()
             strict = encoding == "utf-8-sig" and not self.config.encoding
             try:
-                decimal = self._decimal(encoding, strict)
-                text = io.TextIOWrapper(io.BufferedReader(reader, 1 << 20), encoding=encoding,
-                                        errors="strict" if strict else "replace", newline="")
-                batch = self._columns(text, now, deadline, st.st_size, decimal)
-                while reader.read(1 << 20):  # a header-only file: hash the rest all the same
-                    pass
+                try:
+                    batch, reader = self._read_stream(encoding, strict, now, deadline, st.st_size, blocks=True)
+                except bulk.Fallback:
+                    batch, reader = self._read_stream(encoding, strict, now, deadline, st.st_size, blocks=False)
             except UnicodeDecodeError:
                 continue  # not UTF-8 after all: read again as Windows-1252, as the whole-file path does
-            except OSError as exc:
-                raise self.watch.open_error(exc) from None
-            finally:
-                reader.close()
             fingerprint = self.watch.finish(st, reader.count, reader.hash.hexdigest())
             if not last_is_newline(reader.tail, self.config.encoding):
                 raise self._incomplete()
             return batch, fingerprint
         raise SourceError(f"berkas tidak bisa dibaca: {self.watch.shown}")  # cp1252 replaces, never fails
+
+    def _read_stream(self, encoding: str, strict: bool, now: datetime, deadline: Deadline, size: int,
+                     blocks: bool) -> tuple[Batch, HashingReader]:
+        """One read of the whole file (hashed as it goes), by blocks (frames.py) or by the csv module."""
+        reader = self.watch.open()
+        errors = "strict" if strict else "replace"
+        try:
+            buffered = io.BufferedReader(reader, 1 << 20)
+            if blocks:
+                head, delimiter = frames.header(buffered, encoding, errors, self.config.delimiter, _sniff)
+                self.mapper.check_header(head)
+                batch = frames.read_blocks(buffered, encoding, errors, delimiter, head, _width(head), self.mapper,
+                                           now, deadline, f"{self.watch.shown} baris", size)
+            else:
+                decimal = self._decimal(encoding, strict)
+                text = io.TextIOWrapper(buffered, encoding=encoding, errors=errors, newline="")
+                batch = self._columns(text, now, deadline, size, decimal)
+            while reader.read(1 << 20):  # a header-only file: hash the rest all the same
+                pass
+        except OSError as exc:
+            raise self.watch.open_error(exc) from None
+        finally:
+            reader.close()
+        return batch, reader
 
     def _decimal(self, encoding: str, strict: bool) -> tuple[str | None, str | None]:
         """A first look over the value column: its decimal mark (see ``bulk.decimal_mark``)."""

@@ -33,6 +33,7 @@ _GROUPED_COMMAS = re.compile(r"^[1-9]\d{0,2}(?:,\d{3})+$")
 _PLAIN = re.compile(r"^\d+(?:\.\d+)?$|^\.\d+$")
 # The common Indonesian shapes (12, 1.234, 1.234.567,89, 85,5) in one match, before the general rule.
 _COMMON = re.compile(r"^(-?)([1-9]\d{0,2}(?:\.\d{3})+|\d+)(?:,(\d+))?$")
+COMMON_SHAPE = _COMMON  # bulk.py reads texts of this shape at once, the way _parse_number_text does
 # Amounts in words, as budgets are written: rb/ribu, jt/juta, M/miliar, T/triliun. The single
 # letters only in capitals: ``1,5 m`` is a water level in metres, not one and a half billion.
 _MAGNITUDE = re.compile(r"(?i:ribu|rb|juta|jt|miliar|milyar|triliun|trilyun)\.?$|(?<=[\d.,])(?:M|T)$")
