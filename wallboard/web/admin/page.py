@@ -22,7 +22,7 @@ from wallboard.i18n import translator
 from wallboard.scheduler import JOB_PREFIX
 from wallboard.secrets import has_variables, redact
 from wallboard.store import audit
-from wallboard.web.access.guard import csrf_token
+from wallboard.web.access.guard import client_address, csrf_token
 from wallboard.web.errors import error_page
 from wallboard.web.pages import render
 
@@ -143,5 +143,5 @@ def register(app: Any, runtime: Any) -> None:
         user = getattr(g, "user", None)
         run_now(runtime, source_id)
         audit.record(runtime.store, "admin.run_source", user.name if user else "(local)", source_id,
-                     request.remote_addr or "")
+                     client_address(runtime))
         return redirect(f"/admin?ran={source_id}#sources", code=303)

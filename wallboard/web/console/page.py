@@ -35,6 +35,11 @@ def sorted_open(alerts: list[Any]) -> list[Any]:
     return sorted(alerts, key=lambda a: (-ORDER.get(a.state, 0), a.opened or datetime.max.replace(tzinfo=UTC)))
 
 
+def refused(locale: str, exc: AckRefused) -> str:
+    """Why an acknowledgement was refused, in the site's language."""
+    return t(locale, exc.message_id, **exc.values)
+
+
 def register(app: Any, runtime: Any) -> None:
     server = app.server
 
@@ -57,7 +62,7 @@ def register(app: Any, runtime: Any) -> None:
         try:
             alert = repo().acknowledge(alert_id, who, note)
         except AckRefused as exc:
-            return jsonify({"error": str(exc)}), exc.status
+            return jsonify({"error": refused(locale, exc)}), exc.status
         runtime.hub.notify()
         return jsonify(alert.as_json())
 
@@ -71,7 +76,7 @@ def register(app: Any, runtime: Any) -> None:
         try:
             repo().acknowledge(alert_id, who, note)
         except AckRefused as exc:
-            return _console(runtime, str(exc)), exc.status
+            return _console(runtime, refused(locale, exc)), exc.status
         runtime.hub.notify()
         return redirect("/console", code=303)
 
