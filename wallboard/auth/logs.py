@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 
-from wallboard.secrets import redact
+from wallboard.secrets import mask_text
 
 ACCESS_LOGGERS = ("uvicorn.access", "uvicorn.error", "gunicorn.access", "werkzeug", "waitress")
 _TOKEN = re.compile(r"(token=)[^&\s\"']+", re.I)
@@ -22,7 +22,7 @@ class RedactTokens(logging.Filter):
             message = record.getMessage()
         except Exception:  # noqa: BLE001 - a malformed record is not ours to break
             return True
-        clean = redact(_TOKEN.sub(r"\1***", message))
+        clean = mask_text(_TOKEN.sub(r"\1***", message))
         if clean != message:
             record.msg, record.args = clean, ()
         return True

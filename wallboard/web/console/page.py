@@ -18,10 +18,12 @@ from typing import Any
 from flask import Response, jsonify, redirect, render_template_string, request
 
 from wallboard import formatting
+from wallboard.alerts.config import channel_host
 from wallboard.alerts.repo import ORDER, AckRefused, AlertRepo
 from wallboard.alerts.report import write_report
 from wallboard.i18n import translator
 from wallboard.regions import name as region_name
+from wallboard.secrets import mask_text
 from wallboard.web.access.guard import csrf_token
 from wallboard.web.console.identity import current_user_name
 from wallboard.web.pages import TEMPLATES
@@ -133,8 +135,9 @@ def _console(runtime: Any, message: str | None = None) -> str:
         })
     log_rows = [{
         "time": when(n.last_try or n.created), "alert": n.alert_id, "owner": n.owner, "level": n.level,
-        "channel": n.channel, "target": n.target, "status": n.status, "attempts": n.attempts,
-        "error": n.error or "", "next": when(n.next_try) if n.status == "pending" else "",
+        # Kind and host only (rows stored before kept the whole URL): never a webhook's secret path.
+        "channel": n.channel, "target": channel_host(n.target), "status": n.status, "attempts": n.attempts,
+        "error": mask_text(n.error or ""), "next": when(n.next_try) if n.status == "pending" else "",
     } for n in repo.notifications(100)]
     today = now.astimezone(zone)
     return render_template_string(
