@@ -49,7 +49,7 @@ def test_failures_back_off_exponentially_and_are_forgotten() -> None:
     for n in range(9):
         gate.fail("10.0.0.1", "admin", now=1000.0 + n * 1000)  # far apart: each wait has passed
         waits.append(gate.retry_after("10.0.0.1", "admin", now=1000.0 + n * 1000))
-    assert waits == [0, 0, 0, 0, 5, 10, 20, 40, 80]  # four free, then 5 s doubling
+    assert waits == [0, 0, 0, 0, 5, 10, 20, 40, 80]  # the fifth failure starts a 5 s wait, then doubling
     assert gate.retry_after("10.0.0.2", "admin", now=9000) == 0  # another address: untouched
     assert gate.retry_after("10.0.0.1", "admin", now=9000 + 3601) == 0  # an hour of silence: forgotten
     capped = Throttle()

@@ -3,10 +3,12 @@
 Counting failures per account alone let anyone lock the admin out from everywhere (five wrong
 passwords from any address, repeated every five minutes). Here nothing is counted per account
 alone: a guesser slows down only the addresses it guesses from, so the owner signing in from an
-address with no failures always gets in. Each key lets a few failures pass freely; every further
-failure doubles the wait (5 s, 10 s, 20 s ... up to ``cap``, 15 minutes), and a key silent for ``forget``
-seconds starts over. Display-token sign-ins (``/wall/<id>?token=``) have a budget of their own per
-address, so a wall PC's token link is not refused because someone mistyped a password nearby.
+address with no failures always gets in. Each key lets a few failures pass freely; from the
+``FREE``-th on, each failure doubles the wait (5 s, 10 s, 20 s ... up to ``cap``, 15 minutes), and
+a key silent for ``forget`` seconds starts over. In the multi-process setup each web process counts
+on its own (nginx spreads a guesser over them): the back-off still grows in each. Display-token
+sign-ins (``/wall/<id>?token=``) have a budget of their own per address, so a wall PC's token link
+is not refused because someone mistyped a password nearby.
 
 One wallboard process serves a command center, so an in-process table is enough (no Redis);
 Flask-Limiter would be a dependency for one route. The table is bounded: past ``max_keys`` the
@@ -22,7 +24,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
-FREE = {"pair": 5, "addr": 10, "token": 10}  # failures allowed before any wait, per kind of key
+FREE = {"pair": 5, "addr": 10, "token": 10}  # the failure that starts a wait, per kind of key
 BASE = 5.0  # seconds: the first wait; each further failure doubles it
 CAP = 900.0  # seconds: the longest wait
 FORGET = 3600.0  # seconds without failures after which a key starts over
