@@ -9,6 +9,7 @@ records or logs.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import threading
@@ -128,3 +129,26 @@ def mask(value: Any, key: str = "") -> Any:
             return _MASK
         return mask_text(value)
     return value
+
+
+class MaskLogs(logging.Filter):
+    """Every record a handler writes passes ``mask_text``: the wallboard's own lines (a collector's
+    error quoting a URL, a notification's failure) are masked like the pages."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a malformed record is not ours to break
+            return True
+        clean = mask_text(message)
+        if clean != message:
+            record.msg, record.args = clean, ()
+        return True
+
+
+def mask_log_handlers(handlers: list[logging.Handler] | None = None) -> None:
+    """Put ``MaskLogs`` on the root logger's handlers (by default): a filter on a handler sees the
+    records of every logger that propagates to it."""
+    for handler in logging.getLogger().handlers if handlers is None else handlers:
+        if not any(isinstance(f, MaskLogs) for f in handler.filters):
+            handler.addFilter(MaskLogs())

@@ -81,6 +81,24 @@ def test_logs_and_audit_use_the_same_mask(site: Site, caplog) -> None:
     assert not any(secret in audit.entries(site.runtime.store)[0].detail for secret in SECRETS)
 
 
+def test_every_log_line_the_cli_writes_is_masked(capsys) -> None:
+    """``wallboard ...`` masks its handlers' lines, whichever logger wrote them."""
+    import io
+
+    from wallboard.secrets import mask_log_handlers
+
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    mask_log_handlers([handler])
+    logger = logging.getLogger("wallboard.collector.test_masking")
+    logger.addHandler(handler)
+    try:
+        logger.error("source lapor failed: %s", REFUSED_URL)
+    finally:
+        logger.removeHandler(handler)
+    assert "htp://***@10.1.2.3/api?api_key=***" in out.getvalue() and "PASS-8d2e" not in out.getvalue()
+
+
 @pytest.mark.parametrize(("stored", "shown"), [
     ("webhook:https://hooks.example/services/T0/B0/RAHASIA?token=TOK", "webhook:hooks.example"),
     ("webhook:http://user:pw@127.0.0.1:9/down", "webhook:127.0.0.1:9"),

@@ -1,4 +1,5 @@
-"""Keep display tokens out of the logs: a filter that blanks ``token=...`` in any log line.
+"""Keep display tokens and secrets out of the logs: a filter that passes every line through
+``wallboard.secrets.mask_text`` and blanks ``token=...``.
 
 A kiosk wall opens ``/wall/<id>?token=...`` once; a server's access log (uvicorn, gunicorn,
 werkzeug) would write that address down. The filter is attached to those loggers' names when the
@@ -33,3 +34,4 @@ def install(names: tuple[str, ...] = ACCESS_LOGGERS) -> None:
         logger = logging.getLogger(name)
         if not any(isinstance(f, RedactTokens) for f in logger.filters):
             logger.addFilter(RedactTokens())
+
