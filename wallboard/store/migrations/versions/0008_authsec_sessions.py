@@ -1,7 +1,7 @@
 """Sessions: a row per password sign-in, so logging out revokes the cookie in every web process.
 
-Revision ID: 0007
-Revises: 0006 (branch authsec; renumber on merge if another 0007 lands first)
+Revision ID: 0008
+Revises: 0007 (incidents; branch authsec)
 Create Date: 2026-12-02
 
 Logging out used to clear the cookie in one browser only: a copied cookie stayed valid for up to
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
