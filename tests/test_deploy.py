@@ -143,3 +143,19 @@ def test_a_wall_stream_passes_through_nginx_as_it_happens(tmp_path: Path) -> Non
         proxy.wait(10)
         server.stop()
 
+
+
+def test_compose_web_believes_its_own_nginx_and_nobody_else() -> None:
+    """Behind compose's nginx every request comes from nginx: without trusting it, throttling would
+    count all clients as one address (issue 22); trusting more than nginx would let anyone on the
+    network rotate X-Forwarded-For."""
+    import ipaddress
+
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))
+    services = compose["services"]
+    nginx = ipaddress.ip_address(services["nginx"]["networks"]["wall"]["ipv4_address"])
+    trusted = [ipaddress.ip_network(n) for n in services["web"]["environment"]["WALLBOARD_TRUSTED_PROXIES"].split(",")]
+    assert trusted == [ipaddress.ip_network(f"{nginx}/32")]
+    subnet = ipaddress.ip_network(compose["networks"]["wall"]["ipam"]["config"][0]["subnet"])
+    assert nginx in subnet
+    assert all("wall" in (s.get("networks") or []) for name, s in services.items() if name != "nginx")

@@ -3,7 +3,7 @@
 Collectors then run in their own process (`wallboard collect`), so several web processes never
 collect twice; each web process notices new data through the store's data version::
 
-    WALLBOARD_CONFIG=/etc/wallboard/config.yaml uvicorn wallboard.asgi:app --host 0.0.0.0 --port 8050
+    WALLBOARD_CONFIG=/etc/wallboard/config.yaml uvicorn wallboard.asgi:app --no-proxy-headers --host 0.0.0.0 --port 8050
     wallboard collect --config /etc/wallboard/config.yaml
 
 Live walls are coroutines, not threads: one process holds a thousand of them.

@@ -332,6 +332,9 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    from wallboard.secrets import mask_log_handlers
+
+    mask_log_handlers()  # every line written passes the one mask (wallboard.secrets.mask_text)
     if not args.verbose:
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
         logging.getLogger("alembic").setLevel(logging.WARNING)  # store/migrate.py logs the upgrade itself

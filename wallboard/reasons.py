@@ -6,10 +6,10 @@ it lives on its own rather than in either of them.
 
 from __future__ import annotations
 
-from wallboard.secrets import redact
+from wallboard.secrets import mask_text
 
 
 def one_line(exc: BaseException | str) -> str:
     """The reason shown on the wall and in `wallboard collect`: short, one line, no traceback, no secret."""
-    text = redact(" ".join(str(exc).split())) or type(exc).__name__
+    text = mask_text(" ".join(str(exc).split())) or type(exc).__name__
     return text if len(text) <= 300 else text[:297] + "..."

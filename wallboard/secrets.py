@@ -9,6 +9,7 @@ records or logs.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import threading
@@ -69,3 +70,85 @@ def redact(text: str) -> str:
         if secret in text:
             text = text.replace(secret, _MASK)
     return text
+
+
+# --- masking: the one function every page, log and audit entry passes text through ---------------
+
+SENSITIVE = re.compile(r"key|token|secret|pass|auth|sig", re.I)
+_WORD = r"(?:key|token|secret|pass|auth|sig)"
+_URL_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<info>[^/@\s\"'<>?#]+)@")
+_QUERY_PAIR = re.compile(rf"(?P<name>[\w.\-\[\]]*{_WORD}[\w.\-\[\]]*)=(?P<value>[^&\s\"'#<>]+)", re.I)
+_HEADER_PAIR = re.compile(
+    rf"(?<![\w.\]-])(?P<name>[\w-]*{_WORD}[\w-]*)(?P<sep>\s*:\s*)(?P<quote>[\"']?)"
+    r"(?P<value>(?:\$\{\w+\}|[^\"'\n,;{}<>])+)", re.I)
+
+
+def _placeholder(value: str) -> bool:
+    """A ``${VAR}`` written in place of the secret: it names a variable and holds nothing."""
+    return bool(_VAR.search(value))
+
+
+def _userinfo(match: re.Match[str]) -> str:
+    user, _, password = match.group("info").partition(":")
+    if password and _placeholder(password):
+        return match.group(0)
+    return f"{match.group('scheme')}{_MASK}@"
+
+
+def _pair(match: re.Match[str]) -> str:
+    value = match.group("value")
+    if _placeholder(value):
+        return match.group(0)
+    groups = match.groupdict()
+    if groups.get("sep") is not None:
+        return f"{match.group('name')}{match.group('sep')}{match.group('quote')}{_MASK}"
+    return f"{match.group('name')}={_MASK}"
+
+
+def mask_text(text: str) -> str:
+    """``text`` fit to show or log: URL user info, values of query keys and of ``Name: value``
+    pairs (headers, YAML keys; not a config path such as ``users[0].password_hash:``, whose message
+    is the admin's to read) whose names contain key/token/secret/pass/auth/sig in any case, and every
+    value ever filled in from a ``${VAR}``, become ``***``. ``${VAR}`` placeholders stay: they name
+    a variable only. The one masking function of /healthz, /admin, /console, the logs and the audit."""
+    text = _URL_USERINFO.sub(_userinfo, text)
+    text = _QUERY_PAIR.sub(_pair, text)
+    text = _HEADER_PAIR.sub(_pair, text)
+    return redact(text)
+
+
+def mask(value: Any, key: str = "") -> Any:
+    """A config value (dicts and lists walked) fit to show: a sensitive key's literal value is
+    ``***``, every string passes ``mask_text``."""
+    if isinstance(value, dict):
+        return {k: mask(v, str(k)) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [mask(v, key) for v in value]
+    if isinstance(value, str):
+        if key and SENSITIVE.search(key) and not _placeholder(value):
+            return _MASK
+        return mask_text(value)
+    return value
+
+
+class MaskLogs(logging.Filter):
+    """Every record a handler writes passes ``mask_text``: the wallboard's own lines (a collector's
+    error quoting a URL, a notification's failure) are masked like the pages."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a malformed record is not ours to break
+            return True
+        clean = mask_text(message)
+        if clean != message:
+            record.msg, record.args = clean, ()
+        return True
+
+
+def mask_log_handlers(handlers: list[logging.Handler] | None = None) -> None:
+    """Put ``MaskLogs`` on the root logger's handlers (by default): a filter on a handler sees the
+    records of every logger that propagates to it."""
+    for handler in logging.getLogger().handlers if handlers is None else handlers:
+        if not any(isinstance(f, MaskLogs) for f in handler.filters):
+            handler.addFilter(MaskLogs())

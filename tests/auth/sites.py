@@ -30,12 +30,14 @@ def hashes() -> dict[str, str]:
     return {role: cheap.hash(pw) for role, pw in PASSWORDS.items()}
 
 
-def users_yaml(hashes: dict[str, str], token: str | None = KIOSK_TOKEN) -> str:
+def users_yaml(hashes: dict[str, str], token: str | None = KIOSK_TOKEN, screens: str | None = None) -> str:
+    """``screens``: the display token's ``screens:`` list as YAML (``"[utama]"``); None: every wall."""
     out = "users:\n"
     for role in ("operator", "supervisor", "admin"):
         out += f'  - {{name: {role}, role: {role}, password_hash: "${{WB_TEST_HASH_{role.upper()}}}"}}\n'
     if token:
-        out += f"  - {{name: dinding, role: operator, display_token: \"{token}\"}}\n"
+        walls = f", screens: {screens}" if screens else ""
+        out += f"  - {{name: dinding, role: operator, display_token: \"{token}\"{walls}}}\n"
     return out
 
 
@@ -85,8 +87,10 @@ def make_site(tmp_path: Path, hashes: dict[str, str], monkeypatch: pytest.Monkey
         monkeypatch.setenv(f"WB_TEST_HASH_{role.upper()}", digest)
     made: list[Any] = []
 
-    def make(extra: str = "", token: str | None = KIOSK_TOKEN, probes: bool = True) -> Site:
-        text = demo_config(f"sqlite:///{tmp_path / 'wall.db'}") + extra + users_yaml(hashes, token)
+    def make(extra: str = "", token: str | None = KIOSK_TOKEN, probes: bool = True, screens: str | None = None,
+             kiosk_screens: str | None = None) -> Site:
+        text = (demo_config(f"sqlite:///{tmp_path / 'wall.db'}", screens=screens) + extra
+                + users_yaml(hashes, token, kiosk_screens))
         path = tmp_path / "config.yaml"
         path.write_text(text)
         runtime = Runtime.from_path(path, collect=False)

@@ -3,7 +3,8 @@
 Table-driven: a new route (drill pages, exports, console, metrics) is one line in ROUTES with
 the least role that may open it. What the others get follows from the role:
 anonymous or expired session -> the login page (302) for pages, 401 for APIs; a signed-in user
-whose role is too low -> 403.
+whose role is too low -> 403; a display token (kiosk) -> 403 for anything but its walls and their
+plumbing (``display=True``), whatever its role.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class Route:
     ok: int = 200  # the answer when allowed
     api: bool = False  # refused with 401 (not a login redirect) when nobody is signed in
     body: Any = None
+    display: bool = False  # a display token (kiosk cookie) may open it too: its walls and their plumbing
 
 
 def router(pathname: str) -> dict[str, Any]:
@@ -43,10 +45,11 @@ def router(pathname: str) -> dict[str, Any]:
 
 ROUTES = [
     Route("screen list", "/", "operator"),
-    Route("wall", "/wall/utama", "operator"),
-    Route("wall display", "/wall/utama?display=0,0", "operator"),
-    Route("dash layout", "/_dash-layout", "operator", api=True),
-    Route("dash router: wall", "/_dash-update-component", "operator", "POST", api=True, body=router("/wall/utama")),
+    Route("wall", "/wall/utama", "operator", display=True),
+    Route("wall display", "/wall/utama?display=0,0", "operator", display=True),
+    Route("dash layout", "/_dash-layout", "operator", api=True, display=True),
+    Route("dash router: wall", "/_dash-update-component", "operator", "POST", api=True, body=router("/wall/utama"),
+          display=True),
     Route("dash router: drill", "/_dash-update-component", "supervisor", "POST", api=True,
           body=router("/panel/_probe")),
     Route("dash router: admin", "/_dash-update-component", "admin", "POST", api=True, body=router("/admin")),
@@ -71,10 +74,10 @@ ROUTES = [
     Route("incidents api: ack", "/api/incidents/999/ack", "operator", "POST", ok=404, api=True, body={"name": "x"}),
     Route("console: incidents ack", "/console/incidents/ack", "operator", "POST", ok=400),
     Route("console: report", "/console/report.xlsx?date=2026-11-28", "operator"),
-    Route("cameras api", "/api/cameras", "operator", api=True),
-    Route("camera feed", "/api/cameras/feed/utama/nope", "operator", ok=404, api=True),
-    Route("hls.js", "/api/cameras/hls.js", "operator", api=True),
-    Route("camera report", "/api/cameras/report", "operator", "POST", api=True, body={"cameras": []}),
+    Route("cameras api", "/api/cameras", "operator", api=True, display=True),
+    Route("camera feed", "/api/cameras/feed/utama/nope", "operator", ok=404, api=True, display=True),
+    Route("hls.js", "/api/cameras/hls.js", "operator", api=True, display=True),
+    Route("camera report", "/api/cameras/report", "operator", "POST", api=True, body={"cameras": []}, display=True),
 ]
 VISITORS = ["anonymous", "operator", "supervisor", "admin", "kiosk", "expired"]
 VISITOR_ROLE = {"anonymous": None, "expired": None, "kiosk": "operator",
@@ -103,6 +106,8 @@ def visitor(site: Site, kind: str, monkeypatch: pytest.MonkeyPatch) -> Any:
 
 def expected(route: Route, kind: str) -> int:
     role = VISITOR_ROLE[kind]
+    if kind == "kiosk" and route.role is not None and not route.display:
+        return 403
     if route.role is None or (role is not None and ROLES[role] >= ROLES[route.role]):
         return route.ok
     if role is None:
@@ -114,7 +119,8 @@ def request(client: Any, route: Route) -> Any:
     if route.method == "GET":
         response = client.get(route.path)
     elif route.body is not None:
-        response = client.post(route.path, data=json.dumps(route.body), content_type="application/json")
+        response = client.post(route.path, data=json.dumps(route.body), content_type="application/json",
+                               headers={"X-Requested-With": "wallboard"})
     else:
         response = client.post(route.path, data={"csrf_token": csrf(client)})
     response.close()  # the stream would go on for ever
@@ -161,7 +167,7 @@ def test_the_wall_stream_follows_the_same_rules(site: Site, kind: str, monkeypat
     scope = {"type": "http", "path": "/api/stream/utama", "query_string": b"", "client": ("10.1.2.3", 5000),
              "headers": [(b"cookie", cookies.encode())] if cookies else []}
     status, user = authorize_stream(site.runtime, scope)
-    assert status == expected(Route("stream", "/api/stream/utama", "operator", api=True), kind)
+    assert status == expected(Route("stream", "/api/stream/utama", "operator", api=True, display=True), kind)
     assert (user is not None) == (status == 200)
 
 
@@ -182,7 +188,8 @@ def test_without_users_everything_is_open(make_site, tmp_path) -> None:
     assert network.get("/healthz").status_code == 200  # public, nothing secret: a monitor may ask
 
 
-def test_a_kiosk_wall_is_an_operator(site: Site) -> None:
+def test_a_kiosk_wall_is_a_display(site: Site) -> None:
     client = site.kiosk()
     assert client.get("/wall/utama").status_code == 200
     assert client.get("/panel/_probe").status_code == 403 and client.get("/admin").status_code == 403
+    assert client.get("/console").status_code == 403

@@ -133,35 +133,4 @@ def test_dash_callbacks_take_json_only(site: Site) -> None:
                          content_type="application/x-www-form-urlencoded")
     assert answer.status_code == 400
 
-
-# throttling ------------------------------------------------------------------------------------
-
-def test_repeated_failures_for_one_user_answer_429(site: Site) -> None:
-    statuses = []
-    for n in range(7):
-        client = site.client(f"10.0.0.{n + 1}")  # a new address each time: the per-user limit counts
-        statuses.append(login(client, "admin", f"salah-{n}").status_code)
-    assert statuses == [401] * 5 + [429, 429]
-    refused = login(site.client("10.0.0.99"), "admin", PASSWORDS["admin"])
-    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
-    assert "Terlalu banyak" in refused.get_data(as_text=True)
-    assert login(site.client("10.0.0.99"), "operator", PASSWORDS["operator"]).status_code == 303
-
-
-def test_repeated_failures_from_one_address_answer_429(site: Site) -> None:
-    client = site.client("10.9.9.9")
-    names = ["operator"] * 4 + ["supervisor"] * 4 + ["admin"] * 2 + ["orang"]  # under the per-user limit
-    statuses = [login(client, name, "salah").status_code for name in names]
-    assert statuses == [401] * 10 + [429]
-    assert login(client, "operator", PASSWORDS["operator"]).status_code == 429
-    assert login(site.client("10.9.9.10"), "operator", PASSWORDS["operator"]).status_code == 303
-
-
-def test_the_window_slides() -> None:
-    from wallboard.auth.throttle import Throttle
-
-    gate = Throttle(address_limit=3, user_limit=3, window=60)
-    for t in (0, 1, 2):
-        gate.fail("a", "u", now=t)
-    assert gate.retry_after("a", "u", now=3) == 58
-    assert gate.retry_after("a", "u", now=61) == 0
+# throttling: tests/auth/test_throttle.py

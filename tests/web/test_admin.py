@@ -107,7 +107,7 @@ def test_audit_detail_never_holds_a_known_secret(admin_site: Site) -> None:
 def test_healthz_ok_without_login(site: Site) -> None:
     body = site.client().get("/healthz").get_json()
     assert body["status"] == "ok" and body["database"]["reachable"] is True
-    assert body["config"]["version"] == site.runtime.loaded.digest and body["sources"]["failing"] == []
+    assert body["config"]["version"] == site.runtime.loaded.digest and body["sources"]["failing"] == 0
 
 
 def test_healthz_degraded_on_a_refused_config_and_failing_source(admin_site: Site) -> None:
@@ -115,11 +115,14 @@ def test_healthz_degraded_on_a_refused_config_and_failing_source(admin_site: Sit
     assert not admin_site.rewrite(admin_site.path.read_text().replace("rows: 2}", "rows: dua}"))
     body = client.get("/healthz").get_json()
     assert body["status"] == "degraded" and body["config"]["problems"] == 1
-    assert "screens[0].grid.rows" in body["config"]["problem_lines"][0]
+    assert "problem_lines" not in body["config"]  # anonymous: status and counts only (issue 22)
+    admin = admin_site.signed_in("admin")
+    assert "screens[0].grid.rows" in admin.get("/healthz").get_json()["config"]["problem_lines"][0]
     now = datetime.now(UTC)
     admin_site.runtime.store.record_run(Run("lapor", now, now, False, 0, 0, "down", failures=1))
     answer = client.get("/healthz")
-    assert answer.status_code == 200 and answer.get_json()["sources"]["failing"] == ["lapor"]
+    assert answer.status_code == 200 and answer.get_json()["sources"]["failing"] == 1
+    assert admin.get("/healthz").get_json()["sources"]["failing"] == ["lapor"]
 
 
 def test_healthz_failing_when_every_source_fails(admin_site: Site) -> None:
@@ -144,7 +147,8 @@ def test_healthz_tells_the_stalest_indicator(site: Site) -> None:
     url = site.runtime.config.database.url
     write_reading(url, "tinggi_muka_air", 100.0, ts=int(time.time()) - 7200)
     write_reading(url, "pengaduan_terbuka", 5.0, ts=int(time.time()))
-    body = site.client().get("/healthz").get_json()
+    assert site.client().get("/healthz").get_json()["indicators"] == {"stale": 1}  # anonymous: a count
+    body = site.signed_in("admin").get("/healthz").get_json()
     stalest = body["indicators"]["stalest"]
     assert stalest["indicator"] == "tinggi_muka_air" and 7100 < stalest["age_seconds"] < 7400
     assert body["indicators"]["stale"] == ["tinggi_muka_air"] and body["status"] == "degraded"
@@ -172,11 +176,13 @@ def test_a_camera_reported_down_degrades_healthz_and_is_listed_first_on_admin(ma
     assert site.rewrite(text), site.runtime.last_reload_problems
     BOARD.clear()
     try:
-        assert "utama/cctv" not in str(site.client("127.0.0.1").get("/healthz").get_json()["cameras"]["down"])
+        admin = site.signed_in("admin")
+        assert "utama/cctv" not in str(admin.get("/healthz").get_json()["cameras"]["down"])
         BOARD.put("utama/cctv", "error", time.time() - 90, by="wall", detail="HTTP 404")
-        body = site.client("127.0.0.1").get("/healthz").get_json()
+        body = admin.get("/healthz").get_json()
         assert body["status"] == "degraded" and [c["key"] for c in body["cameras"]["down"]] == ["utama/cctv"]
-        page = site.signed_in("admin").get("/admin").get_data(as_text=True)
+        assert site.client("127.0.0.1").get("/healthz").get_json()["cameras"]["down"] == 1  # anonymous
+        page = admin.get("/admin").get_data(as_text=True)
         assert 'id="cameras"' in page, page[-3000:]
         row = page[page.index('id="camera-utama/cctv"'):]
         assert "mati" in row[:400] and "HTTP 404" in row[:600] and 'class="bad"' in row[:400]

@@ -22,6 +22,8 @@ from wallboard.cameras.health import BOARD, HealthBoard
 from wallboard.cameras.probe import check, probe_all
 from wallboard.config.loader import ConfigError, parse_config
 
+AJAX = {"X-Requested-With": "wallboard"}  # what the site's own scripts send with JSON (CSRF)
+
 CONFIG = DemoWall(database='"sqlite:///{db}"', grid="{columns: 4, rows: 4}")
 
 
@@ -160,7 +162,7 @@ def test_reports_reach_health_and_the_status_panel(app):
         {"key": "utama/grid/2", "state": "error", "since": now_ms - 30_000},
         {"key": "utama/nope", "state": "error"},           # no such camera: ignored
         {"key": "utama/grid/1", "state": "exploded"},      # no such state: ignored
-    ]})
+    ]}, headers=AJAX)
     assert answer.status_code == 200 and answer.get_json() == {"accepted": 2}
     health = client.get("/api/health").get_json()["cameras"]
     assert health["configured"] == 3 and health["reported"] == 2
@@ -175,12 +177,12 @@ def test_reports_reach_health_and_the_status_panel(app):
     assert view.props["cam-error"]["children"] == "Pasar"
     assert view.props["cam-age"]["children"] == "1 dari 3 mati"
 
-    client.post("/api/cameras/report", json={"cameras": [{"key": "utama/grid/2", "state": "stalled"}]})
+    client.post("/api/cameras/report", json={"cameras": [{"key": "utama/grid/2", "state": "stalled"}]}, headers=AJAX)
     assert client.get("/api/health").get_json()["cameras"]["down"] == []  # stalled is not down (yet)
     view = status.view(snap())
     assert view.props["cam-age"]["children"] == "1 dari 3 tersendat"
     assert view.props["cam"]["className"] == "src src-warning"
-    client.post("/api/cameras/report", json={"cameras": [{"key": "utama/grid/2", "state": "playing"}]})
+    client.post("/api/cameras/report", json={"cameras": [{"key": "utama/grid/2", "state": "playing"}]}, headers=AJAX)
     assert status.view(snap()).props["cam"]["className"] == "src src-ok"
 
 
@@ -188,10 +190,11 @@ def test_reports_reach_health_and_the_status_panel(app):
                                   b'{"cameras": [' + b"{}," * 300 + b"{}]}"])
 def test_bad_reports_get_a_one_line_answer(app, body):
     client, _ = app
-    answer = client.post("/api/cameras/report", data=body, content_type="application/json")
+    answer = client.post("/api/cameras/report", data=body, content_type="application/json", headers=AJAX)
     assert answer.status_code == 400
     assert list(answer.get_json()) == ["error"] and "\n" not in answer.get_json()["error"]
-    too_big = client.post("/api/cameras/report", data=b"{" + b" " * 40_000 + b"}", content_type="application/json")
+    too_big = client.post("/api/cameras/report", data=b"{" + b" " * 40_000 + b"}", content_type="application/json",
+                          headers=AJAX)
     assert too_big.status_code == 413
 
 

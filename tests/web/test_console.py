@@ -15,6 +15,8 @@ from wallboard.alerts.service import AlertService
 from wallboard.runtime import Runtime
 from wallboard.web.app import create_app
 
+AJAX = {"X-Requested-With": "wallboard"}  # what the site's own scripts send with JSON (CSRF)
+
 
 @pytest.fixture
 def desk(tmp_path, monkeypatch):
@@ -56,19 +58,20 @@ def test_api_lists_open_alerts_most_severe_first(desk) -> None:
 def test_acknowledge_once_then_refused_with_a_reason(desk) -> None:
     client, repo = desk
     alert_id = client.get("/api/alerts").get_json()[0]["id"]
-    answer = client.post(f"/api/alerts/{alert_id}/ack", json={"name": "sari", "note": "tim ke lokasi"})
+    answer = client.post(f"/api/alerts/{alert_id}/ack", json={"name": "sari", "note": "tim ke lokasi"}, headers=AJAX)
     assert answer.status_code == 200
     assert answer.get_json()["acknowledged_by"] == "sari" and answer.get_json()["note"] == "tim ke lokasi"
     listed = {a["id"]: a for a in client.get("/api/alerts").get_json()}
     assert listed[alert_id]["acknowledged_by"] == "sari" and listed[alert_id]["acknowledged_at"]
 
-    again = client.post(f"/api/alerts/{alert_id}/ack", json={"name": "budi"})
-    assert again.status_code == 409 and "already acknowledged by sari" in again.get_json()["error"]
+    again = client.post(f"/api/alerts/{alert_id}/ack", json={"name": "budi"}, headers=AJAX)
+    assert again.status_code == 409 and "sudah ditanggapi oleh sari" in again.get_json()["error"]
     closed_id = next(a.id for a in repo.recent() if a.status == "closed")
-    refused = client.post(f"/api/alerts/{closed_id}/ack", json={"name": "budi"})
-    assert refused.status_code == 409 and "already closed" in refused.get_json()["error"]
-    assert client.post("/api/alerts/9999/ack", json={"name": "budi"}).status_code == 404
-    nameless = client.post(f"/api/alerts/{listed[alert_id]['id'] + 1}/ack", json={})
+    refused = client.post(f"/api/alerts/{closed_id}/ack", json={"name": "budi"}, headers=AJAX)
+    # In the site's language (id), not English (issue 22).
+    assert refused.status_code == 409 and refused.get_json()["error"] == f"peringatan {closed_id} sudah ditutup"
+    assert client.post("/api/alerts/9999/ack", json={"name": "budi"}, headers=AJAX).status_code == 404
+    nameless = client.post(f"/api/alerts/{listed[alert_id]['id'] + 1}/ack", json={}, headers=AJAX)
     assert nameless.status_code == 400 and "nama" in nameless.get_json()["error"]
 
 
@@ -79,7 +82,8 @@ def test_console_page_acknowledges_and_shows_failed_notifications(desk) -> None:
     assert "Meja operator" in page and "Kejadian terbuka (1)" in page and "3 wilayah" in page
     assert 'id="open-alerts"' not in page  # no alert listed on its own
     assert page.index("KRITIS") < page.index("WASPADA")  # critical rows first
-    assert "gagal" in page and "webhook:http://127.0.0.1:9/down" in page and "refused" in page.lower()
+    assert "gagal" in page and "webhook:127.0.0.1:9" in page and "refused" in page.lower()
+    assert "/down" not in page  # a channel's kind and host, never its URL path (issue 22)
     assert 'href="#"' in page and "scrub-minute" in page and "/console/report.xlsx" in page
 
     incident = client.get("/api/incidents").get_json()[0]["id"]
@@ -93,7 +97,7 @@ def test_console_page_acknowledges_and_shows_failed_notifications(desk) -> None:
     page = client.get("/console").get_data(as_text=True)
     assert "sari sejak" in page and "ditangani" in page
     refused = client.post("/console/incidents/ack", data={"name": "budi", "csrf_token": token, "only": incident})
-    assert refused.status_code == 409 and "already acknowledged by sari" in refused.get_data(as_text=True)
+    assert refused.status_code == 409 and "sudah ditanggapi oleh sari" in refused.get_data(as_text=True)
 
 
 def test_incidents_api_lists_regions_worst_first_and_one_ack_handles_all(desk) -> None:
@@ -111,14 +115,15 @@ def test_incidents_api_lists_regions_worst_first_and_one_ack_handles_all(desk) -
     alerts = client.get("/api/alerts").get_json()
     assert {a["incident"] for a in alerts} == {incident["id"]}
 
-    answer = client.post(f"/api/incidents/{incident['id']}/ack", json={"name": "sari", "note": "tim berangkat"})
+    answer = client.post(f"/api/incidents/{incident['id']}/ack", json={"name": "sari", "note": "tim berangkat"},
+                         headers=AJAX)
     assert answer.status_code == 200
     assert all(r["acknowledged_at"] for r in answer.get_json()["regions"])
     assert {(a["acknowledged_by"], a["note"]) for a in client.get("/api/alerts").get_json()} == {
         ("sari", "tim berangkat")}
-    again = client.post(f"/api/incidents/{incident['id']}/ack", json={"name": "budi"})
-    assert again.status_code == 409
-    assert client.post("/api/incidents/9999/ack", json={"name": "budi"}).status_code == 404
+    again = client.post(f"/api/incidents/{incident['id']}/ack", json={"name": "budi"}, headers=AJAX)
+    assert again.status_code == 409 and "sudah ditanggapi oleh sari" in again.get_json()["error"]  # site's language
+    assert client.post("/api/incidents/9999/ack", json={"name": "budi"}, headers=AJAX).status_code == 404
 
 
 def test_console_report_download(desk) -> None:

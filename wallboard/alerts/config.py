@@ -10,11 +10,29 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Annotated, Any, Literal, Union
+from urllib.parse import urlsplit
 
 from pydantic import Field
 
 from wallboard.config.models import Strict
 from wallboard.durations import Duration
+
+
+def channel_host(target: str) -> str:
+    """``kind:URL`` as the notification log shows it: the kind and the URL's host (and port), never
+    its user info, path or query. Anything that is not a URL is left as it is (``email:a@b``)."""
+    kind, _, rest = target.partition(":")
+    if "://" not in rest:
+        return target
+    parts = urlsplit(rest.strip())
+    host = parts.hostname or "?"
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:  # a port that is not a number: the host says enough
+        port = None
+    return f"{kind}:{host}" + (f":{port}" if port else "")
 
 
 class TelegramContact(Strict):
@@ -40,7 +58,8 @@ class WebhookContact(Strict):
     url: str
 
     def target(self) -> str:
-        return f"webhook:{self.url}"
+        """Kind and host only: a webhook's path and query are often its secret (``/hooks/T0/B0/XyZ``)."""
+        return channel_host(f"webhook:{self.url}")
 
 
 Contact = Annotated[Union[TelegramContact, EmailContact, WebhookContact], Field(discriminator="channel")]  # noqa: UP007

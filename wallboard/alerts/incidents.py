@@ -131,13 +131,14 @@ def acknowledge(engine: Any, incident_id: int, who: str, note: str, now: datetim
     with engine.begin() as conn:
         row = conn.execute(select(i).where(i.c.id == incident_id)).first()
         if row is None:
-            raise AckRefused(f"incident {incident_id} does not exist", 404)
+            raise AckRefused("incident {incident} does not exist", 404, incident=incident_id)
         if row.status == "closed":
-            raise AckRefused(f"incident {incident_id} is already closed")
+            raise AckRefused("incident {incident} is already closed", incident=incident_id)
         waiting = conn.execute(select(a.c.id).where(
             a.c.incident == incident_id, a.c.status == "open", a.c.acknowledged_at.is_(None))).scalars().all()
         if not waiting and row.acknowledged_at is not None:
-            raise AckRefused(f"incident {incident_id} is already acknowledged by {row.acknowledged_by}")
+            raise AckRefused("incident {incident} is already acknowledged by {who}", incident=incident_id,
+                             who=row.acknowledged_by)
         for alert_id in waiting:
             done = conn.execute(a.update().where(a.c.id == alert_id, a.c.acknowledged_at.is_(None)).values(
                 acknowledged_by=who, acknowledged_at=now, ack_note=note)).rowcount

@@ -19,11 +19,17 @@ ORDER = {"warning": 1, "critical": 2}
 
 
 class AckRefused(Exception):
-    """Acknowledging was refused; the message says why (already acknowledged, closed, unknown)."""
+    """Acknowledging was refused; the message says why (already acknowledged, closed, unknown).
 
-    def __init__(self, message: str, status: int = 409):
-        super().__init__(message)
+    ``message`` is an English message id with ``{placeholders}`` filled from ``values``, so the web
+    answers it in the site's language (the ``console`` catalogue); ``str()`` is the English text.
+    """
+
+    def __init__(self, message: str, status: int = 409, **values: object):
+        super().__init__(message.format(**values) if values else message)
         self.status = status
+        self.message_id = message
+        self.values = values
 
 
 @dataclass(frozen=True)
@@ -186,20 +192,18 @@ class AlertRepo:
         with self.engine.begin() as conn:
             row = self.row(conn, alert_id)
             if row is None or row.status == "pending":
-                raise AckRefused(f"alert {alert_id} does not exist", 404)
+                raise AckRefused("alert {alert} does not exist", 404, alert=alert_id)
             if row.status == "closed":
-                raise AckRefused(f"alert {alert_id} is already closed")
+                raise AckRefused("alert {alert} is already closed", alert=alert_id)
             if row.acknowledged_at is not None:
-                raise AckRefused(
-                    f"alert {alert_id} was already acknowledged by {row.acknowledged_by} at "
-                    f"{aware(row.acknowledged_at).isoformat()}"
-                )
+                raise AckRefused("alert {alert} was already acknowledged by {who} at {at}", alert=alert_id,
+                                 who=row.acknowledged_by, at=aware(row.acknowledged_at).isoformat())
             done = conn.execute(
                 t.update().where(t.c.id == alert_id, t.c.status == "open", t.c.acknowledged_at.is_(None))
                 .values(acknowledged_by=who, acknowledged_at=now, ack_note=note)
             ).rowcount
             if done != 1:
-                raise AckRefused(f"alert {alert_id} changed meanwhile; reload and try again")
+                raise AckRefused("alert {alert} changed meanwhile; reload and try again", alert=alert_id)
             self.event(conn, alert_id, now, "acknowledged", actor=who, note=note)
             return _info(self.row(conn, alert_id))
 

@@ -25,6 +25,8 @@ class Principal:
     role: str
     kiosk: bool = False
     key: str = ""  # digest of the secret signed in with; a changed secret no longer matches
+    session: str = ""  # the session id of a password sign-in (``wallboard.auth.sessions``)
+    screens: tuple[str, ...] | None = None  # a display's walls (kiosk only); None: every wall
 
     def may(self, role: str) -> bool:
         return ROLES[self.role] >= ROLES[role]

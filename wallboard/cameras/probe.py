@@ -18,7 +18,7 @@ from wallboard.cameras.catalog import CameraRef, cameras_in
 from wallboard.cameras.feeds import kind_from_content_type, kind_from_url
 from wallboard.cameras.health import BOARD, HealthBoard
 from wallboard.cameras.relay import upstream
-from wallboard.secrets import MissingVariable, redact
+from wallboard.secrets import MissingVariable, mask_text
 
 log = logging.getLogger(__name__)
 EVERY_SECONDS = 60.0
@@ -49,7 +49,7 @@ def check(ref: CameraRef, timeout: float = TIMEOUT) -> tuple[str, str]:
                 return "error", "empty answer"
             return "playing", ""
     except (httpx.HTTPError, MissingVariable, ValueError) as exc:
-        return "error", redact(f"{type(exc).__name__}: {exc}").splitlines()[0][:200]
+        return "error", mask_text(f"{type(exc).__name__}: {exc}").splitlines()[0][:200]
 
 
 def probe_all(config: Any, board: HealthBoard = BOARD) -> int:

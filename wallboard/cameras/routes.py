@@ -27,7 +27,7 @@ from wallboard.cameras.catalog import cameras_in
 from wallboard.cameras.health import BOARD, STATES
 from wallboard.cameras.probe import EVERY_SECONDS, JOB_ID, probe_all
 from wallboard.cameras.relay import CHUNK, SNAPSHOT_LIMIT, upstream
-from wallboard.secrets import MissingVariable, redact
+from wallboard.secrets import MissingVariable, mask_text
 
 log = logging.getLogger(__name__)
 VENDOR = Path(__file__).parent / "vendor"
@@ -103,7 +103,7 @@ def camera_feed(runtime: Any, key: str) -> Response:
         upstream_response = stack.enter_context(upstream(ref.url, True, 5.0, read_timeout=RELAY_TIMEOUT))
     except (httpx.HTTPError, MissingVariable, ValueError) as exc:
         stack.close()
-        message = redact(f"camera not reachable: {type(exc).__name__}: {exc}").splitlines()[0][:300]
+        message = mask_text(f"camera not reachable: {type(exc).__name__}: {exc}").splitlines()[0][:300]
         log.warning("relay %s: %s", key, message)
         return _error(502, message)
     if upstream_response.status_code >= 400:
@@ -135,7 +135,7 @@ def _snapshot(upstream_response: httpx.Response, stack: ExitStack, content_type:
             if len(data) > SNAPSHOT_LIMIT:
                 return _error(502, "camera answer too large for a snapshot")
     except httpx.HTTPError as exc:
-        return _error(502, redact(f"camera stopped answering: {type(exc).__name__}").splitlines()[0])
+        return _error(502, mask_text(f"camera stopped answering: {type(exc).__name__}").splitlines()[0])
     finally:
         stack.close()
     return Response(data, content_type=content_type, headers=headers)

@@ -24,6 +24,7 @@ def cross_check(config: Any, base: Path) -> Iterator[tuple[Loc, str]]:
     tokens = [(u.display_token, ("users", n, "display_token")) for n, u in enumerate(config.users) if u.display_token]
     for _token, loc in _repeats(tokens):
         yield loc, "two users share one display_token; give each wall user its own"
+    yield from _user_screens(config)
 
     for si, source in enumerate(config.sources):
         for ref in source.indicator_ids():
@@ -143,3 +144,12 @@ def _duplicates(ids: list[tuple[str, Loc]], what: str) -> Iterator[tuple[Loc, st
     for value, loc in _repeats(ids):
         word = "name" if what == "user" else "id"
         yield loc, f"{what} {word} {value!r} is used twice"
+
+
+def _user_screens(config: Any) -> Iterator[tuple[Loc, str]]:
+    """A display token's ``screens:`` must name walls that exist."""
+    screen_ids = {s.id for s in config.screens}
+    for n, user in enumerate(config.users):
+        for k, ref in enumerate(user.screens or []):
+            if ref not in screen_ids:
+                yield ("users", n, "screens", k), f"screen {ref!r} is not defined under screens:"

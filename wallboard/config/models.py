@@ -14,7 +14,16 @@ from functools import cache
 from typing import Annotated, Any, Literal, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, create_model, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    IPvAnyNetwork,
+    ValidationInfo,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
 from wallboard.config.types import config_types, sections
 from wallboard.durations import Duration, nominal_period
@@ -243,6 +252,9 @@ class User(Strict):
         None, description="kiosk token (${VAR}, 16+ characters): /wall/<id>?token=... signs a wall PC in for good"
     )
     password_hash: str | None = Field(None, description="from `wallboard hash-password`; usually ${VAR}")
+    screens: list[Identifier] | None = Field(
+        None, description="the walls a display_token may show (default: every wall); never /console"
+    )
 
     @field_validator("display_token")
     @classmethod
@@ -278,6 +290,10 @@ class Auth(Strict):
     frame_ancestors: list[Annotated[str, Field(pattern=r"^[^;,\s]+$")]] = Field(
         ["'self'"], description="who may show the pages in a frame (CSP frame-ancestors): 'self', 'none' or origins"
     )
+    trusted_proxies: list[IPvAnyNetwork] = Field(
+        [], description="proxies (CIDRs) whose X-Forwarded-For names the client; none by default"
+    )
+    hsts: bool = Field(False, description="send Strict-Transport-Security (only behind HTTPS)")
 
 
 def _union(kind: str) -> Any:

@@ -1,7 +1,7 @@
 """The audit log: a row per config reload, login, refused login and admin action.
 
 Kept in the wall's own database so it survives restarts and is backed up with the data. The
-callers pass ids and key names only; ``redact`` still runs over every detail in case an error
+callers pass ids and key names only; ``mask_text`` still runs over every detail in case an error
 message quoted a secret back.
 """
 
@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import insert, select
 
-from wallboard.secrets import redact
+from wallboard.secrets import mask_text
 from wallboard.store import schema
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ class AuditEntry:
 def record(store: object, action: str, actor: str = "", detail: str = "", address: str = "") -> None:
     """Append one entry; an audit write that fails is logged, never allowed to break the request."""
     row = {"time": datetime.now(UTC), "actor": actor[:64], "action": action[:40], "address": address[:64],
-           "detail": redact(detail)[:DETAIL_LIMIT]}
+           "detail": mask_text(detail)[:DETAIL_LIMIT]}
     try:
         with store.engine.begin() as conn:  # type: ignore[attr-defined]
             conn.execute(insert(schema.audit).values(**row))

@@ -178,6 +178,19 @@ audit = Table(
 )
 Index("audit_time", audit.c.id)
 
+# Signed-in sessions (``wallboard.auth.sessions``): a row per password sign-in, deleted at logout, so
+# a logged-out cookie is refused by every web process at once. ``id`` is a digest of the random
+# session id the cookie carries, never the id itself.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("actor", String(64), nullable=False),
+    Column("created", DateTime(timezone=True), nullable=False),
+    Column("expires", DateTime(timezone=True), nullable=False),
+)
+Index("sessions_expires", sessions.c.expires)
+
 # --- alerts (wallboard/alerts) ------------------------------------------------------------------
 # Alerts per indicator and region (the kabupaten/kota code for the whole indicator, a kecamatan
 # code for one kecamatan), their history (what replay and the report read) and every notification

@@ -18,6 +18,7 @@ from flask import Response, jsonify
 from wallboard.cameras import routes as cameras
 from wallboard.i18n import translator
 from wallboard.live import Hub
+from wallboard.secrets import mask_text
 from wallboard.web import drill, errors
 from wallboard.web.access import guard, login, security
 from wallboard.web.admin import health as health_page
@@ -95,7 +96,7 @@ def create_app(runtime: Any) -> Dash:
 
     @server.route("/api/health")
     def health() -> Response:
-        problems = list(runtime.last_reload_problems)
+        problems = [mask_text(p)[:300] for p in runtime.last_reload_problems]
         if runtime.config.users and not _is_admin():
             problems = ["(sign in as admin to see the problems)"] if problems else []
         return jsonify({

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Flask, Response, g, has_request_context, redirect, request
 
-from wallboard.auth import csrf, policy
+from wallboard.auth import addresses, csrf, policy
 from wallboard.auth.logs import install
 from wallboard.web.errors import error_page
 
@@ -26,9 +26,22 @@ def current_user_name() -> str | None:
     return user.name if user is not None else None
 
 
+def client_address(runtime: Any) -> str:
+    """The client of the Flask request: the peer, or what a trusted proxy says (``auth.trusted_proxies``)."""
+    found = getattr(g, "client_address", None)
+    if found is None:
+        found = addresses.from_runtime(runtime, request.remote_addr, request.headers.get("X-Forwarded-For"))
+        g.client_address = found
+    return found
+
+
 def csrf_token(runtime: Any) -> str:
-    """This request's CSRF token (the cookie's, or a new one the response will set)."""
+    """This request's CSRF token: bound to the session when signed in with a password, else the
+    double-submit cookie's (or a new one the response will set)."""
     token = getattr(g, "csrf_token", None)
+    user = getattr(g, "user", None)
+    if token is None and user is not None and user.session:
+        token = g.csrf_token = csrf.session_token(runtime, user.session)
     if token is None:
         cookie = request.cookies.get(csrf.CSRF_COOKIE)
         token = cookie if csrf.valid(runtime, cookie) else csrf.new_token(runtime)
@@ -60,6 +73,19 @@ def _routed_path() -> str | None:
     return None
 
 
+def _csrf_request(path: str) -> csrf.Request:
+    sent = request.headers.get(csrf.HEADER)
+    if sent is None and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        sent = request.form.get(csrf.FIELD)
+    user = getattr(g, "user", None)
+    return csrf.Request(
+        method=request.method, path=path, cookie=request.cookies.get(csrf.CSRF_COOKIE), sent=sent,
+        is_json=request.is_json, custom_header=bool(request.headers.get(csrf.CUSTOM_HEADER)),
+        origin=request.headers.get("Origin"), fetch_site=request.headers.get("Sec-Fetch-Site"),
+        host=request.host, session=user.session if user else "",
+    )
+
+
 def refusal(runtime: Any, decision: policy.Decision) -> Response:
     if decision.status == 302 and decision.redirect:
         response = redirect(decision.redirect, code=302)
@@ -80,19 +106,16 @@ def register(app: Any, runtime: Any) -> None:
         if request.routing_exception is not None:
             return None  # no such route or method: Flask answers 404/405, there is nothing to guard
         path = request.path
-        decision = policy.decide(runtime, path, request.cookies, request.args, request.remote_addr)
+        address = client_address(runtime)
+        decision = policy.decide(runtime, path, request.cookies, request.args, address)
         if decision.allowed and path == "/_dash-update-component":
             routed = _routed_path()
             if routed is not None:
-                decision = policy.decide(runtime, routed, request.cookies, {}, request.remote_addr, api=True)
+                decision = policy.decide(runtime, routed, request.cookies, {}, address, api=True)
         g.user = decision.user
         if not decision.allowed:
             return refusal(runtime, decision)
-        sent = request.headers.get(csrf.HEADER)
-        if sent is None and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            sent = request.form.get(csrf.FIELD)
-        if not csrf.check(runtime, request.method, path, request.cookies.get(csrf.CSRF_COOKIE), sent,
-                          request.is_json):
+        if not csrf.check(runtime, _csrf_request(path)):
             log.warning("refused %s %s: missing or wrong CSRF token", request.method, path)
             return error_page(runtime, 400)
         return None
@@ -100,5 +123,6 @@ def register(app: Any, runtime: Any) -> None:
     @server.after_request
     def _csrf_cookie(response: Response) -> Response:
         if getattr(g, "csrf_new", False):
-            set_cookie(response, policy.Cookie(csrf.CSRF_COOKIE, g.csrf_token, 12 * 3600), samesite="Strict")
+            age = int(runtime.config.auth.session_max_age.total_seconds())
+            set_cookie(response, policy.Cookie(csrf.CSRF_COOKIE, g.csrf_token, age), samesite="Strict")
         return response

@@ -11,11 +11,11 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, g, redirect, request
 
-from wallboard.auth import csrf, policy, users
+from wallboard.auth import policy, sessions, users
 from wallboard.auth.passwords import verify_password
 from wallboard.i18n import translator
 from wallboard.store import audit
-from wallboard.web.access.guard import csrf_token, set_cookie
+from wallboard.web.access.guard import client_address, csrf_token, set_cookie
 from wallboard.web.pages import render
 
 t = translator("auth")
@@ -55,7 +55,7 @@ def login(runtime: Any) -> Response:
         return _page(runtime, "login.html", title=title, next=target, name="", error="")
     name = (request.form.get("name") or "").strip()[:64]
     password = request.form.get("password") or ""
-    address = request.remote_addr or ""
+    address = client_address(runtime)
     gate = policy.throttle(runtime)
     wait = gate.retry_after(address, name)
     if wait:
@@ -65,27 +65,30 @@ def login(runtime: Any) -> Response:
         return response
     user = users.find(runtime.config, name)
     if not verify_password(users.password_hash(user) if user is not None else None, password):
-        gate.fail(address, name)
-        audit.record(runtime.store, "login.failed", name if user is not None else "(unknown user)",
-                     "wrong user name or password", address)
+        backoffs = gate.fail(address, name)
+        actor = name if user is not None else "(unknown user)"
+        audit.record(runtime.store, "login.failed", actor, "wrong user name or password", address)
+        policy.audit_backoffs(runtime, backoffs, actor, address)
         return _page(runtime, "login.html", 401, title=title, next=target, name=name,
                      error=t(loc, "Wrong user name or password."))
-    gate.succeed(name)
+    gate.succeed(address, name)
+    session_id = sessions.start(runtime.store, user.name, runtime.config.auth.session_max_age)
     audit.record(runtime.store, "login", user.name, f"role {user.role}", address)
     response = redirect(target, code=303)
-    set_cookie(response, policy.session_cookie(runtime, user))
-    g.csrf_token, g.csrf_new = csrf.new_token(runtime), True  # a fresh token for the signed-in session
+    set_cookie(response, policy.session_cookie(runtime, user, session_id))
     return response
 
 
 def logout(runtime: Any) -> Response:
-    """The sign-out form, and signing out: both cookies cleared."""
+    """The sign-out form, and signing out: the session revoked in the database, both cookies cleared."""
     loc = locale(runtime)
     if request.method == "GET":
         return _page(runtime, "logout.html", title=t(loc, "Sign out"))
     user = getattr(g, "user", None)
     if user is not None:
-        audit.record(runtime.store, "logout", user.name, "", request.remote_addr or "")
+        if user.session:
+            sessions.end(runtime.store, user.session)  # the cookie, copied or not, signs nobody in now
+        audit.record(runtime.store, "logout", user.name, "", client_address(runtime))
     response = redirect("/login", code=303)
     set_cookie(response, policy.Cookie(policy.SESSION_COOKIE, "", 0))
     set_cookie(response, policy.Cookie(policy.KIOSK_COOKIE, "", 0))

@@ -7,6 +7,10 @@ inject ``<style>`` blocks. Cameras are played from their own hosts (a snapshot i
 or HLS stream fetched by script, video from blobs), so the origins of the cameras the config names
 (``wallboard.cameras.catalog``), and no others, are added to ``img-src``, ``connect-src`` and
 ``media-src``; a relayed camera (``proxy: true``) comes from this server and needs none.
+
+Every page and API answer behind the sign-in is ``Cache-Control: no-store`` (a shared browser or
+proxy keeps no copy of the console); ``auth.hsts: true`` adds ``Strict-Transport-Security`` for a
+site served only over HTTPS.
 """
 
 from __future__ import annotations
@@ -17,8 +21,9 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Response
+from flask import Response, request
 
+from wallboard.auth.policy import role_for
 from wallboard.cameras.catalog import cameras_in
 
 _INLINE = re.compile(r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re.S | re.I)
@@ -84,4 +89,9 @@ def register(app: Any, runtime: Any) -> None:
         if runtime.config.auth.frame_ancestors == ["'self'"]:
             response.headers["X-Frame-Options"] = "SAMEORIGIN"
         response.headers.pop("Server", None)
+        if role_for(request.path) is not None or request.path.startswith("/api/"):
+            # Anything behind the sign-in, and every API answer, stays out of every cache.
+            response.headers["Cache-Control"] = "no-store"
+        if runtime.config.auth.hsts:
+            response.headers["Strict-Transport-Security"] = "max-age=31536000"
         return response

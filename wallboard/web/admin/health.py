@@ -4,7 +4,8 @@
 made unwritable (``database.file``), or every source is failing;
 ``degraded`` when the config file on disk was refused, some source fails, an indicator is stale
 or a camera is down (as its walls or the server's probe last reported); ``ok`` otherwise.
-Nothing secret: ids, counts, ages and the config's problem lines.
+Anonymous callers (a load balancer, a monitor) get the status and counts only; an admin (or this
+machine, on a site without ``users:``) also gets the ids, ages and the masked problem lines.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from flask import Response, jsonify
 from sqlalchemy import text
 
 from wallboard.cameras.routes import health_summary
-from wallboard.secrets import redact
+from wallboard.secrets import mask_text
 
 PROBLEMS_SHOWN = 10
 
@@ -70,7 +71,7 @@ def health(runtime: Any, now: datetime | None = None) -> tuple[dict[str, Any], i
             "version": runtime.loaded.digest,
             "loaded_at": runtime.loaded_at.astimezone(UTC).isoformat(timespec="seconds"),
             "problems": len(problems),
-            "problem_lines": [redact(p)[:300] for p in problems[:PROBLEMS_SHOWN]],
+            "problem_lines": [mask_text(p)[:300] for p in problems[:PROBLEMS_SHOWN]],
         },
         "database": {"reachable": reachable, "file": gone or "ok"} if runtime.store.identity.path
         else {"reachable": reachable},
@@ -82,11 +83,36 @@ def health(runtime: Any, now: datetime | None = None) -> tuple[dict[str, Any], i
     return body, 503 if status == "failing" else 200
 
 
+def counts_only(body: dict[str, Any]) -> dict[str, Any]:
+    """What anyone may read: the status and counts, no problem line, no source, indicator or camera
+    name (a refused config line may quote a URL with its password; ids map the site's plumbing)."""
+    return {
+        "status": body["status"],
+        "config": {k: body["config"][k] for k in ("version", "loaded_at", "problems")},
+        "database": body["database"],
+        "sources": {"total": body["sources"]["total"], "failing": len(body["sources"]["failing"])},
+        "indicators": {"stale": len(body["indicators"]["stale"])},
+        "cameras": {**body["cameras"], "down": len(body["cameras"]["down"])},
+    }
+
+
+def sees_details(runtime: Any) -> bool:
+    """An admin, or this machine itself on a site without ``users:`` (where it sees everything)."""
+    from flask import g, request
+
+    from wallboard.auth.policy import is_loopback
+
+    user = getattr(g, "user", None)
+    if runtime.config.users:
+        return user is not None and not user.kiosk and user.may("admin")
+    return is_loopback(request.remote_addr or "")
+
+
 def register(app: Any, runtime: Any) -> None:
     @app.server.route("/healthz")
     def healthz() -> Response:
         body, status = health(runtime)
-        response = jsonify(body)
+        response = jsonify(body if sees_details(runtime) else counts_only(body))
         response.status_code = status
         response.headers["Cache-Control"] = "no-store"
         return response

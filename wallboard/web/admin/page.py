@@ -1,13 +1,13 @@
 """``/admin``: what is in force and what went wrong, for the admin of the wall (role admin).
 
-The config in force (secrets masked), its version and load time; the last refused edit with its
-``file:line:col`` problems; every source's health with a "run now" button; the audit log.
+The config in force (secrets masked by ``wallboard.secrets.mask``, as everywhere), its version
+and load time; the last refused edit with its ``file:line:col`` problems; every source's health
+with a "run now" button; the audit log.
 """
 
 from __future__ import annotations
 
 import io
-import re
 import threading
 from datetime import datetime
 from typing import Any
@@ -20,33 +20,13 @@ from wallboard.cameras.health import BOARD
 from wallboard.formatting import number
 from wallboard.i18n import translator
 from wallboard.scheduler import JOB_PREFIX
-from wallboard.secrets import has_variables, redact
+from wallboard.secrets import mask, mask_text
 from wallboard.store import audit
-from wallboard.web.access.guard import csrf_token
+from wallboard.web.access.guard import client_address, csrf_token
 from wallboard.web.errors import error_page
 from wallboard.web.pages import render
 
 t = translator("admin")
-MASK = "***"
-_SECRET_KEY = re.compile(r"(token|password|secret|hash|authorization|api[_-]?key|key)$", re.I)
-_URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)([^@\s]+)(@)")
-
-
-def mask(value: Any, key: str = "") -> Any:
-    """A config value fit to show: secrets written out literally become ``***``; ``${VAR}`` stays,
-    since it names a variable and holds no secret."""
-    if isinstance(value, dict):
-        return {k: mask(v, str(k)) for k, v in value.items()}
-    if isinstance(value, list):
-        return [mask(v, key) for v in value]
-    if isinstance(value, str):
-        if _SECRET_KEY.search(key) and not has_variables(value):
-            return MASK
-        return redact(_URL_PASSWORD.sub(lambda m: m.group(1) + (
-            m.group(2) if m.group(2).startswith("${") else MASK) + m.group(3), value))
-    return value
-
-
 def masked_yaml(config: Any) -> str:
     data = mask(config.model_dump(mode="json", exclude_none=True))
     out = io.StringIO()
@@ -79,8 +59,8 @@ def source_rows(runtime: Any) -> list[dict[str, Any]]:
             # What happened to the other rows: added into another on one key, given twice, refused.
             **{k: number(getattr(run, k), config.site.locale) if run else "–"
                for k in ("combined", "duplicates", "rejected")},
-            "notes": redact(run.notes or "") if run else "",
-            "error": redact(status.last_error or "") if run and not run.ok else "",
+            "notes": mask_text(run.notes or "") if run else "",
+            "error": mask_text(status.last_error or "") if run and not run.ok else "",
             "next_run": _when(upcoming, zone),
         })
     return rows
@@ -96,7 +76,7 @@ def camera_rows(runtime: Any) -> list[dict[str, Any]]:
         since = datetime.fromtimestamp(report.since, zone) if report is not None else None
         rows.append({"key": key, "label": camera.label, "state": report.state if report else "",
                      "since": _when(since, zone), "by": report.by if report else "",
-                     "detail": redact(report.detail) if report else ""})
+                     "detail": mask_text(report.detail) if report else ""})
     return sorted(rows, key=lambda r: (r["state"] not in ("error", "stalled"), r["key"]))
 
 
@@ -125,9 +105,9 @@ def register(app: Any, runtime: Any) -> None:
             user=getattr(g, "user", None),
             version=runtime.loaded.digest, loaded_at=_when(runtime.loaded_at, zone),
             path=str(runtime.path), config_text=masked_yaml(config),
-            problems=[redact(p) for p in runtime.last_reload_problems],
+            problems=[mask_text(p) for p in runtime.last_reload_problems],
             refused_at=_when(refused[0], zone) if refused else None,
-            refused_problems=[redact(p) for p in refused[1]] if refused else [],
+            refused_problems=[mask_text(p) for p in refused[1]] if refused else [],
             sources=source_rows(runtime), cameras=camera_rows(runtime),
             entries=[(_when(e.time, zone), e) for e in audit.entries(runtime.store, 200)],
             notice=request.args.get("ran", ""),
@@ -143,5 +123,5 @@ def register(app: Any, runtime: Any) -> None:
         user = getattr(g, "user", None)
         run_now(runtime, source_id)
         audit.record(runtime.store, "admin.run_source", user.name if user else "(local)", source_id,
-                     request.remote_addr or "")
+                     client_address(runtime))
         return redirect(f"/admin?ran={source_id}#sources", code=303)

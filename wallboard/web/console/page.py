@@ -22,10 +22,12 @@ from flask import Response, jsonify, redirect, render_template_string, request
 
 from wallboard import formatting
 from wallboard.alerts import incidents
+from wallboard.alerts.config import channel_host
 from wallboard.alerts.repo import ORDER, AckRefused, AlertRepo
 from wallboard.alerts.report import write_report
 from wallboard.i18n import translator
 from wallboard.regions import name as region_name
+from wallboard.secrets import mask_text
 from wallboard.web.access.guard import csrf_token
 from wallboard.web.console.identity import current_user_name
 from wallboard.web.pages import TEMPLATES
@@ -37,6 +39,11 @@ t = translator("console")
 def sorted_open(alerts: list[Any]) -> list[Any]:
     """Most severe first, then the longest waiting."""
     return sorted(alerts, key=lambda a: (-ORDER.get(a.state, 0), a.opened or datetime.max.replace(tzinfo=UTC)))
+
+
+def refused(locale: str, exc: AckRefused) -> str:
+    """Why an acknowledgement was refused, in the site's language."""
+    return t(locale, exc.message_id, **exc.values)
 
 
 def signed() -> tuple[str | None, str]:
@@ -66,7 +73,7 @@ def register(app: Any, runtime: Any) -> None:
         try:
             alert = repo().acknowledge(alert_id, who, note)
         except AckRefused as exc:
-            return jsonify({"error": str(exc)}), exc.status
+            return jsonify({"error": refused(runtime.config.site.locale, exc)}), exc.status
         runtime.hub.notify()
         return jsonify(alert.as_json())
 
@@ -80,7 +87,7 @@ def register(app: Any, runtime: Any) -> None:
         try:
             repo().acknowledge(alert_id, who, note)
         except AckRefused as exc:
-            return _console(runtime, str(exc)), exc.status
+            return _console(runtime, refused(locale, exc)), exc.status
         runtime.hub.notify()
         return redirect("/console", code=303)
 
@@ -130,7 +137,7 @@ def register_incidents(server: Any, runtime: Any) -> None:
         try:
             done = incidents.acknowledge(runtime.store.engine, incident_id, who, note)
         except AckRefused as exc:
-            return jsonify({"error": str(exc)}), exc.status
+            return jsonify({"error": refused(runtime.config.site.locale, exc)}), exc.status
         runtime.hub.notify()
         return jsonify(done.as_json())
 
@@ -146,17 +153,16 @@ def register_incidents(server: Any, runtime: Any) -> None:
         ids = [int(v) for v in chosen if v.isdigit()]
         if not ids:
             return _console(runtime, t(locale, "Select the incidents to acknowledge.")), 400
-        refused = []
+        reasons = []
         for incident_id in ids:
             try:
                 incidents.acknowledge(runtime.store.engine, incident_id, who, note)
             except AckRefused as exc:
-                refused.append(str(exc))
+                reasons.append(refused(locale, exc))
         runtime.hub.notify()
-        if refused:
-            return _console(runtime, "; ".join(refused)), 409
+        if reasons:
+            return _console(runtime, "; ".join(reasons)), 409
         return redirect("/console", code=303)
-
 
 
 def _console(runtime: Any, message: str | None = None) -> str:
@@ -199,8 +205,9 @@ def _console(runtime: Any, message: str | None = None) -> str:
         })
     log_rows = [{
         "time": when(n.last_try or n.created), "alert": n.alert_id, "owner": n.owner, "level": n.level,
-        "channel": n.channel, "target": n.target, "status": n.status, "attempts": n.attempts,
-        "error": n.error or "", "next": when(n.next_try) if n.status == "pending" else "",
+        # Kind and host only (rows stored before kept the whole URL): never a webhook's secret path.
+        "channel": n.channel, "target": channel_host(n.target), "status": n.status, "attempts": n.attempts,
+        "error": mask_text(n.error or ""), "next": when(n.next_try) if n.status == "pending" else "",
     } for n in repo.notifications(100)]
     today = now.astimezone(zone)
     return render_template_string(

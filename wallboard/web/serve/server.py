@@ -15,6 +15,7 @@ import time
 from email.utils import formatdate
 from typing import Any
 
+from wallboard.auth.addresses import from_runtime
 from wallboard.auth.policy import decide, still_allowed
 from wallboard.web.app import create_app
 from wallboard.web.serve.streams import PREFIX, Fanout, Receive, Scope, Send, StreamEndpoint
@@ -51,14 +52,18 @@ def authorize_stream(runtime: Any, scope: Scope) -> tuple[int, Any]:
     from urllib.parse import parse_qsl
 
     jar: SimpleCookie = SimpleCookie()
+    forwarded = None
     for name, value in scope.get("headers", []):
         if name == b"cookie":
             with contextlib.suppress(Exception):  # a malformed cookie header signs nobody in
                 jar.load(value.decode("latin-1"))
+        elif name == b"x-forwarded-for":
+            forwarded = value.decode("latin-1")
     cookies = {key: morsel.value for key, morsel in jar.items()}
     query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
     client = scope.get("client")
-    decision = decide(runtime, scope["path"], cookies, query, client[0] if client else None, api=True)
+    address = from_runtime(runtime, client[0] if client else None, forwarded)
+    decision = decide(runtime, scope["path"], cookies, query, address, api=True)
     if decision.allowed:
         return 200, decision.user
     return (decision.status if decision.status in (401, 403, 429) else 401), None
@@ -124,6 +129,9 @@ def serve(runtime: Any, host: str, port: int, threads: int = PAGE_THREADS) -> No
         app, host=host, port=port, log_config=None, access_log=False, lifespan="on",
         backlog=4096,  # a burst of connection attempts waits in the kernel instead of being refused
         timeout_keep_alive=5, timeout_graceful_shutdown=5, server_header=False,
+        # X-Forwarded-For is judged by auth.trusted_proxies (wallboard.auth.addresses), not by
+        # uvicorn, which would believe any loopback peer and let it reset its throttling counts.
+        proxy_headers=False,
     )
 
     class Server(uvicorn.Server):
