@@ -52,7 +52,8 @@ def test_init_writes_a_valid_config_in_the_right_time_zone(tmp_path: Path, text:
     assert config.site.name == f"Command Center {name}" and config.site.locale == "id"
     assert loaded.warnings == ()
     types = {s.id: s.type for s in config.sources}
-    assert types == {"simulasi": "demo", "harga_pangan": "csv", "kasus_dbd": "excel"}
+    assert types == {"simulasi": "demo", "harga_pangan": "csv", "kasus_dbd": "excel", "bmkg_gempa": "bmkg_gempa",
+                     "bmkg_peringatan": "bmkg_peringatan"}
     assert {p.type for p in config.screens[0].all_panels()} >= {"kpi", "trend", "map", "events", "clock", "status"}
 
 
@@ -73,7 +74,8 @@ def test_samples_are_written_the_indonesian_way_and_dated_up_to_today(tmp_path: 
 
 def test_init_cli_in_a_directory_then_collect_once_reads_every_sample(tmp_path: Path) -> None:
     wall = tmp_path / "binjai"
-    result = wallboard("init", "--region", "binjai", "--dir", str(wall), "--boundaries", str(FIXTURES))
+    result = wallboard("init", "--region", "binjai", "--dir", str(wall), "--boundaries", str(FIXTURES),
+                       "--no-bmkg")
     assert result.returncode == 0, result.stderr
     assert "Kota Binjai (12.75)" in result.stdout
     config = load_config(wall / "config.yaml").config
