@@ -40,6 +40,10 @@ class StandIn:
     times: dict[str, datetime] = field(default_factory=dict)
     overrides: dict[str, Answer] = field(default_factory=dict)
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    # A whole kabupaten's desa (``wallboard init`` asks one per kecamatan): codes without a sample of
+    # their own get this sample, except those in ``unknown`` (404, as BMKG answers an unknown code).
+    any_desa: str | None = None
+    unknown: set[str] = field(default_factory=set)
 
     @property
     def url(self) -> str:
@@ -72,7 +76,9 @@ class StandIn:
         if path == "publik/prakiraan-cuaca":
             code = (parse_qs(split.query).get("adm4") or [""])[0]
             file = FIXTURES / "publik" / "prakiraan-cuaca" / f"{code}.json"
-            if not file.is_file():  # what BMKG answers for a code it does not know
+            if not file.is_file() and self.any_desa and code not in self.unknown:
+                file = FIXTURES / "publik" / "prakiraan-cuaca" / self.any_desa
+            if not file.is_file() or code in self.unknown:  # what BMKG answers for a code it does not know
                 return Answer(404, b'{"message":"Data not found"}')
             return Answer(200, file.read_bytes())
         file = FIXTURES / path

