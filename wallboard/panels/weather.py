@@ -32,6 +32,7 @@ from wallboard.snapshot import Needs, Snapshot
 t = translator("wall")
 ICONS = Path(__file__).parent / "weather_icons"
 STEP = timedelta(hours=3)
+STEP_REM = 4.6  # the narrowest column that still holds "24°C" and "12,4 mm" (panels.css .wx-step)
 # BMKG weather code -> icon file (docs/sources.md lists the codes).
 CODES = {0: "cerah", 1: "cerah-berawan", 2: "cerah-berawan", 3: "berawan", 4: "berawan-tebal", 5: "kabut",
          10: "kabut", 45: "kabut", 60: "hujan-ringan", 61: "hujan", 63: "hujan-lebat", 80: "hujan", 95: "petir",
@@ -69,7 +70,9 @@ class WeatherPanel(Panel):
         return f"{regions.name(region)} · BMKG"
 
     def steps(self) -> int:
-        return max(1, self.config.hours // 3 + 1)
+        """Columns shown: one per 3 hours of ``hours`` (the step under way first), as many as fit
+        whole at STEP_REM each, the same at any resolution."""
+        return max(1, min(self.config.hours // 3 + 1, int(self.body_width_rem() // STEP_REM)))
 
     def needs(self) -> Needs:
         return Needs(forecasts={self.config.source}, sources=True)
@@ -94,18 +97,18 @@ class WeatherPanel(Panel):
     def view(self, snap: Snapshot) -> PanelView:
         rows = [f for f in snap.forecasts.get(self.config.source, [])
                 if self.config.region is None or f.region == self.config.region]
-        start, end = snap.now - STEP, snap.now + timedelta(hours=self.config.hours)
         by_time: dict[Any, list[Any]] = {}
         for f in rows:
-            if start < f.valid <= end or (f.valid <= snap.now < f.valid + STEP):
-                by_time.setdefault(f.valid, []).append(f)
-        times = sorted(by_time)[: self.steps()]
+            by_time.setdefault(f.valid, []).append(f)
+        times = self.slots(sorted(by_time), snap.now)
         props: dict = {}
         for i in range(self.steps()):
             if i >= len(times):
                 props[f"s{i}"] = {"style": {"visibility": "hidden"}}
-                continue
-            props.update(self.cell(i, times[i], by_time[times[i]], snap))
+            elif times[i] not in by_time:  # a step BMKG left out: a gap, never a guess
+                props.update(self.gap(i, times[i], snap))
+            else:
+                props.update(self.cell(i, times[i], by_time[times[i]], snap))
         status = snap.sources.get(self.config.source)
         last_ok = status.last_success if status is not None else None
         issued = max((f.issued for f in rows), default=None)
@@ -121,6 +124,30 @@ class WeatherPanel(Panel):
         when = issued.astimezone(snap.now.tzinfo) if issued else None
         return PanelView(state, when, props, note)
 
+    def slots(self, valid: list[Any], now: Any) -> list[Any]:
+        """The steps' times from the one under way, every 3 hours: a step missing in the forecast
+        keeps its column (shown as a gap) instead of the next one moving up."""
+        current = [v for v in valid if v <= now < v + STEP]
+        ahead = [v for v in valid if v > now]
+        if not current and not ahead:
+            return []
+        first = current[-1] if current else ahead[0]
+        last = now + timedelta(hours=self.config.hours)
+        out = []
+        while first <= last and len(out) < self.steps():
+            out.append(first)
+            first += STEP
+        return out
+
+    def gap(self, i: int, valid: Any, snap: Snapshot) -> dict:
+        return {
+            f"s{i}": {"style": {}},
+            f"s{i}-time": {"children": valid.astimezone(snap.now.tzinfo).strftime("%H:%M")},
+            f"s{i}-icon": {"src": icon_uri(None), "alt": "", "title": "", "style": {"visibility": "hidden"}},
+            f"s{i}-text": {"children": t(self.locale, "no forecast")},
+            f"s{i}-temp": {"children": "–"}, f"s{i}-rain": {"children": "–"}, f"s{i}-wind": {"children": "–"},
+        }
+
     def cell(self, i: int, valid: Any, steps: list[Any], snap: Snapshot) -> dict:
         loc = self.locale
         temps = [s.temperature for s in steps if s.temperature is not None]
@@ -132,7 +159,7 @@ class WeatherPanel(Panel):
         return {
             f"s{i}": {"style": {}},
             f"s{i}-time": {"children": valid.astimezone(snap.now.tzinfo).strftime("%H:%M")},
-            f"s{i}-icon": {"src": icon_uri(worst.weather), "alt": words, "title": words},
+            f"s{i}-icon": {"src": icon_uri(worst.weather), "alt": words, "title": words, "style": {}},
             f"s{i}-text": {"children": words},
             f"s{i}-temp": {"children": temp},
             f"s{i}-rain": {"children": f"{formatting.number(rain, loc, 1)} mm" if rain is not None else "–"},
