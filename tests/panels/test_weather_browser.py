@@ -61,13 +61,18 @@ def wall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WallServer]:
     server.stop()
 
 
+STEPS_JS = """(panel) => [...document.querySelectorAll(`[data-panel=${panel}] .wx-step`)]
+  .filter(s => s.style.visibility !== 'hidden')
+  .map(s => { const img = s.querySelector('img');
+              return {time: s.querySelector('.wx-time').textContent,
+                      temp: s.querySelector('.wx-temp').textContent,
+                      rain: s.querySelector('.wx-rain').textContent,
+                      alt: img.alt, src: img.src.slice(0, 26),
+                      icon: img.style.visibility !== 'hidden' && img.getBoundingClientRect().height}; })"""
+
+
 def steps(page, panel: str) -> list[dict]:
-    return page.evaluate(f"""() => [...document.querySelectorAll('[data-panel={panel}] .wx-step')]
-      .filter(s => s.style.visibility !== 'hidden')
-      .map(s => {{ const img = s.querySelector('img');
-                   return {{time: s.querySelector('.wx-time').textContent,
-                            temp: s.querySelector('.wx-temp').textContent, rain: s.querySelector('.wx-rain').textContent, alt: img.alt, src: img.src.slice(0, 26),
-                            icon: img.style.visibility !== 'hidden' && img.getBoundingClientRect().height}}; }})""")
+    return page.evaluate(STEPS_JS, panel)
 
 
 @pytest.mark.parametrize(("width", "height"), [(1920, 1080), (3840, 2160)])
