@@ -296,6 +296,7 @@ _BMKG_SCREEN = """\
       - id: info-bmkg
         type: ticker
         indicators: [peringatan_dini]
+        events: [bmkg_peringatan, bmkg_gempa]
         text:
           - {{id: "Sumber data: BMKG (data.bmkg.go.id)", en: "Data source: BMKG (data.bmkg.go.id)"}}
         at: [0, 7]

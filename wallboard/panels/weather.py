@@ -142,7 +142,7 @@ class WeatherPanel(Panel):
     def gap(self, i: int, valid: Any, snap: Snapshot) -> dict:
         return {
             f"s{i}": {"style": {}},
-            f"s{i}-time": {"children": valid.astimezone(snap.now.tzinfo).strftime("%H:%M")},
+            f"s{i}-time": {"children": valid.astimezone(self.wall.config.site.zone).strftime("%H:%M")},
             f"s{i}-icon": {"src": icon_uri(None), "alt": "", "title": "", "style": {"visibility": "hidden"}},
             f"s{i}-text": {"children": t(self.locale, "no forecast")},
             f"s{i}-temp": {"children": "–"}, f"s{i}-rain": {"children": "–"}, f"s{i}-wind": {"children": "–"},
@@ -158,7 +158,7 @@ class WeatherPanel(Panel):
         temp = f"{formatting.number(mean(temps), loc, 0)}°C" if temps else "–"
         return {
             f"s{i}": {"style": {}},
-            f"s{i}-time": {"children": valid.astimezone(snap.now.tzinfo).strftime("%H:%M")},
+            f"s{i}-time": {"children": valid.astimezone(self.wall.config.site.zone).strftime("%H:%M")},
             f"s{i}-icon": {"src": icon_uri(worst.weather), "alt": words, "title": words, "style": {}},
             f"s{i}-text": {"children": words},
             f"s{i}-temp": {"children": temp},
@@ -171,6 +171,7 @@ class WeatherPanel(Panel):
         if self.config.region is not None:
             return []
         source = next((s for s in self.wall.config.sources if s.id == self.config.source), None)
-        wanted = list(getattr(source, "desa", {}) or {})
+        every = [k.code for k in regions.kecamatan(self.wall.config.site.region)]  # a demo source: all of them
+        wanted = list(getattr(source, "desa", None) or every)
         have = {f.region for f in rows}
         return [regions.name(code) for code in wanted if code not in have]
