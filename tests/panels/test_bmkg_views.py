@@ -70,3 +70,32 @@ def test_the_weather_panel_combines_the_site_and_keeps_gaps() -> None:
     one = kecamatan.view(shot)
     assert one.props["s1-temp"]["children"] == "30°C" and one.props["s3-temp"]["children"] == "–"
     assert kecamatan.view(Snapshot(now.now, 1, {}, {}, {}, {})).state == "nodata"
+
+
+def test_a_map_colours_kecamatan_by_forecast_rain_never_from_readings() -> None:
+    _, panels = wall("      - {id: m, type: map, rain: simulasi, hours: 12, at: [0, 0], size: [4, 4]}")
+    [rain_map] = panels
+    assert rain_map.needs().forecasts == {"simulasi"} and rain_map.needs().indicators == set()
+    assert rain_map.title() == "Prakiraan hujan 12 jam ke depan"
+    rows = [forecast("12.75.01", 1, 24, 61, 3.0), forecast("12.75.01", 4, 24, 95, 12.5),
+            forecast("12.75.01", 20, 24, 63, 40.0),  # beyond 12 hours: not added
+            forecast("12.75.02", 1, 24, 0, 0.0)]
+    ran = {"simulasi": status("simulasi", run("simulasi", True, timedelta(seconds=5)), timedelta(seconds=5))}
+    view = rain_map.view(Snapshot(NOW, 1, {}, {}, {}, ran, forecasts={"simulasi": rows}))
+    tiles = {rain_map.areas[int(k[1:-2])][0]: v["children"] for k, v in view.props.items() if k.endswith("-v")}
+    assert tiles["12.75.01"] == "15,5 mm" and tiles["12.75.02"] == "0,0 mm" and tiles["12.75.03"] == "–"
+    assert view.state == "ok"
+    wettest = view.props[f"t{[c for c, _ in rain_map.areas].index('12.75.01')}"]["style"]["background"]
+    assert wettest == "#08519c"  # the darkest blue: the most rain
+
+
+def test_a_map_takes_an_indicator_or_rain_not_both() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    from wallboard.panels.map import MapConfig
+
+    with pytest.raises(ValidationError, match="either indicator: or rain:"):
+        MapConfig(id="m", type="map", at=(0, 0), indicator="air", rain="cuaca")
+    with pytest.raises(ValidationError, match="either indicator: or rain:"):
+        MapConfig(id="m", type="map", at=(0, 0))
