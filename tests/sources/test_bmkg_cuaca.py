@@ -34,16 +34,15 @@ def standin() -> Iterator[StandIn]:
 
 
 @pytest.fixture
-def wall(standin: StandIn, tmp_path: Path) -> Iterator[tuple[Collector, Store]]:
+def wall(standin: StandIn, tmp_path: Path, db_url: str) -> Iterator[tuple[Collector, Store]]:
     SHARED.forget()
     standin.overrides.clear()
     desa = ", ".join(f'"{k}": "{v}"' for k, v in DESA.items())
     sources = f'  - {{id: cuaca, type: bmkg_cuaca, base_url: "{standin.url}", desa: {{{desa}}}}}'
-    db = f"sqlite:///{tmp_path / 'w.db'}"
-    text = DemoWall(region="33.08", database=f'"{db}"', sources=sources).format(
+    text = DemoWall(region="33.08", database=f'"{db_url}"', sources=sources).format(
         panels="      - {id: cuaca, type: weather, source: cuaca, at: [0, 0], size: [4, 2]}")
     config = parse_config(text, base=tmp_path).config
-    store = Store.open(db)
+    store = Store.open(db_url)
     yield Collector(store, config, tmp_path), store
     store.close()
 

@@ -28,6 +28,14 @@ MAX_BYTES = 8 * 1024 * 1024  # no BMKG answer comes near this; a larger one is n
 BACKOFF = Backoff(base=30.0, cap=900.0)
 
 
+class HttpStatus(SourceError):
+    """BMKG answered with an error status (kept, so a source can tell "unknown code" from a fault)."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
 @dataclass
 class _Kept:
     etag: str | None
@@ -78,13 +86,14 @@ class BmkgClient:
             raise SourceError(f"tidak bisa terhubung ke {_shown(full)}: {reason}") from None
         if response.status_code == 429 or response.status_code >= 500:
             wait = self._pause(host, response)
-            raise SourceError(f"HTTP {response.status_code} dari {_shown(full)}; BMKG tidak ditanya lagi "
-                              f"selama {wait:.0f} dtk")
+            raise HttpStatus(response.status_code, f"HTTP {response.status_code} dari {_shown(full)}; BMKG tidak "
+                                                   f"ditanya lagi selama {wait:.0f} dtk")
         self._paused.pop(host, None)
         if response.status_code == 304 and kept is not None:
             return kept.body
         if response.status_code >= 400:
-            raise SourceError(f"HTTP {response.status_code} {response.reason_phrase} dari {_shown(full)}")
+            raise HttpStatus(response.status_code,
+                             f"HTTP {response.status_code} {response.reason_phrase} dari {_shown(full)}")
         body = response.content
         if len(body) > MAX_BYTES:
             raise SourceError(f"jawaban {_shown(full)} lebih dari {MAX_BYTES // 1024 // 1024} MB")

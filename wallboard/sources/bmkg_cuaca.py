@@ -26,7 +26,7 @@ from wallboard.config.models import SourceBase
 from wallboard.durations import Duration
 from wallboard.records import Forecast
 from wallboard.sources.base import Batch, Source, SourceError
-from wallboard.sources.bmkg_client import SHARED, field, looks_like_html
+from wallboard.sources.bmkg_client import SHARED, HttpStatus, field, looks_like_html
 
 PATH = "publik/prakiraan-cuaca"
 UNKNOWN = "tidak dikenal BMKG"
@@ -70,8 +70,8 @@ class BmkgCuacaSource(Source):
         url = self.config.base_url.rstrip("/") + "/" + PATH
         try:
             body = SHARED.get(url, timeout, params={"adm4": desa})
-        except SourceError as exc:
-            if "HTTP 404" in str(exc):
+        except HttpStatus as exc:
+            if exc.status == 404:
                 raise _Unknown from None
             raise
         if looks_like_html(body):
