@@ -77,7 +77,8 @@ def test_quakes_are_events_judged_from_the_site_with_their_values_from_the_sampl
     felt = got["gempa-20261202021427"]  # inside Kabupaten Magelang, felt III-IV there
     assert felt.time == datetime(2026, 12, 2, 2, 14, 27, tzinfo=UTC)  # DateTime, not "09:14:27 WIB"
     assert (felt.status, felt.category, felt.region) == ("waspada", "gempa lokal", "33.08")  # MMI IV
-    assert "M 4.3" in felt.title and "kedalaman 10 km" in felt.detail and "-7.55, 110.20" in felt.detail
+    assert felt.title == "Gempa M 4.3 · Pusat gempa berada di darat 9 km BaratDaya Kab. Magelang"
+    assert "kedalaman 10 km" in felt.detail and "dirasakan (MMI): III - IV Magelang" in felt.detail and "-7.55, 110.20" in felt.detail
     assert "0 km dari batas Kabupaten Magelang" in felt.detail and "tidak berpotensi tsunami" in felt.detail
     near = got["gempa-20261201144003"]  # not felt here, but 55 km from the boundary: within near_km
     assert (near.status, near.category, near.region) == ("info", "gempa lokal", "33.08")
@@ -186,3 +187,23 @@ def test_names_of_the_site_are_matched_with_their_kind() -> None:
     assert not site.names_site("Kota Magelang: Magelang Utara, Magelang Selatan")
     assert not site.names_site("Kab. Purworejo: Grabag")  # a Grabag of another kabupaten
     assert site.names_site("hujan lebat di Grabag dan Secang")
+
+
+@pytest.mark.parametrize(("path", "answer", "says"), [
+    ("alerts/nowcast/id", "html", "alerts/nowcast/id: jawaban berupa halaman HTML"),
+    ("alerts/nowcast/id/CJH20261202003_alert.xml", "no-expires", "<expires> tidak ada"),
+    ("alerts/nowcast/id", "not-rss", "bukan RSS"),
+])
+def test_a_warning_feed_that_changed_shape_fails_naming_what_and_stores_nothing(
+        wall, standin: StandIn, path: str, answer: str, says: str) -> None:
+    collector, store, _ = wall
+    if answer == "html":
+        standin.html(path)
+    elif answer == "no-expires":
+        body = (FIXTURES / "bmkg" / path).read_text().replace("<expires>{{EXPIRES}}</expires>", "")
+        standin.overrides[path] = Answer(200, standin._fill(body.encode()), "application/xml")
+    else:
+        standin.overrides[path] = Answer(200, b"<feed><entry/></feed>", "application/xml")
+    run = collector.run("peringatan", NOW)
+    assert not run.ok and says in run.error, run.error
+    assert store.events("peringatan", 10) == [] and store.latest(["peringatan_dini"])["peringatan_dini"] == []
