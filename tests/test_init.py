@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 
 from tests.boundary_server import FIXTURES
 from tests.conftest import ROOT
+from wallboard import regions
 from wallboard.config import load_config
 from wallboard.init import InitError, create
 from wallboard.samples import DENGUE_XLSX, PRICES_CSV
@@ -53,7 +54,8 @@ def test_init_writes_a_valid_config_in_the_right_time_zone(tmp_path: Path, text:
     assert loaded.warnings == ()
     types = {s.id: s.type for s in config.sources}
     assert types == {"simulasi": "demo", "harga_pangan": "csv", "kasus_dbd": "excel", "bmkg_gempa": "bmkg_gempa",
-                     "bmkg_peringatan": "bmkg_peringatan"}
+                     "bmkg_peringatan": "bmkg_peringatan", "bmkg_cuaca": "bmkg_cuaca"}
+    assert len(config.source("bmkg_cuaca").desa) == len(regions.kecamatan(code))  # one desa per kecamatan
     assert {p.type for p in config.screens[0].all_panels()} >= {"kpi", "trend", "map", "events", "clock", "status"}
 
 
