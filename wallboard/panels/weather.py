@@ -67,7 +67,10 @@ class WeatherPanel(Panel):
 
     def subtitle(self) -> str:
         region = self.config.region or self.wall.config.site.region
-        return f"{regions.name(region)} · BMKG"
+        source = next((s for s in self.wall.config.sources if s.id == self.config.source), None)
+        # Credit BMKG only for BMKG's forecast, never for the simulator's.
+        by = "BMKG" if source is not None and source.type == "bmkg_cuaca" else self.config.source
+        return f"{regions.name(region)} · {by}"
 
     def steps(self) -> int:
         """Columns shown: one per 3 hours of ``hours`` (the step under way first), as many as fit

@@ -177,7 +177,7 @@ class DemoSource(Source):
                 code = draw.choice([61, 63, 95, 60] if afternoon and draw.random() < 0.6 else [0, 1, 3, 4])
                 out.append(Forecast(
                     region=area.code, issued=issued, valid=valid, place="", weather=code, text=_WEATHER[code][0],
-                    text_en=_WEATHER[code][1], temperature=round(23 + 8 * math.sin((hour - 9) / 24 * 2 * math.pi)
+                    text_en=_WEATHER[code][1], temperature=round(26 + 5 * math.sin((hour - 9) / 24 * 2 * math.pi)
                                                                  + draw.gauss(0, 0.7), 0),
                     humidity=round(min(100.0, 75 + (15 if code >= 60 else 0) + draw.gauss(0, 4)), 0),
                     rain=round(draw.uniform(0.5, 3) * (4 if code in (63, 95) else 1), 1) if code >= 60 else 0.0,
