@@ -11,7 +11,7 @@ import logging
 import sys
 from pathlib import Path
 
-from wallboard import regions_cli
+from wallboard import doctor, regions_cli
 from wallboard.config import ConfigError, load_config
 
 EXIT_CONFIG = 2
@@ -258,6 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="a mirror serving BMKG's paths for all three feeds (default: BMKG's own hosts)")
     init.set_defaults(func=cmd_init)
     regions_cli.register(sub)
+    doctor.register(sub)
 
     db = sub.add_parser("db", help="database schema: upgrade it, or show its revision and the history")
     db.add_argument("action", choices=["upgrade", "current", "history"])

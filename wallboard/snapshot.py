@@ -68,6 +68,9 @@ class Snapshot:
     regions: dict[tuple[str, str], RegionFigures] = field(default_factory=dict)
     alerts: list[Any] = field(default_factory=list)  # open alerts (wallboard.alerts.repo.AlertInfo)
     replay: bool = False  # built "as of" a past minute: no live updates follow
+    # This process cannot read its database since this moment: the figures are the last ones read,
+    # and the sources' runs are unknown (not failed). Set by the hub (``wallboard.live.hub``).
+    link_down: datetime | None = None
     forecasts: dict[str, list[Any]] = field(default_factory=dict)  # source -> StoredForecast, FORECAST_WINDOW
 
 
@@ -182,4 +185,4 @@ def build_snapshot(store: Store, config: Any, needs: Needs, now: datetime, versi
     forecasts = {source: store.forecasts(source, now - FORECAST_BEHIND, now + FORECAST_AHEAD)
                  for source in needs.forecasts}
     return Snapshot(now.astimezone(zone), version, indicators, series, events, sources, by_level, alerts, as_of,
-                    forecasts)
+                    forecasts=forecasts)
