@@ -208,3 +208,13 @@ def test_a_warning_feed_that_changed_shape_fails_naming_what_and_stores_nothing(
     run = collector.run("peringatan", NOW)
     assert not run.ok and says in run.error, run.error
     assert store.events("peringatan", 10) == [] and store.latest(["peringatan_dini"])["peringatan_dini"] == []
+
+
+def test_an_answer_larger_than_the_cap_is_not_read(wall, monkeypatch: pytest.MonkeyPatch) -> None:
+    from wallboard.sources import bmkg_client
+
+    collector, store, _ = wall
+    monkeypatch.setattr(bmkg_client, "MAX_BYTES", 200)  # the autogempa sample is about 600 bytes
+    run = collector.run("gempa", NOW)
+    assert not run.ok and "autogempa.json lebih dari" in run.error and "tidak dibaca" in run.error
+    assert store.events("gempa", 10) == []

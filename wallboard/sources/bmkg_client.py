@@ -77,7 +77,7 @@ class BmkgClient:
         if kept is not None and kept.modified:
             headers["If-Modified-Since"] = kept.modified
         try:
-            response = self.client().get(full, headers=headers, timeout=timeout)
+            response, body = self._read(full, headers, timeout)
         except httpx.TimeoutException:
             raise SourceError(f"batas waktu {timeout:g} dtk habis: {_shown(full)}") from None
         except httpx.HTTPError as exc:
@@ -94,13 +94,25 @@ class BmkgClient:
         if response.status_code >= 400:
             raise HttpStatus(response.status_code,
                              f"HTTP {response.status_code} {response.reason_phrase} dari {_shown(full)}")
-        body = response.content
-        if len(body) > MAX_BYTES:
-            raise SourceError(f"jawaban {_shown(full)} lebih dari {MAX_BYTES // 1024 // 1024} MB")
         etag, modified = response.headers.get("ETag"), response.headers.get("Last-Modified")
         if etag or modified:
             self._kept[full] = _Kept(etag, modified, body)
         return body
+
+    def _read(self, url: str, headers: dict[str, str], timeout: float) -> tuple[httpx.Response, bytes]:
+        """The answer, streamed: stopped past ``MAX_BYTES`` or past ``timeout`` for the whole read (a
+        server dripping a byte at a time does not hold a run for longer than its timeout)."""
+        ends = time.monotonic() + timeout
+        chunks, size = [], 0
+        with self.client().stream("GET", url, headers=headers, timeout=timeout) as response:
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > MAX_BYTES:
+                    raise SourceError(f"jawaban {_shown(url)} lebih dari {MAX_BYTES // 1024 // 1024} MB; tidak dibaca")
+                if time.monotonic() > ends:
+                    raise httpx.ReadTimeout("deadline")
+                chunks.append(chunk)
+        return response, b"".join(chunks)
 
     def _check_pause(self, host: str) -> None:
         pause = self._paused.get(host)
