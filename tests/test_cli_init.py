@@ -19,7 +19,7 @@ def wallboard(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 
 def test_init_writes_a_config_that_validates_and_collects(tmp_path: Path) -> None:
-    result = wallboard("init", "--region", "91.71", "--no-fetch", cwd=tmp_path)
+    result = wallboard("init", "--region", "91.71", "--no-fetch", "--no-bmkg", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     config = tmp_path / "config.yaml"
     assert result.stdout.strip() == (

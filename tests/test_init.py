@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 
 from tests.boundary_server import FIXTURES
 from tests.conftest import ROOT
+from wallboard import regions
 from wallboard.config import load_config
 from wallboard.init import InitError, create
 from wallboard.samples import DENGUE_XLSX, PRICES_CSV
@@ -52,7 +53,9 @@ def test_init_writes_a_valid_config_in_the_right_time_zone(tmp_path: Path, text:
     assert config.site.name == f"Command Center {name}" and config.site.locale == "id"
     assert loaded.warnings == ()
     types = {s.id: s.type for s in config.sources}
-    assert types == {"simulasi": "demo", "harga_pangan": "csv", "kasus_dbd": "excel"}
+    assert types == {"simulasi": "demo", "harga_pangan": "csv", "kasus_dbd": "excel", "bmkg_gempa": "bmkg_gempa",
+                     "bmkg_peringatan": "bmkg_peringatan", "bmkg_cuaca": "bmkg_cuaca"}
+    assert len(config.source("bmkg_cuaca").desa) == len(regions.kecamatan(code))  # one desa per kecamatan
     assert {p.type for p in config.screens[0].all_panels()} >= {"kpi", "trend", "map", "events", "clock", "status"}
 
 
@@ -73,7 +76,8 @@ def test_samples_are_written_the_indonesian_way_and_dated_up_to_today(tmp_path: 
 
 def test_init_cli_in_a_directory_then_collect_once_reads_every_sample(tmp_path: Path) -> None:
     wall = tmp_path / "binjai"
-    result = wallboard("init", "--region", "binjai", "--dir", str(wall), "--boundaries", str(FIXTURES))
+    result = wallboard("init", "--region", "binjai", "--dir", str(wall), "--boundaries", str(FIXTURES),
+                       "--no-bmkg")
     assert result.returncode == 0, result.stderr
     assert "Kota Binjai (12.75)" in result.stdout
     config = load_config(wall / "config.yaml").config

@@ -98,7 +98,7 @@ def test_an_adopted_region_runs_in_both_languages(tmp_path: Path, page_at, bound
     wall = tmp_path / code
     template = {"sql": boundary_url + "/db", "geojson": boundary_url + "/geo/{code}-{level}.geojson"}.get(
         source, refused())
-    made = wallboard("init", "--region", code, "--dir", str(wall), "--from", template)
+    made = wallboard("init", "--region", code, "--dir", str(wall), "--from", template, "--no-bmkg")
     assert made.returncode == 0, made.stderr
     assert ("boundaries not downloaded" in made.stderr) == (source is None)
 

@@ -138,7 +138,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     if args.boundaries is not None:
         source = str(args.boundaries / "{code}-{level}.geojson")
     try:
-        done = create(args.region, args.dir, force=args.force, fetch=not args.no_fetch, source=source)
+        done = create(args.region, args.dir, force=args.force, fetch=not args.no_fetch, source=source,
+                      bmkg=not args.no_bmkg, bmkg_url=args.bmkg_url)
     except InitError as exc:
         print(f"wallboard init: {exc}", file=sys.stderr)
         return EXIT_CONFIG
@@ -313,6 +314,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="boundary source, e.g. http://host/{code}-{level}.geojson (default: wilayah_boundaries)")
     init.add_argument("--boundaries", type=Path, help="folder with CODE-kecamatan.geojson / CODE-desa.geojson")
     init.add_argument("--no-fetch", action="store_true", help="do not download boundaries (tile map)")
+    init.add_argument("--no-bmkg", action="store_true",
+                      help="leave out BMKG's earthquakes, weather and warnings (a wall without internet)")
+    init.add_argument("--bmkg-url", metavar="URL",
+                      help="a mirror serving BMKG's paths for all three feeds (default: BMKG's own hosts)")
     init.set_defaults(func=cmd_init)
     regions_cli.register(sub)
     doctor.register(sub)

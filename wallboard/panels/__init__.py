@@ -27,6 +27,7 @@ BUILTIN: dict[str, str] = {
     "ticker": "wallboard.panels.ticker:TickerPanel",
     "camera": "wallboard.panels.camera:CameraPanel",
     "cameras": "wallboard.panels.cameras:CamerasPanel",
+    "weather": "wallboard.panels.weather:WeatherPanel",
 }
 
 

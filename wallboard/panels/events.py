@@ -21,7 +21,10 @@ from wallboard.snapshot import Needs, Snapshot
 
 t = translator("wall")
 # Status -> shape. A shape and a word, never colour alone.
-SHAPES = {"baru": "◆", "proses": "▶", "selesai": "✔"}
+SHAPES = {"baru": "◆", "proses": "▶", "selesai": "✔", "kritis": "◆", "waspada": "▲", "info": "●", "jauh": "○"}
+# Severities (BMKG's quakes and warnings, see wallboard/sources/bmkg_gempa.py): the site's own first,
+# the worst on top; a far quake ("jauh") and every other status keep their order by time.
+FIRST = {"kritis": 0, "waspada": 1, "info": 2}
 ROW_REM = 3.2  # .ev height in panels.css
 
 
@@ -29,7 +32,9 @@ def status_label(status: str, locale: str) -> tuple[str, str]:
     """The text and css class of an event status; unknown statuses are shown as they came."""
     key = status.strip().lower()
     if key in SHAPES:
-        words = {"baru": t(locale, "NEW"), "proses": t(locale, "IN PROGRESS"), "selesai": t(locale, "DONE")}
+        words = {"baru": t(locale, "NEW"), "proses": t(locale, "IN PROGRESS"), "selesai": t(locale, "DONE"),
+                 "kritis": t(locale, "CRITICAL"), "waspada": t(locale, "WARNING"), "info": t(locale, "INFO"),
+                 "jauh": t(locale, "FAR")}
         return f"{SHAPES[key]} {words[key]}", f"ev-{key}"
     return f"○ {status.strip().upper() or '?'}", "ev-other"
 
@@ -78,7 +83,8 @@ class EventsPanel(Panel):
         return [html.Ul(rows, className="ev-list")]
 
     def view(self, snap: Snapshot) -> PanelView:
-        events = snap.events.get(self.config.source, [])[: self.shown()]
+        events = sorted(snap.events.get(self.config.source, []),
+                        key=lambda e: FIRST.get(e.status.strip().lower(), len(FIRST)))[: self.shown()]
         status = snap.sources.get(self.config.source)
         last_ok = status.last_success if status is not None else None
         props: dict = {}

@@ -15,20 +15,25 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
 from dash import dcc, html
+from pydantic import Field, model_validator
 
 from wallboard import formatting, regions
 from wallboard.config.models import Identifier, PanelBase
+from wallboard.i18n import translator
 from wallboard.panels.base import Panel, PanelView, stale_note
 from wallboard.panels.levels import level_note
 from wallboard.rollup import at_level, parent
 from wallboard.snapshot import Needs, Snapshot
 
 log = logging.getLogger(__name__)
+t = translator("wall")
+FORECAST_STEP = timedelta(hours=3)  # BMKG's forecast steps: the one under way counts
 # A single-hue blue ramp (ColorBrewer Blues): readable with any colour vision, and never mistaken
 # for the red/amber of a warning or critical state.
 SCALE = ["#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]
@@ -39,11 +44,27 @@ CHAR_EM = 0.62  # a generous average glyph width of the wall's sans-serif, in em
 
 class MapConfig(PanelBase):
     type: Literal["map"]
-    indicator: Identifier
+    indicator: Identifier | None = None
+    rain: Identifier | None = Field(
+        None, description="instead of an indicator: a forecast source (bmkg_cuaca) whose rain over the next "
+                          "`hours` colours each kecamatan"
+    )
+    hours: int = Field(24, ge=3, le=72, description="with rain: how far ahead the rain is added up")
     level: Literal["kecamatan", "desa"] = "kecamatan"
 
+    @model_validator(mode="after")
+    def _indicator_or_rain(self) -> MapConfig:
+        if (self.indicator is None) == (self.rain is None):
+            raise ValueError("give either indicator: or rain: (a forecast source), not both and not neither")
+        if self.rain is not None and self.level != "kecamatan":
+            raise ValueError("rain: forecasts are per kecamatan; use level: kecamatan")
+        return self
+
     def indicator_ids(self) -> list[str]:
-        return [self.indicator]
+        return [self.indicator] if self.indicator else []
+
+    def source_ids(self) -> list[str]:
+        return [self.rain] if self.rain else []
 
 
 @cache
@@ -199,7 +220,14 @@ class MapPanel(Panel):
             path = (self.wall.base_dir or Path.cwd()) / path
         return load_boundaries(str(path.resolve())) if path.exists() else None
 
+    def title(self) -> str:
+        if self.config.rain is not None and self.config.title is None:
+            return t(self.locale, "Rain forecast, next {hours} h", hours=self.config.hours)
+        return super().title()
+
     def needs(self) -> Needs:
+        if self.config.rain is not None:
+            return Needs(forecasts={self.config.rain}, sources=True)
         return Needs(indicators={self.config.indicator}, regions={(self.config.indicator, self.config.level)})
 
     def body(self) -> list:
@@ -271,7 +299,49 @@ class MapPanel(Panel):
         lines = {f["id"]: [f["properties"]["name"], texts.get(f["id"], "–")] for f in feats}
         return place_labels(feats, lines, self.body_width_rem(), self.body_rem(), LABEL_PX / 20)
 
+    def rain_view(self, snap: Snapshot) -> PanelView:
+        """Each kecamatan's forecast rain added up over the next ``hours``: forecasts, never readings."""
+        until = snap.now + timedelta(hours=self.config.hours)
+        values: dict[str, float] = {}
+        issued = None
+        for f in snap.forecasts.get(self.config.rain or "", []):
+            if snap.now - FORECAST_STEP < f.valid <= until and f.rain is not None:
+                values[f.region] = values.get(f.region, 0.0) + f.rain
+                issued = f.issued if issued is None else max(issued, f.issued)
+        texts = {code: f"{formatting.number(v, self.locale, 1)} mm" for code, v in values.items()}
+        props = self.paint(values, texts, self.geo)
+        status = snap.sources.get(self.config.rain or "")
+        last_ok = status.last_success if status is not None else None
+        if not values:
+            return PanelView("nodata", None, props, self.nodata_text())
+        source = next((s for s in self.wall.config.sources if s.id == self.config.rain), None)
+        fresh = last_ok is not None and source is not None and snap.now - last_ok <= 3 * source.interval
+        state = "ok" if fresh else "stale"
+        note = stale_note(state, last_ok or issued, snap.now, self.locale) or t(self.locale, "BMKG forecast")
+        return PanelView(state, issued.astimezone(snap.now.tzinfo) if issued else None, props, note)
+
+    def paint(self, values: dict[str, float], texts: dict[str, str], geo: dict | None) -> dict:
+        """The props that colour the areas: the figure, or the tiles."""
+        props: dict = {}
+        if self.geo is not None:
+            props["graph"] = {"figure": self._figure(values, texts, geo)}
+            return props
+        shown = [values[c] for c, _ in self.areas if c in values]
+        lo, hi = min(shown, default=0), max(shown, default=0)
+        lo = min(lo, 0)  # counts start at zero: 4 and 5 complaints should look alike
+        for i, (code, _) in enumerate(self.areas):
+            if code in values:
+                fill = colour((values[code] - lo) / ((hi - lo) or 1))
+                props[f"t{i}"] = {"style": {"background": fill, "color": ink_on(fill)}, "className": "map-tile"}
+                props[f"t{i}-v"] = {"children": texts[code]}
+            else:
+                props[f"t{i}"] = {"style": {}, "className": "map-tile map-tile-empty"}
+                props[f"t{i}-v"] = {"children": "–"}
+        return props
+
     def view(self, snap: Snapshot) -> PanelView:
+        if self.config.rain is not None:
+            return self.rain_view(snap)
         indicator = self.wall.indicator(self.config.indicator)
         state, current = self.indicator_state(snap, self.config.indicator)
         key = (self.config.indicator, self.config.level)
@@ -280,7 +350,6 @@ class MapPanel(Panel):
             indicator.aggregate if indicator is not None else "sum", self.wall.config.site.region)
         values = dict(figures.values)
         texts = {code: formatting.value(v, indicator, self.locale) for code, v in values.items()}
-        props: dict = {}
         geo = self.geo
         if figures.coarser:
             # Only kecamatan figures for a desa map: draw kecamatan if their outlines are known,
@@ -289,21 +358,7 @@ class MapPanel(Panel):
             if geo is self.geo:
                 values = {code: values[parent(code)] for code, _ in self.areas if parent(code) in values}
                 texts = {code: texts[parent(code)] for code in values}
-        if self.geo is not None:
-            props["graph"] = {"figure": self._figure(values, texts, geo)}
-        else:
-            shown = [values[c] for c, _ in self.areas if c in values]
-            lo, hi = min(shown, default=0), max(shown, default=0)
-            lo = min(lo, 0)  # counts start at zero: 4 and 5 complaints should look alike
-            for i, (code, _) in enumerate(self.areas):
-                if code in values:
-                    fill = colour((values[code] - lo) / ((hi - lo) or 1))
-                    props[f"t{i}"] = {"style": {"background": fill, "color": ink_on(fill)},
-                                      "className": "map-tile"}
-                    props[f"t{i}-v"] = {"children": texts[code]}
-                else:
-                    props[f"t{i}"] = {"style": {}, "className": "map-tile map-tile-empty"}
-                    props[f"t{i}-v"] = {"children": "–"}
+        props = self.paint(values, texts, geo)
         if state == "nodata" or not values:
             return PanelView("nodata", None, props, self.nodata_text())
         note = stale_note(state, current.time, snap.now, self.locale)

@@ -18,9 +18,12 @@ from wallboard.config.models import Identifier, Label, PanelBase
 from wallboard.durations import Duration
 from wallboard.i18n import translator
 from wallboard.panels.base import STATE_SHAPES, Panel, PanelView, state_words
+from wallboard.panels.events import status_label
 from wallboard.snapshot import Needs, Snapshot
 
 t = translator("wall")
+EVENT_SLOTS = 5  # active events announced per ``events`` source
+ACTIVE = {"kritis": "ticker-item ticker-alert", "waspada": "ticker-item ticker-warning"}
 
 
 class TickerConfig(PanelBase):
@@ -29,6 +32,13 @@ class TickerConfig(PanelBase):
     indicators: list[Identifier] | None = None  # default: every indicator shown on the screen
     mode: Literal["auto", "rotate", "scroll"] = "auto"
     every: Duration = timedelta(seconds=8)  # how long each item shows when rotating
+    events: list[Identifier] = Field(
+        default_factory=list, description="sources whose active events for the site (BMKG's warnings, local quakes: "
+                                          "status kritis or waspada) are announced"
+    )
+
+    def source_ids(self) -> list[str]:
+        return list(self.events)
 
 
 class TickerPanel(Panel):
@@ -56,10 +66,24 @@ class TickerPanel(Panel):
         return "scroll" if h == 1 and w >= 4 else "rotate"
 
     def needs(self) -> Needs:
-        return Needs(indicators=set(self.watched()))
+        return Needs(indicators=set(self.watched()), events={source: 20 for source in self.config.events})
+
+    def slots(self) -> int:
+        return len(self.watched()) + len(self.config.text) + EVENT_SLOTS * len(self.config.events)
+
+    def active_events(self, snap: Snapshot) -> list[tuple[str, str]]:
+        """(css class, text) of the site's active events in the ``events`` sources, worst first."""
+        out = []
+        for source in self.config.events:
+            for e in snap.events.get(source, []):
+                status = e.status.strip().lower()
+                if status in ACTIVE and e.region is not None:
+                    out.append((ACTIVE[status], f"{status_label(status, self.locale)[0]}: {e.title}"))
+        out.sort(key=lambda item: item[0] != "ticker-item ticker-alert")
+        return out[: EVENT_SLOTS * len(self.config.events)]
 
     def body(self) -> list:
-        slots = len(self.watched()) + len(self.config.text)
+        slots = self.slots()
         items = [html.Div(id=self.cid(f"i{n}"), className="ticker-item", style={"display": "none"})
                  for n in range(slots)]
         return [html.Div(
@@ -91,14 +115,17 @@ class TickerPanel(Panel):
             alerts.append((since, indicator_id, text))
         alerts.sort(key=lambda a: a[0], reverse=True)  # the newest alarm first
         items = [("ticker-item ticker-alert", text) for _, _, text in alerts]
+        events = self.active_events(snap)
+        items += events
         items += [("ticker-item", label.text(self.locale)) for label in self.config.text]
         props: dict = {}
-        slots = len(self.watched()) + len(self.config.text)
+        slots = self.slots()
         for n in range(slots):
             if n < len(items):
                 props[f"i{n}"] = {"className": items[n][0], "children": items[n][1], "style": {}}
             else:
                 props[f"i{n}"] = {"className": "ticker-item", "children": "", "style": {"display": "none"}}
         props["track"] = {"data-alerts": ",".join(f"{i}@{int(s.timestamp())}" for s, i, _ in alerts)}
-        state = "critical" if alerts else ("ok" if items else "nodata")
+        critical = alerts or any(css.endswith("ticker-alert") for css, _ in events)
+        state = "critical" if critical else ("ok" if items else "nodata")
         return PanelView(state, newest, props, "")

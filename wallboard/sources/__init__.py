@@ -21,6 +21,9 @@ BUILTIN: dict[str, str] = {
     "http_json": "wallboard.sources.http_json:HttpJsonSource",
     "sql": "wallboard.sources.sql:SqlSource",
     "bps": "wallboard.sources.bps_web:BpsWebSource",
+    "bmkg_gempa": "wallboard.sources.bmkg_gempa:BmkgGempaSource",
+    "bmkg_peringatan": "wallboard.sources.bmkg_peringatan:BmkgPeringatanSource",
+    "bmkg_cuaca": "wallboard.sources.bmkg_cuaca:BmkgCuacaSource",
 }
 
 

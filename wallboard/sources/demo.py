@@ -24,6 +24,7 @@ from pydantic import Field
 from wallboard import regions
 from wallboard.config.models import Identifier, SourceBase
 from wallboard.durations import Duration
+from wallboard.records import Forecast
 from wallboard.sources.base import Batch, Deadline, Event, Reading, Source
 
 _TOPICS = [
@@ -37,11 +38,17 @@ _TOPICS = [
 ]
 
 
+_WEATHER = {0: ("Cerah", "Clear Skies"), 1: ("Cerah Berawan", "Partly Clear"), 3: ("Berawan", "Mostly Cloudy"),
+            4: ("Berawan Tebal", "Overcast"), 60: ("Hujan Ringan", "Light Rain"), 61: ("Hujan Sedang", "Rain"),
+            63: ("Hujan Lebat", "Heavy Rain"), 95: ("Hujan Petir", "Thunderstorm")}
+
+
 class DemoConfig(SourceBase):
     type: Literal["demo"]
     indicators: list[Identifier] = Field(min_length=1)
     backfill: Duration = timedelta(days=30)
     events: bool = False
+    forecasts: bool = Field(False, description="also simulate a 3-day weather forecast per kecamatan (weather panel)")
     seed: int | None = None
     level: Literal["kecamatan", "desa"] = "kecamatan"  # which areas get figures (desa: ~18x more rows)
 
@@ -148,7 +155,38 @@ class DemoSource(Source):
                     batch.readings.append(Reading(indicator_id, area, ts, self._value(indicator_id, area, when, step)))
         if self.config.events:
             batch.events.extend(self._complaints(now))
+        if self.config.forecasts:
+            batch.forecasts.extend(self._forecasts(now))
         return batch
+
+    def discard(self) -> None:
+        self._issued = None  # the forecast was not stored: issue it again
+
+    def _forecasts(self, now: datetime) -> list[Forecast]:
+        """A forecast issued twice a day (like BMKG's), per kecamatan and 3-hour step for 3 days:
+        warm and clear mornings, showers in the afternoon, seeded by the area and the issue."""
+        issued = now.astimezone(UTC).replace(hour=now.astimezone(UTC).hour // 12 * 12, minute=0, second=0,
+                                             microsecond=0)
+        if getattr(self, "_issued", None) == issued:
+            return []
+        self._issued = issued
+        out = []
+        for area in regions.kecamatan(self.context.site.region) or []:
+            draw = _draw(f"cuaca:{area.code}:{issued.isoformat()}")
+            for step in range(24):
+                valid = issued + timedelta(hours=3 * step)
+                hour = valid.astimezone(self.context.site.zone).hour
+                afternoon = 13 <= hour <= 19
+                code = draw.choice([61, 63, 95, 60] if afternoon and draw.random() < 0.6 else [0, 1, 3, 4])
+                out.append(Forecast(
+                    region=area.code, issued=issued, valid=valid, place="", weather=code, text=_WEATHER[code][0],
+                    text_en=_WEATHER[code][1], temperature=round(26 + 5 * math.sin((hour - 9) / 24 * 2 * math.pi)
+                                                                 + draw.gauss(0, 0.7), 0),
+                    humidity=round(min(100.0, 75 + (15 if code >= 60 else 0) + draw.gauss(0, 4)), 0),
+                    rain=round(draw.uniform(0.5, 3) * (4 if code in (63, 95) else 1), 1) if code >= 60 else 0.0,
+                    wind_speed=round(draw.uniform(3, 14), 1), wind_dir=draw.choice(["N", "NE", "E", "SE", "S", "SW"]),
+                ))
+        return out
 
     def _history(self, now: datetime) -> list[datetime]:
         start = now - self.config.backfill

@@ -51,6 +51,23 @@ class StoredEvent:
     updated: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class StoredForecast:
+    source: str
+    region: str
+    valid: datetime
+    issued: datetime
+    place: str
+    temperature: float | None
+    humidity: float | None
+    rain: float | None
+    wind_speed: float | None
+    wind_dir: str
+    weather: int | None
+    text: str
+    text_en: str
+
+
 class Reader(StorePart):
     """The snapshot's questions: ``latest`` (and as it stood, ``latest_at``), versions, events, changes."""
 
@@ -141,6 +158,17 @@ class Reader(StorePart):
                             _aware(r.updated))
                 for r in conn.execute(query)
             ]
+
+    def forecasts(self, source: str, since: datetime, until: datetime) -> list[StoredForecast]:
+        """A forecast source's steps valid from ``since`` to ``until``, by kecamatan then time."""
+        t = schema.forecasts
+        query = (select(t).where(t.c.source == source, t.c.valid >= since, t.c.valid <= until)
+                 .order_by(t.c.region, t.c.valid))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [StoredForecast(r.source, r.region, _aware(r.valid), _aware(r.issued), r.place, r.temperature,
+                               r.humidity, r.rain, r.wind_speed, r.wind_dir, r.weather, r.text, r.text_en)
+                for r in rows]
 
     def latest_at(self, indicator_ids: Iterable[str], at: int) -> dict[str, list[Latest]]:
         """What ``latest`` held at epoch second ``at``: each pair's current and previous reading then,

@@ -136,6 +136,27 @@ events = Table(
 )
 Index("events_source_time", events.c.source, events.c.time)
 
+# Forecasts (BMKG's weather, every 3 hours): what is expected, with when it was issued and the moment
+# it is for. Never in ``readings``: a trend of measured figures must not mix in a prediction.
+forecasts = Table(
+    "forecasts",
+    metadata,
+    Column("source", String(64), primary_key=True),
+    Column("region", String(16), primary_key=True),
+    Column("valid", DateTime(timezone=True), primary_key=True),
+    Column("issued", DateTime(timezone=True), nullable=False),
+    Column("place", String(16), nullable=False, default=""),
+    Column("temperature", Float),
+    Column("humidity", Float),
+    Column("rain", Float),
+    Column("wind_speed", Float),
+    Column("wind_dir", String(8), nullable=False, default=""),
+    Column("weather", Integer),
+    Column("text", String(120), nullable=False, default=""),
+    Column("text_en", String(120), nullable=False, default=""),
+    Column("updated", DateTime(timezone=True), nullable=False),
+)
+
 collector_runs = Table(
     "collector_runs",
     metadata,

@@ -9,18 +9,19 @@ hour or a day with other lengths.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from wallboard.records import Batch, Event, Fingerprint
+from wallboard.records import Batch, Event, Fingerprint, Forecast
 from wallboard.store import schema
 from wallboard.store.base import HOUR, MOMENT, ROLLUPS, StorePart, _length_sql, placeholders
 
 COPY_THRESHOLD = 100  # PostgreSQL batches larger than this go through COPY
 ROWS_PER_STATEMENT = 50_000  # readings per executemany on SQLite
+FORECASTS_KEPT = timedelta(days=7)  # steps this far in the past are dropped when a source writes
 KEYS_PER_STATEMENT = 1000  # (indicator, region) pairs per set-based statement on PostgreSQL
 
 
@@ -66,9 +67,11 @@ class Writer(StorePart):
                 bump_versions(conn, self._dialect, _lows(unique))
             if batch.events:
                 self._write_events(conn, source, batch.events, now)
+            if batch.forecasts:
+                self._write_forecasts(conn, source, batch.forecasts, now)
             if batch.fingerprint is not None:  # with the data it produced: stored once, or not at all
                 self._write_fingerprint(conn, source, batch.fingerprint, now)
-        return len(unique) + len({e.ref for e in batch.events})
+        return len(unique) + len({e.ref for e in batch.events}) + len({(f.region, f.valid) for f in batch.forecasts})
 
     def _write_readings(self, conn: Any, unique: dict[tuple[str, str, int, str], float]) -> None:
         upsert = (
@@ -245,6 +248,25 @@ class Writer(StorePart):
                 for e in unique.values()
             ],
         )
+
+    def _write_forecasts(self, conn: Any, source: str, forecasts: Sequence[Forecast], now: datetime) -> None:
+        """Each step replaces the one stored for its kecamatan and moment (a newer issue wins); steps
+        more than FORECASTS_KEPT in the past are dropped, so the table holds about a week."""
+        unique = {(f.region, f.valid): f for f in forecasts}
+        stmt = self._insert(schema.forecasts)
+        columns = ("issued", "place", "temperature", "humidity", "rain", "wind_speed", "wind_dir", "weather", "text",
+                   "text_en", "updated")
+        stmt = stmt.on_conflict_do_update(index_elements=["source", "region", "valid"],
+                                          set_={c: stmt.excluded[c] for c in columns})
+        conn.execute(stmt, [
+            {"source": source, "region": f.region, "valid": f.valid, "issued": f.issued, "place": f.place,
+             "temperature": f.temperature, "humidity": f.humidity, "rain": f.rain, "wind_speed": f.wind_speed,
+             "wind_dir": f.wind_dir[:8], "weather": f.weather, "text": f.text[:120], "text_en": f.text_en[:120],
+             "updated": now}
+            for f in unique.values()
+        ])
+        t = schema.forecasts
+        conn.execute(t.delete().where(t.c.source == source, t.c.valid < now - FORECASTS_KEPT))
 
 
 def bump_versions(conn: Any, dialect: str, lows: dict[str, int | None]) -> None:
