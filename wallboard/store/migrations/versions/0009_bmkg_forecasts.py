@@ -1,7 +1,7 @@
 """Forecasts: BMKG's weather per kecamatan and 3-hour step, kept apart from observed readings.
 
-Revision ID: 0008
-Revises: 0007 (incidents; the bmkg branch was chained after it when main was merged in)
+Revision ID: 0009
+Revises: 0008 (sessions; chained after the incidents and sessions migrations when the branches met)
 Create Date: 2026-12-02
 
 ``bmkg_cuaca`` stores what BMKG expects (temperature, humidity, rain, wind, weather code and text)
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
