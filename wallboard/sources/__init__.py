@@ -21,6 +21,7 @@ BUILTIN: dict[str, str] = {
     "http_json": "wallboard.sources.http_json:HttpJsonSource",
     "sql": "wallboard.sources.sql:SqlSource",
     "bps": "wallboard.sources.bps_web:BpsWebSource",
+    "wallboard": "wallboard.sources.wallboard_peer:WallboardSource",
 }
 
 

@@ -159,6 +159,20 @@ collector_runs = Table(
 Index("collector_runs_source", collector_runs.c.source, collector_runs.c.id)
 Index("collector_runs_source_ok", collector_runs.c.source, collector_runs.c.ok, collector_runs.c.id)
 
+# Where each push target (``federation.push``, hashed URL) stands per indicator: the cursor of the
+# last reading it accepted (store/federation.py). The readings from there on are the outbox.
+federation_push = Table(
+    "federation_push",
+    metadata,
+    Column("target", String(64), primary_key=True),
+    Column("indicator", String(64), primary_key=True),
+    Column("cursor", Text, nullable=False, default=""),
+    Column("attempts", Integer, nullable=False, default=0),  # failed attempts in a row
+    Column("next_try", DateTime(timezone=True)),
+    Column("error", Text),
+    Column("updated", DateTime(timezone=True), nullable=False),
+)
+
 # Alembic's bookkeeping (store/migrate.py creates and fills it). Declared here only so that
 # ``metadata.drop_all`` (a test resetting its database) drops it with the tables: a revision
 # stamp left behind would claim tables that are gone. Alembic leaves it out of its comparisons.
