@@ -21,6 +21,7 @@ from wallboard.alerts.evaluate import evaluate
 from wallboard.alerts.service import AlertService
 from wallboard.collector import Collector
 from wallboard.config import ConfigError, LoadedConfig, load_config
+from wallboard.push import Pusher
 from wallboard.reasons import one_line
 from wallboard.scheduler import CollectorScheduler
 from wallboard.store import Run, Store
@@ -108,7 +109,13 @@ def run_forever(loaded: LoadedConfig, only: list[str] | None) -> int:
     store = Store.open(config.database.url, base)
     store.sync_indicators(config.indicators)
     alerts = AlertService(store, lambda: state["loaded"].config)
-    collector = Collector(store, config, base, on_run=alerts.notify)
+    push = Pusher(store, lambda: state["loaded"].config)  # federation.push: sent from where collection runs
+
+    def on_run(run: Any) -> None:
+        alerts.notify(run)
+        push.notify(run)
+
+    collector = Collector(store, config, base, on_run=on_run)
     scheduler = CollectorScheduler(collector, only=set(only) if only else None)
     stop = threading.Event()
     state = {"loaded": loaded, "mtime": _mtime(loaded.path)}
@@ -146,6 +153,7 @@ def run_forever(loaded: LoadedConfig, only: list[str] | None) -> int:
     if not files.start():
         scheduler.add_job(watch, WATCH_SECONDS, "config-watch")
     alerts.start(scheduler)
+    push.start()
     print(f"wallboard collect: {len(chosen(config, only))} sumber berjalan sejak "
           f"{datetime.now(UTC).astimezone(config.site.zone):%Y-%m-%d %H:%M:%S %Z}", flush=True)
     try:
@@ -154,6 +162,7 @@ def run_forever(loaded: LoadedConfig, only: list[str] | None) -> int:
     finally:
         files.stop()
         alerts.stop()
+        push.stop()
         scheduler.shutdown()
         store.close()
     return 0

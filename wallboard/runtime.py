@@ -18,6 +18,7 @@ from wallboard.collector import Collector
 from wallboard.config import ConfigError, LoadedConfig, load_config
 from wallboard.config.changes import summarize
 from wallboard.live import Hub
+from wallboard.push import Pusher
 from wallboard.scheduler import CollectorScheduler
 from wallboard.store import Store, audit
 from wallboard.store.changes import ChangeFeed
@@ -53,6 +54,7 @@ class Runtime:
         self._watcher = threading.Thread(target=self._watch, name="wallboard-config", daemon=True)
         self.files = FileWatch()
         self.alerts = AlertService(self.store, lambda: self.config)  # evaluates where collection runs
+        self.push = Pusher(self.store, lambda: self.config)  # federation.push, where collection runs
         self.hub = Hub(self)
 
     @classmethod
@@ -66,6 +68,7 @@ class Runtime:
     def _on_run(self, run: Any) -> None:
         self.hub.notify()
         self.alerts.notify(run)
+        self.push.notify(run)
 
     def start(self) -> None:
         if self.collect:
@@ -81,6 +84,7 @@ class Runtime:
             self.hub.poll = FEED_POLL  # told of every commit; the poll is only the safety net
         if self.collect:
             self.alerts.start(self.scheduler)
+            self.push.start()
         if ChangeFeed.available(self.store.engine):
             self.changes = ChangeFeed(self.store.engine, self.hub.notify).start()
             self.hub.poll = FEED_POLL  # told of every change; the poll is only the safety net
@@ -100,6 +104,7 @@ class Runtime:
         self.files.stop()
         self.hub.stop()
         self.alerts.stop()
+        self.push.stop()
         if self.changes is not None:
             self.changes.stop()
         self.scheduler.shutdown()
