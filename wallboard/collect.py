@@ -21,6 +21,7 @@ from wallboard.alerts.evaluate import evaluate
 from wallboard.alerts.service import AlertService
 from wallboard.collector import Collector
 from wallboard.config import ConfigError, LoadedConfig, load_config
+from wallboard.config.federation import shared_indicators
 from wallboard.push import Pusher
 from wallboard.reasons import one_line
 from wallboard.scheduler import CollectorScheduler
@@ -60,6 +61,7 @@ def run_once(loaded: LoadedConfig, only: list[str] | None, out: TextIO) -> int:
         return 1
     try:
         store.sync_indicators(config.indicators)
+        store.shared = shared_indicators(config)
         collector = Collector(store, config, loaded.path.resolve().parent, wait_for_files=ONCE_FILE_WAIT)
         with ThreadPoolExecutor(max_workers=max(1, len(ids))) as pool:
             runs = list(pool.map(collector.run, ids))
@@ -108,6 +110,7 @@ def run_forever(loaded: LoadedConfig, only: list[str] | None) -> int:
     base = loaded.path.resolve().parent
     store = Store.open(config.database.url, base)
     store.sync_indicators(config.indicators)
+    store.shared = shared_indicators(config)
     alerts = AlertService(store, lambda: state["loaded"].config)
     push = Pusher(store, lambda: state["loaded"].config)  # federation.push: sent from where collection runs
 
@@ -134,6 +137,7 @@ def run_forever(loaded: LoadedConfig, only: list[str] | None) -> int:
         if fresh.digest != state["loaded"].digest:
             state["loaded"] = fresh
             store.sync_indicators(fresh.config.indicators)
+            store.shared = shared_indicators(fresh.config)
             collector.configure(fresh.config)
             scheduler.schedule(fresh.config)
             alerts.notify()  # thresholds may have been added: judge them now, not at the next run

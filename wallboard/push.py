@@ -26,7 +26,7 @@ import httpx
 from wallboard.backoff import Backoff
 from wallboard.reasons import one_line
 from wallboard.secrets import MissingVariable, expand, redact
-from wallboard.store.federation import PushState, cursor_of, push_states, readings_after, save_push
+from wallboard.store.federation import PushState, push_states, readings_after, save_push
 
 log = logging.getLogger(__name__)
 MAX_PAGES_PER_ROUND = 50
@@ -91,8 +91,12 @@ class Pusher:
         sent = 0
         cursor = state.cursor
         for _ in range(MAX_PAGES_PER_ROUND):
-            rows, more = readings_after(self.store.engine, indicator, cursor, config.federation.batch)
+            rows, following, more = readings_after(self.store.engine, indicator, cursor, config.federation.batch)
             if not rows:
+                if following != cursor:  # the first sync is over: remember that the log comes next
+                    save_push(self.store.engine, key, indicator, PushState(following, 0, None, None))
+                    cursor = following
+                    continue
                 break
             error = self._post(target, indicator, rows)
             if error is not None:
@@ -102,7 +106,7 @@ class Pusher:
                 log.warning("push of %s to %s failed (%d in a row, next try in %.0f s): %s",
                             indicator, target.url, attempts, wait.total_seconds(), error)
                 return sent
-            cursor = cursor_of(rows[-1])
+            cursor = following
             state = PushState(cursor, 0, None, None)
             save_push(self.store.engine, key, indicator, state)
             sent += len(rows)

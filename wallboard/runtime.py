@@ -17,6 +17,7 @@ from wallboard.alerts.service import AlertService
 from wallboard.collector import Collector
 from wallboard.config import ConfigError, LoadedConfig, load_config
 from wallboard.config.changes import summarize
+from wallboard.config.federation import shared_indicators
 from wallboard.live import Hub
 from wallboard.push import Pusher
 from wallboard.scheduler import CollectorScheduler
@@ -37,6 +38,7 @@ class Runtime:
         self.base_dir = loaded.path.resolve().parent
         self.store = Store.open(self.config.database.url, self.base_dir)
         self.store.sync_indicators(self.config.indicators)
+        self.store.shared = shared_indicators(self.config)
         self.collect = collect
         self.collector = Collector(self.store, self.config, self.base_dir, on_run=self._on_run)
         self.scheduler = CollectorScheduler(self.collector)
@@ -148,6 +150,7 @@ class Runtime:
             self.loaded = loaded
             self.loaded_at = datetime.now(UTC)
             self.store.sync_indicators(self.config.indicators)
+            self.store.shared = shared_indicators(self.config)
             self.collector.configure(self.config)
             if self.collect:
                 self.scheduler.schedule(self.config)

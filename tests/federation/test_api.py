@@ -89,19 +89,41 @@ def test_pages_by_cursor_have_no_gap_and_no_repeat(site: Any) -> None:
         cursor, pages = body["cursor"], pages + 1
         if not body["more"]:
             break
-    assert pages == 4 and len(seen) == 15 == len(set(seen))
+    assert pages == 5 and len(seen) == 15 == len(set(seen))  # 4 pages of what is stored, then the log: empty
     assert seen == sorted(seen, key=lambda x: (x[1], x[0]))
     again = get(client, f"/api/v1/indicators/kasus_dbd/readings?since={cursor}", TOKENS["WB_DBD"]).get_json()
     assert again["readings"] == [] and again["cursor"] == cursor
+
+
+def test_a_late_figure_and_a_correction_reach_a_peer_past_its_cursor_once(site: Any) -> None:
+    runtime, client = site
+
+    def read(since: str | None) -> dict:
+        url = "/api/v1/indicators/kasus_dbd/readings" + (f"?since={since}" if since else "")
+        return get(client, url, TOKENS["WB_DBD"]).get_json()
+
+    cursor = None
+    while True:  # caught up
+        body = read(cursor)
+        cursor = body["cursor"]
+        if not body["more"]:
+            break
+    runtime.store.write("uji", Batch(readings=[Reading("kasus_dbd", "33.08.01", 1_690_000_000, 7.0, "P1M")]))
+    runtime.store.write("uji", Batch(readings=[Reading("kasus_dbd", "33.08.02", 1_700_000_000, 40.0)]))
+    runtime.store.write("uji", Batch(readings=[Reading("kasus_dbd", "33.08.02", 1_700_000_000, 41.0)]))
+    body = read(cursor)
+    assert [(r["region"], r["ts"], r["value"], r["period"]) for r in body["readings"]] == [
+        ("33.08.01", 1_690_000_000, 7.0, "P1M"), ("33.08.02", 1_700_000_000, 41.0, None)]
+    assert read(body["cursor"])["readings"] == []
 
 
 def test_a_cursor_the_wall_no_longer_knows_is_410_and_garbage_400(site: Any) -> None:
     _, client = site
     from wallboard.store.federation import Cursor
 
-    gone = Cursor(1_600_000_000, "33.08.01", "").encode()
-    answer = get(client, f"/api/v1/indicators/kasus_dbd/readings?since={gone}", TOKENS["WB_DBD"])
-    assert answer.status_code == 410 and answer.get_json()["error"] == "cursor_unknown"
+    for gone in (Cursor("r", 0, 1_600_000_000, "33.08.01", ""), Cursor("c", 10**9, 0, "~", "")):
+        answer = get(client, f"/api/v1/indicators/kasus_dbd/readings?since={gone.encode()}", TOKENS["WB_DBD"])
+        assert answer.status_code == 410 and answer.get_json()["error"] == "cursor_unknown"
     assert get(client, "/api/v1/indicators/kasus_dbd/readings?since=%%%", TOKENS["WB_DBD"]).status_code == 400
 
 

@@ -15,7 +15,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +26,11 @@ from tests.conftest import WallServer, reserve_port
 from tests.sources.util import settle
 
 TOKENS = {"PROV_TOKEN": "prov-jateng-baca-0001", "PUSH_TOKEN": "kab-3323-kirim-0002", "WATCH_TOKEN": "pantau-prov-0003"}
-STALE = "6s"
-INDICATORS = f"""indicators:
-  - {{id: kasus_dbd, label: Kasus DBD, unit: kasus, stale_after: {STALE}}}
-  - {{id: tinggi_air, label: Tinggi air, unit: cm, stale_after: 1h}}
+# Monthly figures: stale by their age only after three months, so a region that turns stale on the
+# province within seconds does so because its peer stopped answering (3 x the source's every: 2s).
+INDICATORS = """indicators:
+  - {id: kasus_dbd, label: Kasus DBD, unit: kasus}
+  - {id: tinggi_air, label: Tinggi air, unit: cm}
 """
 SCREENS = """screens:
   - id: utama
@@ -62,7 +63,7 @@ def province_config() -> str:
     token: "${{PROV_TOKEN}}"
     indicators: [kasus_dbd]
     region: "{code}"
-    every: 1s
+    every: 2s
     timeout: 3s
 """ for code in ("33.08", "33.71"))
     return f"""site: {{name: Provinsi Jawa Tengah, region: "33", timezone: Asia/Jakarta}}
@@ -74,21 +75,21 @@ sources:
 """
 
 
+THIS_MONTH = datetime.now(UTC).strftime("%Y-%m")
+LAST_MONTH = (datetime.now(UTC).replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+
+
 class Csv:
-    """A kab/kota's export: rows appended with the current time, made to look finished at once."""
+    """A kab/kota's monthly export: rows appended, made to look finished at once."""
 
     def __init__(self, path: Path, region: str):
-        self.path, self.region, self.n = path, region, 0
+        self.path, self.region = path, region
         path.write_text("waktu,kode,jumlah\n", encoding="utf-8")
 
-    def add(self, kecamatan: str, value: float) -> int:
-        self.n += 1
-        ts = int(time.time()) + self.n  # distinct times even within one second
-        stamp = datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    def add(self, kecamatan: str, value: float, month: str = THIS_MONTH) -> None:
         with self.path.open("a", encoding="utf-8") as handle:
-            handle.write(f"{stamp},{self.region}.{kecamatan},{value}\n")
+            handle.write(f"{month},{self.region}.{kecamatan},{value}\n")
         settle(self.path, 5)
-        return ts
 
 
 @pytest.fixture(scope="module")
@@ -189,6 +190,7 @@ def test_a_scoped_token_reads_no_other_indicator_and_writes_no_other_region(wall
 
 
 def test_3371_stopped_turns_stale_while_3308_keeps_updating(walls: dict[str, Any]) -> None:
+    assert province_regions(walls)["33.71.01"]["state"] == "ok"
     walls["servers"]["3371"].stop()
     walls["csv"]["3308"].add("04", 5)
 
@@ -203,8 +205,9 @@ def test_3371_stopped_turns_stale_while_3308_keeps_updating(walls: dict[str, Any
 
 def test_3371_restarted_delivers_what_it_collected_meanwhile_none_twice(walls: dict[str, Any]) -> None:
     csv = walls["csv"]["3371"]
-    for n, kecamatan in enumerate(("02", "03", "01")):  # Kota Magelang has three kecamatan
-        csv.add(kecamatan, 10 + n)
+    csv.add("02", 10)
+    csv.add("03", 11)
+    csv.add("01", 12, LAST_MONTH)  # Kota Magelang has three kecamatan; a late report for last month
     kota = walls["servers"]["3371"].start(60)
     prov = walls["servers"]["prov"]
     until(lambda: len(all_readings(kota, TOKENS["PROV_TOKEN"])) == 4, "33.71 collected its rows", log=kota.log)
@@ -215,7 +218,9 @@ def test_3371_restarted_delivers_what_it_collected_meanwhile_none_twice(walls: d
 
     until(arrived, "33.71's readings on the province", log=prov.log)
     assert stored_rows(walls, "kab_3371") == 4  # each reading transferred and written once
-    assert province_regions(walls)["33.71.01"]["value"] == 12.0
+    now = province_regions(walls)
+    assert now["33.71.01"]["value"] == 3.0 and now["33.71.02"]["value"] == 10.0  # this month's figures
+    assert {now[r]["state"] for r in ("33.71.01", "33.71.02", "33.71.03")} == {"ok"}  # the peer answers again
 
 
 def test_a_push_kabupatens_outbox_arrives_when_the_province_returns(walls: dict[str, Any]) -> None:

@@ -57,3 +57,12 @@ class Federation(Strict):
 
 def sections() -> dict[str, tuple[Any, Any]]:
     return {"api_tokens": (list[ApiToken], []), "federation": (Federation, Federation())}
+
+
+def shared_indicators(config: Any) -> frozenset[str]:
+    """The indicators another wallboard may read or is sent: their writes are logged for peers."""
+    every = {i.id for i in config.indicators}
+    out: set[str] = set()
+    for entry in [*config.api_tokens, *config.federation.push]:
+        out |= every if entry.indicators == "all" else set(entry.indicators) & every
+    return frozenset(out)

@@ -143,16 +143,16 @@ class WallboardSource(Source):
                 raw = _read_limited(response, self.config.max_bytes)
                 status = response.status_code
         except httpx.HTTPError as exc:
-            raise SourceError(f"peer {base} tidak dapat dihubungi: {type(exc).__name__}") from None
+            raise SourceError(f"peer {self.config.url} tidak dapat dihubungi: {type(exc).__name__}") from None
         deadline.check()
         try:
             body = json.loads(raw)
         except ValueError:
             if status == 200:
-                raise SourceError(f"jawaban {base} bukan JSON; tidak ada yang disimpan") from None
+                raise SourceError(f"jawaban {self.config.url} bukan JSON; tidak ada yang disimpan") from None
             body = {}
         if status == 200 and not isinstance(body, dict):
-            raise SourceError(f"jawaban {base} bukan API wallboard; tidak ada yang disimpan")
+            raise SourceError(f"jawaban {self.config.url} bukan API wallboard; tidak ada yang disimpan")
         return status, body
 
 

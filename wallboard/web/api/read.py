@@ -70,9 +70,9 @@ def readings_answer(runtime: Any, indicator: Any, since: str | None, limit: int)
         if not fed.known(engine, indicator.id, after):
             return {"error": "cursor_unknown",
                     "message": "cursor tidak dikenal lagi (retensi sudah lewat); mulai lagi dari pembacaan tertua"}, 410
-    rows, more = fed.readings_after(engine, indicator.id, after, limit)
+    rows, following, more = fed.readings_after(engine, indicator.id, after, limit)
     zone = runtime.config.site.zone
-    cursor = fed.cursor_of(rows[-1]).encode() if rows else since
+    cursor = following.encode() if following is not None else since
     return {
         "indicator": indicator.id, "unit": indicator.unit, "region": runtime.config.site.region,
         "readings": [{"region": r.region, "ts": r.ts, "time": _iso(r.ts, zone), "value": r.value, "period": r.period}

@@ -1,4 +1,5 @@
-"""Federation: where each push target stands per indicator (``federation_push``).
+"""Federation: the shared indicators' change log (``federation_changes``) and the push positions
+(``federation_push``).
 
 Revision ID: 0007
 Revises: 0006
@@ -22,6 +23,19 @@ depends_on = None
 
 
 def upgrade() -> None:
+    if "federation_changes" not in set(sa.inspect(op.get_bind()).get_table_names()):
+        op.create_table(
+            "federation_changes",
+            sa.Column("indicator", sa.String(length=64), nullable=False),
+            sa.Column("region", sa.String(length=16), nullable=False),
+            sa.Column("ts", sa.BigInteger(), nullable=False),
+            sa.Column("period", sa.String(length=8), server_default="", nullable=False),
+            sa.Column("version", sa.BigInteger(), nullable=False),
+            sa.Column("value", sa.Float(), nullable=False),
+            sa.PrimaryKeyConstraint("indicator", "region", "ts", "period"),
+            sqlite_with_rowid=False,
+        )
+        op.create_index("federation_changes_version", "federation_changes", ["indicator", "version"])
     if "federation_push" not in set(sa.inspect(op.get_bind()).get_table_names()):
         op.create_table(
             "federation_push",
@@ -38,3 +52,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("federation_push")
+    op.drop_index("federation_changes_version", table_name="federation_changes")
+    op.drop_table("federation_changes")
