@@ -13,6 +13,7 @@ from typing import Any
 
 
 def register(app: Any, runtime: Any) -> None:
+    # Here, not at the top: the endpoint modules import ``wallboard.web.api.tokens`` from this package.
     from wallboard.web.api import incidents, read, write
 
     read.register(app, runtime)
