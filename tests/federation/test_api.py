@@ -4,11 +4,13 @@ write-scoped to the sender's region, every use audited and counted, the token ne
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.walls import DemoWall
+from wallboard.config import ConfigError, parse_config
 from wallboard.records import Batch, Reading
 from wallboard.runtime import Runtime
 from wallboard.store import audit
@@ -159,3 +161,14 @@ def test_every_use_is_audited_and_counted_and_the_token_never_shown(site: Any) -
     assert 'wallboard_api_requests_total{endpoint="indicators",outcome="read",token="provinsi-jateng"}' in text
     everything = text + " ".join(e.detail for e in entries)
     assert not any(secret in everything for secret in TOKENS.values())
+
+
+def test_a_token_naming_an_unknown_indicator_is_a_config_error(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WB_PROV", TOKENS["WB_PROV"])
+    panels = "      - {id: a, type: kpi, indicator: latar, at: [0, 0]}"
+    text = WALL.format(db=f"sqlite:///{tmp_path / 'w.db'}", panels=panels)
+    broken = text + '\napi_tokens:\n  - {name: prov, token: "${WB_PROV}", indicators: [kasus_dbdd]}\n'
+    with pytest.raises(ConfigError) as raised:
+        parse_config(broken, base=tmp_path)
+    assert any("'kasus_dbdd' is not defined" in str(p) and "api_tokens" in str(p) for p in raised.value.problems)

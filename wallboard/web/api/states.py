@@ -19,14 +19,11 @@ def peer_regions(config: Any) -> dict[str, str]:
     return {s.id: s.region for s in config.sources if s.type == "wallboard" and getattr(s, "region", None)}
 
 
-def down_regions(runtime: Any, indicator: Any, now: datetime) -> set[str]:
+def down_regions(runtime: Any, indicator: Any, now: datetime, status: dict[str, Any]) -> set[str]:
     """Regions whose peer has not answered within the indicator's ``stale_after``."""
     peers = {sid: code for sid, code in peer_regions(runtime.config).items()
              if indicator.id in runtime.config.source(sid).indicator_ids()}
-    if not peers:
-        return set()
     limit = runtime.config.stale_after(indicator.id)
-    status = runtime.store.source_status(list(peers))
     down = set()
     for sid, code in peers.items():
         state = status.get(sid)
@@ -43,9 +40,11 @@ def _inside(region: str, codes: set[str]) -> bool:
 def region_states(runtime: Any, indicators: list[Any], latest: dict[str, list[Any]],
                   now: datetime) -> dict[str, dict[str, str]]:
     config = runtime.config
+    peers = list(peer_regions(config))
+    status = runtime.store.source_status(peers) if peers else {}  # once per request, not per indicator
     out: dict[str, dict[str, str]] = {}
     for indicator in indicators:
-        down = down_regions(runtime, indicator, now)
+        down = down_regions(runtime, indicator, now, status)
         states = {}
         for row in latest.get(indicator.id, []):
             limit = config.stale_after(indicator.id, row.period)
