@@ -100,3 +100,11 @@ def test_a_cursor_the_peer_forgot_starts_again_from_the_oldest_and_says_so(tmp_p
     run = made.run("kab_3308")
     assert run.ok and "mulai lagi dari pembacaan tertua" in (run.notes or ""), run
     assert stored(store, "kasus_dbd")[("33.08.02", MONTH)] == (7.0, "P1M")
+
+
+def test_a_key_handed_out_twice_in_one_run_is_stored_with_its_last_value(tmp_path: Path, peer: ApiServer) -> None:
+    """Changed between two pages, a monthly figure comes twice: the newer value, not the two added."""
+    peer.handlers[PATH] = pages([item("33.08.01", 4), item("33.08.02", 5)], [item("33.08.01", 6)])
+    made, store = collector(tmp_path, peer)
+    assert made.run("kab_3308").ok
+    assert stored(store, "kasus_dbd")[("33.08.01", MONTH)] == (6.0, "P1M")

@@ -93,6 +93,10 @@ class WallboardSource(Source):
         cursors = dict(self.cursors)
         for remote, local in self.config.mapping().items():
             cursors[remote] = self._indicator(remote, local, cursors.get(remote), batch, deadline)
+        # One reading per key, the last handed out winning: a key can come twice in one run (written
+        # during the first sync, or changed again between two pages), and the collector would add
+        # two rows of one key together by the indicator's aggregate.
+        batch.readings = list({(r.indicator, r.region, r.ts, r.period): r for r in batch.readings}.values())
         moved = {k: v for k, v in cursors.items() if v}
         if batch.readings and moved != self.cursors:
             batch.fingerprint = Fingerprint(0, 0, CURSORS, json.dumps(moved, sort_keys=True))
