@@ -109,7 +109,7 @@ def test_fetch_from_a_geojson_template(tmp_path: Path, mirror: str) -> None:
 
 @pytest.mark.parametrize(("template", "says"), [
     ("/missing/{code}-{level}.geojson", "HTTP 404"),
-    ("/slow/geo/{code}-{level}.geojson", "no answer within 1 s"),
+    ("/slow/geo/{code}-{level}.geojson", "not complete within 1 s"),
     ("/html/{code}-{level}.geojson", "neither GeoJSON nor"),
     ("/geo/33.08-{level}.geojson", "no kecamatan of 12.75"),  # another region's file
     ("/bad/{code}-{level}.geojson", "not on the official Kemendagri list: 12.75.09"),

@@ -42,6 +42,8 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from wallboard.downloads import BOUNDARY_MAX_BYTES, DownloadError, bounded, megabytes
+
 DIRECTORY = Path("data") / "regions"
 # A public mirror of BPS's bridging service (kode wilayah kerja statistik 2020 semester 2 against
 # Kemendagri 2020); ``{level}`` is ``kecamatan`` (or ``kabkota``/``provinsi`` in that repository).
@@ -178,7 +180,7 @@ def _recode(bridge: Bridge, table: Recoding) -> None:
 
 
 def bridge_files(url: str = DEFAULT_URL, level: str = "kecamatan", *, timeout: float = 60.0,
-                 today: date | None = None) -> dict[str, bytes]:
+                 today: date | None = None, max_bytes: int = BOUNDARY_MAX_BYTES) -> dict[str, bytes]:
     """Download (or read) and check the bridging table for ``level``: ``{file name: bytes}`` of the
     CSV and its ``.json`` (where and when it was fetched), for the caller to write with its own.
 
@@ -189,7 +191,7 @@ def bridge_files(url: str = DEFAULT_URL, level: str = "kecamatan", *, timeout: f
         raise BridgeError(f"unknown level {level!r} (use {' or '.join(LEVELS)})")
     address = url.format(level=level)
     if urlsplit(address).scheme in ("http", "https"):
-        content, where = _download(address, timeout), {"url": address}
+        content, where = _download(address, timeout, max_bytes), {"url": address}
     else:
         path = Path(address).expanduser()
         try:
@@ -198,6 +200,8 @@ def bridge_files(url: str = DEFAULT_URL, level: str = "kecamatan", *, timeout: f
             raise BridgeError(f"{address}: {exc.strerror or exc}") from None
         where = {"path": str(path.resolve())}
     text = content.decode("utf-8-sig", errors="replace")
+    if text.lstrip()[:1] in ("[", "{"):
+        text = json_as_table(text, address)
     codes = parse_table(text, address)
     name = table_path(Path("."), level).name
     meta = {**where, "fetched": (today or date.today()).isoformat(), "codes": len(codes)}
@@ -205,17 +209,46 @@ def bridge_files(url: str = DEFAULT_URL, level: str = "kecamatan", *, timeout: f
             name.removesuffix(".csv") + ".json": (json.dumps(meta, indent=2) + "\n").encode()}
 
 
-def _download(address: str, timeout: float) -> bytes:
-    import httpx
+def json_as_table(text: str, source: str) -> str:
+    """BPS's own bridging service as the CSV this module stores.
 
+    ``sig.bps.go.id/rest-bridging/getwilayah?level=kecamatan&parent=9702&periode_merge=...`` answers
+    a JSON list of ``{"kode_bps", "nama_bps", "kode_dagri", "nama_dagri"}`` for one kabupaten/kota
+    and period, which is how a wall in a 2022 Papua province gets its kecamatan codes from BPS itself
+    (mirrors such as the default one publish the same rows as ``json/kecamatan.json``). An answer
+    that is not such a list is refused like any other file that is not the table.
+    """
     try:
-        response = httpx.get(address, timeout=timeout, follow_redirects=True)
-        response.raise_for_status()
-    except httpx.HTTPStatusError as exc:
-        raise BridgeError(f"{address}: HTTP {exc.response.status_code}") from None
-    except httpx.HTTPError as exc:
-        raise BridgeError(f"{address}: {exc or type(exc).__name__}") from None
-    return response.content
+        rows = json.loads(text)
+    except ValueError as exc:
+        raise BridgeError(f"{source}: not a BPS-Kemendagri table (JSON unreadable: {exc})") from None
+    if isinstance(rows, dict):  # some mirrors wrap the list: {"data": [...]}
+        rows = next((v for v in rows.values() if isinstance(v, list)), None)
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise BridgeError(f"{source}: not a BPS-Kemendagri table (a JSON list of {', '.join(COLUMNS)} "
+                          "expected)")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for row in rows:
+        lowered = {str(k).strip().lower(): "" if v is None else str(v).strip() for k, v in row.items()}
+        writer.writerow([lowered.get(column, "") for column in COLUMNS])
+    return out.getvalue()
+
+
+def _download(address: str, timeout: float, max_bytes: int) -> bytes:
+    """The table, within ``timeout`` seconds in all and ``max_bytes`` (``wallboard.downloads``)."""
+    try:
+        with bounded(timeout, max_bytes) as client:
+            return client.read("GET", address)[0]
+    except DownloadError as exc:
+        if exc.kind == "status":
+            raise BridgeError(f"{address}: HTTP {exc.status}") from None
+        if exc.kind == "deadline":
+            raise BridgeError(f"{address}: not complete within {timeout:g} s") from None
+        if exc.kind == "too_large":
+            raise BridgeError(f"{address}: larger than {megabytes(max_bytes)}; stopped") from None
+        raise BridgeError(f"{address}: {exc.detail or exc.kind}") from None
 
 
 def fetch_bridge(directory: Path, url: str = DEFAULT_URL, level: str = "kecamatan", *,

@@ -11,7 +11,7 @@ import logging
 import sys
 from pathlib import Path
 
-from wallboard import regions_cli
+from wallboard import doctor, regions_cli
 from wallboard.config import ConfigError, load_config
 
 EXIT_CONFIG = 2
@@ -255,6 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--no-fetch", action="store_true", help="do not download boundaries (tile map)")
     init.set_defaults(func=cmd_init)
     regions_cli.register(sub)
+    doctor.register(sub)
 
     db = sub.add_parser("db", help="database schema: upgrade it, or show its revision and the history")
     db.add_argument("action", choices=["upgrade", "current", "history"])

@@ -1,4 +1,12 @@
-"""What a value means: its state against thresholds and freshness, the same for every panel."""
+"""What a value means: its state against thresholds and freshness, the same for every panel.
+
+This is the one evaluation of thresholds: the alert engine (``wallboard.alerts.evaluate``), the
+panels' badges (``state_of``) and the drill pages (``judge_region``, ``threshold_state``) all call
+it, so a badge, an alert and a drill page cannot disagree about a figure. ``thresholds`` judge the
+figure the wall shows for the site (its total, or the aggregate over its regions); each kecamatan
+or desa is judged only when the indicator says so (``region_thresholds``, or ``thresholds`` with
+``per_region: true``): a city-wide "fewer than 5 buses" says nothing about one kecamatan's buses.
+"""
 
 from __future__ import annotations
 
@@ -12,16 +20,57 @@ from wallboard.store.store import period_days
 SEVERITY = {"ok": 0, "nodata": 0, "stale": 1, "warning": 2, "critical": 3, "error": 3}
 
 
-def threshold_state(value: float, indicator: Any) -> str:
-    t = indicator.thresholds if indicator is not None else None
-    if t is None:
+def site_levels(indicator: Any) -> Any:
+    """The levels the site's own figure is judged against, or None."""
+    return getattr(indicator, "thresholds", None) if indicator is not None else None
+
+
+def region_levels(indicator: Any) -> Any:
+    """The levels each kecamatan/desa is judged against, or None when regions are not judged."""
+    if indicator is None:
+        return None
+    own = getattr(indicator, "region_thresholds", None)
+    if own is not None:
+        return own
+    t = indicator.thresholds
+    return t if t is not None and getattr(t, "per_region", False) else None
+
+
+def is_region(code: str) -> bool:
+    """A kecamatan (``12.75.01``) or desa code, not the kabupaten/kota's own (``12.75``)."""
+    return code.count(".") >= 2
+
+
+def levels_for(indicator: Any, region: str | None) -> Any:
+    """The levels for a figure of ``region`` (None or the site's code: the site's figure)."""
+    return region_levels(indicator) if region is not None and is_region(region) else site_levels(indicator)
+
+
+def level_state(value: float, levels: Any, direction: str) -> str:
+    if levels is None:
         return "ok"
-    worse = (lambda a, b: a <= b) if indicator.direction == "down" else (lambda a, b: a >= b)
-    if t.critical is not None and worse(value, t.critical):
+    worse = (lambda a, b: a <= b) if direction == "down" else (lambda a, b: a >= b)
+    if levels.critical is not None and worse(value, levels.critical):
         return "critical"
-    if t.warning is not None and worse(value, t.warning):
+    if levels.warning is not None and worse(value, levels.warning):
         return "warning"
     return "ok"
+
+
+def threshold_state(value: float, indicator: Any, region: str | None = None) -> str:
+    """The state of one figure: the site's (``region`` None or the site's code) or a region's."""
+    if indicator is None:
+        return "ok"
+    return level_state(value, levels_for(indicator, region), indicator.direction)
+
+
+def watched(indicator: Any) -> bool:
+    """Whether any figure of the indicator is judged (and so can open an alert)."""
+    return site_levels(indicator) is not None or region_levels(indicator) is not None
+
+
+def worst(states: Any) -> str:
+    return max(states, key=lambda s: SEVERITY.get(s, 0), default="ok")
 
 
 @dataclass(frozen=True)
@@ -71,10 +120,42 @@ def from_latest(indicator_id: str, rows: list[Latest], aggregate: str, zone: Any
     return IndicatorValue(indicator_id, current, previous, newest, by_region, rows[-1].period)
 
 
+@dataclass(frozen=True)
+class Judgement:
+    """Every judged figure of one indicator: the site's and, with per-region levels, each region's."""
+
+    site: tuple[float, str] | None  # (value, state), None when the site's figure is not judged
+    regions: dict[str, tuple[float, str]]  # code -> (value, state), only regions that are judged
+
+    @property
+    def state(self) -> str:
+        """The worst of them: what the panel's badge says."""
+        states = [s for _, s in self.regions.values()]
+        if self.site is not None:
+            states.append(self.site[1])
+        return worst(states)
+
+
+def judge(value: IndicatorValue, indicator: Any) -> Judgement:
+    """The one evaluation of an indicator's current figures (see the module's docstring)."""
+    direction = indicator.direction if indicator is not None else "up"
+    site = site_levels(indicator)
+    whole = None
+    if value.value is not None and site is not None:
+        whole = (float(value.value), level_state(value.value, site, direction))
+    per_region = region_levels(indicator)
+    regions: dict[str, tuple[float, str]] = {}
+    if per_region is not None:
+        for code, v in value.by_region.items():
+            if is_region(code):
+                regions[code] = (float(v), level_state(v, per_region, direction))
+    return Judgement(whole, regions)
+
+
 def state_of(value: IndicatorValue, indicator: Any, stale_after: timedelta, now: datetime) -> str:
     if value.value is None:
         return "nodata"
     age = value.age(now)
     if age is not None and age > stale_after:
         return "stale"
-    return threshold_state(value.value, indicator)
+    return judge(value, indicator).state

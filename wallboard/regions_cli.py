@@ -54,7 +54,8 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         bps = (args.bps_from or DEFAULT_URL) if args.bps or args.bps_from else None
-        written = fetch_region(region.code, args.dir / OUT_DIR, args.source, args.timeout, bps)
+        limit = {"max_bytes": args.max_bytes} if args.max_bytes else {}
+        written = fetch_region(region.code, args.dir / OUT_DIR, args.source, args.timeout, bps, **limit)
     except FetchError as exc:
         print(f"wallboard regions fetch: {exc}; nothing written", file=sys.stderr)
         return 1
@@ -85,7 +86,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     fetch.add_argument("--bps", action="store_true",
                        help="also the BPS-Kemendagri bridging table, for sources with region_codes: bps")
     fetch.add_argument("--bps-from", metavar="URL_OR_FILE",
-                       help="where that table is: a URL or a local CSV file (implies --bps; {level} allowed)")
+                       help="where that table is: a URL or a local file, CSV or the JSON of BPS's "
+                            "sig.bps.go.id/rest-bridging service (implies --bps; {level} allowed)")
     fetch.add_argument("--dir", type=Path, default=Path("."), help="the wall's directory (default: here)")
-    fetch.add_argument("--timeout", type=float, default=30.0, help="seconds per download")
+    fetch.add_argument("--timeout", type=float, default=30.0,
+                       help="seconds per download, whole: a server that drips its answer is cut off too")
+    fetch.add_argument("--max-bytes", type=int, default=None, metavar="BYTES",
+                       help="a download larger than this is stopped as it arrives (default 200 MB)")
     fetch.set_defaults(func=cmd_fetch)

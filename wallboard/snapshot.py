@@ -64,6 +64,9 @@ class Snapshot:
     regions: dict[tuple[str, str], RegionFigures] = field(default_factory=dict)
     alerts: list[Any] = field(default_factory=list)  # open alerts (wallboard.alerts.repo.AlertInfo)
     replay: bool = False  # built "as of" a past minute: no live updates follow
+    # This process cannot read its database since this moment: the figures are the last ones read,
+    # and the sources' runs are unknown (not failed). Set by the hub (``wallboard.live.hub``).
+    link_down: datetime | None = None
 
 
 class SeriesCache:

@@ -19,7 +19,7 @@ sources:
      columns: {{time: waktu, region: wilayah, value: nilai}}}}
 indicators:
   - {{id: tinggi_muka_air, label: Tinggi muka air, unit: cm, aggregate: mean, owner: BPBD,
-     thresholds: {{warning: 250, critical: 320}}}}
+     thresholds: {{warning: 250, critical: 320, per_region: true}}}}
 screens:
   - id: utama
     grid: {{columns: 2, rows: 1}}

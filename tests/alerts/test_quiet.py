@@ -14,7 +14,7 @@ from wallboard.alerts.repo import AlertRepo
 from wallboard.alerts.service import AlertService
 from wallboard.config import parse_config
 
-THRESHOLDS = ",\n     thresholds: {warning: 250, critical: 320}"
+THRESHOLDS = ",\n     thresholds: {warning: 250, critical: 320, per_region: true}"
 QUIET = 0.5  # seconds of watching a quiet thread: ten of its 0.05 s ticks
 
 

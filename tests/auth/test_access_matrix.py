@@ -67,6 +67,9 @@ ROUTES = [
     Route("alerts api", "/api/alerts", "operator", api=True),
     Route("alerts api: ack", "/api/alerts/999/ack", "operator", "POST", ok=404, api=True, body={"name": "x"}),
     Route("console: ack", "/console/alerts/999/ack", "operator", "POST", ok=404),
+    Route("incidents api", "/api/incidents", "operator", api=True),
+    Route("incidents api: ack", "/api/incidents/999/ack", "operator", "POST", ok=404, api=True, body={"name": "x"}),
+    Route("console: incidents ack", "/console/incidents/ack", "operator", "POST", ok=400),
     Route("console: report", "/console/report.xlsx?date=2026-11-28", "operator"),
     Route("cameras api", "/api/cameras", "operator", api=True),
     Route("camera feed", "/api/cameras/feed/utama/nope", "operator", ok=404, api=True),
@@ -140,7 +143,7 @@ def test_the_matrix_covers_every_route_of_the_app(site: Site) -> None:
     covered = {r.path.split("?")[0] for r in ROUTES} | {"/login", "/logout"}
     internal = ("/_dash", "/_reload-hash", "/_favicon.ico", "/assets/", "/<path:path>", "/static/", "/panel/_static/<")
     examples = {"<screen_id>": "utama", "<source_id>": "simulasi", "<panel_id>": "pengaduan", "<fmt>": "csv",
-                "<int:alert_id>": "999", "<path:key>": "utama/nope",
+                "<int:alert_id>": "999", "<int:incident_id>": "999", "<path:key>": "utama/nope",
                 "<indicator_id>": "latar"}
 
     def example(rule: str) -> str:

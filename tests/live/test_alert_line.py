@@ -59,5 +59,19 @@ def test_acknowledged_shows_who_and_since_when() -> None:
 
 def test_kecamatan_alerts_are_counted_and_no_alert_means_no_line() -> None:
     line = props([alert("12.75.01", "warning"), dataclasses.replace(alert("12.75.02"), id=2)])["m"]
-    assert line["children"].startswith("2 kecamatan: Belum ditanggapi") and "alert-critical" in line["className"]
+    assert line["children"] == "0 dari 2 wilayah ditangani · menunggu sejak 14.05 · 25 menit"
+    assert "alert-critical" in line["className"]
     assert {p["data-alert"] for p in props([]).values()} == {""}
+
+
+def test_handled_only_when_every_alert_shown_is_acknowledged() -> None:
+    """The city's alert acknowledged while two kecamatan wait: not "handled", but 1 of 3 (issue 21)."""
+    city = alert("12.75", "warning", by="sari")
+    waiting = [dataclasses.replace(alert("12.75.01"), id=2), dataclasses.replace(alert("12.75.02", "warning"), id=3)]
+    line = props([city, *waiting])["k"]
+    assert line["data-alert"] == "waiting" and "Ditangani" not in line["children"]
+    assert line["children"] == "1 dari 3 wilayah ditangani · menunggu sejak 14.05 · 25 menit"
+    assert "alert-critical" in line["className"]
+    done = [city] + [dataclasses.replace(a, acknowledged_by="budi", acknowledged_at=NOW) for a in waiting]
+    line = props(done)["k"]
+    assert line["data-alert"] == "acknowledged" and line["children"] == "✔ 3 wilayah ditangani budi sejak 14.30"

@@ -259,6 +259,22 @@ def test_status_tells_each_source_state():
     assert panel.view(snap()).state == "nodata"
 
 
+def test_status_says_the_database_link_is_down_not_the_sources():
+    """Issue 21: a web process that lost its database called the (healthy) collector's source DOWN
+    with an old error; it says its own link is down, since when, and the sources' runs are unknown."""
+    import dataclasses
+
+    _, (panel,) = wall("      - {id: s, type: status, at: [0, 0], size: [3, 6]}")
+    old = status("simulasi", run("simulasi", False, timedelta(hours=1), "timeout lama"), timedelta(hours=1))
+    lost = dataclasses.replace(snap(sources={"simulasi": old}), link_down=NOW - timedelta(minutes=12))
+    view = panel.view(lost)
+    assert view.note == "Koneksi basis data terputus sejak 17.48 · 12 menit"
+    assert view.props["s0-mark"]["children"] == "◌ TIDAK DIKETAHUI"
+    assert view.props["s0-error"]["children"] == ""
+    assert all("MATI" not in str(p.get("children", "")) for p in view.props.values())
+    assert view.state == "error"
+
+
 # clock -----------------------------------------------------------------------------------------
 
 def test_clock_formats_in_site_zone_and_language():

@@ -239,6 +239,46 @@ def test_jayawijaya_reads_bps_codes_through_a_local_table(db_url: str, tmp_path:
         store.close()
 
 
+def test_jayawijaya_kecamatan_from_bps_own_bridging_service(mirror: Mirror, db_url: str, tmp_path: Path) -> None:
+    """`--bps-from` BPS's JSON service (sig.bps.go.id/rest-bridging) for one kabupaten and period:
+    the kecamatan codes of a 2022 Papua province come from BPS itself, stored as the CSV table."""
+    rows = list(csv.DictReader(io.StringIO(NEWER_TABLE)))
+    answer = [{"kode_bps": r["kode_bps"], "nama_bps": r["nama_bps"],
+               "kode_dagri": f"{r['kode_dagri'][:2]}.{r['kode_dagri'][2:4]}.{r['kode_dagri'][4:]}",
+               "nama_dagri": r["nama_dagri"]} for r in rows]
+    query = "/rest-bridging/getwilayah?level=kecamatan&parent=9702&periode_merge=2024_1.2022"
+    mirror.files[query] = (200, json.dumps(answer))
+    mirror.files["/rest-bridging/getwilayah?level=kecamatan&parent=9999"] = (200, "[]")
+    mirror.files["/rest-bridging/rusak"] = (200, '{"status": "error", "message": "maintenance"}')
+    base = mirror.url.split("/csv/")[0]
+    directory = tmp_path / "data" / "regions"
+    for bad, reason in (("/rest-bridging/getwilayah?level=kecamatan&parent=9999", "no rows"),
+                        ("/rest-bridging/rusak", "not a BPS-Kemendagri table")):
+        with pytest.raises(bps.BridgeError, match=reason):
+            bps.fetch_bridge(directory, base + bad)
+        assert not directory.exists() or not any(directory.iterdir())
+    bps.fetch_bridge(directory, base + query, today=date(2026, 12, 2))
+    assert json.loads(bps.table_path(directory).with_suffix(".json").read_text())["url"] == base + query
+    bridge = bps.load_bridge(directory)
+    assert bridge is not None
+    assert {r["kode_bps"]: bridge.to_kemendagri(r["kode_bps"]) for r in rows} == {
+        "9702010": "95.01.01", "9702020": "95.01.09", "9702030": "95.01.06", "9702110": "95.01.04",
+        "9702160": "95.01.03", "9702220": "95.01.02"}
+    write_csv(tmp_path / "data" / "penduduk.csv", ["kode_kecamatan_bps", "nama_kecamatan", "tahun",
+                                                   "jumlah_penduduk"],
+              [["9702020", "ASOLOKOBAL", "2024", "9148"], ["9402111", "ASOLOKOBAL", "2021", "8000"]])
+    settle(tmp_path / "data" / "penduduk.csv")
+    collector, store, _ = site_collector(db_url, "95.01", PENDUDUK, tmp_path)
+    try:
+        run = collector.run("penduduk", NOW)
+        assert run.ok and run.rows == 1 and run.rejected == 1, run
+        assert "kode BPS 9402111 sudah tidak berlaku" in run.error
+        assert stored(store, "penduduk") == {
+            ("95.01.09", int(datetime(2024, 1, 1, tzinfo=WIB).timestamp())): (9148.0, "P1Y")}
+    finally:
+        store.close()
+
+
 def test_the_2020_table_knows_the_2022_provinces(mirror: Mirror, tmp_path: Path) -> None:
     mirror.files["/csv/kecamatan.csv"] = (200, TABLE + OLD_ROWS)
     directory = tmp_path / "data" / "regions"

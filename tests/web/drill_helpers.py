@@ -35,7 +35,7 @@ indicators:
   - {{id: pengaduan_terbuka, label: Pengaduan terbuka, unit: laporan, owner: Diskominfo,
      thresholds: {{warning: 40, critical: 80}}, target: 30}}
   - {{id: harga_beras, label: Harga beras, unit: IDR/kg, owner: Disperindag, aggregate: mean,
-     thresholds: {{warning: 14000, critical: 15500}}, decimals: 0, target: 13500}}
+     thresholds: {{warning: 14000, critical: 15500, per_region: true}}, decimals: 0, target: 13500}}
 screens:
   - id: utama
     grid: {{columns: 4, rows: 2}}

@@ -75,22 +75,50 @@ def test_acknowledge_once_then_refused_with_a_reason(desk) -> None:
 def test_console_page_acknowledges_and_shows_failed_notifications(desk) -> None:
     client, repo = desk
     page = client.get("/console").get_data(as_text=True)
-    assert "Meja operator" in page and "Peringatan terbuka (3)" in page
+    # The three alerts opened while one incident of the river was open: one incident of 3 areas.
+    assert "Meja operator" in page and "Kejadian terbuka (1)" in page and "3 wilayah" in page
+    assert 'id="open-alerts"' not in page  # no alert listed on its own
     assert page.index("KRITIS") < page.index("WASPADA")  # critical rows first
     assert "gagal" in page and "webhook:http://127.0.0.1:9/down" in page and "refused" in page.lower()
     assert 'href="#"' in page and "scrub-minute" in page and "/console/report.xlsx" in page
 
-    alert_id = repo.open_alerts()[0].id
-    forged = client.post(f"/console/alerts/{alert_id}/ack", data={"name": "mallory"})  # no CSRF token
+    incident = client.get("/api/incidents").get_json()[0]["id"]
+    forged = client.post("/console/incidents/ack", data={"name": "mallory", "incident": incident})  # no CSRF
     assert forged.status_code == 400 and repo.open_alerts()[0].acknowledged_by is None
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    form = {"name": "sari", "note": "ditangani", "csrf_token": token}
-    done = client.post(f"/console/alerts/{alert_id}/ack", data=form)
+    form = {"name": "sari", "note": "ditangani", "csrf_token": token, "incident": str(incident)}
+    done = client.post("/console/incidents/ack", data=form)
     assert done.status_code == 303
+    assert {a.acknowledged_by for a in repo.open_alerts()} == {"sari"}
     page = client.get("/console").get_data(as_text=True)
     assert "sari sejak" in page and "ditangani" in page
-    refused = client.post(f"/console/alerts/{alert_id}/ack", data={"name": "budi", "csrf_token": token})
+    refused = client.post("/console/incidents/ack", data={"name": "budi", "csrf_token": token, "only": incident})
     assert refused.status_code == 409 and "already acknowledged by sari" in refused.get_data(as_text=True)
+
+
+def test_incidents_api_lists_regions_worst_first_and_one_ack_handles_all(desk) -> None:
+    client, repo = desk
+    listed = client.get("/api/incidents").get_json()
+    assert len(listed) == 1
+    incident = listed[0]
+    assert incident["indicator"] == "tinggi_muka_air" and incident["state"] == "critical"
+    # worst first: the critical kecamatan, then the warnings by their peak
+    assert [(r["region"], r["state"]) for r in incident["regions"]] == [
+        ("12.75.01", "critical"), ("12.75", "warning"), ("12.75.02", "warning")]
+    assert incident["regions"][0]["peak"] == 400 and incident["count"] == 3
+    for region in incident["regions"]:
+        assert set(region) >= {"region", "state", "peak", "since", "acknowledged_at"}
+    alerts = client.get("/api/alerts").get_json()
+    assert {a["incident"] for a in alerts} == {incident["id"]}
+
+    answer = client.post(f"/api/incidents/{incident['id']}/ack", json={"name": "sari", "note": "tim berangkat"})
+    assert answer.status_code == 200
+    assert all(r["acknowledged_at"] for r in answer.get_json()["regions"])
+    assert {(a["acknowledged_by"], a["note"]) for a in client.get("/api/alerts").get_json()} == {
+        ("sari", "tim berangkat")}
+    again = client.post(f"/api/incidents/{incident['id']}/ack", json={"name": "budi"})
+    assert again.status_code == 409
+    assert client.post("/api/incidents/9999/ack", json={"name": "budi"}).status_code == 404
 
 
 def test_console_report_download(desk) -> None:

@@ -52,13 +52,17 @@ def test_console_scrubs_replays_and_acknowledges(tmp_path: Path, wall_server, pa
         " const e = d && d.getElementById('air--value'); return e && e.textContent === '111'; }")
     assert page.locator("#scrub-open").get_attribute("href") == f"/wall/utama?at={minute:%Y-%m-%dT%H:%M}"
 
-    # The alert the server opened is listed; the operator acknowledges it with a note.
-    row = page.locator("#open-alerts tr[data-alert-id]").first
-    assert "KRITIS" in row.inner_text()
-    row.locator("input[name=name]").fill("sari")
-    row.locator("input[name=note]").fill("pompa dinyalakan")
-    row.locator("button").click()
+    # The alert the server opened is listed in its incident; the operator selects the incident and
+    # acknowledges the selection with a note (the bulk acknowledge).
+    incident = page.locator("#open-incidents tbody.incident").first
+    assert "KRITIS" in incident.inner_text()
+    incident.locator("summary").click()  # expands to its areas
+    assert incident.locator(".incident-regions tr[data-alert-id]").count() == 1
+    incident.locator("input[name=incident]").check()
+    page.locator("#incidents-form input[name=name]").fill("sari")
+    page.locator("#incidents-form input[name=note]").fill("pompa dinyalakan")
+    page.locator("#ack-selected").click()
     page.wait_for_selector("text=sari sejak")
-    assert "pompa dinyalakan" in page.locator("#open-alerts").inner_text()
+    assert "pompa dinyalakan" in page.locator("#open-incidents").inner_text()
     frame.locator("#replay-band").wait_for(timeout=60_000)  # a replay is built from the store: slow on a busy machine
     page.screenshot(path=str(tmp_path / "console.png"), full_page=True)

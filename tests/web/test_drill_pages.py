@@ -196,6 +196,27 @@ def test_crossings_are_derived_from_the_readings(drill_app) -> None:
     assert crossing[1][3:] == ["14.520", "Waspada"]  # peak 14,520.5 (no decimals), under critical
 
 
+def test_a_crossing_peak_is_the_highest_raw_reading_not_an_hourly_mean(drill_app, tmp_path: Path) -> None:
+    """Issue 21: the drill said "Waspada, peak 37,4" (an hourly mean) while the wall showed KRITIS 61,9."""
+    from wallboard.records import Batch, Reading
+    from wallboard.store import Store
+
+    client = drill_app("12.75", boundaries=False)
+    store = Store.open(f"sqlite:///{tmp_path / '12.75.db'}")
+    try:
+        end = int(datetime.now(UTC).timestamp()) // 3600 * 3600
+        # Kecamatan 12.75.01 reads 13,010.25 on the hour; half an hour later one reading of 15,900 (critical).
+        store.write("harga", Batch(readings=[Reading("harga_beras", "12.75.01", end - 1800, 15900.0)]))
+    finally:
+        store.close()
+    crossing = table_rows(client.get("/panel/beras?range=7d&region=12.75.01").get_data(as_text=True), "crossings")
+    assert len(crossing) == 2, crossing  # the hourly mean of that hour (14,455) is only a warning
+    assert crossing[1][3:] == ["15.900", "Kritis"]
+    # Over 30 days (drawn from daily means) too: the day rollup leads to the hour, the hour to the reading.
+    month = table_rows(client.get("/panel/beras?range=30d&region=12.75.01").get_data(as_text=True), "crossings")
+    assert [row[3:] for row in month[1:]] == [["15.900", "Kritis"]]
+
+
 def test_owner_sources_and_their_failed_runs_are_shown(drill_app) -> None:
     client = drill_app("12.75", boundaries=False)
     html = client.get("/panel/pengaduan").get_data(as_text=True)

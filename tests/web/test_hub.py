@@ -228,3 +228,29 @@ def test_three_connected_walls_do_not_triple_the_builds(tmp_path: Path, wall_ser
     stop.set()
     assert 1 <= after["builds"] - before["builds"] <= writes + 1  # once per data change, not once per wall
     assert after["messages"] - before["messages"] <= writes + 1  # one message per change, shared by the walls
+
+
+def test_a_lost_database_is_told_as_the_link_not_as_the_sources(runtime: Runtime, monkeypatch) -> None:
+    """Issue 21: the snapshot re-judged while the store is away carries since when the link is down,
+    and it is cleared as soon as the store answers again."""
+    hub = runtime.hub
+    write(runtime, "pengaduan_terbuka", 10)
+    hub.rebuild(force=True)
+    assert hub.snapshot.link_down is None
+    monkeypatch.setattr(live, "TIME_TICK", 0.0)
+
+    def gone() -> int:
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(runtime.store, "data_version", gone)
+    before = datetime.now(UTC)
+    try:
+        hub.rebuild()
+    except OSError as exc:
+        hub._store_down(exc)  # what the hub's loop does with a failed rebuild
+    assert hub.snapshot.link_down is not None and hub.snapshot.link_down >= before
+    assert hub.snapshot.indicators["pengaduan_terbuka"].value == 10  # the figures stay
+    monkeypatch.undo()
+    hub.rebuild(force=True)
+    hub.store_error = None
+    assert hub.snapshot.link_down is None

@@ -125,6 +125,40 @@ def test_a_delta_already_in_the_greeting_is_not_sent_again(runtime: Runtime) -> 
     run(main())
 
 
+def test_a_delta_held_back_until_after_the_greeting_is_skipped_on_the_queued_path(runtime: Runtime) -> None:
+    """The race itself, made certain: the hub publishes a change, the wall is greeted with a full view
+    that holds it, and only then does the loop dispatch the change's delta to the wall's queue (the
+    in-process client takes the queued path, as HEAD requests and other servers do). Applied twice, a
+    trend's "append a point" would draw the point twice."""
+    hub = runtime.hub
+    fanout = Fanout(hub)
+    endpoint = StreamEndpoint(runtime, fanout)
+    held: list[tuple] = []
+
+    async def main() -> None:
+        fanout.start()
+        fanout.deliver = lambda *handed: held.append(handed)  # the hub's hand-over, held back
+        await asyncio.to_thread(write, runtime, "pengaduan_terbuka", 44)
+        await asyncio.to_thread(hub.rebuild)
+        assert any(screen == "kedua" and seq for screen, _message, seq in held)
+        client = Client()
+        task = asyncio.ensure_future(endpoint(scope("kedua"), client.receive, client.send))
+        await until(lambda: b'"full":true' in client.body and b'"children":"44"' in client.body)
+        [wall] = fanout.walls["kedua"]
+        assert wall.transport is None  # the queued path
+        del fanout.deliver
+        for handed in held:  # now the loop dispatches the delta the full view already holds
+            fanout.deliver(*handed)
+        await asyncio.to_thread(write, runtime, "pengaduan_terbuka", 45)
+        await asyncio.to_thread(hub.rebuild)
+        await until(lambda: b'"children":"45"' in client.body)
+        assert client.body.count(b'"children":"44"') == 1  # in the full view only
+        client.disconnect.set()
+        await asyncio.wait_for(task, 5)
+
+    run(main())
+
+
 def test_a_closed_wall_is_released_at_once(runtime: Runtime, monkeypatch) -> None:
     fanout = Fanout(runtime.hub, heartbeat=60.0)  # not at the next heartbeat: now
     endpoint = StreamEndpoint(runtime, fanout)

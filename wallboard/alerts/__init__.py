@@ -2,7 +2,8 @@
 the owning work unit (OPD) over webhook, e-mail and Telegram, replayed and reported.
 
 Modules: ``config`` (the ``owners:``, ``alerts:`` and ``notify:`` models), ``repo`` (the alert
-tables' SQL), ``evaluate`` (states, hysteresis, minimum duration), ``channels`` (the real clients),
+tables' SQL), ``evaluate`` (states, hysteresis, minimum duration), ``incidents`` (one event of
+one indicator across its regions, acknowledged at once), ``channels`` (the real clients),
 ``service`` (evaluation thread, escalation job, delivery pool), ``wall`` (the alert line on a panel),
 ``daily`` (the daily report's figures) and ``report`` (its Excel layout).
 """

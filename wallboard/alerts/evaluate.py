@@ -1,8 +1,10 @@
 """Turning the store's newest figures into alert states: open, raise, lower, close.
 
-Read after every collector run from ``latest`` (never from a source): the whole indicator as the
-wall shows it (its regions combined by ``aggregate``) under the kabupaten/kota code, and each
-kecamatan on its own where the data is per kecamatan. Two guards keep a value flapping around its
+Read after every collector run from ``latest`` (never from a source) and judged by the one
+evaluation the panels and drill pages use too (``wallboard.indicators.judge``): the whole indicator
+as the wall shows it (its regions combined by ``aggregate``) under the kabupaten/kota code against
+``thresholds``, and each kecamatan or desa on its own only against per-region levels
+(``region_thresholds``, or ``thresholds`` with ``per_region: true``). Two guards keep a value flapping around its
 threshold from opening an alert a minute: ``alerts.min_duration`` (a crossing, and a return to
 normal, must last that long) and ``alerts.hysteresis`` (a value must move back past the threshold
 by that fraction of it before it counts as lower).
@@ -14,8 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from wallboard.alerts.incidents import attach, settle
 from wallboard.alerts.repo import ORDER, AlertRepo, aware
-from wallboard.indicators import from_latest, threshold_state
+from wallboard.indicators import from_latest, judge, levels_for, threshold_state, watched
 from wallboard.store import Store, schema
 
 
@@ -27,32 +30,35 @@ class Observation:
 
 
 def observations(store: Store, config: Any) -> list[Observation]:
-    """The figures alerts judge: each indicator with thresholds, whole and per kecamatan."""
-    watched = [i for i in config.indicators if i.thresholds is not None]
-    if not watched:
+    """The figures alerts judge: each watched indicator's site figure and, with per-region levels,
+    each of its kecamatan/desa (exactly the figures ``judge`` gives the panels)."""
+    judged = [i for i in config.indicators if watched(i)]
+    if not judged:
         return []
     city = config.site.region
-    latest = store.latest([i.id for i in watched])
+    latest = store.latest([i.id for i in judged])
     out: list[Observation] = []
-    for indicator in watched:
+    for indicator in judged:
         rows = latest.get(indicator.id) or []
         if not rows:
             continue
-        whole = from_latest(indicator.id, rows, indicator.aggregate, config.site.zone)
-        out.append(Observation(indicator.id, city, float(whole.value)))
-        for row in rows:
-            if row.region != city and row.region.startswith(city + "."):
-                out.append(Observation(indicator.id, row.region, float(row.value)))
+        verdict = judge(from_latest(indicator.id, rows, indicator.aggregate, config.site.zone), indicator)
+        if verdict.site is not None:
+            out.append(Observation(indicator.id, city, verdict.site[0]))
+        for region, (value, _state) in verdict.regions.items():
+            if region.startswith(city + "."):
+                out.append(Observation(indicator.id, region, value))
     return out
 
 
-def sticky_state(value: float, indicator: Any, current: str | None, hysteresis: float) -> str:
+def sticky_state(value: float, indicator: Any, current: str | None, hysteresis: float,
+                 region: str | None = None) -> str:
     """The threshold state, except that a level already reached holds until the value has moved
     back past its threshold by ``hysteresis`` of it."""
-    state = threshold_state(value, indicator)
+    state = threshold_state(value, indicator, region)
     if current is None or hysteresis <= 0 or ORDER.get(state, 0) >= ORDER.get(current, 0):
         return state
-    t = indicator.thresholds
+    t = levels_for(indicator, region)
     up = indicator.direction != "down"
     for level in ("critical", "warning"):
         if ORDER[level] > ORDER.get(current, 0):
@@ -89,7 +95,7 @@ def evaluate(store: Store, config: Any, now: datetime | None = None) -> list[tup
             indicator = defs[obs.indicator]
             alert = active.get(key)
             current = alert.state if alert is not None and alert.status == "open" else None
-            state = sticky_state(obs.value, indicator, current, settings.hysteresis)
+            state = sticky_state(obs.value, indicator, current, settings.hysteresis, obs.region)
             if state in ORDER:
                 if alert is None:
                     opened = hold is None
@@ -100,16 +106,18 @@ def evaluate(store: Store, config: Any, now: datetime | None = None) -> list[tup
                     ))
                     alert_id = int(result.inserted_primary_key[0])
                     if opened:
+                        attach(conn, alert_id, obs.indicator, state, now)
                         repo.event(conn, alert_id, now, "opened", state, obs.value)
                         changes.append(("opened", alert_id))
                     continue
                 peak = worse(indicator, alert.peak, obs.value)
                 values: dict[str, Any] = {"value": obs.value, "peak": peak, "normal_since": None, "state": state}
                 if peak != alert.peak:
-                    values["peak_state"] = threshold_state(peak, indicator)
+                    values["peak_state"] = threshold_state(peak, indicator, obs.region)
                 if alert.status == "pending":
                     if hold is None or now - alert.started >= hold:  # the guard was removed: open now
                         values.update(status="open", opened=now)
+                        attach(conn, alert.id, obs.indicator, state, now)
                         repo.event(conn, alert.id, now, "opened", state, obs.value)
                         changes.append(("opened", alert.id))
                 elif state != alert.state:
@@ -120,9 +128,11 @@ def evaluate(store: Store, config: Any, now: datetime | None = None) -> list[tup
             elif alert is not None:
                 changes.extend(_back_to_normal(conn, repo, alert, obs.value, now, hold))
         for key, alert in active.items():
-            if key not in seen and (key[0] not in defs or defs[key[0]].thresholds is None):
-                # The indicator lost its thresholds (or was removed): nothing can close it any more.
+            if key not in seen and (key[0] not in defs or levels_for(defs[key[0]], key[1]) is None):
+                # The figure is no longer judged (its indicator lost these thresholds, or was
+                # removed): nothing can close it any more.
                 changes.extend(_back_to_normal(conn, repo, alert, alert.value, now, None))
+        settle(conn, now)
     return changes
 
 

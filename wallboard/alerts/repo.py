@@ -44,6 +44,7 @@ class AlertInfo:
     ack_note: str | None
     level: int
     peak_state: str = ""
+    incident: int | None = None  # the incident it belongs to (wallboard.alerts.incidents)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -52,6 +53,7 @@ class AlertInfo:
             "since": _iso(self.opened), "peak": self.peak, "value": self.value,
             "acknowledged_by": self.acknowledged_by, "acknowledged_at": _iso(self.acknowledged_at),
             "note": self.ack_note, "closed": _iso(self.closed), "escalation_level": self.level,
+            "incident": self.incident,
         }
 
 
@@ -92,7 +94,7 @@ def _info(row: Any) -> AlertInfo:
     return AlertInfo(
         row.id, row.indicator, row.region, row.owner, row.status, row.state, aware(row.started),
         aware(row.opened), aware(row.closed), row.value, row.peak, row.acknowledged_by,
-        aware(row.acknowledged_at), row.ack_note, row.level or 0, row.peak_state,
+        aware(row.acknowledged_at), row.ack_note, row.level or 0, row.peak_state, row.incident,
     )
 
 
@@ -152,7 +154,7 @@ class AlertRepo:
                     info.id, info.indicator, info.region, info.owner, "open", state, info.started, info.opened,
                     None, info.value, info.peak, info.acknowledged_by if acked else None,
                     info.acknowledged_at if acked else None, info.ack_note if acked else None, info.level,
-                    info.peak_state,
+                    info.peak_state, info.incident,
                 ))
             return out
 

@@ -35,6 +35,7 @@ from wallboard.alerts.evaluate import evaluate
 from wallboard.alerts.repo import AlertRepo, Notification, aware
 from wallboard.backoff import Backoff
 from wallboard.i18n import translator
+from wallboard.indicators import watched
 from wallboard.reasons import one_line
 from wallboard.regions import name as region_name
 from wallboard.store import Store, schema
@@ -113,7 +114,7 @@ class AlertService:
             log.error("alert evaluation failed: %s", one_line(exc))
             evaluated = False
         self.escalate_and_deliver()  # due escalations go out even when evaluation failed
-        if not evaluated or any(i.thresholds is not None for i in self.config.indicators):
+        if not evaluated or any(watched(i) for i in self.config.indicators):
             return False  # min_duration, clearing and new crossings are judged on the tick
         try:
             return not self.repo.anything_pending()

@@ -25,6 +25,7 @@ from typing import Any
 from wallboard import regions
 from wallboard.boundaries.sqlrows import SqlFormatError, value_rows
 from wallboard.bps import BridgeError, bridge_files
+from wallboard.downloads import BOUNDARY_MAX_BYTES, DownloadError, bounded, megabytes
 
 LEVELS = ("kecamatan", "desa")
 _RAW = "https://raw.githubusercontent.com/cahyadsn/wilayah_boundaries/main/db"
@@ -48,14 +49,15 @@ class FetchRequest:
 
     code: str
     source: dict[str, str]  # level -> URL (or path) template
-    timeout: float = 30.0
+    timeout: float = 30.0  # seconds for each download, whole (a server dripping bytes included)
     bps: str | None = None  # URL of the BPS-Kemendagri bridging table, when it is wanted too
+    max_bytes: int = BOUNDARY_MAX_BYTES  # a download larger than this is refused as it arrives
 
     def url(self, level: str) -> str:
         return self.source[level].format(code=self.code, province=self.code[:2], level=level)
 
     def get(self, url: str) -> bytes:
-        return download(url, self.timeout)
+        return download(url, self.timeout, self.max_bytes)
 
 
 def source_from(template: str | None) -> dict[str, str]:
@@ -69,26 +71,38 @@ def source_from(template: str | None) -> dict[str, str]:
     return {level: url.replace(_RAW, base) for level, url in DEFAULT_SOURCE.items()}
 
 
-def download(url: str, timeout: float) -> bytes:
-    """The bytes at ``url``; a local path (or ``file://``) is read, so a copied folder works offline."""
+def download(url: str, timeout: float, max_bytes: int = BOUNDARY_MAX_BYTES) -> bytes:
+    """The bytes at ``url``; a local path (or ``file://``) is read, so a copied folder works offline.
+
+    ``timeout`` bounds the whole download, ``max_bytes`` its size: counted as it arrives, spooled to
+    a temporary file, and stopped the moment it passes (``wallboard.downloads``).
+    """
     if not url.startswith(("http://", "https://")):
         path = Path(url.removeprefix("file://"))
         try:
+            if path.stat().st_size > max_bytes:
+                raise FetchError(f"{path}: larger than {megabytes(max_bytes)} (--max-bytes)")
             return path.read_bytes()
         except OSError as exc:
             raise FetchError(f"cannot read {path}: {exc.strerror or exc}") from None
-    import httpx
-
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise in a CLI
     try:
-        answer = httpx.get(url, timeout=timeout, follow_redirects=True)
-    except httpx.TimeoutException:
-        raise FetchError(f"{url}: no answer within {timeout:g} s") from None
-    except httpx.HTTPError as exc:
-        raise FetchError(f"{url}: {type(exc).__name__}: {str(exc) or 'connection failed'}") from None
-    if answer.status_code != 200:
-        raise FetchError(f"{url}: HTTP {answer.status_code}")
-    return answer.content
+        with bounded(timeout, max_bytes) as client:
+            content, _ = client.read("GET", url)
+    except DownloadError as exc:
+        raise FetchError(f"{url}: {download_reason(exc, timeout, max_bytes)}") from None
+    return content
+
+
+def download_reason(exc: DownloadError, timeout: float, max_bytes: int) -> str:
+    """A failed download in one line, for ``regions fetch`` and ``init``."""
+    if exc.kind == "deadline":
+        return f"not complete within {timeout:g} s (--timeout)"
+    if exc.kind == "too_large":
+        return f"larger than {megabytes(max_bytes)} (--max-bytes); stopped"
+    if exc.kind == "status":
+        return f"HTTP {exc.status}"
+    return f"{'connection failed' if exc.kind == 'connect' else 'download failed'}: {exc.detail}"
 
 
 # Reading either format ------------------------------------------------------------------------
@@ -246,7 +260,7 @@ def bps_bridge(request: FetchRequest) -> dict[str, bytes]:
     if request.bps is None:
         return {}
     try:
-        return bridge_files(request.bps, timeout=request.timeout)
+        return bridge_files(request.bps, timeout=request.timeout, max_bytes=request.max_bytes)
     except BridgeError as exc:
         raise FetchError(str(exc)) from None
 
@@ -260,7 +274,7 @@ ARTEFACTS: list[Callable[[FetchRequest], dict[str, bytes]]] = [
 
 
 def fetch_region(code: str, folder: Path, template: str | None = None, timeout: float = 30.0,
-                 bps: str | None = None) -> list[Path]:
+                 bps: str | None = None, max_bytes: int = BOUNDARY_MAX_BYTES) -> list[Path]:
     """Build every artefact for kabupaten/kota ``code``, then write them all into ``folder``.
 
     Nothing is written unless every artefact was built: the files already there (the wall may be
@@ -269,7 +283,7 @@ def fetch_region(code: str, folder: Path, template: str | None = None, timeout: 
     region = regions.kabupaten_kota(code)
     if region is None:
         raise FetchError(f"{code!r} is not a kabupaten/kota code")
-    request = FetchRequest(region.code, source_from(template), timeout, bps)
+    request = FetchRequest(region.code, source_from(template), timeout, bps, max_bytes)
     files: dict[str, bytes] = {}
     for artefact in ARTEFACTS:
         files.update(artefact(request))

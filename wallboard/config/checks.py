@@ -101,6 +101,30 @@ def warnings(config: Any, base: Path) -> Iterator[tuple[Loc, str]]:
         if value and not (base / value).exists():
             yield ("regions", name), f"boundary file {value!r} not found; map panels draw one tile per area"
     yield from owner_warnings(config)
+    yield from threshold_warnings(config)
+
+
+def threshold_warnings(config: Any) -> Iterator[tuple[Loc, str]]:
+    """Levels that will not judge what their author probably meant: per-region levels on an
+    indicator no source gives per region, and site levels on an ``aggregate: last`` indicator
+    whose figures are per region (its site figure is whichever region reported last)."""
+    for ii, indicator in enumerate(config.indicators):
+        feeds = [s.regional() for s in config.sources
+                 if indicator.id in s.indicator_ids() or s.indicators_from_data()]
+        known = [f for f in feeds if f is not None]
+        per_region = indicator.region_thresholds is not None or (
+            indicator.thresholds is not None and indicator.thresholds.per_region)
+        if per_region and known and not any(known) and len(known) == len(feeds):
+            key = "region_thresholds" if indicator.region_thresholds is not None else "thresholds"
+            yield ("indicators", ii, key), (
+                f"no source gives {indicator.id!r} per kecamatan or desa: its per-region levels judge "
+                "nothing; only the site's figure is judged"
+            )
+        if indicator.aggregate == "last" and indicator.thresholds is not None and any(known):
+            yield ("indicators", ii, "thresholds"), (
+                f"{indicator.id!r} is per region with aggregate: last, so thresholds judge whichever "
+                "region reported last; use region_thresholds to judge each region"
+            )
 
 
 def owner_warnings(config: Any) -> Iterator[tuple[Loc, str]]:

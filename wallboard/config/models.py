@@ -104,9 +104,18 @@ class Regions(Strict):
     desa: str | None = None
 
 
-class Thresholds(Strict):
+class Levels(Strict):
+    """A warning and a critical level; which figures they judge is said by the key holding them."""
+
     warning: float | None = None
     critical: float | None = None
+
+
+class Thresholds(Levels):
+    """Levels for the figure the wall shows for the whole site (the total, or the aggregate over
+    the regions); ``per_region: true`` applies the same levels to each kecamatan or desa as well."""
+
+    per_region: bool = Field(False, description="also judge each kecamatan/desa against these levels")
 
 
 class Indicator(Strict):
@@ -118,22 +127,28 @@ class Indicator(Strict):
     direction: Literal["up", "down"] = Field(
         "up", description="up: higher values are worse (the default); down: lower values are worse"
     )
-    thresholds: Thresholds | None = None
+    thresholds: Thresholds | None = Field(
+        None, description="levels for the site's figure (the total or the aggregate over its regions)"
+    )
+    region_thresholds: Levels | None = Field(
+        None, description="levels for each kecamatan or desa on its own (per-region alerting)"
+    )
     stale_after: Duration | None = None
     format: Literal["number", "currency", "percent"] = "number"
     decimals: int | None = Field(None, ge=0, le=6)
     target: float | None = None
 
-    @field_validator("thresholds")
+    @field_validator("thresholds", "region_thresholds")
     @classmethod
-    def _thresholds_in_order(cls, t: Thresholds | None, info: ValidationInfo) -> Thresholds | None:
+    def _thresholds_in_order(cls, t: Levels | None, info: ValidationInfo) -> Levels | None:
         direction = info.data.get("direction", "up")
         if t and t.warning is not None and t.critical is not None:
             worse_is_higher = direction == "up"
             if (t.critical < t.warning) if worse_is_higher else (t.critical > t.warning):
                 side = "above" if worse_is_higher else "below"
+                key = info.field_name
                 raise ValueError(
-                    f"thresholds.critical must be {side} thresholds.warning when direction is {direction}"
+                    f"{key}.critical must be {side} {key}.warning when direction is {direction}"
                 )
         return t
 
@@ -177,6 +192,11 @@ class SourceBase(Strict):
     def indicators_from_data(self) -> bool:
         """True when a column of the data names the indicator, so any indicator may come from here."""
         return False
+
+    def regional(self) -> bool | None:
+        """Whether its figures are per kecamatan/desa (True), for the whole site only (False), or
+        cannot be told from config (None); config checks warn of per-region levels nothing feeds."""
+        return None
 
 
 def _cron_interval(expr: str) -> timedelta:

@@ -94,6 +94,7 @@ class Hub:
         self.snapshot: Snapshot | None = None
         self._series = SeriesCache()  # trends read once, again when their indicator is written
         self.store_error: str | None = None  # why the last rebuild failed, while the store is unreachable
+        self.store_down_since: datetime | None = None  # the first failed rebuild of this outage
         self.builds = 0  # snapshots read from the store: one per data change, however many walls
         self.ticks = 0  # time-only refreshes (ages, staleness) that reused the last snapshot's data
         self.messages = 0  # delta messages made, one per screen and change whatever the walls
@@ -177,7 +178,8 @@ class Hub:
             self._seen_version = version
             self._last_build = now
             if reuse:
-                snap = dataclasses.replace(self.snapshot, now=datetime.now(UTC).astimezone(config.site.zone))
+                snap = dataclasses.replace(self.snapshot, now=datetime.now(UTC).astimezone(config.site.zone),
+                                           link_down=None)
                 self.ticks += 1
             else:
                 if force or now - self._last_full >= FULL_REFRESH:
@@ -225,6 +227,7 @@ class Hub:
                 if self.store_error is not None:
                     log.warning("store reachable again; walls are live")
                     self.store_error = None
+                    self.store_down_since = None
 
     def _store_down(self, exc: Exception) -> None:
         """The store does not answer (PostgreSQL restarting): judge the last snapshot at the current time.
@@ -237,6 +240,7 @@ class Hub:
         reason = one_line(exc)
         if self.store_error is None:
             log.warning("snapshot rebuild failed, walls keep their figures and age: %s", reason, exc_info=True)
+            self.store_down_since = datetime.now(UTC)
         self.store_error = reason
         with self._build_lock:
             now = time.monotonic()
@@ -244,7 +248,10 @@ class Hub:
                 return
             self._last_build = now
             zone = self.runtime.config.site.zone
-            snap = dataclasses.replace(self.snapshot, now=datetime.now(UTC).astimezone(zone))
+            # The status panel tells the operators the database link is down (since when) instead
+            # of calling every source DOWN because this process cannot read their runs.
+            snap = dataclasses.replace(self.snapshot, now=datetime.now(UTC).astimezone(zone),
+                                       link_down=self.store_down_since)
             self.ticks += 1
             self.snapshot = snap
             for screen_id, panels in self._panels.items():

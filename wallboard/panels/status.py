@@ -109,10 +109,29 @@ class StatusPanel(Panel):
             return "critical"
         return "ok" if status.last_run.ok else "warning"
 
+    def link_down_view(self, snap: Snapshot, words: dict[str, str]) -> PanelView:
+        """This process cannot read its database: say so, and since when; the sources' runs are
+        unknown here (the collector may well be fine), so no source is called DOWN."""
+        locale = self.locale
+        since = (snap.link_down or snap.now).astimezone(self.wall.config.site.zone)
+        note = t(locale, "Database link down since {time} · {age}", time=formatting.time_of_day(since, locale),
+                 age=formatting.age(snap.now - since, locale))
+        props: dict = {}
+        for i, _source in enumerate(self.sources()):
+            props[f"s{i}"] = {"className": "src src-stale"}
+            props[f"s{i}-mark"] = {"children": f"{STATE_SHAPES['stale']} {t(locale, 'UNKNOWN')}"}
+            props[f"s{i}-age"] = {"children": t(locale, "not readable from this server")}
+            props[f"s{i}-error"] = {"children": "", "title": ""}
+        if self.shows_cameras():
+            props.update(self.camera_row(words)[1])
+        return PanelView("error", None, props, note)
+
     def view(self, snap: Snapshot) -> PanelView:
         locale = self.locale
         words = {"ok": t(locale, "OK"), "warning": t(locale, "FAILED"), "critical": t(locale, "DOWN"),
                  "nodata": t(locale, "NOT RUN YET")}
+        if snap.link_down is not None:
+            return self.link_down_view(snap, words)
         props: dict = {}
         states: list[str] = []
         newest = None

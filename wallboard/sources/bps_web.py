@@ -27,10 +27,10 @@ from datetime import datetime
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-import httpx
 from pydantic import Field, model_validator
 
 from wallboard.config.models import Identifier, SourceBase
+from wallboard.downloads import SOURCE_MAX_BYTES, bounded
 from wallboard.secrets import expand, has_variables
 from wallboard.sources.base import Batch, Source, SourceError
 from wallboard.sources.http_json import JsonClient, shown_url
@@ -56,6 +56,8 @@ class BpsWebConfig(SourceBase):
                                "tahunan: only the annual figures"
     )
     verify: bool = Field(True, description="check the server's TLS certificate")
+    max_bytes: int = Field(SOURCE_MAX_BYTES, ge=1, description="an answer larger than this many bytes fails "
+                                                               "the run; counted as it arrives")
 
     @model_validator(mode="after")
     def _where(self) -> BpsWebConfig:
@@ -91,8 +93,8 @@ class BpsWebSource(Source):
         seconds = c.timeout.total_seconds()
         address = c.address()
         shown = shown_url(address.split("/key/")[0] + "/key/***/") if "/key/" in address else None
-        with httpx.Client(timeout=seconds, verify=c.verify, follow_redirects=True) as client:
-            data, _ = JsonClient(client, seconds).get("GET", expand(address), shown=shown)
+        with bounded(seconds, c.max_bytes, c.verify) as client:
+            data, _ = JsonClient(client).get("GET", expand(address), shown=shown)
         table = checked(data)
         skipped: list[str] = []
         cells = list(self.cells(table, skipped))

@@ -48,6 +48,9 @@ class DemoConfig(SourceBase):
     def indicator_ids(self) -> list[str]:
         return list(self.indicators)
 
+    def regional(self) -> bool:
+        return True  # every figure per kecamatan (or desa)
+
 
 def _draw(key: str) -> random.Random:
     """A generator seeded by a region code (and indicator): the same figures on every install."""
@@ -76,7 +79,7 @@ class DemoSource(Source):
     def _level(self, indicator_id: str) -> tuple[float, float]:
         """Typical city-wide level and how far it swings, from what config says about it."""
         ind = self.context.indicators.get(indicator_id)
-        t = ind.thresholds if ind else None
+        t = (ind.thresholds or ind.region_thresholds) if ind else None
         if ind is not None and ind.unit == "%":
             return (92.0, 6.0) if ind.direction == "down" else (20.0, 8.0)
         if t and t.warning is not None:

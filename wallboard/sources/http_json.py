@@ -10,14 +10,14 @@ answer (``result.records``, ``result.total``, ``result._links.next``; the softwa
 Satu Data portals) is followed by itself, other APIs say how with ``paging:`` (``style: offset``,
 ``offset``/``limit`` query parameters, or ``style: next``, a link to the next page inside the
 answer). One page that fails fails the run, so a partial read never reaches the store, and
-``max_pages`` stops an API that never ends. ``timeout:`` bounds the whole read, every page included.
+``max_pages`` stops an API that never ends. ``timeout:`` bounds the whole read, every page included
+(a server that drips its answer a byte at a time too), and ``max_bytes`` each answer's size.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +28,7 @@ import httpx
 from pydantic import Field, field_validator, model_validator
 
 from wallboard.config.models import Strict
+from wallboard.downloads import SOURCE_MAX_BYTES, Bounded, DownloadError, bounded, megabytes
 from wallboard.secrets import expand, expand_all, has_variables
 from wallboard.sources.base import Batch, Source, SourceError
 from wallboard.sources.mapping import Mapper, RecordsConfig
@@ -72,6 +73,8 @@ class HttpJsonConfig(RecordsConfig):
     records: str | None = Field(None, description="dotted path to the list of records, e.g. data.items")
     verify: bool = Field(True, description="check the server's TLS certificate")
     paging: Paging | None = Field(None, description="how the API gives its records in pages")
+    max_bytes: int = Field(SOURCE_MAX_BYTES, ge=1, description="an answer (each page) larger than this many "
+                                                               "bytes fails the run; counted as it arrives")
 
     @field_validator("method", mode="before")
     @classmethod
@@ -96,34 +99,37 @@ class Page:
 
 
 class JsonClient:
-    """GETs/POSTs JSON within one deadline; every fault is a ``SourceError`` with a one-line reason."""
+    """GETs/POSTs JSON within one deadline and size cap (``wallboard.downloads``); every fault is a
+    ``SourceError`` with a one-line reason."""
 
-    def __init__(self, client: httpx.Client, seconds: float):
+    def __init__(self, client: Bounded):
         self.client = client
-        self.seconds = seconds
-        self.deadline = time.monotonic() + seconds
+        self.seconds = client.seconds
 
     def get(self, method: str, url: str, shown: str | None = None, **kw: Any) -> tuple[Any, str]:
         """(parsed JSON, the URL answered after redirects); ``shown`` is the URL as reasons name it."""
         shown = shown or shown_url(url)
-        left = self.deadline - time.monotonic()
-        if left <= 0:
-            raise SourceError(f"batas waktu {self.seconds:g} dtk habis: {shown}")
         try:
-            response = self.client.request(method, url, timeout=left, **kw)
-        except httpx.TimeoutException:
-            raise SourceError(f"batas waktu {self.seconds:g} dtk habis: {shown}") from None
-        except httpx.ConnectError as exc:
-            raise SourceError(f"tidak bisa terhubung ke {shown}: {_reason(exc)}") from None
-        except httpx.HTTPError as exc:
-            raise SourceError(f"permintaan ke {shown} gagal: {_reason(exc)}") from None
-        if response.status_code >= 400:
-            raise SourceError(f"HTTP {response.status_code} {response.reason_phrase} dari {shown}")
+            content, response = self.client.read(method, url, **kw)
+        except DownloadError as exc:
+            raise SourceError(_download_reason(exc, shown, self.seconds, self.client.max_bytes)) from None
         try:
-            return json.loads(response.content), str(response.url)
+            return json.loads(content), str(response.url)
         except (ValueError, UnicodeDecodeError) as exc:
-            start = response.text[:40].replace("\n", " ")
+            start = content[:40].decode("utf-8", "replace").replace("\n", " ")
             raise SourceError(f"jawaban bukan JSON yang sah ({exc}); awalnya: {start!r}") from None
+
+
+def _download_reason(exc: DownloadError, shown: str, seconds: float, max_bytes: int) -> str:
+    if exc.kind == "deadline":
+        return f"batas waktu {seconds:g} dtk habis: {shown}"
+    if exc.kind == "too_large":
+        return f"jawaban {shown} lebih besar dari max_bytes ({megabytes(max_bytes)}); tidak dibaca"
+    if exc.kind == "status":
+        return f"HTTP {exc.status} {exc.detail} dari {shown}"
+    if exc.kind == "connect":
+        return f"tidak bisa terhubung ke {shown}: {_reason(exc.detail)}"
+    return f"permintaan ke {shown} gagal: {_reason(exc.detail)}"
 
 
 class HttpJsonSource(Source):
@@ -137,8 +143,8 @@ class HttpJsonSource(Source):
     def fetch(self, now: datetime) -> Batch:
         c = self.config
         seconds = c.timeout.total_seconds()
-        with httpx.Client(timeout=seconds, verify=c.verify, follow_redirects=True) as client:
-            records = [r for page in self.pages(JsonClient(client, seconds)) for r in page.records]
+        with bounded(seconds, c.max_bytes, c.verify) as client:
+            records = [r for page in self.pages(JsonClient(client)) for r in page.records]
         return self.mapper.apply(records, now)
 
     def pages(self, client: JsonClient) -> Iterator[Page]:
@@ -274,9 +280,7 @@ def shown_url(url: str) -> str:
     return f"{parts.scheme}://{host}{port}{parts.path}"
 
 
-
-def _reason(exc: Exception) -> str:
-    text = str(exc) or type(exc).__name__
+def _reason(text: str) -> str:
     if "refused" in text.lower():
         return "koneksi ditolak"
     return text

@@ -97,6 +97,11 @@ class RecordsConfig(SourceBase):
         """True when columns of the table are indicators themselves (``layout: wide``, see files.py)."""
         return False
 
+    def regional(self) -> bool | None:
+        if self.events is not None:
+            return None
+        return self.columns is not None and self.columns.region is not None
+
     def indicators_from_data(self) -> bool:
         column = self.columns.indicator if self.columns else None
         return self.events is None and bool(column) and not column.startswith("=")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import bindparam, func, select, text
 
 from wallboard.store import schema
 from wallboard.store.store import DAY, HOUR, MOMENT, Store, StoredEvent, _aware
@@ -77,6 +77,91 @@ def series_between(
               "period": period or MOMENT}
     with store.engine.connect() as conn:
         return [(int(b), float(v)) for b, v in conn.execute(sql, params)]
+
+
+_COMBINE = {"sum": sum, "mean": lambda v: sum(v) / len(v), "last": max}
+
+
+def raw_between(store: Store, indicator: str, codes: Sequence[str], start: int, end: int, aggregate: str,
+                suspect: Any) -> list[tuple[int, float]] | None:
+    """The figure the wall showed at each reading in [start, end): every region's newest reading
+    carried forward and combined by ``aggregate``; what a drill page finds crossings on.
+
+    Only the hours that may hold a crossing are read raw: ``suspect(hi, lo)`` is asked with each
+    hour's bounds (the regions' highest, and lowest, readings in it combined, from ``rollup_hour``)
+    and readings are read for the hours it flags (past a week, only within the days ``rollup_day``
+    flags), so a week of 5-second readings is not read to find one flooded afternoon. None for a
+    figure per period (its readings are the series already).
+    """
+    if not codes or end <= start or store.drawn_period(indicator) is not None:
+        return None
+    combine = _COMBINE.get(aggregate, sum)
+    with store.engine.connect() as conn:
+        if end - start > 7 * DAY:  # a year of hours is not read to find three stormy days
+            days = _suspects(conn, schema.rollup_day, DAY, indicator, codes, start, end, aggregate, suspect)
+            # Days a week apart or closer are one span: one query for a stormy month, not thirty.
+            spans = [(max(first, start), min(last + DAY, end)) for first, last in _runs(sorted(days), DAY, 7 * DAY)]
+        else:
+            spans = [(start, end)]
+        hours: dict[int, float | None] = {}
+        for first, last in spans:
+            hours.update(_suspects(conn, schema.rollup_hour, HOUR, indicator, codes, first, last, aggregate, suspect))
+        # An hour in which every region read once is its own raw figure; the others are read.
+        points = [(h, v) for h, v in hours.items() if v is not None]
+        for first, last in _runs(sorted(h for h, v in hours.items() if v is None), HOUR):
+            points += _carried(conn, indicator, codes, max(first, start), min(last + HOUR, end), combine)
+    return sorted(points)
+
+
+def _suspects(conn: Any, table: Any, size: int, indicator: str, codes: Sequence[str], start: int, end: int,
+              aggregate: str, suspect: Any) -> dict[int, float | None]:
+    """The buckets of a rollup table in [start, end) whose bounds ``suspect(hi, lo)`` flags, each with
+    its figure when every region read once in it (then the bucket is the reading), else None.
+    The bounds are combined in SQL: a year of hours travels as 8,760 rows, not one per region."""
+    t = table
+    high, low = {"sum": (func.sum, func.sum), "mean": (func.avg, func.avg)}.get(aggregate, (func.max, func.min))
+    query = select(t.c.bucket, high(t.c.hi), low(t.c.lo), func.max(t.c.n)).where(
+        t.c.indicator == indicator, t.c.region.in_(list(codes)), t.c.bucket > start - size,
+        t.c.bucket < end).group_by(t.c.bucket)  # every bucket overlapping [start, end), however aligned
+    return {int(bucket): (float(hi) if n == 1 else None) for bucket, hi, lo, n in conn.execute(query)
+            if suspect(hi, lo)}
+
+
+def _runs(buckets: list[int], size: int, gap: int = 0) -> list[tuple[int, int]]:
+    """Consecutive buckets (or ones at most ``gap`` apart) joined: [(first bucket, last bucket)]."""
+    runs: list[tuple[int, int]] = []
+    for h in buckets:
+        if runs and h - runs[-1][1] <= size + gap:
+            runs[-1] = (runs[-1][0], h)
+        else:
+            runs.append((h, h))
+    return runs
+
+
+def _carried(conn: Any, indicator: str, codes: Sequence[str], start: int, end: int, combine: Any
+             ) -> list[tuple[int, float]]:
+    """Each reading time in [start, end) with the regions' newest readings then, combined."""
+    t = schema.readings
+    current: dict[str, float] = {}
+    for code in codes:  # each region's reading in force at ``start``: one index seek each
+        value = conn.execute(select(t.c.value).where(
+            t.c.indicator == indicator, t.c.region == code, t.c.period == MOMENT, t.c.ts < start,
+            t.c.ts >= start - DAY).order_by(t.c.ts.desc()).limit(1)).scalar()
+        if value is not None:
+            current[code] = value
+    rows = conn.execute(select(t.c.ts, t.c.region, t.c.value).where(
+        t.c.indicator == indicator, t.c.region.in_(list(codes)), t.c.period == MOMENT,
+        t.c.ts >= start, t.c.ts < end).order_by(t.c.ts))
+    points: list[tuple[int, float]] = []
+    pending: int | None = None
+    for ts, region, value in rows:
+        if pending is not None and ts != pending:
+            points.append((pending, float(combine(list(current.values())))))
+        current[region] = value
+        pending = ts
+    if pending is not None:
+        points.append((pending, float(combine(list(current.values())))))
+    return points
 
 
 def _rollup_series(table: str) -> str:

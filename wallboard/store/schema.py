@@ -237,9 +237,27 @@ alerts = Table(
     Column("ack_note", Text),
     Column("level", Integer, nullable=False, default=0),  # escalation levels notified so far
     Column("escalated_at", DateTime(timezone=True)),
+    Column("incident", Integer),  # the incident it belongs to, from the moment it opens
 )
 Index("alerts_status", alerts.c.status, alerts.c.indicator, alerts.c.region)
 Index("alerts_opened", alerts.c.opened)
+Index("alerts_incident", alerts.c.incident)
+
+# One event of one indicator across its regions: the alerts that opened together, or while it was open.
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("indicator", String(64), nullable=False),
+    Column("status", String(12), nullable=False),  # open | closed (when its last alert closed)
+    Column("state", String(12), nullable=False),  # warning | critical: the worst of its open alerts
+    Column("opened", DateTime(timezone=True), nullable=False),
+    Column("closed", DateTime(timezone=True)),
+    Column("acknowledged_by", String(120)),
+    Column("acknowledged_at", DateTime(timezone=True)),
+    Column("ack_note", Text),
+)
+Index("incidents_status", incidents.c.status, incidents.c.indicator)
 
 alert_events = Table(
     "alert_events",

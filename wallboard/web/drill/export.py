@@ -14,6 +14,8 @@ from typing import Any
 
 from babel.numbers import format_decimal
 
+from wallboard.spreadsheet import append_row, csv_row, sheet_title
+
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -47,12 +49,13 @@ def text_cell(text: str, href: str | None = None, css: str = "") -> Cell:
 
 
 def to_csv(table: Table) -> bytes:
-    """UTF-8 with a byte-order mark, so Excel opens Indonesian names correctly with a double click."""
+    """UTF-8 with a byte-order mark, so Excel opens Indonesian names correctly with a double click;
+    text that a spreadsheet would take for a formula is neutralised (``wallboard.spreadsheet``)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(table.headers)
+    writer.writerow(csv_row(table.headers))
     for row in table.values():
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(csv_row(row))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -62,13 +65,13 @@ def to_xlsx(table: Table, sheet: str, digits: int) -> bytes:
 
     book = Workbook()
     ws = book.active
-    ws.title = sheet[:31] or "Data"
-    ws.append(table.headers)
+    ws.title = sheet_title(sheet)
+    append_row(ws, table.headers)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     number_format = "#,##0" + ("." + "0" * digits if digits else "")
     for row in table.values():
-        ws.append(row)
+        append_row(ws, row)
         for i in table.numeric:
             cell = ws.cell(row=ws.max_row, column=i + 1)
             if isinstance(cell.value, float):

@@ -1,9 +1,12 @@
 """An indicator's history on the drill page: the series, the previous period beside it, and the
 times it crossed its thresholds.
 
-Crossings are derived from the same bucketed readings the chart draws (so the table and the
-chart never disagree): an episode starts at the first bucket at or beyond the warning level and
-ends at the first bucket back inside it; its peak decides whether it reached critical.
+Crossings are found on the readings themselves (``store.drill.raw_between``: the figure as the
+wall showed it at each reading), not on the hourly means the chart may draw, so a crossing's peak
+and level are the ones the wall and its alert showed: an episode starts at the first reading at or
+beyond the warning level and ends at the first one back inside it; its peak decides whether it
+reached critical. The levels are those of the figure shown (``indicators.levels_for``): the
+site's ``thresholds``, or a region's ``region_thresholds``.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from wallboard.indicators import threshold_state
+from wallboard.indicators import levels_for, threshold_state
 
 
 @dataclass(frozen=True)
@@ -28,24 +31,25 @@ class Crossing:
         return self.end - self.start
 
 
-def crossings(points: list[tuple[int, float]], indicator: Any, range_end: int) -> list[Crossing]:
+def crossings(points: list[tuple[int, float]], indicator: Any, range_end: int,
+              region: str | None = None) -> list[Crossing]:
     out: list[Crossing] = []
-    if indicator is None or indicator.thresholds is None:
+    if indicator is None or levels_for(indicator, region) is None:
         return out
     worse = max if indicator.direction != "down" else min
     start: int | None = None
     peak = 0.0
     for ts, value in points:
-        bad = threshold_state(value, indicator) != "ok"
+        bad = threshold_state(value, indicator, region) != "ok"
         if bad and start is None:
             start, peak = ts, value
         elif bad:
             peak = worse(peak, value)
         elif start is not None:
-            out.append(Crossing(start, ts, False, peak, threshold_state(peak, indicator)))
+            out.append(Crossing(start, ts, False, peak, threshold_state(peak, indicator, region)))
             start = None
     if start is not None:
-        out.append(Crossing(start, range_end, True, peak, threshold_state(peak, indicator)))
+        out.append(Crossing(start, range_end, True, peak, threshold_state(peak, indicator, region)))
     return out
 
 
@@ -57,6 +61,7 @@ def figure(
     zone: Any,
     labels: dict[str, str],
     theme: str,
+    region: str | None = None,
 ) -> dict:
     """A Plotly figure (plain dict): the series, the previous period shifted onto it, thresholds, target."""
     ink = "#e5e7eb" if theme == "dark" else "#1f2937"
@@ -75,9 +80,10 @@ def figure(
                  "line": {"color": "#38bdf8", "width": 3}})
     shapes, notes = [], []
     lines = []
-    if indicator is not None and indicator.thresholds is not None:
-        lines += [(indicator.thresholds.warning, "#f59e0b", labels["warning"], "dash"),
-                  (indicator.thresholds.critical, "#ef4444", labels["critical"], "dash")]
+    levels = levels_for(indicator, region) if indicator is not None else None
+    if levels is not None:
+        lines += [(levels.warning, "#f59e0b", labels["warning"], "dash"),
+                  (levels.critical, "#ef4444", labels["critical"], "dash")]
     if indicator is not None and indicator.target is not None:
         lines.append((indicator.target, "#22c55e", labels["target"], "longdashdot"))
     for level, color, name, dash in lines:

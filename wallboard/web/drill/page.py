@@ -17,10 +17,19 @@ from babel.numbers import format_decimal
 
 from wallboard import formatting, regions
 from wallboard.i18n import translator
+from wallboard.indicators import levels_for, region_levels, threshold_state
 from wallboard.panels.events import status_label
 from wallboard.panels.map import colour
 from wallboard.secrets import redact
-from wallboard.store.drill import EventFilter, event, event_facets, events_between, series_between, source_runs
+from wallboard.store.drill import (
+    EventFilter,
+    event,
+    event_facets,
+    events_between,
+    raw_between,
+    series_between,
+    source_runs,
+)
 from wallboard.store.drill import regions_with_data as data_regions
 from wallboard.web.drill import breakdown, history
 from wallboard.web.drill.export import Cell, Table, number_cell, text_cell
@@ -71,20 +80,19 @@ class Drill:
 
     @property
     def judged(self) -> Any:
-        """The indicator when its thresholds apply to the figures shown, else None.
+        """The indicator when levels apply to the figure shown, else None.
 
-        Thresholds of a summed indicator are about the whole kabupaten/kota: a kecamatan's share
-        is not judged against them (nor drawn against them), a mean or last value is.
+        The same levels the wall and its alerts use (``indicators.levels_for``): the site's figure
+        is judged by ``thresholds``, one area's figure only by per-region levels
+        (``region_thresholds`` or ``per_region``): a city-wide total says nothing of one area's share.
         """
         ind = self.indicator
-        if ind is None or ind.aggregate == "sum" and self.state.region is not None:
-            return None
-        return ind
+        return ind if ind is not None and levels_for(ind, self.state.region) is not None else None
 
     def judge_areas(self) -> Any:
-        """Per-area rows are judged by thresholds only for indicators that do not add areas up."""
+        """Per-area rows are judged only by per-region levels, as the alerts judge areas."""
         ind = self.indicator
-        return ind if ind is not None and ind.aggregate != "sum" else None
+        return ind if region_levels(ind) is not None else None
 
     def href(self, **changes: Any) -> str:
         return f"/panel/{self.panel.id}" + self.state.query(**changes)
@@ -252,7 +260,7 @@ def indicator_context(d: Drill) -> dict:
               "critical": d.tr("Critical"), "target": d.tr("Target")}
     digits = breakdown.decimals(d.indicator)
     fmt = (lambda v: formatting.value(v, d.indicator, d.locale)) if d.indicator is not None else str
-    episodes = history.crossings(points, d.judged, end)
+    episodes = history.crossings(raw_points(d, codes, start, end) or points, d.judged, end, d.state.region)
     words = {"warning": d.tr("Warning"), "critical": d.tr("Critical")}
     rows = indicator_rows(d)
     table = breakdown_table(d, rows)
@@ -263,11 +271,11 @@ def indicator_context(d: Drill) -> dict:
     ctx.update({
         "unit": formatting.unit(d.indicator),
         "history": json.dumps(history.figure(points, previous, shift, d.judged, d.zone, labels,
-                                             d.config.site.theme)) if points else None,
+                                             d.config.site.theme, d.state.region)) if points else None,
         "crossings": [{"start": d.when(c.start), "end": d.tr("ongoing") if c.ongoing else d.when(c.end),
                        "duration": d.duration(c.duration), "peak": fmt(c.peak), "level": words[c.level],
                        "css": f"state-{c.level}"} for c in episodes],
-        "has_thresholds": d.judged is not None and d.judged.thresholds is not None,
+        "has_thresholds": d.judged is not None,
         "area_thresholds": d.indicator is not None and d.indicator.thresholds is not None and d.judged is None,
         "table": table,
         "area_word": d.tr("kecamatan") if d.state.region is None else d.tr("desa/kelurahan"),
@@ -281,6 +289,20 @@ def indicator_context(d: Drill) -> dict:
         "digits": digits,
     })
     return ctx
+
+
+def raw_points(d: Drill, codes: list[str], start: int, end: int) -> list[tuple[int, float]] | None:
+    """The figure at each raw reading in the hours that may hold a crossing (see ``raw_between``)."""
+    judged = d.judged
+    if judged is None:
+        return None
+    up = judged.direction != "down"
+    region = d.state.region
+
+    def suspect(hi: float, lo: float) -> bool:
+        return threshold_state(hi if up else lo, judged, region) != "ok"
+
+    return raw_between(d.runtime.store, d.indicator_id, codes, start, end, judged.aggregate, suspect)
 
 
 def _tile_fill(row: breakdown.Row, rows: list[breakdown.Row]) -> str:

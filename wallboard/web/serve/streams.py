@@ -10,8 +10,14 @@ it to that screen's walls.
 What a wall may hold is bounded: a wall whose queue fills, or whose socket has not taken a message
 for ``STUCK_AFTER`` seconds (a browser that stopped reading: its TCP window is full), is dropped and
 its connection aborted; the browser's EventSource reconnects by itself when it reads again and gets
-the full view. A wall that closes is released at once (the ASGI ``http.disconnect``), and any other
-dead one at the next heartbeat, when writing to it fails.
+the full view. The kernel would otherwise hide a wall that stopped reading for an hour: it grows a
+socket's send buffer to megabytes and takes every message into it. So a stream's socket has a
+fixed send buffer (``SNDBUF``), and the bytes written to a wall but not yet acknowledged by it
+(the loop's buffer plus the kernel's send queue, ``SIOCOUTQ`` on Linux) are watched: a wall whose
+count makes no progress for ``NO_PROGRESS_AFTER`` seconds is dropped, whatever the kernel would
+still accept (``Fanout._no_progress``; counted in ``wallboard_walls_dropped``). A wall that closes
+is released at once (the ASGI ``http.disconnect``), and any other dead one at the next heartbeat,
+when writing to it fails.
 
 Under uvicorn, once a wall has its full view, the fan-out writes each message straight to its
 socket (``Wall.write_now``: one encode, one ``transport.write``, framed as uvicorn's ``send`` would)
@@ -39,12 +45,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 import struct
 import time
 import zlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import unquote
+
+try:  # Linux: the bytes in a socket's send queue, sent or not, not yet acknowledged (SIOCOUTQ)
+    import fcntl
+    import termios
+
+    OUTQ: int | None = termios.TIOCOUTQ
+except (ImportError, AttributeError):  # elsewhere walls are judged by the loop's buffer alone
+    OUTQ = None
 
 from wallboard.live import Hub
 from wallboard.live.messages import Message
@@ -59,6 +74,8 @@ PREFIX = "/api/stream/"
 HEARTBEAT_MESSAGE = b"data:1\n\n"  # a data message: comments are invisible to EventSource
 GZIP_WBITS, GZIP_MEMLEVEL = 12, 5  # a 4 KB window (a few deltas back); about 38 KB of state each
 BUFFER_LIMIT = 256 * 1024  # bytes the loop may hold for a wall whose socket is full before it is dropped
+SNDBUF = 64 * 1024  # a stream socket's kernel send buffer (the kernel doubles it): not the 4 MB it would grow to
+NO_PROGRESS_AFTER = 60.0  # seconds a wall's unacknowledged bytes may stand still before it is dropped
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -91,7 +108,8 @@ class Wall:
     """One connected browser: its queue, and since when a write to it has been waiting."""
 
     __slots__ = ("screen_id", "queue", "greeted", "last_sent", "writing_since", "dropped", "abort", "user",
-                 "gzip", "compressor", "transport", "chunked", "crc", "size", "fresh", "buffered")
+                 "gzip", "compressor", "transport", "chunked", "crc", "size", "fresh", "buffered",
+                 "conn", "sent_total", "acked", "pending", "progress_at")
 
     def __init__(self, screen_id: str, greeted: int, user: Any = None):
         self.screen_id = screen_id
@@ -114,6 +132,13 @@ class Wall:
         # has no compressor of its own; ``fresh``: it holds none of the screen's history yet
         self.fresh = False
         self.buffered = 0  # bytes in the loop's buffer for it at the last look (direct walls)
+        # progress (``Fanout._no_progress``): the connection's transport (either path), bytes handed
+        # to it, and at the last look the bytes it had acknowledged and still held, and since when
+        self.conn: Any = None
+        self.sent_total = 0
+        self.acked = 0
+        self.pending = 0
+        self.progress_at = time.monotonic()
 
     def encode(self, body: bytes) -> bytes:
         """What goes on the wire: the message itself, or its gzip, flushed to a byte boundary."""
@@ -150,7 +175,9 @@ class Wall:
             self.fresh = False
         else:
             body = self.encode(message)
-        transport.write(b"%x\r\n%b\r\n" % (len(body), body) if self.chunked else body)
+        wire = b"%x\r\n%b\r\n" % (len(body), body) if self.chunked else body
+        transport.write(wire)
+        self.sent_total += len(wire)
         self.last_sent = now
         if self.writing_since is None and (waiting := transport.get_write_buffer_size()):
             self.writing_since, self.buffered = now, waiting  # the kernel did not take it all
@@ -294,6 +321,8 @@ class Fanout:
                     self.withdraw(wall)
                 elif wall.writing_since is not None and now - wall.writing_since > STUCK_AFTER:
                     self.drop(wall, "not reading")
+                elif self._no_progress(wall, now):
+                    self.drop(wall, f"nothing acknowledged for {NO_PROGRESS_AFTER:g} s")
                 elif wall.transport is not None:  # a screen's direct walls beat together, in its stream
                     beat = beat or now - (stream.last_sent if stream is not None else wall.last_sent) >= heartbeat
                 elif wall.writing_since is None and now - wall.last_sent >= heartbeat and wall.queue.empty():
@@ -302,6 +331,22 @@ class Fanout:
                 self._fan(screen_id, HEARTBEAT_MESSAGE, 0, direct_only=True)
         assert self.loop is not None
         self.loop.call_later(self._beat_every(), self._beat)
+
+    @staticmethod
+    def _no_progress(wall: Wall, now: float) -> bool:
+        """The wall's unacknowledged bytes have stood still for ``NO_PROGRESS_AFTER`` seconds.
+
+        Progress is the wall acknowledging bytes (what was handed to its connection minus what the
+        loop and the kernel still hold grows) or holding fewer; nothing held is no stall at all.
+        """
+        pending = unacknowledged(wall.conn)
+        if pending is None:
+            return False
+        acked = wall.sent_total - pending
+        if pending == 0 or acked > wall.acked or pending < wall.pending:
+            wall.progress_at = now
+        wall.acked, wall.pending = max(acked, wall.acked), pending
+        return pending > 0 and now - wall.progress_at > NO_PROGRESS_AFTER
 
     def connect(self, screen_id: str, user: Any = None) -> tuple[Wall, str]:
         """Register a wall and give it its greeting, in one step on the loop (no delta in between)."""
@@ -344,6 +389,32 @@ class Fanout:
             wall.queue.put_nowait(None)
 
 
+def _connection(send: Send) -> Any:
+    """The transport under uvicorn's ``send`` (either protocol), its socket's send buffer bounded to
+    ``SNDBUF``: None under another server."""
+    transport = getattr(getattr(send, "__self__", None), "transport", None)
+    if transport is None or not hasattr(transport, "get_extra_info"):
+        return None
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SNDBUF)
+    return transport
+
+
+def unacknowledged(transport: Any) -> int | None:
+    """Bytes handed to a connection that its reader has not acknowledged: the loop's buffer and the
+    kernel's send queue. None when it cannot be told (not Linux, not a socket, closed)."""
+    if transport is None or OUTQ is None or transport.is_closing():
+        return None
+    sock = transport.get_extra_info("socket")
+    try:
+        queued = struct.unpack("i", fcntl.ioctl(sock.fileno(), OUTQ, b"\0\0\0\0"))[0]
+    except (OSError, ValueError, AttributeError):
+        return None
+    return queued + transport.get_write_buffer_size()
+
+
 def _aborter(send: Send) -> Callable[[], None] | None:
     """Abort the connection under ``send``, discarding what its socket buffer still holds.
 
@@ -382,6 +453,7 @@ class StreamEndpoint:
         fanout.start()
         wall, greeting = fanout.connect(screen_id, user)
         wall.abort = _aborter(send)
+        wall.conn = _connection(send)
         headers = [
             (b"content-type", b"text/event-stream; charset=utf-8"),
             (b"cache-control", b"no-cache, no-transform"),  # no-transform: proxies leave the stream alone
@@ -424,6 +496,7 @@ class StreamEndpoint:
         body = wall.encode(message)
         wall.writing_since = time.monotonic()
         await send({"type": "http.response.body", "body": body, "more_body": True})
+        wall.sent_total += len(body)  # uvicorn's chunk framing aside: enough to see acknowledgements grow
         wall.writing_since = None
         wall.last_sent = time.monotonic()
         self.fanout.bytes_sent += len(body)

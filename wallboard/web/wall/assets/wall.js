@@ -24,7 +24,7 @@
 
   var source = null, retryTimer = null, attempts = 0, lastHeard = Date.now();
   var screen = null, root = null, link = "live", reloadTimer = null, reloadDue = false;
-  var pages = 1, rotateMs = 0, page = 0, reloading = false;
+  var pages = 1, rotateMs = 0, page = 0, reloading = false, rotateTimer = null;
 
   var wb = window.wallboard = window.wallboard || {};
   wb.serverOffsetMs = 0;                 // server clock minus this browser's clock
@@ -108,6 +108,7 @@
     wb.stats.hellos += 1;
     var msg = JSON.parse(e.data);
     if (msg.now) wb.serverOffsetMs = msg.now - Date.now();
+    if (pages > 1 && rotateMs) rotate();  // pages follow the server's clock from now on
     if (msg.tz) wb.timezone = msg.tz;
     if (msg.beat) {  // 2.5 heartbeats of silence: one late beat is no alarm, two are
       SILENCE_MS = Math.max(2500, 2.5 * msg.beat);
@@ -180,15 +181,19 @@
   }
 
   function rotate() {
-    if (pages < 2 || !rotateMs) return;
     // Counted on the server's clock, so every display of a video wall turns the page together.
     var next = Math.floor(wb.now() / rotateMs) % pages;
-    if (next === page) return;
-    setProps("wall-page-" + page, {className: "wall-page wall-grid"});
-    setProps("wall-page-" + next, {className: "wall-page wall-grid active"});
-    setProps("wall", {"data-page": next});
-    page = next;
-    wb.page = next;
+    if (next !== page) {
+      setProps("wall-page-" + page, {className: "wall-page wall-grid"});
+      setProps("wall-page-" + next, {className: "wall-page wall-grid active"});
+      setProps("wall", {"data-page": next});
+      page = next;
+      wb.page = next;
+    }
+    // One timer, due when the next page is: a wall PC's CPU wakes only when there is work. A hello
+    // that moves the server clock offset calls this again at once (and replaces the timer).
+    clearTimeout(rotateTimer);
+    rotateTimer = setTimeout(rotate, rotateMs - (wb.now() % rotateMs) + 20);
   }
 
   function sizeType() {
@@ -216,7 +221,7 @@
     sizeType();
     connect();
     setInterval(watchdog, 1000);
-    setInterval(rotate, 250);
+    if (pages > 1 && rotateMs) rotate();  // a screen without pages has no rotation timer at all
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

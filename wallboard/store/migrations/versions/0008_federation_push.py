@@ -1,8 +1,8 @@
 """Federation: the shared indicators' change log (``federation_changes``) and the push positions
 (``federation_push``).
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007 (0007_incidents)
 Create Date: 2026-12-02
 
 A kabupaten behind NAT pushes its shared readings to its province (``federation.push``). The
@@ -16,8 +16,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
