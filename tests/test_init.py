@@ -102,7 +102,7 @@ def test_offline_boundaries_are_one_line_and_the_map_keeps_its_tiles(tmp_path: P
 
 @pytest.mark.parametrize(("region", "says"), [
     ("magelang", "33.08 Kabupaten Magelang, 33.71 Kota Magelang"),
-    ("33", "province (Jawa Tengah)"),
+    # a province code ("33") makes a province wall since issue 24 (tests/federation/test_init_province.py)
     ("33.99", "closest: 33."),
     ("33.0x", "no kabupaten/kota named"),
     ("Magelangg", "closest: 33.08 Kabupaten Magelang"),

@@ -93,7 +93,9 @@ def exposure_problem(config_path: Path, host: str) -> str | None:
         config = load_config(config_path).config
     except ConfigError:
         return None  # cmd_run reports the config's own problems
-    if config.users:
+    if config.users or config.api_tokens:
+        # With api_tokens only, the network reaches /api/v1 (each request with its token) and
+        # nothing else: auth/policy.py still refuses every page to any address but this machine.
         return None
     return (f"wallboard run: refusing to listen on {host}: {config_path} has no users:, so anyone on the network "
             f"would see the wall; add users (see docs/config.md) or use --host 127.0.0.1")

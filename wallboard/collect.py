@@ -21,6 +21,8 @@ from wallboard.alerts.evaluate import evaluate
 from wallboard.alerts.service import AlertService
 from wallboard.collector import Collector
 from wallboard.config import ConfigError, LoadedConfig, load_config
+from wallboard.config.federation import shared_indicators
+from wallboard.push import Pusher
 from wallboard.reasons import one_line
 from wallboard.scheduler import CollectorScheduler
 from wallboard.store import Run, Store
@@ -60,6 +62,7 @@ def run_once(loaded: LoadedConfig, only: list[str] | None, out: TextIO) -> int:
         return 1
     try:
         store.sync_indicators(config.indicators)
+        store.shared = shared_indicators(config)
         collector = Collector(store, config, loaded.path.resolve().parent, wait_for_files=ONCE_FILE_WAIT)
         with ThreadPoolExecutor(max_workers=max(1, len(ids))) as pool:
             runs = list(pool.map(collector.run, ids))
@@ -112,8 +115,15 @@ def run_forever(loaded: LoadedConfig, only: list[str] | None) -> int:
                                                  expect_history=config.database.expect_history),
                               "collect", config.site.locale)
     store.sync_indicators(config.indicators)
+    store.shared = shared_indicators(config)
     alerts = AlertService(store, lambda: state["loaded"].config)
-    collector = Collector(store, config, base, on_run=alerts.notify)
+    push = Pusher(store, lambda: state["loaded"].config)  # federation.push: sent from where collection runs
+
+    def on_run(run: Any) -> None:
+        alerts.notify(run)
+        push.notify(run)
+
+    collector = Collector(store, config, base, on_run=on_run)
     scheduler = CollectorScheduler(collector, only=set(only) if only else None)
     stop = threading.Event()
     state = {"loaded": loaded, "mtime": _mtime(loaded.path)}
@@ -132,6 +142,7 @@ def run_forever(loaded: LoadedConfig, only: list[str] | None) -> int:
         if fresh.digest != state["loaded"].digest:
             state["loaded"] = fresh
             store.sync_indicators(fresh.config.indicators)
+            store.shared = shared_indicators(fresh.config)
             collector.configure(fresh.config)
             scheduler.schedule(fresh.config)
             alerts.notify()  # thresholds may have been added: judge them now, not at the next run
@@ -155,6 +166,7 @@ def run_forever(loaded: LoadedConfig, only: list[str] | None) -> int:
         if store.files:
             scheduler.add_job(store.identity.check, WATCH_SECONDS, "store-watch")
     alerts.start(scheduler)
+    push.start()
     print(f"wallboard collect: {len(chosen(config, only))} sumber berjalan sejak "
           f"{datetime.now(UTC).astimezone(config.site.zone):%Y-%m-%d %H:%M:%S %Z}", flush=True)
     try:
@@ -163,6 +175,7 @@ def run_forever(loaded: LoadedConfig, only: list[str] | None) -> int:
     finally:
         files.stop()
         alerts.stop()
+        push.stop()
         scheduler.shutdown()
         store.close()
     return 0

@@ -53,6 +53,66 @@ def find_region(text: str) -> regions.Wilayah:
         raise InitError(str(exc)) from None
 
 
+def find_province(text: str) -> regions.Wilayah | None:
+    """The province ``text`` names (its code ``33`` or its name ``Jawa Tengah``), else None."""
+    import re
+
+    text = text.strip()
+    if re.fullmatch(r"\d{2}", text):
+        return regions.province(text)
+    simple = re.sub(r"^provinsi\s+", "", text.lower()).strip()
+    found = [r for r in regions.search(simple, limit=20) if r.level == 1 and r.name.lower() == simple]
+    return found[0] if len(found) == 1 else None
+
+
+def _writable(folder: Path, force: bool) -> None:
+    if folder.exists() and not folder.is_dir():
+        raise InitError(f"{folder} is a file, not a directory")
+    if folder.exists() and any(folder.iterdir()) and not force:
+        raise InitError(f"{folder} is not empty; use --force to write the wall there anyway")
+    folder.mkdir(parents=True, exist_ok=True)
+
+
+def create_province(province: regions.Wilayah, folder: Path, force: bool = False) -> Created:
+    """A province wall: its kab/kota are the areas, one ``type: wallboard`` source per kab/kota
+    (``url: ${URL_3308}``), and a README in Bahasa Indonesia on what each kab/kota adds to share."""
+    _writable(folder, force)
+    done = Created(folder, province.code, province.name)
+    areas = regions.kecamatan(province.code)
+    config = folder / "config.yaml"
+    config.write_text(render_province(province), encoding="utf-8")
+    readme = folder / "README.md"
+    readme.write_text(_province_readme(province, areas), encoding="utf-8")
+    done.files[:0] = [config, readme]
+    done.notes.append(f"{len(areas)} kab/kota sources need URL_xxxx and TOKEN_xxxx set (README.md lists them)")
+    return done
+
+
+PROVINCE_SHARED = ("kasus_dbd", "harga_beras")
+
+
+def render_province(province: regions.Wilayah) -> str:
+    code = province.code
+    sources = "".join(
+        f"  - id: kab_{k.code.replace('.', '')}\n"
+        f"    type: wallboard\n"
+        f"    url: \"${{URL_{k.code.replace('.', '')}}}\"\n"
+        f"    token: \"${{TOKEN_{k.code.replace('.', '')}}}\"\n"
+        f"    region: \"{k.code}\"\n"
+        f"    indicators: [{', '.join(PROVINCE_SHARED)}]\n"
+        f"    every: 1m\n"
+        for k in regions.kecamatan(code))
+    return _PROVINCE_TEMPLATE.format(name=province.name, code=code, timezone=timezone_for(code),
+                                     areas=len(regions.kecamatan(code)), sources=sources)
+
+
+def _province_readme(province: regions.Wilayah, areas: tuple[regions.Wilayah, ...]) -> str:
+    rows = "\n".join(f"| {k.code} | {k.name} | `URL_{k.code.replace('.', '')}` | `TOKEN_{k.code.replace('.', '')}` |"
+                     for k in areas)
+    return _PROVINCE_README.format(name=province.name, code=province.code, areas=len(areas), rows=rows,
+                                   shared=", ".join(PROVINCE_SHARED))
+
+
 def render_config(code: str, boundaries: bool = False, bmkg: bool = True, bmkg_url: str | None = None) -> str:
     """config.yaml for ``code``; ``boundaries`` names data/regions/CODE-{kecamatan,desa}.geojson.
 
@@ -112,13 +172,12 @@ def create(text: str, folder: Path, force: bool = False, fetch: bool = True, sou
     here are replaced: a store in data/ is never removed). A failed boundary download is one note
     and the map draws tiles instead.
     """
+    province = find_province(text)
+    if province is not None:
+        return create_province(province, folder, force)
     region = find_region(text)
     code = region.code
-    if folder.exists() and not folder.is_dir():
-        raise InitError(f"{folder} is a file, not a directory")
-    if folder.exists() and any(folder.iterdir()) and not force:
-        raise InitError(f"{folder} is not empty; use --force to write the wall there anyway")
-    folder.mkdir(parents=True, exist_ok=True)
+    _writable(folder, force)
     done = Created(folder, code, region.name)
     have_boundaries = False
     if fetch:
@@ -352,4 +411,92 @@ Setelah semua angka datang dari sistem asli, hapus sumber `simulasi`. Batas wila
 `wallboard regions fetch {code}` lalu tambahkan `regions:` seperti pada dokumentasi.
 
 Untuk tampilan bahasa Inggris (tamu), ubah `site.locale` menjadi `en`.
+"""
+
+_PROVINCE_TEMPLATE = """\
+# Province wall for {name} (Kemendagri {code}: {areas} kabupaten/kota), made by `wallboard init`.
+# Each kabupaten/kota's own wall is read through its /api/v1 (type: wallboard); set URL_xxxx and
+# TOKEN_xxxx for each (README.md says how), then `wallboard validate` and `wallboard run`.
+
+site:
+  name: Command Center Provinsi {name}
+  region: "{code}"
+  timezone: {timezone}
+  locale: id
+  theme: dark
+
+database:
+  url: sqlite:///data/wallboard.db
+  retention: 400d
+
+sources:
+{sources}
+indicators:
+  - id: kasus_dbd
+    label: {{id: Kasus DBD minggu ini, en: Dengue cases this week}}
+    unit: kasus
+    owner: Dinkes
+    aggregate: sum
+    thresholds: {{warning: 20, critical: 40}}
+  - id: harga_beras
+    label: {{id: Harga beras medium, en: Medium rice price}}
+    unit: IDR/kg
+    format: currency
+    owner: Disperindag
+    aggregate: mean
+    thresholds: {{warning: 14000, critical: 15500}}
+
+screens:
+  - id: utama
+    title: {{id: Ruang Kendali Provinsi {name}, en: {name} Province Command Center}}
+    resolution: 1920x1080
+    grid: {{columns: 12, rows: 8}}
+    panels:
+      - {{id: jam, type: clock, at: [0, 0], size: [3, 1]}}
+      - {{id: dbd, type: kpi, indicator: kasus_dbd, at: [3, 0], size: [3, 2], drill: true}}
+      - {{id: beras, type: kpi, indicator: harga_beras, at: [6, 0], size: [3, 2]}}
+      - {{id: status, type: status, at: [9, 0], size: [3, 4]}}
+      - {{id: peta-dbd, type: map, indicator: kasus_dbd, level: kecamatan, at: [0, 2], size: [5, 6]}}
+      - {{id: dbd-kabkota, type: bar, indicator: kasus_dbd, by: region, at: [5, 2], size: [4, 6]}}
+"""
+
+_PROVINCE_README = """\
+# Ruang Kendali Provinsi {name}
+
+Direktori ini dibuat oleh `wallboard init` untuk Provinsi {name} (kode Kemendagri {code}). Layar
+provinsi membaca layar wallboard milik {areas} kabupaten/kota lewat `/api/v1` masing-masing (sumber
+`type: wallboard`). Setiap kabupaten/kota tetap pemilik datanya: ia yang memutuskan apa yang
+dibagikan, kepada siapa, dan dapat berhenti kapan saja.
+
+## Yang ditambahkan setiap kabupaten/kota di config.yaml-nya sendiri
+
+    api_tokens:
+      - {{name: provinsi, token: "${{PROV_TOKEN}}", indicators: [{shared}]}}
+
+`PROV_TOKEN` adalah rahasia acak (paling sedikit 8 karakter, misalnya hasil `openssl rand -hex 24`)
+yang diisi di lingkungan server kabupaten/kota dan dikirim ke provinsi lewat jalur aman. Layar
+kabupaten/kota dijalankan dengan `wallboard run --host 0.0.0.0` di balik proxy HTTPS; dari jaringan
+hanya `/api/v1` yang dapat dibuka, dan hanya dengan token.
+
+Kabupaten/kota yang tidak dapat dihubungi dari provinsi (di balik NAT) mengirim sendiri:
+
+    federation:
+      push: [{{url: "https://ALAMAT-LAYAR-PROVINSI", token: "${{PUSH_TOKEN}}", indicators: [{shared}]}}]
+
+dan provinsi menambahkan untuknya, di config.yaml ini:
+
+    api_tokens:
+      - {{name: kab-3308, token: "${{PUSH_3308}}", indicators: [{shared}], region: "33.08"}}
+
+## Yang diisi di server provinsi
+
+Untuk setiap kabupaten/kota: alamat layarnya dan token yang ia berikan.
+
+| kode | kabupaten/kota | alamat | token |
+| --- | --- | --- | --- |
+{rows}
+
+Contoh: `export URL_3308=https://cc.magelangkab.go.id TOKEN_3308=...`. Kabupaten/kota yang belum
+bergabung: hapus sumbernya dari `sources:`. Layar yang mati membuat wilayahnya berstatus usang
+(`◌ USANG`) di layar provinsi, angka terakhirnya tetap tampil, tidak pernah menjadi nol.
 """

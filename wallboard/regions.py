@@ -17,9 +17,22 @@ def kabupaten_kota(code: str) -> Wilayah | None:
     return region if region is not None and region.level == 2 else None
 
 
+def province(code: str) -> Wilayah | None:
+    """A province (``33``), or the whole country for ``00`` (a national site): a site above kab/kota.
+
+    Its areas are the level below (``kecamatan(code)`` lists a province's kabupaten/kota, and
+    ``kecamatan("00")`` the provinces), so maps and bars of a province wall need nothing new.
+    """
+    code = code.strip()
+    if code == "00":
+        return Wilayah(code="00", name="Indonesia", level=0, type="negara", path="Indonesia", postal_code=None)
+    region = get_wilayah(code) if re.fullmatch(r"\d{2}", code) else None
+    return region if region is not None and region.level == 1 else None
+
+
 @cache
 def kecamatan(code: str) -> tuple[Wilayah, ...]:
-    return tuple(list_wilayah(code))
+    return tuple(list_wilayah() if code == "00" else list_wilayah(code))
 
 
 @cache

@@ -17,7 +17,9 @@ from wallboard.alerts.service import AlertService
 from wallboard.collector import Collector
 from wallboard.config import ConfigError, LoadedConfig, load_config
 from wallboard.config.changes import summarize
+from wallboard.config.federation import shared_indicators
 from wallboard.live import Hub
+from wallboard.push import Pusher
 from wallboard.scheduler import CollectorScheduler
 from wallboard.store import Store, audit
 from wallboard.store.changes import ChangeFeed
@@ -37,6 +39,7 @@ class Runtime:
         self.store = Store.open(self.config.database.url, self.base_dir,
                                 expect_history=self.config.database.expect_history)
         self.store.sync_indicators(self.config.indicators)
+        self.store.shared = shared_indicators(self.config)
         self.collect = collect
         self.collector = Collector(self.store, self.config, self.base_dir, on_run=self._on_run)
         self.scheduler = CollectorScheduler(self.collector)
@@ -54,6 +57,7 @@ class Runtime:
         self._watcher = threading.Thread(target=self._watch, name="wallboard-config", daemon=True)
         self.files = FileWatch()
         self.alerts = AlertService(self.store, lambda: self.config)  # evaluates where collection runs
+        self.push = Pusher(self.store, lambda: self.config)  # federation.push, where collection runs
         self.hub = Hub(self)
 
     @classmethod
@@ -67,6 +71,7 @@ class Runtime:
     def _on_run(self, run: Any) -> None:
         self.hub.notify()
         self.alerts.notify(run)
+        self.push.notify(run)
 
     def start(self) -> None:
         if self.collect:
@@ -82,6 +87,7 @@ class Runtime:
             self.hub.poll = FEED_POLL  # told of every commit; the poll is only the safety net
         if self.collect:
             self.alerts.start(self.scheduler)
+            self.push.start()
         if ChangeFeed.available(self.store.engine):
             self.changes = ChangeFeed(self.store.engine, self.hub.notify).start()
             self.hub.poll = FEED_POLL  # told of every change; the poll is only the safety net
@@ -107,6 +113,7 @@ class Runtime:
         self.files.stop()
         self.hub.stop()
         self.alerts.stop()
+        self.push.stop()
         if self.changes is not None:
             self.changes.stop()
         self.scheduler.shutdown()
@@ -150,6 +157,7 @@ class Runtime:
             self.loaded = loaded
             self.loaded_at = datetime.now(UTC)
             self.store.sync_indicators(self.config.indicators)
+            self.store.shared = shared_indicators(self.config)
             self.collector.configure(self.config)
             if self.collect:
                 self.scheduler.schedule(self.config)

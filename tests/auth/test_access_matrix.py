@@ -78,6 +78,11 @@ ROUTES = [
     Route("camera feed", "/api/cameras/feed/utama/nope", "operator", ok=404, api=True, display=True),
     Route("hls.js", "/api/cameras/hls.js", "operator", api=True, display=True),
     Route("camera report", "/api/cameras/report", "operator", "POST", api=True, body={"cameras": []}, display=True),
+    # /api/v1 takes api_tokens only: a session of any role opens nothing there (tests/federation)
+    Route("peer api: indicators", "/api/v1/indicators", None, ok=401, api=True),
+    Route("peer api: readings", "/api/v1/indicators/latar/readings", None, ok=401, api=True),
+    Route("peer api: push", "/api/v1/readings", None, "POST", ok=401, api=True, body={"indicator": "latar"}),
+    Route("peer api: incidents", "/api/v1/incidents", None, ok=401, api=True),
 ]
 VISITORS = ["anonymous", "operator", "supervisor", "admin", "kiosk", "expired"]
 VISITOR_ROLE = {"anonymous": None, "expired": None, "kiosk": "operator",
@@ -144,7 +149,8 @@ def test_the_matrix_covers_every_route_of_the_app(site: Site) -> None:
     covered = {r.path.split("?")[0] for r in ROUTES} | {"/login", "/logout"}
     internal = ("/_dash", "/_reload-hash", "/_favicon.ico", "/assets/", "/<path:path>", "/static/", "/panel/_static/<")
     examples = {"<screen_id>": "utama", "<source_id>": "simulasi", "<panel_id>": "pengaduan", "<fmt>": "csv",
-                "<int:alert_id>": "999", "<int:incident_id>": "999", "<path:key>": "utama/nope"}
+                "<int:alert_id>": "999", "<int:incident_id>": "999", "<path:key>": "utama/nope",
+                "<indicator_id>": "latar"}
 
     def example(rule: str) -> str:
         for variable, value in examples.items():

@@ -82,7 +82,7 @@ def test_example_config_validates_without_warnings(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "wallboard.cli", "validate", str(EXAMPLE)],
                             capture_output=True, text=True, timeout=60, cwd=ROOT, env=example_environment())
     assert result.returncode == 0, result.stderr
-    assert "ok (14 sources" in result.stdout
+    assert "ok (15 sources" in result.stdout
 
     shutil.copy(EXAMPLE, tmp_path / "config.yaml")
     (tmp_path / "data" / "regions").mkdir(parents=True)

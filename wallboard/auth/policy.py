@@ -37,7 +37,9 @@ from wallboard.store import audit
 SESSION_COOKIE = "wb_session"
 KIOSK_COOKIE = "wb_kiosk"
 PUBLIC = ("/healthz", "/login", "/logout", "/api/health", "/_favicon.ico", "/favicon.ico")
-PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
+# ``/api/v1/`` takes no session: each request carries an ``api_tokens:`` bearer token, checked by
+# ``wallboard/web/api/tokens.py`` (a token opens nothing else, a session opens nothing there).
+PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/api/v1/")
 # (prefix, role): the first match wins; the table the lead extends for new route kinds.
 ROUTE_ROLES: list[tuple[str, str]] = [
     ("/admin", "admin"),

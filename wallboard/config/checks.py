@@ -61,6 +61,23 @@ def cross_check(config: Any, base: Path) -> Iterator[tuple[Loc, str]]:
                     occupied[cell] = panel.id
         yield from _duplicates(panel_ids, "panel")
     yield from _owner_checks(config)
+    yield from _token_checks(config, indicator_ids)
+
+
+def _token_checks(config: Any, indicator_ids: set[str]) -> Iterator[tuple[Loc, str]]:
+    """api_tokens and federation.push name indicators that exist; token names and secrets are unique."""
+    entries = getattr(config, "api_tokens", None) or []
+    yield from _duplicates([(t.name, ("api_tokens", n, "name")) for n, t in enumerate(entries)], "api token")
+    for _token, loc in _repeats([(t.token, ("api_tokens", n, "token")) for n, t in enumerate(entries)]):
+        yield loc, "two api_tokens share one token; give each peer its own"
+    federation = getattr(config, "federation", None)
+    listed = [(("api_tokens", n, "indicators"), t.indicators) for n, t in enumerate(entries)]
+    listed += [(("federation", "push", n, "indicators"), p.indicators)
+               for n, p in enumerate(federation.push if federation is not None else [])]
+    for loc, ids in listed:
+        for ref in [] if ids == "all" else ids:
+            if ref not in indicator_ids:
+                yield loc, f"indicator {ref!r} is not defined under indicators:"
 
 
 def _owner_checks(config: Any) -> Iterator[tuple[Loc, str]]:

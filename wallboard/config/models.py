@@ -27,7 +27,7 @@ from pydantic import (
 
 from wallboard.config.types import config_types, sections
 from wallboard.durations import Duration, nominal_period
-from wallboard.regions import kabupaten_kota
+from wallboard.regions import kabupaten_kota, province
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
 Locale = Literal["id", "en"]
@@ -57,7 +57,8 @@ ClockTime = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
 
 class Site(Strict):
     name: str
-    region: str = Field(description="Kemendagri code of the kabupaten/kota, e.g. '12.75'")
+    region: str = Field(description="Kemendagri code of the kabupaten/kota, e.g. '12.75'; a province wall: "
+                                    "the province's code ('33'), a national one: '00'")
     timezone: str = "Asia/Jakarta"
     locale: Locale = "id"
     theme: Literal["dark", "light"] = "dark"
@@ -81,8 +82,9 @@ class Site(Strict):
     @classmethod
     def _region_is_known(cls, value: Any) -> str:
         code = str(value).strip()
-        if kabupaten_kota(code) is None:
-            raise ValueError(f"{code!r} is not a Kemendagri kabupaten/kota code (for example '12.75')")
+        if kabupaten_kota(code) is None and province(code) is None:
+            raise ValueError(f"{code!r} is not a Kemendagri kabupaten/kota code (for example '12.75'), "
+                             "nor a province code ('33') or '00' for a national site")
         return code
 
     @field_validator("timezone")

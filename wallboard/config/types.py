@@ -22,6 +22,7 @@ TYPE_REGISTRIES: dict[str, str] = {
 # "module:callable" returning {root key: (annotation, default)}, in the order the keys are documented
 SECTION_REGISTRIES: tuple[str, ...] = (
     "wallboard.alerts.config:sections",
+    "wallboard.config.federation:sections",
 )
 
 

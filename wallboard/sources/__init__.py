@@ -24,6 +24,7 @@ BUILTIN: dict[str, str] = {
     "bmkg_gempa": "wallboard.sources.bmkg_gempa:BmkgGempaSource",
     "bmkg_peringatan": "wallboard.sources.bmkg_peringatan:BmkgPeringatanSource",
     "bmkg_cuaca": "wallboard.sources.bmkg_cuaca:BmkgCuacaSource",
+    "wallboard": "wallboard.sources.wallboard_peer:WallboardSource",
 }
 
 

@@ -180,6 +180,38 @@ collector_runs = Table(
 Index("collector_runs_source", collector_runs.c.source, collector_runs.c.id)
 Index("collector_runs_source_ok", collector_runs.c.source, collector_runs.c.ok, collector_runs.c.id)
 
+# Which readings of the shared indicators (api_tokens, federation.push) each write touched: one row
+# per reading key with the indicator's write counter (``indicator_versions.version``) of the write
+# that last changed it. Peers page through it by (version, region, ts, period), so a late figure for
+# an earlier month is handed out as surely as a new one (store/federation.py). Only shared
+# indicators are logged: a wall that shares nothing writes nothing here.
+federation_changes = Table(
+    "federation_changes",
+    metadata,
+    Column("indicator", String(64), primary_key=True),
+    Column("region", String(16), primary_key=True),
+    Column("ts", BigInteger, primary_key=True),
+    Column("period", String(8), primary_key=True, server_default=""),
+    Column("version", BigInteger, nullable=False),
+    Column("value", Float, nullable=False),  # as last logged: storing the same value again moves nothing
+    sqlite_with_rowid=False,
+)
+Index("federation_changes_version", federation_changes.c.indicator, federation_changes.c.version)
+
+# Where each push target (``federation.push``, hashed URL) stands per indicator: the cursor of the
+# last reading it accepted (store/federation.py). The readings from there on are the outbox.
+federation_push = Table(
+    "federation_push",
+    metadata,
+    Column("target", String(64), primary_key=True),
+    Column("indicator", String(64), primary_key=True),
+    Column("cursor", Text, nullable=False, default=""),
+    Column("attempts", Integer, nullable=False, default=0),  # failed attempts in a row
+    Column("next_try", DateTime(timezone=True)),
+    Column("error", Text),
+    Column("updated", DateTime(timezone=True), nullable=False),
+)
+
 # Alembic's bookkeeping (store/migrate.py creates and fills it). Declared here only so that
 # ``metadata.drop_all`` (a test resetting its database) drops it with the tables: a revision
 # stamp left behind would claim tables that are gone. Alembic leaves it out of its comparisons.

@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from wallboard.records import Batch, Event, Fingerprint, Forecast
 from wallboard.store import schema
 from wallboard.store.base import HOUR, MOMENT, ROLLUPS, StorePart, _length_sql, placeholders
+from wallboard.store.federation import log_changes
 
 COPY_THRESHOLD = 100  # PostgreSQL batches larger than this go through COPY
 ROWS_PER_STATEMENT = 50_000  # readings per executemany on SQLite
@@ -27,6 +28,10 @@ KEYS_PER_STATEMENT = 1000  # (indicator, region) pairs per set-based statement o
 
 class Writer(StorePart):
     """``Store.write`` and what it writes with; ``sync_indicators``; the stored file fingerprints."""
+
+    # The indicators other wallboards may read (api_tokens, federation.push): their writes are also
+    # logged for peers (store/federation.py). Set by the process from its config; empty: none.
+    shared: frozenset[str] = frozenset()
 
     def _insert(self, table: Any) -> Any:
         return (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(table)
@@ -65,6 +70,7 @@ class Writer(StorePart):
                 if moments:  # rollups count moments only
                     self._write_rollups(conn, moments, alone)
                 bump_versions(conn, self._dialect, _lows(unique))
+                log_changes(conn, self._dialect, unique, self.shared)  # shared indicators only
             if batch.events:
                 self._write_events(conn, source, batch.events, now)
             if batch.forecasts:

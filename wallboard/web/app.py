@@ -19,7 +19,7 @@ from wallboard.cameras import routes as cameras
 from wallboard.i18n import translator
 from wallboard.live import Hub
 from wallboard.secrets import mask_text
-from wallboard.web import drill, errors
+from wallboard.web import api, drill, errors
 from wallboard.web.access import guard, login, security
 from wallboard.web.admin import health as health_page
 from wallboard.web.admin import page as admin
@@ -116,6 +116,7 @@ def create_app(runtime: Any) -> Dash:
     health_page.register(app, runtime)
     admin.register(app, runtime)
     metrics.register(app, runtime)
+    api.register(app, runtime)
     return app
 
 

@@ -25,6 +25,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram,
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
 from wallboard.reasons import one_line
+from wallboard.web.api import tokens as api_tokens
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ class WallboardCollector:
         yield _counter("wallboard_view_ticks", "View refreshes on the last snapshot for ages and staleness", hub.ticks)
         yield _counter("wallboard_stream_bytes", "Bytes written to walls' streams", stats.get("bytes_sent", 0))
         yield from self._ages(hub)
+        yield from api_tokens.metrics_families()
         yield from self._collectors(runtime)
 
     def _ages(self, hub: Any) -> Iterator[Metric]:
