@@ -31,6 +31,9 @@ CSRF_COOKIE = "wb_csrf"
 FIELD = "csrf_token"
 HEADER = "X-CSRFToken"
 CUSTOM_HEADER = "X-Requested-With"
+# The peer API (docs/api.md) takes an ``api_tokens:`` bearer token per request and no session or
+# cookie, so another site's page cannot make a browser send it: CSRF does not apply there.
+TOKEN_APIS = ("/api/v1/",)
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 JSON_ONLY = ("/_dash-update-component",)
 JSON_APIS = "/api/"  # same-origin JSON with the custom header needs no token here; forms still do
@@ -103,6 +106,8 @@ def same_origin(req: Request) -> bool:
 def check(runtime: Any, req: Request) -> bool:
     """True when the request may go ahead."""
     if req.method.upper() in SAFE_METHODS:
+        return True
+    if req.path.startswith(TOKEN_APIS):  # bearer token in a header, never a cookie: nothing to forge
         return True
     if req.path in JSON_ONLY:
         return req.is_json and same_origin(req)

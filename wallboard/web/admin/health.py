@@ -100,6 +100,7 @@ def sees_details(runtime: Any) -> bool:
     """An admin, or this machine itself on a site without ``users:`` (where it sees everything)."""
     from flask import g, request
 
+    # late, like the Flask names above: only a request being answered asks who is looking
     from wallboard.auth.policy import is_loopback
 
     user = getattr(g, "user", None)
