@@ -32,7 +32,7 @@ owners:
     contacts: {contacts}
     next: Setda
   - id: Setda
-    escalate_after: {escalate_after}
+    escalate_after: {next_escalate_after}
     contacts: {next_contacts}
 alerts: {alerts}
 notify: {notify}
@@ -46,6 +46,7 @@ class River:
         values = {"escalate_after": "10m", "contacts": "[]", "next_contacts": "[]",
                   "alerts": "{min_duration: 2m}", "notify": "{}", "db_url": db_url}
         values.update(keys)
+        values.setdefault("next_escalate_after", values["escalate_after"])
         self.path = tmp_path
         self.text = BASE.format(**values)
         self.config = parse_config(self.text, str(tmp_path / "config.yaml"), base=tmp_path).config
