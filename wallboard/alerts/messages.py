@@ -72,7 +72,11 @@ def incident_message(incident: Any, config: Any, level: int, kind: str) -> chann
     since = formatting.short_time(incident.opened.astimezone(config.site.zone), locale)
     values = {"state": state, "label": label, "n": len(alerts), "since": since, "level": level,
               "worst": ", ".join(named), "site": config.site.name, "peak": peak, "place": place}
-    if kind == "worsened":
+    if kind == "worsened" and len(alerts) == 1:
+        subject = f"[{state}] {label}: {_figure(worst.value, indicator, locale)} — {place}"
+        text = t(locale, "Worse, now {state}: {label} is {value} in {place} since {since}. {site}",
+                 value=_figure(worst.value, indicator, locale), **{k: v for k, v in values.items() if k != "n"})
+    elif kind == "worsened":
         subject = t(locale, "[{state}] {label}: worse, {n} areas, peak {peak} — {place}", **values)
         text = t(locale, "Worse, now {state}: {label} in {n} areas since {since}. Worst: {worst}. {site}",
                  **values)
