@@ -40,6 +40,16 @@ def upgrade() -> None:
     inspector = sa.inspect(op.get_bind())
     _add(inspector, "incidents", INCIDENTS)
     _add(inspector, "notifications", NOTIFICATIONS)
+    # An open incident whose alerts were already escalated one by one goes on from their level:
+    # its owners are not told again from level 1 after the upgrade.
+    op.execute(
+        "UPDATE incidents SET "
+        "level = (SELECT MAX(a.level) FROM alerts a WHERE a.incident = incidents.id), "
+        "escalated_at = (SELECT MAX(a.escalated_at) FROM alerts a WHERE a.incident = incidents.id), "
+        "notified_state = state "
+        "WHERE status = 'open' AND level IS NULL AND EXISTS "
+        "(SELECT 1 FROM alerts a WHERE a.incident = incidents.id AND a.level > 0)"
+    )
 
 
 def downgrade() -> None:
