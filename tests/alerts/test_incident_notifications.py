@@ -31,16 +31,22 @@ def owners():
         yield bpbd, setda
 
 
-@pytest.fixture
-def flood(tmp_path, owners):
+def flood_river(tmp_path, owners, on_open: bool = False) -> tuple[River, AlertService]:
     bpbd, setda = owners
     river = River(tmp_path, f"sqlite:///{tmp_path / 'w.db'}", escalate_after="5m", alerts="{min_duration: null}",
                   contacts=f'[{{channel: webhook, url: "{bpbd.url}/bpbd"}}]',
                   next_contacts=f'[{{channel: webhook, url: "{setda.url}/setda"}}]')
     river.text = river.text.replace("thresholds: {warning: 250, critical: 320, per_region: true}", FLOOD)
+    if on_open:
+        river.text = river.text.replace("    next: Setda", "    notify_on_open: true\n    next: Setda")
     river.config = parse_config(river.text, str(tmp_path / "config.yaml"), base=tmp_path).config
     river.collector = Collector(river.store, river.config, tmp_path)
-    service = AlertService(river.store, lambda: river.config)
+    return river, AlertService(river.store, lambda: river.config)
+
+
+@pytest.fixture
+def flood(tmp_path, owners):
+    river, service = flood_river(tmp_path, owners)
     yield river, service
     service.stop()
     river.close()
@@ -138,3 +144,33 @@ def test_an_acknowledged_incident_stops_escalating_for_every_area_even_later_one
     for minutes in (5, 7, 10, 15, 60):
         assert step(river, service, T0 + timedelta(minutes=minutes), values) == []
     assert (bpbd.requests, setda.requests) == ([], [])
+
+
+def test_notify_on_open_tells_the_owner_once_as_the_incident_opens(tmp_path, owners) -> None:
+    """``owners[].notify_on_open``: one message the moment the flood opens (not one per kelurahan, none
+    for those that join), one update when it worsens, then escalation as without it."""
+    river, service = flood_river(tmp_path, owners, on_open=True)
+    bpbd, setda = owners
+    try:
+        values = {code: (270 if i < 30 else 100) for i, code in enumerate(DESA)}  # 30 waspada
+        assert step(river, service, T0, values) == []  # not an escalation: level 0
+        [incident] = incidents.open_incidents(river.store.engine)
+        [opened] = bodies(bpbd)
+        assert (opened["kind"], opened["level"], opened["regions"]) == ("opened", 0, 30)
+        assert opened["text"].startswith("Baru: WASPADA, Tinggi muka air di 30 wilayah sejak 28 Nov 14.00")
+        assert "+25 lainnya" in opened["text"]
+        values.update({DESA[30]: 280, DESA[31]: 290})  # two join: nothing new
+        assert step(river, service, T0 + timedelta(minutes=1), values) == []
+        assert len(bpbd.requests) == 1
+        values[DESA[0]] = 330  # kritis: one update to BPBD
+        step(river, service, T0 + timedelta(minutes=2), values)
+        assert [(b["kind"], b["level"]) for b in bodies(bpbd)] == [("opened", 0), ("worsened", 0)]
+        step(river, service, T0 + timedelta(minutes=3), values)
+        assert len(bpbd.requests) == 2
+        # Still nobody: escalation as before, level 1 after BPBD's 5 minutes.
+        assert step(river, service, T0 + timedelta(minutes=5), values) == [(incident.id, "BPBD", 1)]
+        assert [(b["kind"], b["level"], b["regions"]) for b in bodies(bpbd)][2] == ("escalated", 1, 32)
+        assert setda.requests == []
+    finally:
+        service.stop()
+        river.close()

@@ -57,6 +57,8 @@ def incident_message(incident: Any, config: Any, level: int, kind: str) -> chann
     locale = config.site.locale
     alerts = incident.alerts
     worst = alerts[0]
+    if kind == "opened":
+        return _opened(incident, config)
     if len(alerts) == 1 and kind == "escalated":
         message = message_for(worst, config, level)
         return channels.Message(message.subject, message.text, dict(message.payload, incident=incident.as_json(),
@@ -87,4 +89,34 @@ def incident_message(incident: Any, config: Any, level: int, kind: str) -> chann
     payload = {"site": config.site.name, "incident": incident.as_json(), "alert": worst.as_json(),
                "indicator_label": label, "region_name": place, "regions": len(alerts), "level": level,
                "kind": kind, "text": text}
+    return channels.Message(subject, text, payload)
+
+
+def _opened(incident: Any, config: Any) -> channels.Message:
+    """The message as the incident opens: no escalation level yet, nobody could have acknowledged."""
+    locale = config.site.locale
+    alerts = incident.alerts
+    worst = alerts[0]
+    indicator = _indicator(config, incident.indicator)
+    label = indicator.label.text(locale) if indicator is not None else incident.indicator
+    state = _state(incident.state, locale)
+    place = region_name(worst.region) or worst.region
+    since = formatting.short_time(incident.opened.astimezone(config.site.zone), locale)
+    named = [f"{region_name(a.region) or a.region} {_figure(a.peak, indicator, locale)}" for a in alerts[:LISTED]]
+    if len(alerts) > LISTED:
+        named.append(t(locale, "+{n} more", n=len(alerts) - LISTED))
+    peak = _figure(worst.peak, indicator, locale)
+    if len(alerts) == 1:
+        subject = f"[{state}] {label}: {peak} — {place}"
+        text = t(locale, "New: {state}, {label} is {value} in {place} since {since}. {site}", state=state,
+                 label=label, value=_figure(worst.value, indicator, locale), place=place, since=since,
+                 site=config.site.name)
+    else:
+        subject = t(locale, "[{state}] {label}: {n} areas, peak {peak} — {place}", state=state, label=label,
+                    n=len(alerts), peak=peak, place=place)
+        text = t(locale, "New: {state}, {label} in {n} areas since {since}. Worst: {worst}. {site}", state=state,
+                 label=label, n=len(alerts), since=since, worst=", ".join(named), site=config.site.name)
+    payload = {"site": config.site.name, "incident": incident.as_json(), "alert": worst.as_json(),
+               "indicator_label": label, "region_name": place, "regions": len(alerts), "level": 0,
+               "kind": "opened", "text": text}
     return channels.Message(subject, text, payload)

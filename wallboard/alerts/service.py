@@ -146,7 +146,8 @@ class AlertService:
         Level 1 is the indicator's owner, ``escalate_after`` (the owner's) after the incident opened;
         level n+1 is the ``next`` owner of level n, a further ``escalate_after`` of level n later.
         Acknowledging the incident stops it for all its regions, those that join later included.
-        An incident that worsens (waspada → kritis) sends one update to the owners told so far.
+        An incident that worsens (waspada → kritis) sends one update to the owners told so far; an
+        owner with ``notify_on_open`` is told once as soon as the incident opens (level 0, ``opened``).
         Returns (incident id, or alert id for an old alert; owner id; level) for each escalation made.
         """
         now = (now or datetime.now(UTC)).astimezone(UTC)
@@ -170,12 +171,19 @@ class AlertService:
         worst = incident.alerts[0]
         chain = _chain(owners, worst.owner)
         level = incident.level
-        told = row.notified_state
-        if level and ORDER.get(incident.state, 0) > ORDER.get(told or "", 0):
-            for index, owner in enumerate(chain[:level]):  # everyone told so far hears it got worse, once
-                self.repo.queue(conn, worst.id, owner, index + 1, now, incident=incident_id, kind="worsened")
+        told = row.notified_state  # set once the incident's first message was queued (opened or level 1)
+        if told is None and not level and chain and chain[0].notify_on_open:
+            self.repo.queue(conn, worst.id, chain[0], 0, now, incident=incident_id, kind="opened")
             conn.execute(i.update().where(i.c.id == incident_id).values(notified_state=incident.state))
-            log.info("incident %s worsened to %s: update to %d owner(s)", incident_id, incident.state, level)
+            told = incident.state
+            log.info("incident %s opened: %s told at once", incident_id, chain[0].id)
+        heard = chain[:level] if level else chain[:1] if told else []
+        if heard and ORDER.get(incident.state, 0) > ORDER.get(told or "", 0):
+            for index, owner in enumerate(heard):  # everyone told so far hears it got worse, once
+                self.repo.queue(conn, worst.id, owner, index + 1 if level else 0, now, incident=incident_id,
+                                kind="worsened")
+            conn.execute(i.update().where(i.c.id == incident_id).values(notified_state=incident.state))
+            log.info("incident %s worsened to %s: update to %d owner(s)", incident_id, incident.state, len(heard))
         waiting = [a for a in incident.alerts if a.acknowledged_at is None]
         if incident.acknowledged_at is not None or not waiting or level >= len(chain):
             return []
