@@ -55,7 +55,7 @@ def wall_page(runtime: Any, screen: Any, query: dict[str, Any], current: dict[st
                "--dx": dx, "--dy": dy, "--bx": f"{bx}px", "--by": f"{by}px"},
         children=[
             html.Div(id="wall-canvas", className="wall-canvas", children=page_divs),
-            _banner(config.site.locale),
+            _apply(_banner(config.site.locale), current),
         ],
         **{"data-screen": screen.id, "data-link": "live", "data-version": hub.version_tag,
            "data-displays": f"{cols},{rows}", "data-display": f"{dx},{dy}", "data-pages": len(pages),
@@ -64,7 +64,9 @@ def wall_page(runtime: Any, screen: Any, query: dict[str, Any], current: dict[st
 
 
 def _banner(locale: str) -> html.Div:
-    """Reconnecting: a lost link being retried. Offline: how old the figures on screen are (wall.js)."""
+    """Reconnecting: a lost link being retried. Offline: how old the figures on screen are (wall.js).
+    Database link down: the hub's line (``wallboard.live.views.wall_props``) while the link to this
+    server is live, so a wall without a status panel says it too."""
     before, _, after = t(locale, "Server unreachable. Figures on screen were last received at {time} — "
                                  "still trying to reconnect.").partition("{time}")
     return html.Div(
@@ -73,6 +75,7 @@ def _banner(locale: str) -> html.Div:
             html.Span(t(locale, "Connection to the server lost. Figures may be out of date — reconnecting…"),
                       className="banner-reconnecting"),
             html.Span([before, html.Span("–", id="wall-banner-since"), after], className="banner-offline"),
+            html.Span(id="wall-dblink", className="banner-dblink"),
         ],
     )
 
