@@ -148,3 +148,38 @@ def test_longest_names_and_an_alert_line_cut_no_text(demo: WallServer, page_at, 
     page.close()
     found = clipped_at_both_sizes(page_at, demo.url + "/wall/panjang", 15, tmp_path, "panjang")
     assert not any(found.values()), report(found)
+
+
+def test_magelang_map_labels_or_lists_all_21_kecamatan(magelang: WallServer, page_at) -> None:
+    """Issue 21, item 7: every kecamatan is readable, on the map (name and figure, or a number
+    key) or in the list beside it, at the floor size; the legend names fixed bins."""
+    from wallboard import regions
+
+    page = page_at(1920, 1080)
+    page.goto(magelang.url + "/wall/utama")
+    page.wait_for_function(ready_js(11), timeout=30_000)
+    page.wait_for_selector("[data-panel=peta-dbd] .textpoint text", timeout=20_000)
+    shown = page.evaluate("""() => {
+      const p = document.querySelector('[data-panel=peta-dbd]');
+      const labels = [...p.querySelectorAll('.textpoint text')].map(t => [...t.querySelectorAll('tspan')]
+        .map(s => s.textContent)[0] || t.textContent);
+      const listed = [...p.querySelectorAll('.map-rest-row')].map(r => ({
+        key: r.querySelector('.map-key').textContent, name: r.querySelector('.map-rest-item').textContent,
+        value: r.querySelector('.map-rest-value').textContent}));
+      const legend = [...p.querySelectorAll('.map-legend-item')].filter(i => i.style.display !== 'none')
+        .map(i => i.textContent);
+      const more = p.querySelector('.map-rest-more');
+      return {labels, listed, legend, more: more ? more.textContent : null,
+              sizes: [...p.querySelectorAll('.textpoint text')].map(t => parseFloat(getComputedStyle(t).fontSize))};
+    }""")
+    names = {r.name for r in regions.kecamatan("33.08")}
+    on_map = {t for t in shown["labels"] if t in names}
+    listed = {r["name"] for r in shown["listed"]}
+    assert shown["more"] is None
+    assert on_map | listed == names, sorted(names - on_map - listed)
+    assert not on_map & listed  # a full label is not listed again
+    keys = [t for t in shown["labels"] if t.isdigit()]
+    assert sorted(keys, key=int) == [r["key"] for r in shown["listed"] if r["key"].isdigit()]
+    assert all(r["value"] not in ("", "–") for r in shown["listed"])
+    assert min(shown["sizes"]) >= 0.016 * 1080
+    assert len(shown["legend"]) >= 3 and shown["legend"][0].startswith("<")

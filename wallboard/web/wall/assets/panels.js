@@ -116,7 +116,7 @@
   // never on a timer or on every live update of the same width.
   var FIT = ".panel-title, .panel-note, .panel-alert, .ev-title, .ev-meta, .ev-status, .ev-age, " +
             ".src > span, .bar-label, .bar-more, .gauge-pct, .gauge-detail, .clock-date, .kpi-main, .kpi-change, " +
-            ".map-tile-name, .map-rest-item, .map-key, .ticker-rotate .ticker-item";
+            ".map-tile-name, .map-rest-item, .map-legend-text, .ticker-rotate .ticker-item";
   var WRAP = ".panel-alert, .bar-label, .src-age, .panel-title";           // may take a second line once one line at the floor is not enough
   var FLOOR_REM = 0.016 * 54;          // 1rem is 1/54 of the screen height (wall.css)
   var TWO_LINE_PANEL_REM = 8;          // a panel this tall has room for a title on two lines
