@@ -183,3 +183,18 @@ def test_magelang_map_labels_or_lists_all_21_kecamatan(magelang: WallServer, pag
     assert all(r["value"] not in ("", "–") for r in shown["listed"])
     assert min(shown["sizes"]) >= 0.016 * 1080
     assert len(shown["legend"]) >= 3 and shown["legend"][0].startswith("<")
+
+
+def test_magelang_trend_level_names_never_overlap(magelang: WallServer, page_at) -> None:
+    """Two close levels (cabai: warning 55.000, critical 70.000) on a two-row trend name themselves
+    apart; on the old figure both sat at the right end, one over the other."""
+    page = page_at(1920, 1080)
+    page.goto(magelang.url + "/wall/utama")
+    page.wait_for_function("""() => document.querySelectorAll('[data-panel=tren-harga] .shape-label-text')
+                              .length >= 2""", timeout=30_000)
+    boxes = page.evaluate("""() => [...document.querySelectorAll('[data-panel=tren-harga] .shape-label-text')]
+      .map(t => { const r = t.getBoundingClientRect();
+                  return {text: t.textContent, l: r.left, t: r.top, r: r.right, b: r.bottom}; })""")
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert a["r"] <= b["l"] or b["r"] <= a["l"] or a["b"] <= b["t"] or b["b"] <= a["t"], (a, b)
