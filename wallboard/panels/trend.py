@@ -141,7 +141,7 @@ class TrendPanel(Panel):
         levels = [(kind, label, v / divisor) for kind, label, v in self.levels()]
         width = self.body_width_rem() * 20 - 90
         height = self.body_rem() * 20 - (44 if legend else 10) - 40
-        spots = place_level_labels(levels, width, height, min(bottom, *(v for _, _, v in levels)), top)
+        spots = place_level_labels(levels, width, height, min([bottom, *(v for _, _, v in levels)]), top)
         shapes = []
         for (kind, label, v), spot in zip(levels, spots, strict=True):
             shape = {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": v, "y1": v,
