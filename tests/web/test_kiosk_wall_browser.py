@@ -74,6 +74,11 @@ def test_a_supervisor_drills_and_stays_on_error_pages(server, page_at) -> None:
     page.wait_for_url("**/panel/pengaduan")
     answer = page.goto(f"{server.url}/nope")
     assert answer.status == 404 and not REFRESH.search(page.content())
+    # Issue 21, item 9: the home page leads to the console and to signing out (admin: not for a supervisor).
+    page.goto(f"{server.url}/")
+    page.wait_for_selector(".home-links a")
+    links = page.eval_on_selector_all(".home-links a", "as => as.map(a => [a.getAttribute('href'), a.textContent])")
+    assert links == [["/console", "Konsol peringatan"], ["/logout", "Keluar"]]
 
 
 def test_an_operator_wall_goes_back_to_the_wall_it_showed(server) -> None:
@@ -85,3 +90,6 @@ def test_an_operator_wall_goes_back_to_the_wall_it_showed(server) -> None:
         answer = client.get("/admin")
         assert answer.status_code == 403
         assert REFRESH.search(answer.text).groups() == ("20", "/wall/utama?display=0,0")
+    icon = httpx.get(server.url + "/favicon.ico")  # public, from the package
+    assert icon.status_code == 200 and icon.headers["content-type"] == "image/x-icon"
+    assert icon.content[:4] == b"\x00\x00\x01\x00"
