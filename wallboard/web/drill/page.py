@@ -18,7 +18,7 @@ from babel.numbers import format_decimal
 from wallboard import formatting, regions
 from wallboard.i18n import translator
 from wallboard.panels.events import status_label
-from wallboard.panels.map import colour
+from wallboard.panels.mapscale import scale_for
 from wallboard.secrets import redact
 from wallboard.store.drill import EventFilter, event, event_facets, events_between, series_between, source_runs
 from wallboard.store.drill import regions_with_data as data_regions
@@ -274,21 +274,21 @@ def indicator_context(d: Drill) -> dict:
         "shown": len(rows), "with_data": sum(1 for r in rows if r.last is not None),
         "bar": json.dumps(breakdown.bar_figure(rows, texts, links, d.config.site.theme))
         if any(r.last is not None for r in rows) else None,
-        "map": json.dumps(breakdown.map_figure(geo, rows, texts, links, d.config.site.theme, nodata))
+        "map": json.dumps(breakdown.map_figure(geo, rows, texts, links, d.config.site.theme, nodata, d.indicator,
+                                               d.locale))
         if geo is not None else None,
         "tiles": [{"name": r.name, "text": texts.get(r.code, nodata), "href": links.get(r.code),
-                   "fill": _tile_fill(r, rows)} for r in sorted(rows, key=lambda r: r.code)] if geo is None else [],
+                   "fill": _tile_fill(r, rows, d)} for r in sorted(rows, key=lambda r: r.code)] if geo is None else [],
         "digits": digits,
     })
     return ctx
 
 
-def _tile_fill(row: breakdown.Row, rows: list[breakdown.Row]) -> str:
+def _tile_fill(row: breakdown.Row, rows: list[breakdown.Row], d: Drill) -> str:
+    """The wall map's fixed bins (``mapscale``), as on the drawn map."""
     if row.last is None:
         return ""
-    values = [r.last for r in rows if r.last is not None]
-    lo, hi = min(values), max(values)
-    return colour((row.last - lo) / ((hi - lo) or 1))
+    return scale_for(d.indicator, [r.last for r in rows if r.last is not None], d.locale).colour(row.last)
 
 
 # -- events pages ------------------------------------------------------------------------------

@@ -240,18 +240,8 @@
   window.wallboard.fitted = function () { return flushes > 0 && !frame && !queued.size; };
 
   // Plotly: Indonesian formats, and type sized for the real screen -------------------------------
-  var ID_LOCALE = {
-    moduleType: "locale", name: "id",
-    dictionary: {},
-    format: {
-      days: ["Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu"],
-      shortDays: ["Min", "Sen", "Sel", "Rab", "Kam", "Jum", "Sab"],
-      months: ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-               "Oktober", "November", "Desember"],
-      shortMonths: ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"],
-      date: "%d/%m/%Y", decimal: ",", thousands: "."
-    }
-  };
+  // The Indonesian locale comes from plotly-locale-id.js (loaded before this file, alphabetically).
+  var ID_LOCALE = (window.wallboardPlotlyLocales || {}).id;
 
   function scaled(layout) {
     if (!layout || !layout.meta || !layout.meta.wallScale || layout.meta.wallScaled) return layout;
@@ -292,7 +282,7 @@
     var P = window.Plotly;
     if (!P || P.__wallboard) return !!P;
     P.__wallboard = true;
-    try { P.register(ID_LOCALE); } catch (e) { /* already there */ }
+    try { if (ID_LOCALE) P.register(ID_LOCALE); } catch (e) { /* already there */ }
     ["react", "newPlot"].forEach(function (name) {
       var original = P[name];
       P[name] = function (gd, data, layout, config) {
