@@ -226,7 +226,7 @@ def message_for(alert: Any, config: Any, level: int) -> channels.Message:
     indicator = next((i for i in config.indicators if i.id == alert.indicator), None)
     label = indicator.label.text(locale) if indicator is not None else alert.indicator
     value = formatting.value(alert.value, indicator, locale) + (
-        f" {formatting.unit(indicator)}" if formatting.unit(indicator) else "")
+        f" {formatting.unit(indicator, locale)}" if formatting.unit(indicator, locale) else "")
     state = t(locale, "CRITICAL") if alert.state == "critical" else t(locale, "WARNING")
     place = region_name(alert.region) or alert.region
     since = formatting.short_time(alert.opened.astimezone(config.site.zone), locale) if alert.opened else ""

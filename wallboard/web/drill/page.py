@@ -261,7 +261,7 @@ def indicator_context(d: Drill) -> dict:
     geo = breakdown.boundaries(d.config, getattr(d.runtime, "base_dir", None), d.state.region)
     nodata = d.tr("no data")
     ctx.update({
-        "unit": formatting.unit(d.indicator),
+        "unit": formatting.unit(d.indicator, d.locale),
         "history": json.dumps(history.figure(points, previous, shift, d.judged, d.zone, labels,
                                              d.config.site.theme)) if points else None,
         "crossings": [{"start": d.when(c.start), "end": d.tr("ongoing") if c.ongoing else d.when(c.end),
