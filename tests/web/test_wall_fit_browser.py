@@ -61,6 +61,15 @@ LONG_NAMES = """
 """
 
 
+# A bar that pages through all 21 kecamatan of 33.08 instead of "+14 lainnya".
+PAGES = """
+  - id: halaman
+    grid: {columns: 12, rows: 8}
+    panels:
+      - {id: izin-semua, type: bar, indicator: izin_terbit, by: region, rotate: 1s, at: [0, 0], size: [4, 3]}
+"""
+
+
 def ready_js(count: int) -> str:
     """The wall has drawn its figures and fitted its text."""
     return f"""() => {{
@@ -103,7 +112,7 @@ def magelang(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WallServer]:
     (folder / "data" / "regions").mkdir(parents=True, exist_ok=True)
     for level in ("kecamatan", "desa"):
         shutil.copy(FIXTURES / "regions" / f"33.08-{level}.geojson", folder / "data" / "regions")
-    server = start(folder, render_config("33.08", boundaries=True))
+    server = start(folder, render_config("33.08", boundaries=True).rstrip() + "\n" + PAGES)
     yield server
     server.stop()
     server.held.close()  # type: ignore[attr-defined]
@@ -198,3 +207,26 @@ def test_magelang_trend_level_names_never_overlap(magelang: WallServer, page_at)
     for i, a in enumerate(boxes):
         for b in boxes[i + 1:]:
             assert a["r"] <= b["l"] or b["r"] <= a["l"] or a["b"] <= b["t"] or b["b"] <= a["t"], (a, b)
+
+
+def test_magelang_bar_pages_through_all_21_kecamatan(magelang: WallServer, page_at) -> None:
+    """``rotate:`` shows every kecamatan in turn, a page at a time, and says which page it shows."""
+    from wallboard import regions
+
+    page = page_at(1920, 1080)
+    page.goto(magelang.url + "/wall/halaman")
+    page.wait_for_selector("[data-panel=izin-semua] .bar-page:not(:empty)", timeout=30_000)
+    seen: set[str] = set()
+    pages: set[str] = set()
+    deadline = time.monotonic() + 15
+    names = {r.name for r in regions.kecamatan("33.08")}
+    while seen != names and time.monotonic() < deadline:
+        shown = page.evaluate("""() => { const p = document.querySelector('[data-panel=izin-semua]');
+          return {rows: [...p.querySelectorAll('.bar-label')].filter(l => l.getClientRects().length)
+                          .map(l => l.textContent),
+                  page: p.querySelector('.bar-page').textContent}; }""")
+        assert 3 <= len(shown["rows"]) < 21 and shown["page"].endswith("/ 21"), shown
+        seen |= set(shown["rows"])
+        pages.add(shown["page"])
+        page.wait_for_timeout(250)
+    assert seen == names and len(pages) >= 3

@@ -107,6 +107,23 @@
     }
   }
 
+  // Bars with rotate: one page at a time, on the server's clock (every display turns together) ------
+  function tickBars() {
+    var lists = document.querySelectorAll(".bar-list[data-rotate]");
+    for (var i = 0; i < lists.length; i++) {
+      var list = lists[i], every = Number(list.getAttribute("data-rotate")) || 10000;
+      var size = Number(list.getAttribute("data-page-size")) || 1;
+      var rows = Array.prototype.filter.call(list.querySelectorAll(".bar-row"),
+                                             function (r) { return r.style.display !== "none"; });
+      var pages = Math.max(1, Math.ceil(rows.length / size)), page = Math.floor(serverNow() / every) % pages;
+      rows.forEach(function (r, n) {
+        if (Math.floor(n / size) === page) r.removeAttribute("data-off"); else r.setAttribute("data-off", "1");
+      });
+      var first = page * size + 1, last = Math.min(rows.length, first + size - 1);
+      setText(list.querySelector(".bar-page"), rows.length > size ? first + "–" + last + " / " + rows.length : "");
+    }
+  }
+
   // Text fits its box ----------------------------------------------------------------------------
   // A title, an event, a source's line, a bar's region: when its text is wider (or, for clamped
   // text, taller) than its box, the font shrinks until it fits, never below the readability floor
@@ -316,7 +333,7 @@
     syncFromHeader();
     setInterval(syncFromHeader, 15 * 60 * 1000);
     var plotlyTimer = setInterval(function () { if (wrapPlotly()) clearInterval(plotlyTimer); }, 20);
-    setInterval(function () { tickClocks(); tickTickers(); }, 250);
+    setInterval(function () { tickClocks(); tickTickers(); tickBars(); }, 250);
     startFitting();
   }
 
