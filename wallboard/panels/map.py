@@ -42,7 +42,7 @@ __all__ = ["EMPTY_FILL", "MapPanel", "colour", "ink_on", "load_boundaries", "pla
 LABEL_PX = 18  # label type at 1080 lines (panels.js scales it): 0.9 rem, above the wall's 1.6 % floor
 LEGEND_REM = 1.5  # the legend row under the map
 LIST_ROW_REM = 1.25  # one listed area beside the map (0.9 rem type)
-WIDEST_VALUE = "8.888"  # labels are placed once, for a figure this wide
+WIDEST_VALUE = "888"  # labels are placed once, for a figure this wide
 CHAR_EM = 0.62  # a generous average glyph width of the wall's sans-serif, in em
 
 
@@ -191,6 +191,7 @@ class MapPanel(Panel):
         self.keys: dict[str, int] = {}  # area -> its number on the map and in the list
         self.listed: list[tuple[str, str]] = []  # areas without a full label, listed beside the map
         self.side_rem = 0.0
+        self.list_row_rem = LIST_ROW_REM
         if self.geo is not None:
             self.areas = self._geo_areas(self.geo, config.level)
             self._layout()
@@ -206,8 +207,11 @@ class MapPanel(Panel):
         if len(self.full) == len(feats):
             return
         rest = [f for f in feats if f["id"] not in self.full]
-        longest = max(len(f["properties"]["name"]) + len(WIDEST_VALUE) + 4 for f in rest)
-        self.side_rem = min(0.45 * width, longest * CHAR_EM * font)
+        # key column and gaps (2.1 rem), the name and the figure at CHAR_EM a character
+        longest = max(len(f["properties"]["name"]) + len(WIDEST_VALUE) for f in rest)
+        wanted = 2.1 + longest * CHAR_EM * font + 0.5
+        self.side_rem = min(0.6 * width, wanted)
+        self.list_row_rem = LIST_ROW_REM if wanted <= self.side_rem else 2 * LIST_ROW_REM  # name, then figure
         placed: list[tuple[float, float, float, float]] = []
         self.full = place_labels(feats, lines, width - self.side_rem, height, font, placed)
         self.listed = sorted(((f["id"], f["properties"]["name"]) for f in feats if f["id"] not in self.full),
@@ -218,7 +222,7 @@ class MapPanel(Panel):
 
     def list_rows(self) -> int:
         """Listed areas that fit whole in the column beside the map (one line kept for "+N")."""
-        rows = int((self.body_rem() - LEGEND_REM) // LIST_ROW_REM)
+        rows = int((self.body_rem() - LEGEND_REM) // self.list_row_rem)
         return len(self.listed) if len(self.listed) <= rows else max(0, rows - 1)
 
     def _areas(self, level: str) -> list[tuple[str, str]]:
@@ -275,7 +279,8 @@ class MapPanel(Panel):
         ]) for i, (code, name) in enumerate(self.listed[:shown])]
         if shown < len(self.listed):
             items.append(html.Li(t(self.locale, "+{n} more", n=len(self.listed) - shown), className="map-rest-more"))
-        return html.Ol(items, className="map-rest", style={"width": f"{self.side_rem:.2f}rem"})
+        tall = " map-rest-tall" if self.list_row_rem > LIST_ROW_REM else ""  # too narrow: figure under the name
+        return html.Ol(items, className="map-rest" + tall, style={"width": f"{self.side_rem:.2f}rem"})
 
     def _legend(self) -> html.Div:
         """Up to four bins; their texts follow the scale (``mapscale``), unused ones are hidden."""

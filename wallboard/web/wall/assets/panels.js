@@ -127,8 +127,8 @@
   // Text fits its box ----------------------------------------------------------------------------
   // A title, an event, a source's line, a bar's region: when its text is wider (or, for clamped
   // text, taller) than its box, the font shrinks until it fits, never below the readability floor
-  // (1.6 % of the screen height); a panel title first takes a second line where the panel is tall
-  // enough. An ellipsis is only what is left below the floor. Fitting measures layout, so it runs
+  // (1.6 % of the screen height), then takes a second line (titles, alert lines, bar labels, source
+  // lines). An ellipsis is only what is left after that. Fitting measures layout, so it runs
   // only when a box changes size (ResizeObserver) or a text changes length (MutationObserver),
   // never on a timer or on every live update of the same width.
   var FIT = ".panel-title, .panel-note, .panel-alert, .ev-title, .ev-meta, .ev-status, .ev-age, " +
@@ -136,7 +136,6 @@
             ".map-tile-name, .map-rest-item, .map-legend-text, .ticker-rotate .ticker-item";
   var WRAP = ".panel-alert, .bar-label, .src-age, .panel-title";           // may take a second line once one line at the floor is not enough
   var FLOOR_REM = 0.016 * 54;          // 1rem is 1/54 of the screen height (wall.css)
-  var TWO_LINE_PANEL_REM = 8;          // a panel this tall has room for a title on two lines
   var fittedFor = new WeakMap();       // element -> the text length and panel size it was fitted for
   var queued = new Set(), frame = 0, sizes = null, texts = null, flushes = 0;
 
@@ -146,6 +145,7 @@
 
   function overflowing(el) {
     if (el.scrollWidth > el.clientWidth + 1) return true;
+    if (el.classList.contains("kpi-main")) return false;  // sized by kpi.py for its box; only too wide matters
     var s = getComputedStyle(el);
     if ((hidesOverflow(s) || s.webkitLineClamp !== "none") && el.scrollHeight > el.clientHeight + 1) return true;
     var range = document.createRange();
@@ -159,6 +159,8 @@
     }
     return false;
   }
+
+  function lengthOf(key) { return key === undefined ? -1 : Number(key.split("|")[0]); }
 
   function keyOf(el) {
     var panel = el.closest(".panel");
@@ -179,10 +181,6 @@
     el.style.removeProperty("font-size");
     el.removeAttribute("data-wrap");
     if (!overflowing(el)) return;
-    if (el.classList.contains("panel-title") && el.closest(".panel").clientHeight >= TWO_LINE_PANEL_REM * rem()) {
-      el.setAttribute("data-wrap", "2");
-      if (!overflowing(el)) return;
-    }
     shrink(el);
     if (el.matches(WRAP) && !el.hasAttribute("data-wrap") && overflowing(el)) {  // then a second line
       el.style.removeProperty("font-size");
@@ -211,6 +209,9 @@
     var els = Array.from(queued);
     queued.clear();
     els.forEach(fit);
+    var panels = new Set();
+    els.forEach(function (el) { var p = el.isConnected && el.closest(".panel-status"); if (p) panels.add(p); });
+    panels.forEach(cutRows);  // a title on two lines leaves less room for rows
     flushes += 1;
   }
 
@@ -226,9 +227,22 @@
   function onResize(entries) {
     entries.forEach(function (e) {
       var el = e.target;
-      if (el.classList.contains("panel")) el.querySelectorAll(FIT).forEach(queue);
+      if (el.classList.contains("panel")) { el.querySelectorAll(FIT).forEach(queue); cutRows(el); }
       else queue(el);
     });
+  }
+
+  // A source list shows only the rows that fit whole (the server counted them for a one-line head).
+  function cutRows(panel) {
+    var lists = panel.querySelectorAll(".src-list");
+    for (var i = 0; i < lists.length; i++) {
+      var list = lists[i], rows = list.children;
+      for (var j = 0; j < rows.length; j++) rows[j].removeAttribute("data-cut");
+      var bottom = list.getBoundingClientRect().bottom + 1;
+      for (j = 0; j < rows.length; j++) {
+        if (rows[j].getBoundingClientRect().bottom > bottom) rows[j].setAttribute("data-cut", "1");
+      }
+    }
   }
 
   function onText(list) {
@@ -236,7 +250,9 @@
       var el = m.target.nodeType === 1 ? m.target : m.target.parentElement;
       if (!el) return;
       var owner = el.closest(FIT);
-      if (owner) queue(owner);  // fit() returns at once when the length and box are unchanged
+      // Same length as when fitted: nothing to measure (a live update of a figure or an age
+      // costs no layout read); a new length is fitted in the next frame.
+      if (owner && lengthOf(fittedFor.get(owner)) !== owner.textContent.length) queue(owner);
       m.addedNodes.forEach(function (n) { if (n.nodeType === 1) watchFit(n); });
     });
   }
