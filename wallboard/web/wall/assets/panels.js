@@ -178,12 +178,13 @@
     if (fittedFor.get(el) === key) return;
     fittedFor.set(el, key);
     el.style.removeProperty("--fit");
-    el.style.removeProperty("font-size");
+    if (!el.classList.contains("kpi-main")) el.style.removeProperty("font-size");  // kpi.py sets its own
     el.removeAttribute("data-wrap");
     if (!overflowing(el)) return;
     shrink(el);
     if (el.matches(WRAP) && !el.hasAttribute("data-wrap") && overflowing(el)) {  // then a second line
-      el.style.removeProperty("font-size");
+      // (a title keeps the floor size on its two lines, so the figure below keeps its room)
+      if (!el.classList.contains("panel-title")) el.style.removeProperty("font-size");
       el.setAttribute("data-wrap", "2");
       shrink(el);
     }
@@ -193,7 +194,8 @@
     var base = parseFloat(getComputedStyle(el).fontSize), size = base;
     var floor = el.classList.contains("kpi-main") ? 0 : FLOOR_REM * rem();
     for (var i = 0; i < 12 && size > floor && overflowing(el); i++) {
-      var k = Math.min(0.95, el.clientWidth / Math.max(1, el.scrollWidth) * 0.99);
+      // Too wide: by the ratio (a hair too wide loses a hair); too tall or out of its box: 5 %.
+      var ratio = el.clientWidth / Math.max(1, el.scrollWidth), k = ratio < 1 ? ratio * 0.99 : 0.95;
       size = Math.max(floor, size * Math.max(0.5, k));
       setSize(el, size, base);
     }
