@@ -25,7 +25,7 @@ def _indicator(config: Any, indicator_id: str) -> Any:
 
 
 def _figure(value: float, indicator: Any, locale: str) -> str:
-    unit = formatting.unit(indicator) if indicator is not None else ""
+    unit = formatting.unit(indicator, locale) if indicator is not None else ""
     return formatting.value(value, indicator, locale) + (f" {unit}" if unit else "")
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from dash import html
+from flask import g, has_request_context
 
 from wallboard.i18n import translator
 from wallboard.live import Hub
@@ -29,6 +30,7 @@ def wall_page(runtime: Any, screen: Any, query: dict[str, Any], current: dict[st
     """
     hub: Hub = runtime.hub
     config = runtime.config
+    drill = may_drill(config)
     current = hub.view(screen.id) if current is None else current
     by_id = {p.config.id: p for p in hub.panels(screen.id)}
     cols, rows = screen.displays
@@ -42,7 +44,7 @@ def wall_page(runtime: Any, screen: Any, query: dict[str, Any], current: dict[st
         html.Div(
             id=f"wall-page-{n}",
             className="wall-page wall-grid" + (" active" if n == first else ""),
-            children=[_apply(frame(by_id[p.id]), current) for p in page if p.id in by_id],
+            children=[_apply(frame(by_id[p.id], drill), current) for p in page if p.id in by_id],
             **{"data-index": n},
         )
         for n, page in enumerate(pages)
@@ -61,6 +63,15 @@ def wall_page(runtime: Any, screen: Any, query: dict[str, Any], current: dict[st
            "data-displays": f"{cols},{rows}", "data-display": f"{dx},{dy}", "data-pages": len(pages),
            "data-page": first, "data-rotate": rotate, "data-locale": config.site.locale},
     )
+
+
+def may_drill(config: Any) -> bool:
+    """Does this page's viewer get drill pages? Not an operator, and never a wall signed in by a
+    display token (a kiosk wall never leaves its wall); without ``users:`` (this machine only), yes."""
+    if not config.users:
+        return True
+    user = getattr(g, "user", None) if has_request_context() else None
+    return user is not None and not user.kiosk and user.may("supervisor")
 
 
 def _banner(locale: str) -> html.Div:
