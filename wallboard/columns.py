@@ -371,19 +371,17 @@ class UniqueReadings:
                 if (i, r) not in crowded}
 
     def of_pairs(self, pairs: set[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
-                                                           tuple[list[Any], list[Any]]]:
-        """Indicator and region codes, ts and value of the rows of ``pairs`` (views when every pair is
-        asked), with the names the codes stand for: what the store sums its day rollups from."""
+                                                           tuple[list[Any], list[Any]], np.ndarray]:
+        """Indicator and region codes, ts and value of every row (views, nothing copied), the names the
+        codes stand for, and which (indicator code, region code) are ``pairs``: what the store sums
+        its day rollups from, a chunk at a time."""
         c = self._cols
         inds, regs = self._source.indicators.names, self._source.regions.names
         wanted = np.zeros((len(inds), len(regs)), dtype=bool)
         codes_i, codes_r = {n: k for k, n in enumerate(inds)}, {n: k for k, n in enumerate(regs)}
         for i, r in pairs:
             wanted[codes_i[i], codes_r[r]] = True
-        if wanted.all():
-            return c["indicator"], c["region"], c["ts"], c["value"], (inds, regs)
-        pick = wanted[c["indicator"], c["region"]]
-        return (c["indicator"][pick], c["region"][pick], c["ts"][pick], c["value"][pick], (inds, regs))
+        return c["indicator"], c["region"], c["ts"], c["value"], (inds, regs), wanted
 
     def spans(self) -> dict[tuple[str, str], tuple[int, int]]:
         """Oldest and newest time per (indicator, region), in key order (see store ``_spans``)."""

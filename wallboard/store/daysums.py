@@ -21,7 +21,7 @@ import numpy as np
 
 from wallboard.store.base import DAY
 
-CHUNK_ROWS = 1_000_000  # rows summed at a time (temporaries a chunk long, not the batch's)
+CHUNK_ROWS = 250_000  # rows summed at a time (temporaries a chunk long, not the batch's)
 
 # Sums on which the rules differ: (1, 1e16, 1, -1e16) is 0 in plain doubles and 2 with more
 # precision; (1e20, 1, -1e20) is 0 in an x87 long double and 1 with compensation.
@@ -84,11 +84,12 @@ def _sum_one(summed: Rule, values: tuple[float, ...]) -> float:
 
 
 def day_rows(indicator: np.ndarray, region: np.ndarray, ts: np.ndarray, value: np.ndarray,
-             names: tuple[list[Any], list[Any]], summed: Rule) -> Iterator[list[tuple[Any, ...]]]:
-    """(indicator, region, day, n, total, lo, hi) of every day the rows fall in, a chunk at a time.
+             names: tuple[list[Any], list[Any]], wanted: np.ndarray, summed: Rule) -> Iterator[list[tuple[Any, ...]]]:
+    """(indicator, region, day, n, total, lo, hi) of every day the rows of the ``wanted`` (indicator
+    code, region code) pairs fall in, a chunk at a time (no copy of the batch's columns).
 
-    The rows are one moment per hour, sorted by (indicator, region, ts): a day's rows are next to
-    each other, in bucket order, which is the order SQL adds them in.
+    The rows are sorted by (indicator, region, ts) and the wanted pairs' are one moment per hour: a
+    day's rows are next to each other, in bucket order, which is the order SQL adds them in.
     """
     inds, regs = np.array(names[0], dtype=object), np.array(names[1], dtype=object)
     start = 0
@@ -99,6 +100,12 @@ def day_rows(indicator: np.ndarray, region: np.ndarray, ts: np.ndarray, value: n
             while end < len(ts) and (indicator[end], region[end], ts[end] // DAY) == key:
                 end += 1
         ind, reg, t, v = indicator[start:end], region[start:end], ts[start:end], value[start:end]
+        keep = wanted[ind, reg]
+        start = end
+        if not keep.all():
+            ind, reg, t, v = ind[keep], reg[keep], t[keep], v[keep]
+            if not len(t):
+                continue
         day = t // DAY
         new = np.r_[True, (ind[1:] != ind[:-1]) | (reg[1:] != reg[:-1]) | (day[1:] != day[:-1])]
         starts = np.flatnonzero(new)
@@ -109,7 +116,6 @@ def day_rows(indicator: np.ndarray, region: np.ndarray, ts: np.ndarray, value: n
         yield list(zip(inds[ind[starts]].tolist(), regs[reg[starts]].tolist(), (day[starts] * DAY).tolist(),
                        count.tolist(), total.tolist(), np.minimum.reduceat(v, starts).tolist(),
                        np.maximum.reduceat(v, starts).tolist(), strict=True))
-        start = end
 
 
 def fits(ts: np.ndarray, value: np.ndarray) -> bool:

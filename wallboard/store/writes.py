@@ -193,7 +193,7 @@ class Writer(StorePart):
         ask = "SELECT 1 FROM rollup_hour WHERE indicator = ? AND region = ? AND bucket >= ? AND bucket < ? LIMIT 1"
         fresh = {(i, r) for (i, r) in alone if conn.exec_driver_sql(
             ask, (i, r, spans[(i, r)][0] // DAY * DAY, spans[(i, r)][1] // DAY * DAY + DAY)).first() is None}
-        if fresh and not daysums.fits(*moments.of_pairs(fresh)[2:4]):
+        if fresh and not daysums.fits(*moments.of_pairs(set())[2:4]):  # all rows: no copy, stricter
             return set()
         return fresh
 
@@ -201,8 +201,7 @@ class Writer(StorePart):
         """The day rollups of the ``fresh`` pairs (``_fresh_days``), from the batch's columns."""
         summed = daysums.rule(conn)
         assert summed is not None  # _fresh_days found one
-        *columns, names = moments.of_pairs(fresh)
-        for chunk in daysums.day_rows(*columns, names, summed):
+        for chunk in daysums.day_rows(*moments.of_pairs(fresh), summed):
             conn.exec_driver_sql(
                 "INSERT INTO rollup_day (indicator, region, bucket, n, total, lo, hi) VALUES (?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (indicator, region, bucket) DO UPDATE SET n = excluded.n, total = excluded.total, "
