@@ -66,8 +66,10 @@ class Writer(StorePart):
                 rows = _moments(unique)
                 moments = _spans(rows)
                 alone = self._alone(conn, rows, moments)  # asked before the readings are written
-                fresh = self._fresh_days(conn, rows, moments, alone)  # and before the hours are
                 self._write_readings(conn, unique)
+                # Asked before the hours are written, and after the first write: inside the write's
+                # transaction (SQLite begins it at the first INSERT), so no other writer comes between.
+                fresh = self._fresh_days(conn, rows, moments, alone)
                 self._write_latest(conn, _spans(unique))
                 if moments:  # rollups count moments only
                     self._write_rollups(conn, moments, alone, fresh)
