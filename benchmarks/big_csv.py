@@ -29,6 +29,7 @@ import argparse
 import json
 import os
 import resource
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -151,6 +152,17 @@ def child(folder: Path, csv_path: Path, row_by_row: bool, csv_module: bool = Fal
     config = parse_config(config_text(folder, csv_path), base=folder).config
     store = Store.open(config.database.url)
     collector = Collector(store, config, folder)
+    writing = [0.0]
+    write = store.write
+
+    def timed_write(*args: object, **kwargs: object) -> int:
+        start = time.perf_counter()
+        try:
+            return write(*args, **kwargs)  # type: ignore[arg-type]
+        finally:
+            writing[0] += time.perf_counter() - start
+
+    store.write = timed_write  # type: ignore[method-assign]
     began = time.perf_counter()
     run = collector.run("satudata", datetime.now(UTC))
     seconds = time.perf_counter() - began
@@ -158,7 +170,7 @@ def child(folder: Path, csv_path: Path, row_by_row: bool, csv_module: bool = Fal
     stored = store.count_readings()
     store.close()
     print(json.dumps({"ok": run.ok, "rows": run.rows, "rejected": run.rejected, "error": run.error,
-                      "seconds": seconds, "peak_mb": peak_mb, "stored": stored}))
+                      "seconds": seconds, "write_seconds": writing[0], "peak_mb": peak_mb, "stored": stored}))
 
 
 def measure(folder: Path, csv_path: Path, row_by_row: bool, csv_module: bool = False) -> dict:
@@ -178,14 +190,29 @@ def measure(folder: Path, csv_path: Path, row_by_row: bool, csv_module: bool = F
 
 def check_values(folder: Path, sample: list[tuple[str, str, int, float]]) -> int:
     """How many sampled rows the store holds with a different value (or not at all)."""
-    import sqlite3
-
     with sqlite3.connect(folder / "wallboard.db") as conn:
         wrong = 0
         for indicator, region, ts, value in sample:
             got = conn.execute("SELECT value FROM readings WHERE indicator = ? AND region = ? AND ts = ?",
                                (indicator, region, ts)).fetchone()
             wrong += got is None or got[0] != value
+        wrong += wrong_days(conn)
+    return wrong
+
+
+def wrong_days(conn: sqlite3.Connection) -> int:
+    """How many day rollups of every 25th (indicator, region) differ from SQL's recount of their hours
+    (the store may sum a big batch's days itself, store/daysums.py: they must be the same to the bit)."""
+    pairs = conn.execute("SELECT DISTINCT indicator, region FROM rollup_day ORDER BY 1, 2").fetchall()[::25]
+    wrong = 0
+    for indicator, region in pairs:
+        recount = conn.execute(
+            "SELECT indicator, region, (bucket / 86400) * 86400, SUM(n), SUM(total), MIN(lo), MAX(hi) FROM rollup_hour "
+            "WHERE indicator = ? AND region = ? GROUP BY indicator, region, (bucket / 86400) * 86400",
+            (indicator, region)).fetchall()
+        stored = conn.execute("SELECT * FROM rollup_day WHERE indicator = ? AND region = ? ORDER BY bucket",
+                              (indicator, region)).fetchall()
+        wrong += len(set(recount) ^ set(stored))
     return wrong
 
 
@@ -228,6 +255,7 @@ def main() -> int:
     for name, n, got, bad in table:
         right = got["ok"] and got["rejected"] == 0 and got["stored"] == n and bad == 0
         result = f"ok (load {got['load']:.1f})" if right else f"WRONG: {got} ({bad} sampled values differ)"
+        print(f"  {name}: Store.write {got.get('write_seconds', 0):.1f} s of {got['seconds']:.1f} s")
         print(f"| {name:<30} | {n:>9,} | {got['seconds']:>7.1f} | {n / got['seconds']:>7,.0f} | "
               f"{got['peak_mb']:>5.0f} MB | {result}")
     print(f"| {'recorded: main, row by row':<30} | {rows:>9,} | {seconds:>7.1f} | {rows / seconds:>7,.0f} | "

@@ -370,6 +370,19 @@ class UniqueReadings:
         return {(inds[i], regs[r]) for i, r in zip(ind[starts].tolist(), reg[starts].tolist(), strict=True)
                 if (i, r) not in crowded}
 
+    def of_pairs(self, pairs: set[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                                           tuple[list[Any], list[Any]], np.ndarray]:
+        """Indicator and region codes, ts and value of every row (views, nothing copied), the names the
+        codes stand for, and which (indicator code, region code) are ``pairs``: what the store sums
+        its day rollups from, a chunk at a time."""
+        c = self._cols
+        inds, regs = self._source.indicators.names, self._source.regions.names
+        wanted = np.zeros((len(inds), len(regs)), dtype=bool)
+        codes_i, codes_r = {n: k for k, n in enumerate(inds)}, {n: k for k, n in enumerate(regs)}
+        for i, r in pairs:
+            wanted[codes_i[i], codes_r[r]] = True
+        return c["indicator"], c["region"], c["ts"], c["value"], (inds, regs), wanted
+
     def spans(self) -> dict[tuple[str, str], tuple[int, int]]:
         """Oldest and newest time per (indicator, region), in key order (see store ``_spans``)."""
         c = self._cols
