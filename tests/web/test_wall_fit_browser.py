@@ -150,7 +150,7 @@ def test_magelang_wall_cuts_no_text(magelang: WallServer, page_at, tmp_path: Pat
 def test_longest_names_and_an_alert_line_cut_no_text(demo: WallServer, page_at, tmp_path: Path) -> None:
     db = "sqlite:///" + str(demo.config_path.parent / "data" / "wallboard.db")
     # Above critical and ahead of the simulator's readings: the alert line shows under the panel.
-    write_reading(db, "tinggi_muka_air", 777, ts=int(time.time()) + 600)
+    write_reading(db, "tinggi_muka_air", 777, ts=int(time.time()) + 600, region="12.75.01")  # region_thresholds
     page = page_at(1920, 1080)
     page.goto(demo.url + "/wall/panjang")
     page.wait_for_function("() => document.querySelector('#p-air--alert.alert-waiting')", timeout=20_000)
