@@ -48,7 +48,7 @@ def props(alerts: list[AlertInfo]) -> dict[str, dict]:
 def test_every_panel_type_shows_an_unacknowledged_wait() -> None:
     lines = props([alert()])
     assert {p["data-alert"] for p in lines.values()} == {"waiting"}
-    assert lines["k"]["children"] == "Belum ditanggapi sejak 14.05 · 25 menit"
+    assert lines["k"]["children"] == "14.05 · belum ditanggapi · 25 menit"
     assert "alert-critical" in lines["g"]["className"]
 
 
@@ -59,7 +59,7 @@ def test_acknowledged_shows_who_and_since_when() -> None:
 
 def test_kecamatan_alerts_are_counted_and_no_alert_means_no_line() -> None:
     line = props([alert("12.75.01", "warning"), dataclasses.replace(alert("12.75.02"), id=2)])["m"]
-    assert line["children"] == "0 dari 2 wilayah ditangani · menunggu sejak 14.05 · 25 menit"
+    assert line["children"] == "0 dari 2 wilayah ditangani · 14.05 · menunggu 25 menit"
     assert "alert-critical" in line["className"]
     assert {p["data-alert"] for p in props([]).values()} == {""}
 
@@ -70,7 +70,7 @@ def test_handled_only_when_every_alert_shown_is_acknowledged() -> None:
     waiting = [dataclasses.replace(alert("12.75.01"), id=2), dataclasses.replace(alert("12.75.02", "warning"), id=3)]
     line = props([city, *waiting])["k"]
     assert line["data-alert"] == "waiting" and "Ditangani" not in line["children"]
-    assert line["children"] == "1 dari 3 wilayah ditangani · menunggu sejak 14.05 · 25 menit"
+    assert line["children"] == "1 dari 3 wilayah ditangani · 14.05 · menunggu 25 menit"
     assert "alert-critical" in line["className"]
     done = [city] + [dataclasses.replace(a, acknowledged_by="budi", acknowledged_at=NOW) for a in waiting]
     line = props(done)["k"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -110,7 +111,8 @@ def test_wall_shows_who_handles_an_alert_and_how_long_one_waits(tmp_path: Path, 
     write_reading(db_url, "uji", 400)  # the server's own alert engine opens the alert
     page.wait_for_function(alert_is("waiting"), timeout=15000)
     line = page.locator("#air--alert")
-    assert "Belum ditanggapi" in line.inner_text()
+    # the time first, so a narrow strip never loses it: "14.05 · belum ditanggapi · 3 menit"
+    assert re.match(r"\d\d\.\d\d · belum ditanggapi · ", line.inner_text()), line.inner_text()
     assert "alert-critical" in line.get_attribute("class")
     # It pulses three times on arrival, then stays still.
     assert page.evaluate("() => getComputedStyle(document.querySelector('#air--alert')).animationIterationCount") == "3"

@@ -41,8 +41,8 @@ def alert_props(panel: Any, snap: Any) -> dict[str, Any] | None:
         oldest = min(waiting, key=lambda a: (a.opened or snap.now))
         opened = oldest.opened or snap.now
         time, age = formatting.time_of_day(opened.astimezone(zone), locale), formatting.age(snap.now - opened, locale)
-        text = (t(locale, "Not acknowledged since {time} · {age}", time=time, age=age) if count == 1 else
-                t(locale, "{done} of {n} areas handled · waiting since {time} · {age}",
+        text = (t(locale, "{time} · not acknowledged · {age}", time=time, age=age) if count == 1 else
+                t(locale, "{done} of {n} areas handled · {time} · waiting {age}",
                   done=count - len(waiting), n=count, time=time, age=age))
         kind, pool = "waiting", waiting
     top = max(pool, key=lambda a: ORDER.get(a.state, 0))
