@@ -4,7 +4,6 @@ figure marked, never a zero), while the kab/kota still answering stays as it is.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
