@@ -108,3 +108,18 @@ def test_a_key_handed_out_twice_in_one_run_is_stored_with_its_last_value(tmp_pat
     made, store = collector(tmp_path, peer)
     assert made.run("kab_3308").ok
     assert stored(store, "kasus_dbd")[("33.08.01", MONTH)] == (6.0, "P1M")
+
+
+def test_first_pages_older_than_retention_move_the_cursor_on_with_a_note(tmp_path: Path, peer: ApiServer) -> None:
+    from datetime import UTC, datetime  # noqa: PLC0415 - only this test needs a clock
+
+    now = datetime(2026, 12, 2, tzinfo=UTC)
+    old, new = int(now.timestamp()) - 500 * 86400, int(now.timestamp()) - 3600  # retention is 400 days
+    item_old = [{"region": f"33.08.0{n}", "ts": old + n, "value": 1} for n in (1, 2)]
+    peer.handlers[PATH] = pages(item_old, item_old, [{"region": "33.08.01", "ts": new, "value": 9}])
+    made, store = collector(tmp_path, peer, "\n    max_pages: 2")
+    first = made.run("kab_3308", now)  # two pages, both too old: nothing stored, yet the position moves
+    assert first.ok and first.rows == 0 and "dilewati" in (first.notes or "")
+    second = made.run("kab_3308", now)
+    assert second.ok and stored(store, "kasus_dbd") == {("33.08.01", new): (9.0, None)}
+    assert peer.requests[-1].endswith("since=p2")

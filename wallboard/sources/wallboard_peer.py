@@ -91,20 +91,28 @@ class WallboardSource(Source):
         deadline = Deadline(self.config.timeout)
         batch = Batch(empty_ok=True)
         cursors = dict(self.cursors)
+        retention = self.context.retention
+        cutoff = int((now - retention).timestamp()) if retention else None
         for remote, local in self.config.mapping().items():
-            cursors[remote] = self._indicator(remote, local, cursors.get(remote), batch, deadline)
+            cursors[remote] = self._indicator(remote, local, cursors.get(remote), batch, deadline, cutoff)
         # One reading per key, the last handed out winning: a key can come twice in one run (written
         # during the first sync, or changed again between two pages), and the collector would add
         # two rows of one key together by the indicator's aggregate.
         batch.readings = list({(r.indicator, r.region, r.ts, r.period): r for r in batch.readings}.values())
         moved = {k: v for k, v in cursors.items() if v}
-        if batch.readings and moved != self.cursors:
+        if moved != self.cursors:
             batch.fingerprint = Fingerprint(0, 0, CURSORS, json.dumps(moved, sort_keys=True))
         return batch
 
-    def _indicator(self, remote: str, local: str, cursor: str | None, batch: Batch, deadline: Deadline) -> str | None:
-        """Pages of one indicator into ``batch``; returns the cursor after the last page read."""
+    def _indicator(self, remote: str, local: str, cursor: str | None, batch: Batch, deadline: Deadline,
+                   cutoff: int | None = None) -> str | None:
+        """Pages of one indicator into ``batch``; returns the cursor after the last page read.
+
+        Moments older than this wall's retention (``cutoff``) are skipped here, with a note, rather
+        than refused by the collector: refused, the run would fail, the cursor stay, and a peer whose
+        first pages are all older than retention would be read from the same place forever."""
         restarted = False
+        skipped = 0
         for _ in range(self.config.max_pages):
             status, body = self._get(remote, cursor, deadline)
             if status in (400, 410) and cursor is not None and not restarted:
@@ -119,10 +127,15 @@ class WallboardSource(Source):
                 found = readings(body.get("readings"), local, region)
             except PageRefused as exc:
                 raise SourceError(f"{remote}: ditolak, tidak ada yang disimpan: {exc}") from None
-            batch.readings.extend(found)
+            kept = [r for r in found if cutoff is None or r.period is not None or r.ts >= cutoff]
+            skipped += len(found) - len(kept)
+            batch.readings.extend(kept)
             cursor = body.get("cursor") if isinstance(body.get("cursor"), str) else cursor
             if not body.get("more") or not found:
                 break
+        if skipped:
+            batch.warn(f"{remote}: {skipped} pembacaan lebih tua dari database.retention dilewati; "
+                       "posisi baca maju melewatinya")
         return cursor
 
     def _region(self, body: Any) -> str:
