@@ -112,8 +112,10 @@ class Collector:
                 if rejected:
                     error = f"semua {rejected} record ditolak: {error}"
             else:
-                # A position moved past nothing storable (readings older than retention) is kept too.
-                rows = self._store(source, source_id, batch) if batch.rows or batch.fingerprint else 0
+                # A position moved past nothing storable (readings older than retention) is kept too,
+                # and a peer's incidents read with no new reading.
+                wrote = batch.rows or batch.fingerprint or batch.peer_incidents is not None
+                rows = self._store(source, source_id, batch) if wrote else 0
                 ok = True
                 error = f"{rejected} record ditolak: " + self._reasons(source_id, batch) if rejected else None
         except Exception as exc:  # noqa: BLE001 - any fault of a source is contained here
