@@ -54,7 +54,7 @@ class Collector:
         with self._lock:
             self.config = config
             self.context = SourceContext(config.site, {i.id: i for i in config.indicators}, self.base_dir,
-                                         self.wait_for_files)
+                                         self.wait_for_files, config.database.retention)
             keep = {s.id: s for s in config.sources}
             for source_id, (old, instance) in list(self._instances.items()):
                 if keep.get(source_id) != old:
@@ -112,7 +112,10 @@ class Collector:
                 if rejected:
                     error = f"semua {rejected} record ditolak: {error}"
             else:
-                rows = self._store(source, source_id, batch) if batch.rows else 0
+                # A position moved past nothing storable (readings older than retention) is kept too,
+                # and a peer's incidents read with no new reading.
+                wrote = batch.rows or batch.fingerprint or batch.peer_incidents is not None
+                rows = self._store(source, source_id, batch) if wrote else 0
                 ok = True
                 error = f"{rejected} record ditolak: " + self._reasons(source_id, batch) if rejected else None
         except Exception as exc:  # noqa: BLE001 - any fault of a source is contained here

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from wallboard import regions, samples
 from wallboard.boundaries import FetchError, fetch_region
-from wallboard.boundaries.fetch import OUT_DIR, file_name
+from wallboard.boundaries.fetch import OUT_DIR, PROVINCE_LEVEL, file_name
 
 # Provinces by Kemendagri code whose clocks are not on WIB.
 _WITA = {"51", "52", "53", "63", "64", "65", "71", "72", "73", "74", "75", "76"}
@@ -73,14 +73,25 @@ def _writable(folder: Path, force: bool) -> None:
     folder.mkdir(parents=True, exist_ok=True)
 
 
-def create_province(province: regions.Wilayah, folder: Path, force: bool = False) -> Created:
+def create_province(province: regions.Wilayah, folder: Path, force: bool = False, fetch: bool = True,
+                    source: str | None = None) -> Created:
     """A province wall: its kab/kota are the areas, one ``type: wallboard`` source per kab/kota
-    (``url: ${URL_3308}``), and a README in Bahasa Indonesia on what each kab/kota adds to share."""
+    (``url: ${URL_3308}``), and a README in Bahasa Indonesia on what each kab/kota adds to share.
+    Its kab/kota boundaries are downloaded like a kabupaten's kecamatan ones; failing that, one note
+    and the maps draw tiles."""
     _writable(folder, force)
     done = Created(folder, province.code, province.name)
     areas = regions.kecamatan(province.code)
+    have_boundaries = False
+    if fetch:
+        try:
+            done.files += fetch_region(province.code, folder / OUT_DIR, source, FETCH_TIMEOUT)
+            have_boundaries = True
+        except FetchError as exc:
+            done.notes.append(f"kab/kota boundaries not downloaded ({exc}); the map shows tiles until "
+                              f"`wallboard regions fetch {province.code}` succeeds")
     config = folder / "config.yaml"
-    config.write_text(render_province(province), encoding="utf-8")
+    config.write_text(render_province(province, have_boundaries), encoding="utf-8")
     readme = folder / "README.md"
     readme.write_text(_province_readme(province, areas), encoding="utf-8")
     done.files[:0] = [config, readme]
@@ -91,7 +102,9 @@ def create_province(province: regions.Wilayah, folder: Path, force: bool = False
 PROVINCE_SHARED = ("kasus_dbd", "harga_beras")
 
 
-def render_province(province: regions.Wilayah) -> str:
+def render_province(province: regions.Wilayah, boundaries: bool = False) -> str:
+    """``boundaries``: names data/regions/CODE-kabupaten.geojson as the maps' areas (``regions.kecamatan``:
+    on a province wall the level below the site is its kab/kota)."""
     code = province.code
     sources = "".join(
         f"  - id: kab_{k.code.replace('.', '')}\n"
@@ -102,8 +115,13 @@ def render_province(province: regions.Wilayah) -> str:
         f"    indicators: [{', '.join(PROVINCE_SHARED)}]\n"
         f"    every: 1m\n"
         for k in regions.kecamatan(code))
-    return _PROVINCE_TEMPLATE.format(name=province.name, code=code, timezone=timezone_for(code),
+    text = _PROVINCE_TEMPLATE.format(name=province.name, code=code, timezone=timezone_for(code),
                                      areas=len(regions.kecamatan(code)), sources=sources)
+    if boundaries:
+        block = ("# On a province wall the level below the site (`kecamatan:`) is its kab/kota.\nregions:\n"
+                 f"  kecamatan: {(OUT_DIR / file_name(code, PROVINCE_LEVEL)).as_posix()}\n\n")
+        text = text.replace("\nsources:\n", "\n" + block + "sources:\n", 1)
+    return text
 
 
 def _province_readme(province: regions.Wilayah, areas: tuple[regions.Wilayah, ...]) -> str:
@@ -174,7 +192,7 @@ def create(text: str, folder: Path, force: bool = False, fetch: bool = True, sou
     """
     province = find_province(text)
     if province is not None:
-        return create_province(province, folder, force)
+        return create_province(province, folder, force, fetch, source)
     region = find_region(text)
     code = region.code
     _writable(folder, force)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +94,8 @@ class Batch:
     empty_ok: bool = False
     # The file this batch was read from (file sources); stored with the batch (Store.write).
     fingerprint: Fingerprint | None = None
+    # type: wallboard: the peer's open incidents as read this run (None: not read, keep the last ones)
+    peer_incidents: list[dict[str, Any]] | None = None
 
     def reject(self, reason: str) -> None:
         self.rejected += 1

@@ -47,8 +47,9 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     from wallboard.boundaries.fetch import OUT_DIR
     from wallboard.bps import DEFAULT_URL
 
+    region = regions.province(args.code) if args.code.strip() != "00" else None  # a province: its kab/kota
     try:
-        region = regions.find_kabupaten_kota(args.code)
+        region = region or regions.find_kabupaten_kota(args.code)
     except regions.RegionNotFound as exc:
         print(f"wallboard regions fetch: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -61,7 +62,10 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         return 1
     for path in written:
         print(path)
-    print(f"name them in config.yaml under regions: (kecamatan: / desa:) for {region.name}'s maps")
+    if region.level == 1:
+        print(f"name it in config.yaml as regions: {{kecamatan: ...}}: {region.name}'s kab/kota are its maps' areas")
+    else:
+        print(f"name them in config.yaml under regions: (kecamatan: / desa:) for {region.name}'s maps")
     return 0
 
 
@@ -78,8 +82,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     show.add_argument("code", help="Kemendagri code or name, e.g. 33.08")
     show.set_defaults(func=cmd_show)
 
-    fetch = inner.add_parser("fetch", help="download kecamatan and desa boundaries into data/regions/")
-    fetch.add_argument("code", help="Kemendagri code or name, e.g. 33.08")
+    fetch = inner.add_parser(
+        "fetch", help="download kecamatan and desa boundaries (a province: its kab/kota) into data/regions/")
+    fetch.add_argument("code", help="Kemendagri code or name, e.g. 33.08 (or a province code, e.g. 33)")
     fetch.add_argument("--from", dest="source", metavar="URL_TEMPLATE",
                        help="where to download from, e.g. http://host/{code}-{level}.geojson "
                             "(default: the cahyadsn/wilayah_boundaries repository)")

@@ -58,8 +58,43 @@ def roll_up(desa: Mapping[str, float], aggregate: str) -> dict[str, float]:
     return {code: combine(values, aggregate) for code, values in groups.items()}
 
 
+def _depth(site: str) -> int:
+    """Parts of the site's own code: 0 for the country (``00``), 1 for a province, 2 for a kab/kota."""
+    return 0 if site == "00" else site.count(".") + 1
+
+
+def _under(code: str, site: str) -> bool:
+    return site == "00" or code.startswith(site + ".")
+
+
+def _above_kabupaten(by_region: Mapping[str, float], wanted: str, aggregate: str, site: str) -> RegionFigures:
+    """A province (or national) wall: its areas are the level below it (kab/kota, or provinces).
+
+    Each area is its own figure when it reported one, else its finer figures combined with the
+    indicator's aggregate, from the coarsest finer level present in it (never a kecamatan and its desa
+    both, which would count people twice). ``desa`` asks for the level below the areas, kept as is.
+    """
+    parts = _depth(site) + (1 if wanted == "kecamatan" else 2)
+    exact: dict[str, float] = {}
+    groups: dict[str, dict[int, list[float]]] = {}
+    for code, value in by_region.items():
+        n = code.count(".") + 1
+        if not _under(code, site) or n < parts:
+            continue
+        if n == parts:
+            exact[code] = value
+        else:
+            groups.setdefault(".".join(code.split(".")[:parts]), {}).setdefault(n, []).append(value)
+    rolled = {area: combine(found[min(found)], aggregate) for area, found in groups.items() if area not in exact}
+    return RegionFigures(wanted, wanted, {**exact, **rolled}, "areas" if rolled else None, aggregate)
+
+
 def at_level(by_region: Mapping[str, float], wanted: str, aggregate: str, site: str) -> RegionFigures:
-    """The figures a panel at ``wanted`` level shows, from figures at any level under ``site``."""
+    """The figures a panel at ``wanted`` level shows, from figures at any level under ``site``.
+
+    On a province or national wall ``kecamatan`` means the site's own areas (kab/kota, provinces)."""
+    if _depth(site) < 2:
+        return _above_kabupaten(by_region, wanted, aggregate, site)
     split: dict[str, dict[str, float]] = {name: {} for name in LEVELS}
     for code, value in by_region.items():
         name = level_of(code)

@@ -6,7 +6,7 @@ Panels say what they need (``Needs``); the hub joins the needs of every screen a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -72,6 +72,9 @@ class Snapshot:
     # and the sources' runs are unknown (not failed). Set by the hub (``wallboard.live.hub``).
     link_down: datetime | None = None
     forecasts: dict[str, list[Any]] = field(default_factory=dict)  # source -> StoredForecast, FORECAST_WINDOW
+    # (indicator, level) -> the areas (codes at the figures' level) whose figures are no longer news:
+    # older than the indicator's stale_after, or fed by a peer wallboard that has not answered within it.
+    stale: dict[tuple[str, str], set[str]] = field(default_factory=dict)
 
 
 class SeriesCache:
@@ -132,6 +135,55 @@ def one_level(rows: list | None) -> list[str] | None:
     return [r.region for r in rows if r.region.count(".") == min(levels)]
 
 
+def inside(region: str, code: str) -> bool:
+    """``region`` is ``code`` or lies within it (``33.08.01`` inside ``33.08``)."""
+    return region == code or region.startswith(code + ".")
+
+
+def peer_regions(config: Any) -> dict[str, str]:
+    """source id -> the region code it speaks for, for the ``type: wallboard`` sources that pin one."""
+    return {s.id: s.region for s in config.sources if s.type == "wallboard" and getattr(s, "region", None)}
+
+
+def down_regions(config: Any, indicator_id: str, now: datetime, status: dict[str, Any]) -> set[str]:
+    """Regions whose peer wallboard has not succeeded within the indicator's ``stale_after``: its
+    figures are the last ones it sent, never a zero, but they are no longer news."""
+    limit = config.stale_after(indicator_id)
+    down = set()
+    for sid, code in peer_regions(config).items():
+        if indicator_id not in config.source(sid).indicator_ids():
+            continue
+        state = status.get(sid)
+        last = state.last_success if state is not None else None
+        if last is None or now - last > limit:
+            down.add(code)
+    return down
+
+
+def stale_areas(config: Any, indicator_id: str, areas: Iterable[str], rows: list | None, now: datetime,
+                down: set[str]) -> set[str]:
+    """The areas of a map or bar whose newest figure is older than ``stale_after`` or whose peer is
+    down (a province wall's kab/kota whose own wallboard stopped answering)."""
+    wanted = set(areas)
+    newest: dict[str, tuple[int, str | None]] = {}
+    for row in rows or []:
+        # The area a row lies in: the prefix of its code that is an area (rows above the areas, a
+        # site total, freshen none of them). One pass over the rows: 372 desa x 372 areas no more.
+        parts = row.region.split(".")
+        area = next((a for a in (".".join(parts[:k]) for k in range(len(parts), 0, -1)) if a in wanted), None)
+        if area is not None and (area not in newest or row.ts > newest[area][0]):
+            newest[area] = (row.ts, row.period)
+    out = set()
+    for area in wanted:
+        if any(inside(area, code) or inside(code, area) for code in down):
+            out.add(area)
+        elif area in newest:
+            ts, period = newest[area]
+            if now.timestamp() - ts > config.stale_after(indicator_id, period).total_seconds():
+                out.add(area)
+    return out
+
+
 def build_snapshot(store: Store, config: Any, needs: Needs, now: datetime, version: int,
                    as_of: bool = False, cache: SeriesCache | None = None,
                    open_alerts: Callable[[datetime | None], list[Any]] | None = None) -> Snapshot:
@@ -184,5 +236,14 @@ def build_snapshot(store: Store, config: Any, needs: Needs, now: datetime, versi
     }
     forecasts = {source: store.forecasts(source, now - FORECAST_BEHIND, now + FORECAST_AHEAD)
                  for source in needs.forecasts}
+    stale = {}
+    peers = list(peer_regions(config)) if needs.regions else []
+    # Areas judged one by one on walls fed by other wallboards (a province's kab/kota, a neighbour's
+    # river) and on walls above kab/kota; a kab/kota's own map keeps judging its indicator as a whole.
+    if peers or (needs.regions and (config.site.region == "00" or "." not in config.site.region)):
+        status = store.source_status(peers, until) if peers else {}
+        stale = {key: stale_areas(config, key[0], figures.values, latest.get(key[0]), now,
+                                  down_regions(config, key[0], now, status))
+                 for key, figures in by_level.items()}
     return Snapshot(now.astimezone(zone), version, indicators, series, events, sources, by_level, alerts, as_of,
-                    forecasts=forecasts)
+                    forecasts=forecasts, stale=stale)

@@ -3,7 +3,9 @@ write-scoped to the sender's region, every use audited and counted, the token ne
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -172,3 +174,26 @@ def test_a_token_naming_an_unknown_indicator_is_a_config_error(tmp_path: Path,
     with pytest.raises(ConfigError) as raised:
         parse_config(broken, base=tmp_path)
     assert any("'kasus_dbdd' is not defined" in str(p) and "api_tokens" in str(p) for p in raised.value.problems)
+
+
+def test_incidents_are_the_incidents_model_with_regions_and_who_acknowledged(site: Any) -> None:
+    from wallboard.alerts import incidents  # noqa: PLC0415 - only this test acknowledges
+
+    runtime, client = site
+    late = int(time.time()) - 60  # fresh: a stale figure opens no alert
+    runtime.store.write("uji", Batch(readings=[Reading("kasus_dbd", "33.08.01", late, 25.0),
+                                               Reading("kasus_dbd", "33.08.02", late, 12.0)]))
+    start = datetime.now(UTC)
+    runtime.alerts.evaluate(start)
+    runtime.alerts.evaluate(start + timedelta(minutes=2))  # past alerts' min_duration
+    [opened] = incidents.open_incidents(runtime.store.engine)
+    incidents.acknowledge(runtime.store.engine, opened.id, "dr. Sari", "tim PSN dikirim")
+    body = get(client, "/api/v1/incidents", TOKENS["WB_DBD"]).get_json()
+    [incident] = body["incidents"]
+    assert incident["id"] == opened.id and incident["indicator"] == "kasus_dbd"
+    assert incident["state"] == "critical" and incident["acknowledged_by"] == "dr. Sari"
+    [region] = incident["regions"]  # alerts judge the kabupaten's total here (no per-region alerts)
+    assert region["region"] == "33.08" and region["peak"] >= 25.0 and region["since"] and region["state"]
+    assert region["acknowledged_by"] == "dr. Sari" and region["acknowledged_at"]
+    other = get(client, "/api/v1/incidents", TOKENS["WB_PROV"]).get_json()["incidents"]
+    assert [n["id"] for n in other] == [opened.id]

@@ -37,6 +37,7 @@ SCREENS = """screens:
     grid: {columns: 2, rows: 1}
     panels:
       - {id: dbd, type: kpi, indicator: kasus_dbd, at: [0, 0]}
+      - {id: per_kab, type: bar, indicator: kasus_dbd, at: [1, 0]}
 """
 
 
@@ -201,6 +202,14 @@ def test_3371_stopped_turns_stale_while_3308_keeps_updating(walls: dict[str, Any
 
     until(judged, "33.71 stale and 33.08.04 fresh", timeout=20, log=walls["servers"]["prov"].log)
     assert province_regions(walls)["33.71.01"]["value"] == 3.0  # the last figure kept, never zero
+    # The province's own wall says so too: its bar of kab/kota marks Kota Semarang stale ("1 wilayah usang").
+    seen, deadline = "", time.monotonic() + 20  # heartbeats keep a stream open: bounded by a deadline
+    with httpx.stream("GET", walls["servers"]["prov"].url + "/api/stream/utama", timeout=20) as stream:
+        for line in stream.iter_lines():
+            if "wilayah usang" in line or time.monotonic() > deadline:
+                seen = line
+                break
+    assert "1 wilayah usang" in seen and "◌" in seen
 
 
 def test_3371_restarted_delivers_what_it_collected_meanwhile_none_twice(walls: dict[str, Any]) -> None:

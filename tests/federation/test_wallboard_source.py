@@ -64,7 +64,7 @@ def test_pages_are_stored_with_their_cursor_and_a_restart_carries_on(tmp_path: P
     peer.requests.clear()
     again, _ = collector(tmp_path, peer)  # a new process on the same database
     assert again.run("kab_3308").ok
-    assert peer.requests == [f"{PATH}?limit=2&since=p2"]
+    assert [r for r in peer.requests if r.startswith(PATH)] == [f"{PATH}?limit=2&since=p2"]
 
 
 @pytest.mark.parametrize(("answer", "says"), [
@@ -108,3 +108,41 @@ def test_a_key_handed_out_twice_in_one_run_is_stored_with_its_last_value(tmp_pat
     made, store = collector(tmp_path, peer)
     assert made.run("kab_3308").ok
     assert stored(store, "kasus_dbd")[("33.08.01", MONTH)] == (6.0, "P1M")
+
+
+def test_first_pages_older_than_retention_move_the_cursor_on_with_a_note(tmp_path: Path, peer: ApiServer) -> None:
+    from datetime import UTC, datetime  # noqa: PLC0415 - only this test needs a clock
+
+    now = datetime(2026, 12, 2, tzinfo=UTC)
+    old, new = int(now.timestamp()) - 500 * 86400, int(now.timestamp()) - 3600  # retention is 400 days
+    item_old = [{"region": f"33.08.0{n}", "ts": old + n, "value": 1} for n in (1, 2)]
+    peer.handlers[PATH] = pages(item_old, item_old, [{"region": "33.08.01", "ts": new, "value": 9}])
+    made, store = collector(tmp_path, peer, "\n    max_pages: 2")
+    first = made.run("kab_3308", now)  # two pages, both too old: nothing stored, yet the position moves
+    assert first.ok and first.rows == 0 and "dilewati" in (first.notes or "")
+    second = made.run("kab_3308", now)
+    assert second.ok and stored(store, "kasus_dbd") == {("33.08.01", new): (9.0, None)}
+    assert [r for r in peer.requests if r.startswith(PATH)][-1].endswith("since=p2")
+
+
+def test_the_peers_open_incidents_are_stored_for_the_console(tmp_path: Path, peer: ApiServer) -> None:
+    from wallboard.store.federation import peer_incidents  # noqa: PLC0415 - only this test reads them
+
+    peer.handlers[PATH] = pages([item("33.08.01", 4)])
+    region = {"region": "33.08.02", "state": "critical", "peak": 21.0, "since": "2026-12-02T08:10:00+00:00",
+              "acknowledged_at": "2026-12-02T08:14:00+00:00", "acknowledged_by": "dr. Sari"}
+    answer = {"api": "v1", "site": {"name": "Kab. Magelang", "region": "33.08"}, "incidents": [
+        {"id": 12, "indicator": "kasus_dbd", "state": "critical", "opened": "2026-12-02T08:10:00+00:00",
+         "acknowledged_by": "dr. Sari", "acknowledged_at": "2026-12-02T08:14:00+00:00", "note": "tim PSN",
+         "regions": [region, {**region, "region": "33.71.01"}]},  # a code outside 33.08: dropped
+        {"id": 13, "indicator": "tinggi_air", "state": "warning", "regions": []},  # not read by this source
+    ]}
+    peer.handlers["/api/v1/incidents"] = lambda query: (200, answer)
+    made, store = collector(tmp_path, peer)
+    assert made.run("kab_3308").ok
+    [(fetched, found)] = peer_incidents(store.engine).values()
+    assert [(n["id"], n["indicator"], n["acknowledged_by"]) for n in found] == [(12, "kasus_dbd", "dr. Sari")]
+    assert found[0]["regions"] == [region]
+    answer["incidents"] = []  # closed in the kabupaten: gone from the province's list at the next run
+    assert made.run("kab_3308").ok
+    assert peer_incidents(store.engine)["kab_3308"][1] == []

@@ -130,6 +130,20 @@ def test_retention_removes_old_readings_but_trends_remain(store: Store) -> None:
     assert latest.ts == T0 + (24 * 10 - 1) * 3600
 
 
+def test_retention_removes_the_change_log_rows_of_the_readings_it_deletes(store: Store) -> None:
+    store.shared = frozenset({"a"})  # shared with peers: every write is logged in federation_changes
+    try:
+        store.write("s", Batch(readings=[Reading("a", "r", T0 + h * 3600, float(h)) for h in range(24 * 10)]))
+        store.write("s", Batch(readings=[Reading("a", "r", T0 + DAY, 0.0, "P1M")]))  # a month's figure stays
+        store.maintain(timedelta(days=3), datetime.fromtimestamp(T0 + 10 * DAY, UTC))
+    finally:
+        store.shared = frozenset()
+    with store.engine.connect() as conn:
+        logged = conn.exec_driver_sql("SELECT ts, period FROM federation_changes WHERE indicator = 'a'").all()
+    assert sorted(ts for ts, period in logged if not period) == [T0 + h * 3600 for h in range(24 * 7, 24 * 10)]
+    assert [(ts, period) for ts, period in logged if period] == [(T0 + DAY, "P1M")]
+
+
 def test_old_runs_pruned_but_last_success_kept(store: Store) -> None:
     old = datetime(2026, 1, 1, tzinfo=UTC)
     store.record_run(Run("s", old, old, True, 5, 0, None))

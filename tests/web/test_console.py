@@ -136,3 +136,21 @@ def test_console_report_download(desk) -> None:
     assert book.sheetnames == ["Indikator", "Peringatan", "OPD"]
     bad = client.get("/console/report.xlsx?date=kemarin")
     assert bad.status_code == 400 and "TTTT-BB-HH" in bad.get_data(as_text=True)
+
+
+def test_kab_kota_incidents_read_by_a_peer_source_are_listed_read_only(desk) -> None:
+    from wallboard.store.federation import save_peer_incidents  # noqa: PLC0415 - only this test writes them
+
+    client, repo = desk
+    found = [{"id": 12, "indicator": "kasus_dbd", "state": "critical", "opened": "2026-12-02T08:10:00+00:00",
+              "acknowledged_by": "dr. Sari", "acknowledged_at": "2026-12-02T08:14:00+00:00", "note": "tim PSN",
+              "regions": [{"region": "33.08.02", "state": "critical", "peak": 21.0}]}]
+    with repo.engine.begin() as conn:
+        save_peer_incidents(conn, "kab_3308", found, datetime.now(UTC))
+    page = client.get("/console").get_data(as_text=True)
+    assert "Kejadian di kabupaten/kota (hanya baca) (1)" in page
+    table = page[page.index('id="peer-incidents"'):]
+    table = table[:table.index("</table>")]
+    assert 'data-peer-incident="kab_3308:12"' in table and "dr. Sari sejak" in table and "21" in table
+    assert "Borobudur" in table  # the kecamatan's name, not only its code
+    assert "<button" not in table and "<form" not in table and "<input" not in table  # nothing to acknowledge

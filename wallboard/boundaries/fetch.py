@@ -28,10 +28,14 @@ from wallboard.bps import BridgeError, bridge_files
 from wallboard.downloads import BOUNDARY_MAX_BYTES, DownloadError, bounded, megabytes
 
 LEVELS = ("kecamatan", "desa")
+# A province wall's areas: its kab/kota, from the same repository's per-province kab files.
+PROVINCE_LEVEL = "kabupaten"
+_DEPTH = {PROVINCE_LEVEL: 2, "kecamatan": 3, "desa": 4}  # parts of the codes at each level
 _RAW = "https://raw.githubusercontent.com/cahyadsn/wilayah_boundaries/main/db"
 DEFAULT_SOURCE = {
     "kecamatan": _RAW + "/kec/wilayah_boundaries_kec_{province}.sql",
     "desa": _RAW + "/kel/{province}/wilayah_boundaries_kel_{code}.sql",
+    PROVINCE_LEVEL: _RAW + "/kab/wilayah_boundaries_kab_{province}.sql",
 }
 OUT_DIR = Path("data") / "regions"
 # Indonesia lies within these; a file whose first point falls outside was written [lat, lng].
@@ -66,7 +70,7 @@ def source_from(template: str | None) -> dict[str, str]:
     if not template:
         return dict(DEFAULT_SOURCE)
     if "{level}" in template:
-        return {level: template for level in LEVELS}
+        return {level: template for level in _DEPTH}
     base = template.rstrip("/")
     return {level: url.replace(_RAW, base) for level, url in DEFAULT_SOURCE.items()}
 
@@ -207,7 +211,8 @@ def parse(data: bytes, url: str) -> list[dict]:
 # Checking against the official list ------------------------------------------------------------
 
 def _official(code: str, level: str) -> dict[str, str]:
-    listed = regions.kecamatan(code) if level == "kecamatan" else regions.desa(code)
+    # A province's "kecamatan" are its kab/kota (regions.kecamatan lists the level below any site).
+    listed = regions.desa(code) if level == "desa" else regions.kecamatan(code)
     return {r.code: r.name for r in listed}
 
 
@@ -219,7 +224,7 @@ def _few(codes: set[str]) -> str:
 def checked(features: list[dict], code: str, level: str, url: str) -> dict:
     """The features of this region and level, as the map reads them, once every code is right."""
     official = _official(code, level)
-    depth = 3 if level == "kecamatan" else 4
+    depth = _DEPTH[level]
     mine = [f for f in features if f["id"].startswith(code + ".") and f["id"].count(".") == depth - 1]
     got = {f["id"] for f in mine}
     foreign = got - set(official)
@@ -255,6 +260,14 @@ def boundaries(request: FetchRequest) -> dict[str, bytes]:
     return out
 
 
+def province_boundaries(request: FetchRequest) -> dict[str, bytes]:
+    """Artefact of a province wall: ``33-kabupaten.geojson``, its kab/kota (the areas of its maps)."""
+    url = request.url(PROVINCE_LEVEL)
+    collection = checked(parse(request.get(url), url), request.code, PROVINCE_LEVEL, url)
+    return {file_name(request.code, PROVINCE_LEVEL): json.dumps(collection, ensure_ascii=False,
+                                                                separators=(",", ":")).encode("utf-8")}
+
+
 def bps_bridge(request: FetchRequest) -> dict[str, bytes]:
     """The BPS-Kemendagri bridging table (``--bps``), for sources with ``region_codes: bps``."""
     if request.bps is None:
@@ -275,17 +288,22 @@ ARTEFACTS: list[Callable[[FetchRequest], dict[str, bytes]]] = [
 
 def fetch_region(code: str, folder: Path, template: str | None = None, timeout: float = 30.0,
                  bps: str | None = None, max_bytes: int = BOUNDARY_MAX_BYTES) -> list[Path]:
-    """Build every artefact for kabupaten/kota ``code``, then write them all into ``folder``.
+    """Build every artefact for kabupaten/kota ``code`` (for a province: its kab/kota boundaries),
+    then write them all into ``folder``.
 
     Nothing is written unless every artefact was built: the files already there (the wall may be
     drawing them) stay as they were after any failure.
     """
     region = regions.kabupaten_kota(code)
+    artefacts = ARTEFACTS
+    if region is None and code.strip() != "00":
+        region = regions.province(code)
+        artefacts = [province_boundaries]  # a province wall: its kab/kota outlines
     if region is None:
-        raise FetchError(f"{code!r} is not a kabupaten/kota code")
+        raise FetchError(f"{code!r} is not a kabupaten/kota or province code")
     request = FetchRequest(region.code, source_from(template), timeout, bps, max_bytes)
     files: dict[str, bytes] = {}
-    for artefact in ARTEFACTS:
+    for artefact in artefacts:
         files.update(artefact(request))
     folder.mkdir(parents=True, exist_ok=True)
     written = []

@@ -23,7 +23,7 @@ from wallboard import formatting, regions
 from wallboard.config.models import Identifier, PanelBase
 from wallboard.durations import Duration
 from wallboard.i18n import translator
-from wallboard.panels.base import STATE_SHAPES, Panel, PanelView, stale_note, worst
+from wallboard.panels.base import STATE_SHAPES, Panel, PanelView, stale_count, stale_note, worst
 from wallboard.panels.levels import level_note
 from wallboard.rollup import RegionFigures, at_level
 from wallboard.snapshot import Needs, Snapshot
@@ -114,6 +114,7 @@ class BarPanel(Panel):
         """(label, value, text, state) per bar, the states that make the panel's, and the newest time."""
         out, states, newest = [], [], None
         self._level_note = ""
+        self._stale = 0
         if self.config.by == "region":
             state, current = self.indicator_state(snap, self.config.indicator)
             if current is None or current.value is None:
@@ -124,10 +125,15 @@ class BarPanel(Panel):
             self._level_note = level_note(figures, self.locale)
             # Reported for the whole kabupaten/kota only: one bar for the site beats an empty panel.
             shown = figures.values or current.by_region
+            stale = snap.stale.get((self.config.indicator, self.config.level), set())
+            self._stale = len(stale & set(shown))
             for code, value in shown.items():
                 label = regions.name(code) if code != site else self.wall.config.site.name
-                out.append((label, value, formatting.value(value, indicator, self.locale), ""))
-            return out, [state], current.time
+                # A stale area keeps its last figure, marked: on a province wall, a kab/kota whose
+                # own wallboard stopped answering.
+                out.append((label, value, formatting.value(value, indicator, self.locale),
+                            "stale" if code in stale else ""))
+            return out, [state, "stale"] if stale & set(shown) else [state], current.time
         for indicator_id in self.config.indicators or []:
             state, current = self.indicator_state(snap, indicator_id)
             states.append(state)
@@ -166,4 +172,5 @@ class BarPanel(Panel):
             return PanelView("nodata", None, props, self.nodata_text())
         state = worst([s for s in states if s != "nodata"] or ["nodata"])
         note = stale_note(state, newest, snap.now, self.locale)
-        return PanelView(state, newest, props, " · ".join(p for p in (self._level_note, note) if p))
+        areas = stale_count(self._stale, self.locale) if self._stale else ""
+        return PanelView(state, newest, props, " · ".join(p for p in (self._level_note, note, areas) if p))

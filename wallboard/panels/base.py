@@ -204,6 +204,11 @@ def flat_props(panel: Panel, view: PanelView) -> Props:
     return out
 
 
+def stale_count(n: int, locale: str) -> str:
+    """The note "2 wilayah usang": areas of a map or bar whose figures are old or whose peer is down."""
+    return t(locale, "{n} areas stale", n=n)
+
+
 def stale_note(view_state: str, updated: datetime | None, now: datetime, locale: str) -> str:
     if updated is None:
         return no_data(locale)

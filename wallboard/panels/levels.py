@@ -17,6 +17,12 @@ _ROLLED = {
     "last": "Per kecamatan: latest desa figure",
 }
 
+_AREAS = {
+    "sum": "Per area: sum of its kecamatan/desa",
+    "mean": "Per area: mean of its kecamatan/desa",
+    "last": "Per area: latest figure within it",
+}
+
 
 def level_text(figures: RegionFigures, locale: str) -> str:
     """One short line, or "" when the figures are at the level the panel asked for."""
@@ -24,6 +30,8 @@ def level_text(figures: RegionFigures, locale: str) -> str:
         return t(locale, "Per kecamatan (no desa figures)")
     if figures.rolled_from == "desa":
         return t(locale, _ROLLED.get(figures.aggregate, _ROLLED["sum"]))
+    if figures.rolled_from == "areas":  # a province wall: kab/kota combined from their own areas
+        return t(locale, _AREAS.get(figures.aggregate, _AREAS["sum"]))
     return ""
 
 

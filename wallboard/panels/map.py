@@ -29,7 +29,7 @@ from pydantic import Field, model_validator
 from wallboard import formatting, regions
 from wallboard.config.models import Identifier, PanelBase
 from wallboard.i18n import translator
-from wallboard.panels.base import Panel, PanelView, stale_note
+from wallboard.panels.base import STATE_SHAPES, Panel, PanelView, stale_count, stale_note, worst
 from wallboard.panels.levels import level_note
 from wallboard.panels.mapscale import EMPTY_FILL, scale_for
 from wallboard.rollup import at_level, parent
@@ -326,7 +326,8 @@ class MapPanel(Panel):
         return {"gridTemplateColumns": f"repeat({cols}, minmax(0, 1fr))",
                 "gridTemplateRows": f"repeat({rows}, minmax(0, 1fr))", "--rows": rows}
 
-    def _figure(self, values: dict[str, float], texts: dict[str, str], geo: dict | None = None) -> dict:
+    def _figure(self, values: dict[str, float], texts: dict[str, str], geo: dict | None = None,
+                stale: set[str] | frozenset = frozenset()) -> dict:
         """Areas as filled outlines on plain x/y axes (lon, lat): no map tiles or topojson to fetch,
         so the wall works offline. Near the equator an unprojected lon/lat is true enough."""
         dark = self.wall.config.site.theme == "dark"
@@ -343,7 +344,8 @@ class MapPanel(Panel):
             v = values.get(f["id"])
             fill = scale.colour(v)
             data.append({"type": "scatter", "mode": "lines", "x": xs, "y": ys, "fill": "toself",
-                         "fillcolor": fill, "line": {"color": edge, "width": line}, "hoverinfo": "skip",
+                         "fillcolor": fill, "hoverinfo": "skip",
+                         "line": {"color": edge, "width": line, "dash": "dot" if f["id"] in stale else "solid"},
                          "name": f["properties"]["name"]})
             p = f["properties"]
             if f["id"] in labelled:
@@ -409,12 +411,15 @@ class MapPanel(Panel):
         note = stale_note(state, last_ok or issued, snap.now, self.locale) or t(self.locale, "BMKG forecast")
         return PanelView(state, issued.astimezone(snap.now.tzinfo) if issued else None, props, note)
 
-    def paint(self, values: dict[str, float], texts: dict[str, str], geo: dict | None) -> dict:
+    def paint(self, values: dict[str, float], texts: dict[str, str], geo: dict | None,
+              stale: set[str] | frozenset = frozenset()) -> dict:
         """The props that colour the areas (the figure, or the tiles) in fixed bins, with the legend
-        and the figures of the areas listed beside the map."""
+        and the figures of the areas listed beside the map. A stale area keeps its last figure (never
+        a zero) marked with the stale shape, and a dotted outline or tile."""
         props: dict = dict(self._legend_props(values))
+        texts = {code: f"{STATE_SHAPES['stale']} {text}" if code in stale else text for code, text in texts.items()}
         if self.geo is not None:
-            props["graph"] = {"figure": self._figure(values, texts, geo)}
+            props["graph"] = {"figure": self._figure(values, texts, geo, stale)}
             for i, (code, _) in enumerate(self.listed[:self.list_rows()]):
                 props[f"k{i}"] = {"children": texts.get(code, "–")}
             return props
@@ -422,7 +427,8 @@ class MapPanel(Panel):
         for i, (code, _) in enumerate(self.areas):
             if code in values:
                 fill = scale.colour(values[code])
-                props[f"t{i}"] = {"style": {"background": fill, "color": ink_on(fill)}, "className": "map-tile"}
+                kind = "map-tile map-tile-stale" if code in stale else "map-tile"
+                props[f"t{i}"] = {"style": {"background": fill, "color": ink_on(fill)}, "className": kind}
                 props[f"t{i}-v"] = {"children": texts[code]}
             else:
                 props[f"t{i}"] = {"style": {}, "className": "map-tile map-tile-empty"}
@@ -448,8 +454,14 @@ class MapPanel(Panel):
             if geo is self.geo:
                 values = {code: values[parent(code)] for code, _ in self.areas if parent(code) in values}
                 texts = {code: texts[parent(code)] for code in values}
-        props = self.paint(values, texts, geo)
+        stale = snap.stale.get(key, set())
+        if figures.coarser and geo is self.geo:
+            stale = {code for code in values if parent(code) in stale}
+        props = self.paint(values, texts, geo, stale)
         if state == "nodata" or not values:
             return PanelView("nodata", None, props, self.nodata_text())
         note = stale_note(state, current.time, snap.now, self.locale)
+        if stale:
+            state = worst([state, "stale"])
+            note = " · ".join(p for p in (note, stale_count(len(stale), self.locale)) if p)
         return PanelView(state, current.time, props, level_note(figures, self.locale, note))

@@ -55,6 +55,9 @@ class SourceContext:
     # Seconds a file source may wait for a file still being written before giving up on this run:
     # 0 for the scheduler (it retries anyway), a few seconds for `wallboard collect --once`.
     wait_for_files: float = 0.0
+    # database.retention: readings older than this are refused on arrival; a source reading by cursor
+    # (``type: wallboard``) skips them itself so its position moves on past them.
+    retention: Any = None
 
 
 class Source(ABC):

@@ -62,3 +62,50 @@ def readings(items: object, indicator: str, region: str) -> list[Reading]:
     if len(items) > MAX_ITEMS:
         raise PageRefused(f"halaman terlalu besar: {len(items)} pembacaan (paling banyak {MAX_ITEMS})")
     return [reading(item, indicator, region, n) for n, item in enumerate(items)]
+
+
+MAX_INCIDENTS = 500  # open incidents kept from one peer, and regions kept per incident
+STATES = frozenset({"warning", "critical"})
+
+
+def _text(value: object, limit: int) -> str | None:
+    return value[:limit] if isinstance(value, str) and value else None
+
+
+def _peer_region(item: object, region: str) -> dict[str, object] | None:
+    if not isinstance(item, dict) or not isinstance(item.get("region"), str):
+        return None
+    code = item["region"]
+    if not CODE.match(code) or not inside(code, region) or item.get("state") not in STATES:
+        return None
+    peak = item.get("peak")
+    return {"region": code, "state": item["state"],
+            "peak": float(peak) if isinstance(peak, int | float) and not isinstance(peak, bool)
+            and math.isfinite(peak) else None,
+            "since": _text(item.get("since"), 40), "acknowledged_at": _text(item.get("acknowledged_at"), 40),
+            "acknowledged_by": _text(item.get("acknowledged_by"), 120)}
+
+
+def incidents(body: object, mapping: dict[str, str], region: str) -> tuple[list[dict[str, object]], int]:
+    """A peer's ``GET /api/v1/incidents`` answer as the incidents a province's console lists: those
+    of the indicators this source reads (under their local ids), regions inside the one the peer
+    speaks for. Returns them and how many items were dropped as unsound (shown as a note, never a
+    failed run: incidents are context, the readings are the data)."""
+    items = body.get("incidents") if isinstance(body, dict) else None
+    if not isinstance(items, list):
+        return [], 1
+    out, dropped = [], 0
+    for item in items[:MAX_INCIDENTS]:
+        if isinstance(item, dict) and item.get("indicator") not in mapping:
+            continue  # an indicator this source does not read: not this wall's business
+        if not isinstance(item, dict) or item.get("state") not in STATES:
+            dropped += 1
+            continue
+        regions = item.get("regions") if isinstance(item.get("regions"), list) else []
+        found = [r for r in (_peer_region(r, region) for r in regions[:MAX_INCIDENTS]) if r is not None]
+        out.append({"id": item.get("id") if isinstance(item.get("id"), int) else None,
+                    "indicator": mapping[item["indicator"]], "state": item["state"],
+                    "opened": _text(item.get("opened"), 40), "acknowledged_by": _text(item.get("acknowledged_by"), 120),
+                    "acknowledged_at": _text(item.get("acknowledged_at"), 40), "note": _text(item.get("note"), 300),
+                    "regions": found})
+    return out, dropped + max(0, len(items) - MAX_INCIDENTS)

@@ -27,7 +27,7 @@ from wallboard.config.models import Identifier
 from wallboard.config.models import SourceBase as _Base
 from wallboard.secrets import expand
 from wallboard.sources.base import Batch, Deadline, Fingerprint, Reading, Source, SourceError
-from wallboard.sources.peers import CODE, PageRefused, inside, readings
+from wallboard.sources.peers import CODE, PageRefused, incidents, inside, readings
 
 CURSORS = "wallboard-cursors"  # Fingerprint.digest of a stored cursor set (its path holds the JSON)
 
@@ -91,20 +91,29 @@ class WallboardSource(Source):
         deadline = Deadline(self.config.timeout)
         batch = Batch(empty_ok=True)
         cursors = dict(self.cursors)
+        retention = self.context.retention
+        cutoff = int((now - retention).timestamp()) if retention else None
         for remote, local in self.config.mapping().items():
-            cursors[remote] = self._indicator(remote, local, cursors.get(remote), batch, deadline)
+            cursors[remote] = self._indicator(remote, local, cursors.get(remote), batch, deadline, cutoff)
+        self._incidents(batch, deadline)
         # One reading per key, the last handed out winning: a key can come twice in one run (written
         # during the first sync, or changed again between two pages), and the collector would add
         # two rows of one key together by the indicator's aggregate.
         batch.readings = list({(r.indicator, r.region, r.ts, r.period): r for r in batch.readings}.values())
         moved = {k: v for k, v in cursors.items() if v}
-        if batch.readings and moved != self.cursors:
+        if moved != self.cursors:
             batch.fingerprint = Fingerprint(0, 0, CURSORS, json.dumps(moved, sort_keys=True))
         return batch
 
-    def _indicator(self, remote: str, local: str, cursor: str | None, batch: Batch, deadline: Deadline) -> str | None:
-        """Pages of one indicator into ``batch``; returns the cursor after the last page read."""
+    def _indicator(self, remote: str, local: str, cursor: str | None, batch: Batch, deadline: Deadline,
+                   cutoff: int | None = None) -> str | None:
+        """Pages of one indicator into ``batch``; returns the cursor after the last page read.
+
+        Moments older than this wall's retention (``cutoff``) are skipped here, with a note, rather
+        than refused by the collector: refused, the run would fail, the cursor stay, and a peer whose
+        first pages are all older than retention would be read from the same place forever."""
         restarted = False
+        skipped = 0
         for _ in range(self.config.max_pages):
             status, body = self._get(remote, cursor, deadline)
             if status in (400, 410) and cursor is not None and not restarted:
@@ -119,11 +128,37 @@ class WallboardSource(Source):
                 found = readings(body.get("readings"), local, region)
             except PageRefused as exc:
                 raise SourceError(f"{remote}: ditolak, tidak ada yang disimpan: {exc}") from None
-            batch.readings.extend(found)
+            kept = [r for r in found if cutoff is None or r.period is not None or r.ts >= cutoff]
+            skipped += len(found) - len(kept)
+            batch.readings.extend(kept)
             cursor = body.get("cursor") if isinstance(body.get("cursor"), str) else cursor
             if not body.get("more") or not found:
                 break
+        if skipped:
+            batch.warn(f"{remote}: {skipped} pembacaan lebih tua dari database.retention dilewati; "
+                       "posisi baca maju melewatinya")
         return cursor
+
+    def _incidents(self, batch: Batch, deadline: Deadline) -> None:
+        """The peer's open incidents, for the province's console (read-only). A peer that cannot
+        answer them (an older wallboard, a token without them) leaves the last ones and a note:
+        incidents are context, and the readings of this run are stored all the same."""
+        url = f"{expand(self.config.url).rstrip('/')}/api/v1/incidents"
+        try:
+            status, body = self._get_json(url, {}, deadline)
+        except SourceError as exc:
+            batch.warn(f"insiden peer tidak terbaca: {exc}")
+            return
+        if status != 200:
+            batch.warn(f"insiden peer tidak terbaca: HTTP {status}")
+            return
+        site = body.get("site") if isinstance(body.get("site"), dict) else {}
+        spoken = site.get("region")
+        region = self.config.region or (spoken if isinstance(spoken, str) and CODE.match(spoken) else "00")
+        found, dropped = incidents(body, self.config.mapping(), region)
+        if dropped:
+            batch.warn(f"{dropped} insiden peer tidak sah, dilewati")
+        batch.peer_incidents = found
 
     def _region(self, body: Any) -> str:
         """The region the peer speaks for: its answer's, which must be the one config names."""
@@ -140,6 +175,9 @@ class WallboardSource(Source):
         base = expand(self.config.url).rstrip("/")
         url = f"{base}/api/v1/indicators/{quote(remote, safe='')}/readings"
         params = {"limit": str(self.config.page), **({"since": cursor} if cursor else {})}
+        return self._get_json(url, params, deadline)
+
+    def _get_json(self, url: str, params: dict[str, str], deadline: Deadline) -> tuple[int, Any]:
         headers = {"Authorization": f"Bearer {expand(self.config.token)}", "Accept": "application/json"}
         left = max(0.5, deadline.left())
         try:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -166,6 +167,30 @@ def log_changes(conn: Any, dialect: str, unique: Any, shared: frozenset[str]) ->
     rows = [(i, region, ts, period or "", int(versions[i]), float(value)) for (i, region, ts, period), value in items]
     for start in range(0, len(rows), LOG_ROWS):
         conn.exec_driver_sql(sql, rows[start:start + LOG_ROWS])
+
+
+# --- peers' incidents ---------------------------------------------------------------------------
+
+def save_peer_incidents(conn: Any, source: str, found: list[dict[str, Any]], now: datetime) -> None:
+    """Inside ``Store.write``'s transaction: the source's row replaced by what its peer answered now."""
+    t = schema.peer_incidents
+    conn.execute(t.delete().where(t.c.source == source))
+    conn.execute(t.insert().values(source=source, fetched=now, body=json.dumps(found, ensure_ascii=False)))
+
+
+def peer_incidents(engine: Any) -> dict[str, tuple[datetime, list[dict[str, Any]]]]:
+    """source -> (when read, the peer's open incidents), for the console."""
+    t = schema.peer_incidents
+    with engine.connect() as conn:
+        rows = conn.execute(select(t.c.source, t.c.fetched, t.c.body).order_by(t.c.source)).all()
+    out = {}
+    for source, fetched, body in rows:
+        try:
+            found = json.loads(body)
+        except ValueError:
+            continue
+        out[source] = (fetched if fetched.tzinfo else fetched.replace(tzinfo=UTC), found)
+    return out
 
 
 # --- push positions ------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Keeping the store's size in check: old readings and collector runs removed; rollups rebuilt.
+"""Keeping the store's size in check: old readings (and their federation change log) and collector
+runs removed; rollups rebuilt.
 
 Rollups stay when readings go, so long trends outlive the readings they were counted from.
 """
@@ -46,6 +47,13 @@ class Retention(StorePart):
                     [(i, r, cutoff) for i, r in pairs[start:start + 50]],
                 )
                 removed += max(result.rowcount, 0)
+                # Their entries in the peers' change log go with them: a peer must not be handed
+                # readings this wall no longer has, and the log must not outgrow the readings.
+                conn.exec_driver_sql(
+                    self._sql(f"DELETE FROM federation_changes WHERE indicator = ? AND region = ? AND ts < ? "
+                              f"AND period = '{MOMENT}'"),
+                    [(i, r, cutoff) for i, r in pairs[start:start + 50]],
+                )
                 if result.rowcount:  # the old part of their trends now comes from the rollups
                     bump_versions(conn, self._dialect, dict.fromkeys((i for i, _ in pairs[start:start + 50]), None))
         return removed

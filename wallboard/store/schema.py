@@ -198,6 +198,16 @@ federation_changes = Table(
 )
 Index("federation_changes_version", federation_changes.c.indicator, federation_changes.c.version)
 
+# The open incidents each ``type: wallboard`` source last read from its peer (``GET /api/v1/incidents``),
+# its whole answer as JSON: a province's console lists them read-only (store/federation.py).
+peer_incidents = Table(
+    "peer_incidents",
+    metadata,
+    Column("source", String(64), primary_key=True),
+    Column("fetched", DateTime(timezone=True), nullable=False),
+    Column("body", Text, nullable=False),
+)
+
 # Where each push target (``federation.push``, hashed URL) stands per indicator: the cursor of the
 # last reading it accepted (store/federation.py). The readings from there on are the outbox.
 federation_push = Table(

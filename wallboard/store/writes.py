@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from wallboard.records import Batch, Event, Fingerprint, Forecast
 from wallboard.store import daysums, schema
 from wallboard.store.base import DAY, HOUR, MOMENT, ROLLUPS, StorePart, _length_sql, placeholders
-from wallboard.store.federation import log_changes
+from wallboard.store.federation import log_changes, save_peer_incidents
 
 COPY_THRESHOLD = 100  # PostgreSQL batches larger than this go through COPY
 ROWS_PER_STATEMENT = 50_000  # readings per executemany on SQLite
@@ -81,6 +81,8 @@ class Writer(StorePart):
                 self._write_events(conn, source, batch.events, now)
             if batch.forecasts:
                 self._write_forecasts(conn, source, batch.forecasts, now)
+            if batch.peer_incidents is not None:
+                save_peer_incidents(conn, source, batch.peer_incidents, now)
             if batch.fingerprint is not None:  # with the data it produced: stored once, or not at all
                 self._write_fingerprint(conn, source, batch.fingerprint, now)
         return len(unique) + len({e.ref for e in batch.events}) + len({(f.region, f.valid) for f in batch.forecasts})

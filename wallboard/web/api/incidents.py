@@ -1,8 +1,8 @@
-"""``GET /api/v1/incidents``: the open alerts of the indicators a token reads, with who acknowledged them.
+"""``GET /api/v1/incidents``: the open incidents of the indicators a token reads, with who acknowledged them.
 
-Read-only, for a province's console to show what its kabupaten/kota are dealing with. Built on
-today's alerts (``wallboard/alerts/repo.py``); kept in this one module so it can be pointed at the
-incidents model (issue 21) when that lands, without the API's shape changing.
+Read-only, for a province's console to show what its kabupaten/kota are dealing with: each incident
+(``wallboard/alerts/incidents.py``) with its id, indicator, state, who acknowledged it and when, and
+its regions (each with its state, peak, since, and its own acknowledgement).
 """
 
 from __future__ import annotations
@@ -11,15 +11,16 @@ from typing import Any
 
 from flask import Response, jsonify
 
-from wallboard.alerts.repo import AlertRepo
+from wallboard.alerts import incidents
 from wallboard.web.api import tokens
 
 
 def incidents_answer(runtime: Any, who: tokens.Caller) -> dict[str, Any]:
     config = runtime.config
-    alerts = [a for a in AlertRepo(runtime.store.engine).open_alerts() if who.entry.reads(a.indicator)]
+    directions = {i.id: i.direction for i in config.indicators}
+    found = [n for n in incidents.open_incidents(runtime.store.engine, directions) if who.entry.reads(n.indicator)]
     return {"api": "v1", "site": {"name": config.site.name, "region": config.site.region},
-            "incidents": [{**a.as_json(), "site": config.site.region} for a in alerts]}
+            "incidents": [{**n.as_json(), "site": config.site.region} for n in found]}
 
 
 def register(app: Any, runtime: Any) -> None:

@@ -12,29 +12,13 @@ from datetime import datetime
 from typing import Any
 
 from wallboard.indicators import threshold_state
-
-
-def peer_regions(config: Any) -> dict[str, str]:
-    """source id -> the region code it speaks for, for the ``type: wallboard`` sources that pin one."""
-    return {s.id: s.region for s in config.sources if s.type == "wallboard" and getattr(s, "region", None)}
+from wallboard.snapshot import down_regions as snapshot_down
+from wallboard.snapshot import inside, peer_regions
 
 
 def down_regions(runtime: Any, indicator: Any, now: datetime, status: dict[str, Any]) -> set[str]:
-    """Regions whose peer has not answered within the indicator's ``stale_after``."""
-    peers = {sid: code for sid, code in peer_regions(runtime.config).items()
-             if indicator.id in runtime.config.source(sid).indicator_ids()}
-    limit = runtime.config.stale_after(indicator.id)
-    down = set()
-    for sid, code in peers.items():
-        state = status.get(sid)
-        last = state.last_success if state is not None else None
-        if last is None or now - last > limit:
-            down.add(code)
-    return down
-
-
-def _inside(region: str, codes: set[str]) -> bool:
-    return any(region == c or region.startswith(c + ".") for c in codes)
+    """Regions whose peer has not answered within the indicator's ``stale_after`` (as the wall judges them)."""
+    return snapshot_down(runtime.config, indicator.id, now, status)
 
 
 def region_states(runtime: Any, indicators: list[Any], latest: dict[str, list[Any]],
@@ -48,7 +32,7 @@ def region_states(runtime: Any, indicators: list[Any], latest: dict[str, list[An
         states = {}
         for row in latest.get(indicator.id, []):
             limit = config.stale_after(indicator.id, row.period)
-            stale = now.timestamp() - row.ts > limit.total_seconds() or _inside(row.region, down)
+            stale = now.timestamp() - row.ts > limit.total_seconds() or any(inside(row.region, c) for c in down)
             states[row.region] = "stale" if stale else threshold_state(row.value, indicator)
         out[indicator.id] = states
     return out

@@ -28,6 +28,7 @@ from wallboard.alerts.report import write_report
 from wallboard.i18n import translator
 from wallboard.regions import name as region_name
 from wallboard.secrets import mask_text
+from wallboard.store.federation import peer_incidents
 from wallboard.web.access.guard import csrf_token
 from wallboard.web.console.identity import current_user_name
 from wallboard.web.pages import TEMPLATES
@@ -214,10 +215,39 @@ def _console(runtime: Any, message: str | None = None) -> str:
     return render_template_string(
         _template(), t=lambda m, **kw: t(locale, m, **kw), locale=locale, site=config.site.name,
         theme=config.site.theme, rows=rows, incidents=groups, log=log_rows, message=message,
+        peers=_peer_rows(runtime, labels, when),
         screens=[(s.id, s.title.text(locale) if s.title else s.id) for s in config.screens],
         today=today.date().isoformat(), minute=today.hour * 60 + today.minute,
         typed_name=current_user_name(None) is None, csrf=csrf_token(runtime),
     )
+
+
+def _peer_rows(runtime: Any, labels: dict[str, str], when: Any) -> list[dict[str, Any]]:
+    """The kab/kota's open incidents a province's ``type: wallboard`` sources last read: listed
+    read-only (acknowledged in the kab/kota itself), worst first."""
+    out = []
+    for source, (_, found) in peer_incidents(runtime.store.engine).items():
+        for n in found:
+            regions = n.get("regions") or []
+            worst = regions[0] if regions else {}
+            peak = worst.get("peak")
+            out.append({
+                "source": source, "id": n.get("id"), "state": n.get("state"),
+                "label": labels.get(n.get("indicator"), n.get("indicator")),
+                "where": ", ".join(region_name(r["region"]) or r["region"] for r in regions[:3])
+                         + (f" +{len(regions) - 3}" if len(regions) > 3 else ""),
+                "peak": "" if peak is None else f"{peak:g}",
+                "since": when(_parse(n.get("opened"))), "by": n.get("acknowledged_by") or "",
+                "at": when(_parse(n.get("acknowledged_at"))), "note": n.get("note") or "",
+            })
+    return sorted(out, key=lambda p: (p["state"] != "critical", p["source"]))
+
+
+def _parse(text: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
 
 
 TEMPLATE_PATH = TEMPLATES / "console.html"
