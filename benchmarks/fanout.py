@@ -56,7 +56,7 @@ screens:
       - {{id: tren, type: trend, indicators: [tinggi_muka_air], window: 24h, at: [0, 1], size: [4, 1]}}
 """
 MARK = re.compile(rb'"pengaduan--value":\{"children":"(\d+(?:\.\d+)*)"')
-LEFT_WAIT = 12.0  # seconds after the walls left before the memory they held is read
+LEFT_WAIT = 20.0  # seconds after the walls left before the memory they held is read
 BASE = 10_000  # change n is written as the value BASE + n, shown as "10.00n" with Indonesian grouping
 
 
@@ -253,6 +253,7 @@ def main() -> int:
                         help="the wallboard checkout the server runs (another worktree: before/after)")
     args = parser.parse_args()
     raise_file_limit(args.walls)
+    sys.path.insert(0, str(args.code))  # the store this process writes to is that checkout's too
 
     rows = []
     for walls in (args.baseline, args.walls):
