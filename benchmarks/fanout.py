@@ -182,6 +182,9 @@ async def measure(port: int, pid: int, db: str, walls: int, changes: int, every:
     left = await settled_rss(pid, LEFT_WAIT)
     lags = [w.seen[n] - committed[n] for w in clients for n in committed if n in w.seen]
     missing = sum(1 for w in clients for n in committed if n not in w.seen)
+    by_change = {n: sum(1 for w in clients if n not in w.seen) for n in committed}
+    if missing:
+        print(f"{walls} walls: walls that missed each change {by_change}", file=sys.stderr)
     return {"walls": walls, "connect_s": connect_s, "p50": pct(lags, 50), "p95": pct(lags, 95),
             "max": max(lags) if lags else float("nan"), "missing": missing, "home_max": max(home),
             "cpu_pct": 100 * cpu / elapsed, "rss0": rss0, "rss1": rss1, "idle": idle, "left": left,
