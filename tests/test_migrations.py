@@ -189,3 +189,32 @@ def test_db_commands(tmp_path: Path) -> None:
     history = _wallboard("db", "history", cwd=tmp_path)
     assert history.returncode == 0 and "<base> -> 0001" in history.stdout
     assert _readings(url)[0] == 3000
+
+
+def test_an_open_incident_escalated_per_alert_goes_on_from_its_level(db_url: str) -> None:
+    """0011 (notifications per incident): an incident whose alerts were escalated one by one before
+    the upgrade keeps their level, so its owners are not told again from level 1."""
+    from sqlalchemy import text
+
+    engine = create_engine(db_url)
+    try:
+        migrate.upgrade(engine, "0010")
+        at = datetime(2026, 12, 2, 7, tzinfo=UTC)
+        with engine.begin() as conn:
+            for incident, status in ((1, "open"), (2, "open")):
+                conn.execute(text("INSERT INTO incidents (id, indicator, status, state, opened) "
+                                  "VALUES (:i, 'air', :s, 'critical', :t)"), {"i": incident, "s": status, "t": at})
+            for alert, incident, level in ((1, 1, 2), (2, 1, 1), (3, 2, 0)):
+                conn.execute(text(
+                    "INSERT INTO alerts (id, indicator, region, status, state, started, opened, value, peak, "
+                    "peak_state, level, escalated_at, incident) VALUES (:a, 'air', :r, 'open', 'critical', :t, :t, "
+                    "400, 400, 'critical', :l, :e, :i)"),
+                    {"a": alert, "r": f"12.75.0{alert}", "t": at, "l": level, "i": incident,
+                     "e": at if level else None})
+        assert migrate.upgrade(engine).up_to_date
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT id, level, notified_state FROM incidents ORDER BY id")).all()
+        assert [tuple(r) for r in rows] == [(1, 2, "critical"), (2, None, None)]
+    finally:
+        engine.dispose()
+    assert differences(db_url) == []

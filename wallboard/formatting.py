@@ -13,7 +13,7 @@ from typing import Any
 from babel.dates import format_datetime, format_timedelta
 from babel.numbers import format_compact_currency, format_compact_decimal, format_currency, format_decimal
 
-from wallboard.i18n import translator
+from wallboard.i18n import catalogue, translator
 
 t = translator("wall")
 _COMPACT_FROM = 1_000_000
@@ -57,13 +57,25 @@ def value_parts(value_: float, indicator: Any, locale: str = "id") -> tuple[str,
     return "", text
 
 
-def unit(indicator: Any) -> str:
-    """The unit shown beside a value: ``laporan``, ``/kg`` for ``IDR/kg``; nothing for plain money or %."""
+def unit(indicator: Any, locale: str = "id") -> str:
+    """The unit shown beside a value: ``laporan``, ``/kg`` for ``IDR/kg``; nothing for plain money or %.
+
+    In the site's language from the ``units`` catalogue: ``laporan`` reads "reports" on an
+    English site, ``cases`` "kasus" on an Indonesian one; a unit the catalogue lacks stays as written.
+    """
     if indicator is None or indicator.unit in ("IDR", "%", "Rp"):
         return ""
     if indicator.format == "currency":
         return indicator.unit.replace("IDR", "").replace("Rp", "").strip()
-    return indicator.unit
+    return unit_words(indicator.unit, locale)
+
+
+def unit_words(text: str, locale: str) -> str:
+    indonesian = catalogue("units", "id")
+    if locale == "id":
+        return indonesian.get(text, text)
+    english = {v: k for k, v in indonesian.items()}
+    return english.get(text, text)
 
 
 def change(delta: float, indicator: Any, locale: str = "id") -> str:

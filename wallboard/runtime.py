@@ -45,7 +45,7 @@ class Runtime:
         self.scheduler = CollectorScheduler(self.collector)
         self.last_reload_problems: list[str] = []
         self.loaded_at = datetime.now(UTC)
-        # The last edit that was refused, kept after a good one for /admin: (when, problems).
+        # The last edit that was refused, for /admin until a good file is loaded: (when, problems).
         self.last_refused: tuple[datetime, list[str]] | None = None
         self._mtime = self._stat()
         self._reload_lock = threading.Lock()
@@ -146,6 +146,7 @@ class Runtime:
                 return False
             if loaded.digest == self.loaded.digest:
                 self.last_reload_problems = []  # the last good file is back: nothing is wrong any more
+                self.last_refused = None  # (the audit log keeps the refusal)
                 return True
             if loaded.config.database.url != self.config.database.url:
                 log.warning("database.url changed; restart wallboard to use the new database")
@@ -154,6 +155,7 @@ class Runtime:
             except Exception:  # noqa: BLE001 - the summary is a courtesy
                 change = "changed"
             self.last_reload_problems = []
+            self.last_refused = None  # a good file clears the refused edit from /admin (issue 21); audited
             self.loaded = loaded
             self.loaded_at = datetime.now(UTC)
             self.store.sync_indicators(self.config.indicators)

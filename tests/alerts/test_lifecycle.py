@@ -1,5 +1,5 @@
-"""An alert's life from real collector runs: opened, acknowledged, escalated through every channel,
-closed — on SQLite and PostgreSQL (``db_url``)."""
+"""An alert's life from real collector runs: opened, acknowledged, escalated (once per incident) through
+every channel, closed — on SQLite and PostgreSQL (``db_url``)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from tests.alerts.fakes import FakeHttp, http_server, smtp_server
 from tests.alerts.helpers import River
+from wallboard.alerts import incidents
 from wallboard.alerts.repo import AckRefused, AlertRepo
 from wallboard.alerts.service import AlertService
 from wallboard.store import schema
@@ -67,30 +68,38 @@ def test_open_acknowledge_escalate_close(tmp_path, db_url, monkeypatch) -> None:
             assert repo.get(whole.id).peak == 380.0
             assert service.escalate(opened_at + timedelta(minutes=4)) == []
 
-            # 5 minutes unacknowledged: BPBD is told over webhook and Telegram (not about the acknowledged one).
+            # 5 minutes unacknowledged: BPBD is told over webhook and Telegram, once for the incident (its
+            # three areas), not once per alert; the acknowledged kecamatan is listed but not escalated.
+            [incident] = incidents.open_incidents(river.store.engine)
             made = service.escalate(opened_at + timedelta(minutes=5))
-            assert sorted(made) == sorted([(whole.id, "BPBD", 1), (alerts["12.75.01"].id, "BPBD", 1)])
+            assert made == [(incident.id, "BPBD", 1)]
             service.deliver_due(opened_at + timedelta(minutes=5), wait=True)
-            assert len(hook.requests) == 2 and len(telegram.requests) == 2
-            posted = {r["body"]["alert"]["region"]: r["body"] for r in hook.requests}
-            assert posted["12.75"]["alert"]["indicator"] == "tinggi_muka_air"
-            assert posted["12.75"]["alert"]["peak"] == 380.0 and posted["12.75"]["level"] == 1
+            assert len(hook.requests) == 1 and len(telegram.requests) == 1
+            [posted] = [r["body"] for r in hook.requests]
+            assert posted["incident"]["id"] == incident.id and posted["regions"] == 3 and posted["level"] == 1
+            assert [r["region"] for r in posted["incident"]["regions"]] == ["12.75.01", "12.75", "12.75.02"]
+            assert posted["alert"]["region"] == "12.75.01" and posted["alert"]["indicator"] == "tinggi_muka_air"
+            assert posted["incident"]["regions"][1]["peak"] == 380.0
             assert hook.requests[0]["path"] == "/hooks/wallboard"
             assert all(r["path"] == "/bot123456:rahasia-bot/sendMessage" for r in telegram.requests)
             assert {r["body"]["chat_id"] for r in telegram.requests} == {"-100777"}
-            assert any("KRITIS" in r["body"]["text"] and "Binjai" in r["body"]["text"] for r in telegram.requests)
+            text = telegram.requests[0]["body"]["text"]
+            assert "KRITIS" in text and "3 wilayah" in text and "Binjai" in text
             log = repo.notifications()
-            assert {(n.channel, n.status, n.attempts) for n in log} == {("webhook", "sent", 1), ("telegram", "sent", 1)}
+            assert {(n.channel, n.status, n.attempts, n.incident) for n in log} == {
+                ("webhook", "sent", 1, incident.id), ("telegram", "sent", 1, incident.id)}
             assert all("rahasia" not in n.target and "-100777" not in n.target for n in log)
+            assert (repo.get(whole.id).level, repo.get(alerts["12.75.02"].id).level) == (1, 0)
 
-            # Still nobody: a further escalate_after later the next level (Setda) gets an e-mail.
+            # Still nobody: a further escalate_after later the next level (Setda) gets one e-mail.
             assert service.escalate(opened_at + timedelta(minutes=9)) == []
             made = service.escalate(opened_at + timedelta(minutes=10))
-            assert {m[1:] for m in made} == {("Setda", 2)}
+            assert made == [(incident.id, "Setda", 2)]
             service.deliver_due(opened_at + timedelta(minutes=10), wait=True)
-            assert len(mail.messages) == 2
+            assert len(mail.messages) == 1
             assert mail.messages[0]["To"] == "setda@example.go.id"
             assert "KRITIS" in mail.messages[0]["Subject"] and "Tinggi muka air" in mail.messages[0]["Subject"]
+            assert "3 wilayah" in mail.messages[0]["Subject"]
             assert service.escalate(opened_at + timedelta(hours=1)) == []  # the chain has ended
 
             # Acknowledged at last; then the river falls. Closed only after 2 minutes back to normal.

@@ -356,7 +356,9 @@ def test_map_draws_boundaries_offline_and_tiles_without_them(wall_server, page_a
     wait_state(page, "peta", "ok")
     page.wait_for_function("() => document.querySelectorAll('[data-panel=peta] .scatterlayer .trace').length >= 5",
                            timeout=10_000)
-    labels = page.text_content("[data-panel=peta] .scatterlayer")
+    # Every kecamatan is named: on the map, or in the list beside it (issue 21, item 7).
+    labels = page.text_content("[data-panel=peta] .scatterlayer") + " ".join(
+        page.eval_on_selector_all("[data-panel=peta] .map-rest-item", "els => els.map(e => e.textContent)"))
     assert "Binjai Utara" in labels and "Binjai Selatan" in labels
     # desa level has no boundary file here: one tile per kelurahan, coloured by its kecamatan's
     # figure (the data is per kecamatan), and the panel says so instead of drawing an empty map.

@@ -87,6 +87,8 @@ def test_console_page_acknowledges_and_shows_failed_notifications(desk) -> None:
     assert 'href="#"' in page and "scrub-minute" in page and "/console/report.xlsx" in page
 
     incident = client.get("/api/incidents").get_json()[0]["id"]
+    # The log names the incident its one message was about (not one row per alert).
+    assert [n.incident for n in repo.notifications()] == [incident] and f"insiden #{incident}" in page
     forged = client.post("/console/incidents/ack", data={"name": "mallory", "incident": incident})  # no CSRF
     assert forged.status_code == 400 and repo.open_alerts()[0].acknowledged_by is None
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)

@@ -55,7 +55,8 @@ def test_magelang_from_the_wall_to_a_kecamatan_and_back(tmp_path: Path, wall_ser
     kecamatan = regions.kecamatan("33.08")
     rows = screen_table(page)
     assert {r[0] for r in rows[1:]} == {k.code for k in kecamatan} and len(rows) == 22
-    assert page.evaluate("() => document.getElementById('map').data.length") == 21  # real boundaries
+    areas = "() => document.getElementById('map').data.filter(t => t.fill === 'toself').length"
+    assert page.evaluate(areas) == 21  # real boundaries (the legend's entries are traces too)
     no_sideways_scroll(page)
     shot(page, "drill-33.08-1280")
 
@@ -131,7 +132,7 @@ def test_binjai_all_five_kecamatan_on_a_tablet(tmp_path: Path, wall_server, page
     rows = screen_table(page)
     assert [r[0] for r in rows[1:]][:4] == ["12.75.04", "12.75.03", "12.75.02", "12.75.01"]
     assert rows[-1][0] == "12.75.05" and "tidak ada data" in rows[-1][-1]
-    assert page.evaluate("() => document.getElementById('map').data.length") == 5
+    assert page.evaluate("() => document.getElementById('map').data.filter(t => t.fill === 'toself').length") == 5
     assert page.evaluate("() => document.getElementById('bar').data[0].y.length") == 4
     no_sideways_scroll(page)
     shot(page, "drill-12.75-1280")

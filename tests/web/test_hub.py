@@ -254,3 +254,40 @@ def test_a_lost_database_is_told_as_the_link_not_as_the_sources(runtime: Runtime
     hub.rebuild(force=True)
     hub.store_error = None
     assert hub.snapshot.link_down is None
+
+
+def test_a_wall_without_a_status_panel_says_the_database_link_is_down(runtime: Runtime, recorder: Recorder,
+                                                                     monkeypatch) -> None:
+    """Issue 21 item 8: every screen (none here has a status panel) carries the banner's line
+    "Koneksi basis data terputus sejak HH.MM" while the hub cannot read the store, in the site's
+    time, and loses it on the first pass after the store answers again."""
+    hub = runtime.hub
+    write(runtime, "pengaduan_terbuka", 10)
+    hub.tick()
+    for screen in ("utama", "kedua"):
+        assert hub.view(screen)["wall-banner"] == {"data-db": "up"}
+        assert hub.view(screen)["wall-dblink"] == {"children": ""}
+    recorder.messages("utama")
+    monkeypatch.setattr(live, "TIME_TICK", 0.0)
+
+    def gone() -> int:
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(runtime.store, "data_version", gone)
+    hub.tick()  # what the hub's loop does: the rebuild fails, the last snapshot is judged anew
+    since = hub.store_down_since.astimezone(ZoneInfo("Asia/Jakarta"))
+    line = f"Koneksi basis data terputus sejak {since:%H.%M}"
+    for screen in ("utama", "kedua"):
+        assert hub.view(screen)["wall-banner"] == {"data-db": "down"}
+        assert hub.view(screen)["wall-dblink"] == {"children": line}
+    [(name, data)] = recorder.messages("utama")
+    assert name == "delta" and data["p"]["wall-dblink"] == {"children": line}
+    assert data["p"]["wall-banner"] == {"data-db": "down"}
+
+    monkeypatch.undo()
+    monkeypatch.setattr(live, "TIME_TICK", 3600.0)  # no time tick due: the return alone clears the line
+    hub.tick()
+    assert hub.store_error is None
+    assert hub.view("utama")["wall-banner"] == {"data-db": "up"}
+    assert hub.view("kedua")["wall-dblink"] == {"children": ""}
+    assert any(data["p"].get("wall-dblink") == {"children": ""} for _, data in recorder.messages("utama"))

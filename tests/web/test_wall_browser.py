@@ -294,3 +294,33 @@ def test_a_server_back_with_other_code_reloads_the_wall(tmp_path: Path, wall_ser
     page.wait_for_selector("#wall [data-panel][data-state]", state="attached")
     assert page.get_attribute("#wall", "data-version") == current
     assert page.get_attribute("#wall", "data-link") == "live"
+
+
+def test_a_wall_without_a_status_panel_shows_the_database_link_down_and_clears_it(
+        tmp_path: Path, wall_server, page_at) -> None:
+    """Issue 21 item 8 in the browser: the hub's line (``wall_props`` of a snapshot whose link is down,
+    applied as the stream applies every delta) shows in the banner of a wall that has no status
+    panel, over a live link, and goes when the hub says the link is back."""
+    import dataclasses
+    from datetime import UTC, datetime
+
+    from wallboard.config import parse_config
+    from wallboard.live.views import wall_props
+    from wallboard.snapshot import Snapshot
+
+    text = demo_config(db(tmp_path), every="1h")
+    config = parse_config(text, str(tmp_path / "config.yaml"), base=tmp_path).config
+    assert not any(p.type == "status" for s in config.screens for p in s.all_panels())
+    server = wall_server(text)
+    page = open_wall(page_at, server)
+    assert not page.is_visible("#wall-banner")
+    snap = Snapshot(datetime(2026, 12, 2, 7, 5, tzinfo=UTC), 1, {}, {}, {}, {})
+    down = wall_props(dataclasses.replace(snap, link_down=datetime(2026, 12, 2, 7, 3, tzinfo=UTC)), config)
+    page.evaluate("p => { for (const id in p) window.dash_clientside.set_props(id, p[id]); }", down)
+    page.wait_for_selector("#wall-banner", state="visible", timeout=5000)
+    assert link_state(page) == "live"
+    assert page.inner_text("#wall-banner").strip() == "Koneksi basis data terputus sejak 14.03"
+    assert not page.is_visible("#wall-banner .banner-reconnecting")  # this server is reachable, its database not
+    page.screenshot(path=str(tmp_path / "dblink.png"))
+    page.evaluate("p => { for (const id in p) window.dash_clientside.set_props(id, p[id]); }", wall_props(snap, config))
+    page.wait_for_selector("#wall-banner", state="hidden", timeout=5000)

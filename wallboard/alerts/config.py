@@ -71,6 +71,9 @@ class Owner(Strict):
     id: Annotated[str, Field(min_length=1, max_length=120)]
     name: str | None = None
     escalate_after: Duration = timedelta(minutes=10)
+    notify_on_open: bool = Field(
+        False, description="its contacts get one message as soon as an incident of its indicators opens",
+    )
     contacts: list[Contact] = []
     next: str | None = Field(None, description="owner id notified after a further escalate_after")
 

@@ -6,7 +6,8 @@ opening in one evaluation, or while the incident is still open, are one incident
 closes when its last alert has closed (``settle``, at the end of every evaluation, which also
 keeps its state the worst of its open alerts). Acknowledging the incident acknowledges every open
 alert in it; a region that joins after that is shown as new within it until acknowledged.
-Escalation and notifications stay per alert (``service``): an incident only groups them.
+Escalation and notifications are per incident (``service``, ``messages``): one message for the
+incident, one escalation chain for all its regions, an update only when it worsens.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ class Incident:
     acknowledged_at: datetime | None
     note: str | None
     alerts: list[AlertInfo] = field(default_factory=list)  # its open alerts, worst first
+    level: int = 0  # escalation levels notified so far, for all its regions at once
 
     @property
     def waiting(self) -> int:
@@ -94,7 +96,7 @@ def worst_first(alerts: list[AlertInfo], directions: dict[str, str]) -> list[Ale
 
 def _incident(row: Any, alerts: list[AlertInfo]) -> Incident:
     return Incident(row.id, row.indicator, row.status, row.state, aware(row.opened), aware(row.closed),
-                    row.acknowledged_by, aware(row.acknowledged_at), row.ack_note, alerts)
+                    row.acknowledged_by, aware(row.acknowledged_at), row.ack_note, alerts, row.level or 0)
 
 
 def open_incidents(engine: Any, directions: dict[str, str] | None = None) -> list[Incident]:
@@ -111,12 +113,17 @@ def open_incidents(engine: Any, directions: dict[str, str] | None = None) -> lis
 
 
 def get(engine: Any, incident_id: int, directions: dict[str, str] | None = None) -> Incident | None:
-    i, a = schema.incidents, schema.alerts
     with engine.connect() as conn:
-        row = conn.execute(select(i).where(i.c.id == incident_id)).first()
-        if row is None:
-            return None
-        alerts = conn.execute(select(a).where(a.c.incident == incident_id, a.c.status == "open")).all()
+        return read(conn, incident_id, directions)
+
+
+def read(conn: Any, incident_id: int, directions: dict[str, str] | None = None) -> Incident | None:
+    """One incident with its open alerts, worst first, on the caller's connection."""
+    i, a = schema.incidents, schema.alerts
+    row = conn.execute(select(i).where(i.c.id == incident_id)).first()
+    if row is None:
+        return None
+    alerts = conn.execute(select(a).where(a.c.incident == incident_id, a.c.status == "open")).all()
     return _incident(row, worst_first([_info(r) for r in alerts], directions or {}))
 
 

@@ -78,6 +78,8 @@ class Notification:
     next_try: datetime | None
     last_try: datetime | None
     error: str | None
+    incident: int | None = None  # the incident the message is about (wallboard.alerts.incidents)
+    kind: str | None = None  # escalated | worsened; None: one alert's escalation (before incidents)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -107,7 +109,7 @@ def _info(row: Any) -> AlertInfo:
 def _notification(row: Any) -> Notification:
     return Notification(
         row.id, row.alert_id, row.owner, row.level, row.channel, row.target, row.contact, aware(row.created),
-        row.status, row.attempts, aware(row.next_try), aware(row.last_try), row.error,
+        row.status, row.attempts, aware(row.next_try), aware(row.last_try), row.error, row.incident, row.kind,
     )
 
 
@@ -209,10 +211,14 @@ class AlertRepo:
 
     # notifications
 
-    def queue(self, conn: Any, alert_id: int, owner: Any, level: int, now: datetime) -> int:
+    def queue(self, conn: Any, alert_id: int, owner: Any, level: int, now: datetime,
+              incident: int | None = None, kind: str | None = None) -> int:
+        """One message to each of the owner's contacts: about one alert, or (``incident``) about an
+        incident, ``alert_id`` then naming its worst region at the time."""
         rows = [
             {"alert_id": alert_id, "owner": owner.id, "level": level, "channel": c.channel, "target": c.target(),
-             "contact": index, "created": now, "status": "pending", "attempts": 0, "next_try": now}
+             "contact": index, "created": now, "status": "pending", "attempts": 0, "next_try": now,
+             "incident": incident, "kind": kind}
             for index, c in enumerate(owner.contacts)
         ]
         if rows:

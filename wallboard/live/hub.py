@@ -24,7 +24,7 @@ from typing import Any, Protocol
 from wallboard import __version__
 from wallboard.live.diff import Props, diff_views
 from wallboard.live.messages import Message, message
-from wallboard.live.views import error_props, panel_props, read_snapshot, screen_panels
+from wallboard.live.views import error_props, panel_props, read_snapshot, screen_panels, wall_props
 from wallboard.panels.base import Panel
 from wallboard.reasons import one_line
 from wallboard.snapshot import Needs, SeriesCache, Snapshot
@@ -193,7 +193,7 @@ class Hub:
                 self._refresh(screen_id, panels, snap)
 
     def _refresh(self, screen_id: str, panels: list[Panel], snap: Snapshot) -> None:
-        view: Props = {}
+        view: Props = wall_props(snap, self.runtime.config)  # the database link, on every screen
         for panel in panels:
             try:
                 view.update(panel_props(panel, snap))
@@ -219,15 +219,22 @@ class Hub:
         while not self._stop.is_set():
             self._wake.wait(self.poll)
             self._wake.clear()
-            try:
-                self.rebuild()
-            except Exception as exc:  # noqa: BLE001 - the store may be briefly unavailable; keep serving
-                self._store_down(exc)
-            else:
-                if self.store_error is not None:
-                    log.warning("store reachable again; walls are live")
-                    self.store_error = None
-                    self.store_down_since = None
+            self.tick()
+
+    def tick(self) -> None:
+        """One pass of the loop: rebuild, or judge the last snapshot anew while the store is away.
+
+        Back from an outage the rebuild is forced: the walls' "database link down" line clears at
+        once, not at the next time tick, and everything is read afresh."""
+        try:
+            self.rebuild(force=self.store_error is not None)
+        except Exception as exc:  # noqa: BLE001 - the store may be briefly unavailable; keep serving
+            self._store_down(exc)
+        else:
+            if self.store_error is not None:
+                log.warning("store reachable again; walls are live")
+                self.store_error = None
+                self.store_down_since = None
 
     def _store_down(self, exc: Exception) -> None:
         """The store does not answer (PostgreSQL restarting): judge the last snapshot at the current time.

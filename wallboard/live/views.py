@@ -12,14 +12,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from wallboard import formatting
 from wallboard.alerts.repo import AlertRepo
 from wallboard.alerts.wall import alert_props
+from wallboard.i18n import translator
 from wallboard.panels import panel_types
 from wallboard.panels.base import Panel, PanelView, Props, WallContext, flat_props
 from wallboard.reasons import one_line
 from wallboard.snapshot import Needs, SeriesCache, Snapshot, build_snapshot
 
 log = logging.getLogger(__name__)
+t = translator("wall")
 
 
 def screen_panels(config: Any, screen: Any, base_dir: Path | None) -> list[Panel]:
@@ -57,3 +60,15 @@ def error_props(panel: Panel, exc: Exception | None) -> Props:
     """A panel whose view failed: its frame in the error state, with the reason when there is one."""
     note = f"Panel gagal: {one_line(exc)}" if exc is not None else ""
     return flat_props(panel, PanelView("error", None, {}, note))
+
+
+def wall_props(snap: Snapshot, config: Any) -> Props:
+    """The wall's own line, on every screen, status panel or not: this server cannot read its database
+    (since when, in site time). It goes in the outage banner (``wall-banner``'s ``data-db``), cleared
+    as soon as the hub reads the store again; the figures on screen stay, ageing, meanwhile."""
+    if snap.link_down is None:
+        return {"wall-banner": {"data-db": "up"}, "wall-dblink": {"children": ""}}
+    locale = config.site.locale
+    since = formatting.time_of_day(snap.link_down.astimezone(config.site.zone), locale)
+    return {"wall-banner": {"data-db": "down"},
+            "wall-dblink": {"children": t(locale, "Database link down since {time}", time=since)}}

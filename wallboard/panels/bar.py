@@ -7,8 +7,9 @@ with shape and word, like a panel badge.
 
 A row never shrinks below the wall's smallest readable type (1.6 % of the screen height): with 21
 kecamatan or 372 desa the panel shows as many of the largest as fit, sorted, and a last line
-"+N lainnya" for the rest (all of them are on the drill page). By region, figures reported at the
-other level are rolled up by the snapshot and the note says so.
+"+N lainnya" for the rest (all of them are on the drill page), or, with ``rotate:``, pages of
+them in turn ("1–7 / 21"). By region, figures reported at the other level are rolled up by the
+snapshot and the note says so.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pydantic import Field, model_validator
 
 from wallboard import formatting, regions
 from wallboard.config.models import Identifier, PanelBase
+from wallboard.durations import Duration
 from wallboard.i18n import translator
 from wallboard.panels.base import STATE_SHAPES, Panel, PanelView, stale_note, worst
 from wallboard.panels.levels import level_note
@@ -39,6 +41,7 @@ class BarConfig(PanelBase):
     limit: int = Field(12, ge=1, le=60)
     level: Literal["kecamatan", "desa"] = "kecamatan"  # by: region: which areas get a bar
     sort: Literal["desc", "asc"] = "desc"
+    rotate: Duration | None = None  # page through every area (up to 60), this long per page
 
     @model_validator(mode="after")
     def _what_to_show(self) -> BarConfig:
@@ -60,10 +63,16 @@ class BarPanel(Panel):
         """Rows of readable size the body holds, at least one."""
         return max(1, int((self.body_rem() + GAP_REM) // (ROW_REM + GAP_REM)))
 
+    def page_size(self) -> int:
+        """Bars on one page of a rotating panel: what fits, less the line that says which page."""
+        return max(1, self.fit() - 1)
+
     def slots(self) -> int:
         """Bars drawn: up to ``limit`` and what fits, keeping a line for "+N lainnya" when some
-        areas (or indicators) cannot have a bar."""
+        areas (or indicators) cannot have a bar; with ``rotate``, every area (pages of them)."""
         total = len(self.config.indicators or []) if self.config.by == "indicator" else len(self._areas())
+        if self.config.rotate:
+            return max(1, min(total or self.config.limit, 60))
         total = total or self.config.limit
         shown = min(total, self.config.limit, self.fit())
         return max(1, shown - 1) if total > shown and shown == self.fit() else shown
@@ -87,7 +96,13 @@ class BarPanel(Panel):
                 html.Span(id=self.cid(f"b{i}-value"), className="bar-value"),
             ]))
         rows.append(html.Div(id=self.cid("more"), className="bar-more", style={"display": "none"}))
-        return [html.Div(rows, id=self.cid("list"), className="bar-list", style={"--rows": self.fit()})]
+        if not self.config.rotate:
+            return [html.Div(rows, id=self.cid("list"), className="bar-list", style={"--rows": self.fit()})]
+        # panels.js shows one page at a time (on the server's clock) and writes "1–7 / 21" here.
+        rows.append(html.Div(className="bar-page"))
+        return [html.Div(rows, id=self.cid("list"), className="bar-list", style={"--rows": self.fit()},
+                         **{"data-rotate": int(self.config.rotate.total_seconds() * 1000),
+                            "data-page-size": self.page_size()})]
 
     def figures(self, snap: Snapshot, current) -> RegionFigures:
         indicator = self.wall.indicator(self.config.indicator)
@@ -132,6 +147,8 @@ class BarPanel(Panel):
         rows = rows[: self.slots()]
         top = max((abs(r[1]) for r in rows), default=0) or 1
         lines = len(rows) + (1 if hidden else 0)
+        if self.config.rotate:
+            lines = min(len(rows), self.page_size()) + 1
         props: dict = {"list": {"style": {"--rows": max(lines, min(4, self.fit()))}}}
         props["more"] = ({"children": t(self.locale, "+{n} more", n=hidden), "style": {}} if hidden
                          else {"children": "", "style": {"display": "none"}})

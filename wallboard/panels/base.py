@@ -156,8 +156,12 @@ def severity(state: str) -> int:
     return SEVERITY.get(state, 0)
 
 
-def frame(panel: Panel) -> html.Div:
-    """The panel root: grid placement, header with state badge, body, and a note line."""
+def frame(panel: Panel, drill: bool = True) -> html.Div:
+    """The panel root: grid placement, header with state badge, body, and a note line.
+
+    ``drill=False`` (a viewer without drill rights: an operator, a kiosk wall) leaves out
+    ``data-drill``, so the panel shows no pointer and a click goes nowhere.
+    """
     (x, y), (w, h) = panel.config.at, panel.config.size
     return html.Div(
         id=panel.config.id,
@@ -177,7 +181,7 @@ def frame(panel: Panel) -> html.Div:
             html.Div(id=panel.cid("alert"), className="panel-alert", **{"data-alert": ""}),
         ],
         **{"data-panel": panel.config.id, "data-type": panel.config.type, "data-state": "nodata",
-           "data-updated": "", **({"data-drill": f"/panel/{panel.config.id}"} if panel.config.drill else {})},
+           "data-updated": "", **({"data-drill": f"/panel/{panel.config.id}"} if panel.config.drill and drill else {})},
     )
 
 

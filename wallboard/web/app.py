@@ -68,6 +68,7 @@ def create_app(runtime: Any) -> Dash:
             children=[
                 html.H1(config.site.name),
                 html.Ul([_screen_item(s, locale) for s in config.screens]),
+                html.Nav(_home_links(config, locale), className="home-links"),
             ],
         )
 
@@ -93,6 +94,13 @@ def create_app(runtime: Any) -> Dash:
 
     server = app.server
     console.register(app, runtime)
+
+    @server.route("/favicon.ico")
+    def favicon() -> Response:
+        """The icon shipped in the package (browsers ask for it whatever the page says)."""
+        response = Response((ASSETS / "favicon.ico").read_bytes(), mimetype="image/x-icon")
+        response.headers["Cache-Control"] = "public, max-age=86400"
+        return response
 
     @server.route("/api/health")
     def health() -> Response:
@@ -137,6 +145,24 @@ def _path_screen(fallback: str | None) -> str | None:
     if isinstance(pathname, str) and pathname.startswith("/wall/"):
         return pathname.removeprefix("/wall/").strip("/") or fallback
     return fallback
+
+
+def _home_links(config: Any, locale: str) -> list:
+    """The pages beyond the walls this viewer may open: the alert console (everyone signed in),
+    administration (admins), and signing out. Without ``users:`` (this machine only) all of them
+    open and there is no one to sign out."""
+    from flask import g, has_request_context
+
+    user = getattr(g, "user", None) if has_request_context() else None
+    open_site = not config.users
+    links = []
+    if open_site or user is not None:
+        links.append(html.A(t(locale, "Alert console"), href="/console", className="home-link"))
+    if open_site or (user is not None and user.may("admin")):
+        links.append(html.A(t(locale, "Administration"), href="/admin", className="home-link"))
+    if user is not None:
+        links.append(html.A(t(locale, "Sign out"), href="/logout", className="home-link"))
+    return links
 
 
 def _screen_item(screen: Any, locale: str) -> html.Li:

@@ -15,9 +15,10 @@ from collections.abc import Callable
 from typing import Any
 
 import dash
-from flask import Response, request
+from flask import Response, g, has_request_context, request
 from werkzeug.exceptions import HTTPException
 
+from wallboard.auth import principal
 from wallboard.i18n import translator
 from wallboard.web.pages import render
 
@@ -39,6 +40,40 @@ TEXTS = {
 }
 
 
+WALL_COOKIE = "wb_wall"  # the wall this browser last showed (set by the access guard)
+RETURN_AFTER = 20  # seconds before an error page sends a wall screen back to its wall
+_WALL_PATH = re.compile(r"^/wall/[A-Za-z0-9_-]+$")
+_WALL_QUERY = re.compile(r"^(display=\d+,\d+|page=\d+)(&(display=\d+,\d+|page=\d+))?$")
+
+
+def is_wall_path(path: str) -> bool:
+    return bool(_WALL_PATH.match(path))
+
+
+def wall_to_return_to(runtime: Any) -> str | None:
+    """Where an error page sends a wall screen back to, or None for a person at a desk.
+
+    A wall screen is a kiosk (display token), an operator or, without ``users:``, anyone; it goes
+    back to the wall it last showed (the ``wb_wall`` cookie), a kiosk without one to the first
+    screen. Supervisors and admins stay on the page to read it.
+    """
+    if not has_request_context():
+        return None
+    config = runtime.config
+    # An unknown address is answered before the access guard has looked at the cookies.
+    user = g.user if "user" in g else principal(runtime, request.cookies)
+    if config.users and user is not None and not user.kiosk and user.may("supervisor"):
+        return None
+    remembered = request.cookies.get(WALL_COOKIE, "")
+    path, _, query = remembered.partition("?")
+    if is_wall_path(path) and config.screen(path.rsplit("/", 1)[1]) is not None and (
+            not query or _WALL_QUERY.match(query)):
+        return remembered
+    if user is not None and user.kiosk and config.screens:
+        return f"/wall/{config.screens[0].id}"
+    return None
+
+
 def error_page(runtime: Any, status: int) -> Response:
     config = runtime.config
     loc = config.site.locale
@@ -46,7 +81,9 @@ def error_page(runtime: Any, status: int) -> Response:
     screens = [(s.id, s.title.text(loc) if s.title else s.id) for s in config.screens] if status == 404 else []
     body = render("error.html", locale=loc, site=config.site.name, title=t(loc, heading), heading=t(loc, heading),
                   message=t(loc, message), screens=screens, screens_label=t(loc, "Screens:"),
-                  home_label=t(loc, "Back to the list of screens"))
+                  home_label=t(loc, "Back to the list of screens"), back=wall_to_return_to(runtime),
+                  back_after=RETURN_AFTER, back_label=t(loc, "This screen returns to its wall in {n} seconds.",
+                                                         n=RETURN_AFTER))
     response = Response(body, status=status, mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"
     if status == 401:

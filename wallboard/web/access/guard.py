@@ -15,6 +15,7 @@ from flask import Flask, Response, g, has_request_context, redirect, request
 
 from wallboard.auth import addresses, csrf, policy
 from wallboard.auth.logs import install
+from wallboard.web import errors
 from wallboard.web.errors import error_page
 
 log = logging.getLogger(__name__)
@@ -119,6 +120,15 @@ def register(app: Any, runtime: Any) -> None:
             log.warning("refused %s %s: missing or wrong CSRF token", request.method, path)
             return error_page(runtime, 400)
         return None
+
+    @server.after_request
+    def _remember_wall(response: Response) -> Response:
+        """A wall page served: remembered, so an error page can send this screen back to it."""
+        if request.method == "GET" and response.status_code == 200 and errors.is_wall_path(request.path):
+            query = "&".join(f"{k}={v}" for k, v in request.args.items() if k in ("display", "page"))
+            set_cookie(response, policy.Cookie(errors.WALL_COOKIE, request.path + ("?" + query if query else ""),
+                                               400 * 24 * 3600))
+        return response
 
     @server.after_request
     def _csrf_cookie(response: Response) -> Response:

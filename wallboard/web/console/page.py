@@ -204,7 +204,8 @@ def _console(runtime: Any, message: str | None = None) -> str:
             "level": max(r["level"] for r in regions), "regions": regions,
         })
     log_rows = [{
-        "time": when(n.last_try or n.created), "alert": n.alert_id, "owner": n.owner, "level": n.level,
+        "time": when(n.last_try or n.created), "alert": n.alert_id, "incident": n.incident, "kind": n.kind,
+        "owner": n.owner, "level": n.level,
         # Kind and host only (rows stored before kept the whole URL): never a webhook's secret path.
         "channel": n.channel, "target": channel_host(n.target), "status": n.status, "attempts": n.attempts,
         "error": mask_text(n.error or ""), "next": when(n.next_try) if n.status == "pending" else "",

@@ -24,6 +24,7 @@ from wallboard.web.errors import error_page
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+LOCALE_ID_JS = HERE.parent / "wall" / "assets" / "plotly-locale-id.js"
 
 
 def register(app: Any, runtime: Any) -> None:
@@ -40,6 +41,11 @@ def register(app: Any, runtime: Any) -> None:
     @bp.route("/panel/_static/plotly.min.js")
     def plotly_js() -> Response:
         return send_file(PLOTLY_JS, mimetype="text/javascript", max_age=86400)
+
+    @bp.route("/panel/_static/plotly-locale-id.js")
+    def plotly_locale_id() -> Response:
+        """Plotly's Indonesian locale, the wall's own copy (web/wall/assets): no CDN."""
+        return send_file(LOCALE_ID_JS, mimetype="text/javascript", max_age=86400)
 
     @bp.route("/panel/<panel_id>")
     @bp.route("/panel/<panel_id>/")

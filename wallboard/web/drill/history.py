@@ -17,6 +17,8 @@ from typing import Any
 
 from wallboard.indicators import levels_for, threshold_state
 
+FEW_POINTS = 24  # a history this short draws each point as a marker
+
 
 @dataclass(frozen=True)
 class Crossing:
@@ -75,9 +77,10 @@ def figure(
         data.append({"type": "scatter", "mode": "lines", "name": labels["previous"],
                      "x": [x(ts + shift) for ts, _ in previous], "y": [v for _, v in previous],
                      "line": {"color": "#94a3b8", "width": 2, "dash": "dot"}})
-    data.append({"type": "scatter", "mode": "lines", "name": labels["current"],
+    few = len(points) <= FEW_POINTS  # an hour of data: dots, not an invisible line
+    data.append({"type": "scatter", "mode": "lines+markers" if few else "lines", "name": labels["current"],
                  "x": [x(ts) for ts, _ in points], "y": [v for _, v in points],
-                 "line": {"color": "#38bdf8", "width": 3}})
+                 "line": {"color": "#38bdf8", "width": 3}, "marker": {"color": "#38bdf8", "size": 9}})
     shapes, notes = [], []
     lines = []
     levels = levels_for(indicator, region) if indicator is not None else None
@@ -96,6 +99,15 @@ def figure(
     return {"data": data, "layout": {
         "margin": {"l": 60, "r": 10, "t": 10, "b": 40}, "height": 320,
         "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)", "font": {"color": ink, "size": 13},
-        "xaxis": {"gridcolor": grid, "type": "date"}, "yaxis": {"gridcolor": grid, "zerolinecolor": grid},
+        "xaxis": {"gridcolor": grid, "type": "date", **_x_range(points, x)},
+        "yaxis": {"gridcolor": grid, "zerolinecolor": grid, "exponentformat": "none", "separatethousands": True},
         "legend": {"orientation": "h", "y": -0.18}, "shapes": shapes, "annotations": notes, "hovermode": "x unified",
     }}
+
+
+def _x_range(points: list[tuple[int, float]], x: Any) -> dict:
+    """Points spanning less than two hours get an hour either side: left alone, plotly zooms a
+    single point to a millisecond and labels the axis "14:59:59.999"."""
+    if not points or points[-1][0] - points[0][0] >= 2 * 3600:
+        return {}
+    return {"range": [x(points[0][0] - 3600), x(points[-1][0] + 3600)]}

@@ -19,7 +19,7 @@ from wallboard import formatting, regions
 from wallboard.i18n import translator
 from wallboard.indicators import levels_for, region_levels, threshold_state
 from wallboard.panels.events import status_label
-from wallboard.panels.map import colour
+from wallboard.panels.mapscale import scale_for
 from wallboard.secrets import redact
 from wallboard.store.drill import (
     EventFilter,
@@ -269,7 +269,7 @@ def indicator_context(d: Drill) -> dict:
     geo = breakdown.boundaries(d.config, getattr(d.runtime, "base_dir", None), d.state.region)
     nodata = d.tr("no data")
     ctx.update({
-        "unit": formatting.unit(d.indicator),
+        "unit": formatting.unit(d.indicator, d.locale),
         "history": json.dumps(history.figure(points, previous, shift, d.judged, d.zone, labels,
                                              d.config.site.theme, d.state.region)) if points else None,
         "crossings": [{"start": d.when(c.start), "end": d.tr("ongoing") if c.ongoing else d.when(c.end),
@@ -282,10 +282,11 @@ def indicator_context(d: Drill) -> dict:
         "shown": len(rows), "with_data": sum(1 for r in rows if r.last is not None),
         "bar": json.dumps(breakdown.bar_figure(rows, texts, links, d.config.site.theme))
         if any(r.last is not None for r in rows) else None,
-        "map": json.dumps(breakdown.map_figure(geo, rows, texts, links, d.config.site.theme, nodata))
+        "map": json.dumps(breakdown.map_figure(geo, rows, texts, links, d.config.site.theme, nodata, d.indicator,
+                                               d.locale))
         if geo is not None else None,
         "tiles": [{"name": r.name, "text": texts.get(r.code, nodata), "href": links.get(r.code),
-                   "fill": _tile_fill(r, rows)} for r in sorted(rows, key=lambda r: r.code)] if geo is None else [],
+                   "fill": _tile_fill(r, rows, d)} for r in sorted(rows, key=lambda r: r.code)] if geo is None else [],
         "digits": digits,
     })
     return ctx
@@ -305,12 +306,11 @@ def raw_points(d: Drill, codes: list[str], start: int, end: int) -> list[tuple[i
     return raw_between(d.runtime.store, d.indicator_id, codes, start, end, judged.aggregate, suspect)
 
 
-def _tile_fill(row: breakdown.Row, rows: list[breakdown.Row]) -> str:
+def _tile_fill(row: breakdown.Row, rows: list[breakdown.Row], d: Drill) -> str:
+    """The wall map's fixed bins (``mapscale``), as on the drawn map."""
     if row.last is None:
         return ""
-    values = [r.last for r in rows if r.last is not None]
-    lo, hi = min(values), max(values)
-    return colour((row.last - lo) / ((hi - lo) or 1))
+    return scale_for(d.indicator, [r.last for r in rows if r.last is not None], d.locale).colour(row.last)
 
 
 # -- events pages ------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from dash import html
+from flask import g, has_request_context
 
 from wallboard.i18n import translator
 from wallboard.live import Hub
@@ -29,6 +30,7 @@ def wall_page(runtime: Any, screen: Any, query: dict[str, Any], current: dict[st
     """
     hub: Hub = runtime.hub
     config = runtime.config
+    drill = may_drill(config)
     current = hub.view(screen.id) if current is None else current
     by_id = {p.config.id: p for p in hub.panels(screen.id)}
     cols, rows = screen.displays
@@ -42,7 +44,7 @@ def wall_page(runtime: Any, screen: Any, query: dict[str, Any], current: dict[st
         html.Div(
             id=f"wall-page-{n}",
             className="wall-page wall-grid" + (" active" if n == first else ""),
-            children=[_apply(frame(by_id[p.id]), current) for p in page if p.id in by_id],
+            children=[_apply(frame(by_id[p.id], drill), current) for p in page if p.id in by_id],
             **{"data-index": n},
         )
         for n, page in enumerate(pages)
@@ -55,7 +57,7 @@ def wall_page(runtime: Any, screen: Any, query: dict[str, Any], current: dict[st
                "--dx": dx, "--dy": dy, "--bx": f"{bx}px", "--by": f"{by}px"},
         children=[
             html.Div(id="wall-canvas", className="wall-canvas", children=page_divs),
-            _banner(config.site.locale),
+            _apply(_banner(config.site.locale), current),
         ],
         **{"data-screen": screen.id, "data-link": "live", "data-version": hub.version_tag,
            "data-displays": f"{cols},{rows}", "data-display": f"{dx},{dy}", "data-pages": len(pages),
@@ -63,8 +65,19 @@ def wall_page(runtime: Any, screen: Any, query: dict[str, Any], current: dict[st
     )
 
 
+def may_drill(config: Any) -> bool:
+    """Does this page's viewer get drill pages? Not an operator, and never a wall signed in by a
+    display token (a kiosk wall never leaves its wall); without ``users:`` (this machine only), yes."""
+    if not config.users:
+        return True
+    user = getattr(g, "user", None) if has_request_context() else None
+    return user is not None and not user.kiosk and user.may("supervisor")
+
+
 def _banner(locale: str) -> html.Div:
-    """Reconnecting: a lost link being retried. Offline: how old the figures on screen are (wall.js)."""
+    """Reconnecting: a lost link being retried. Offline: how old the figures on screen are (wall.js).
+    Database link down: the hub's line (``wallboard.live.views.wall_props``) while the link to this
+    server is live, so a wall without a status panel says it too."""
     before, _, after = t(locale, "Server unreachable. Figures on screen were last received at {time} — "
                                  "still trying to reconnect.").partition("{time}")
     return html.Div(
@@ -73,6 +86,7 @@ def _banner(locale: str) -> html.Div:
             html.Span(t(locale, "Connection to the server lost. Figures may be out of date — reconnecting…"),
                       className="banner-reconnecting"),
             html.Span([before, html.Span("–", id="wall-banner-since"), after], className="banner-offline"),
+            html.Span(id="wall-dblink", className="banner-dblink"),
         ],
     )
 

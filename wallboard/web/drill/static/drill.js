@@ -5,7 +5,8 @@
   "use strict";
   function draw(el) {
     var fig = JSON.parse(el.dataset.figure);
-    var config = {responsive: true, displaylogo: false, displayModeBar: false, scrollZoom: false};
+    var config = {responsive: true, displaylogo: false, displayModeBar: false, scrollZoom: false,
+                  locale: document.documentElement.lang === "id" ? "id" : "en"};
     Plotly.newPlot(el, fig.data, fig.layout, config).then(function () {
       el.dataset.drawn = "1";
     });
@@ -18,6 +19,8 @@
   }
   function start() {
     if (!window.Plotly) { return setTimeout(start, 50); }
+    var id = (window.wallboardPlotlyLocales || {}).id;  // plotly-locale-id.js, shipped, no CDN
+    if (id) Plotly.register(id);
     document.querySelectorAll("[data-figure]").forEach(draw);
     document.body.dataset.ready = "1";
   }

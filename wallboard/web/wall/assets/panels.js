@@ -107,33 +107,176 @@
     }
   }
 
-  // A kpi figure never spills out of its box, whatever fonts the wall PC has ---------------------
-  var fitted = new WeakMap();
-  function fitValues() {
-    var mains = document.querySelectorAll(".kpi-main");
-    for (var i = 0; i < mains.length; i++) {
-      var m = mains[i], text = m.textContent, fit = Number(m.style.getPropertyValue("--fit")) || 1;
-      if (fitted.get(m) !== text && fit !== 1) { m.style.removeProperty("--fit"); fitted.set(m, text); continue; }
-      fitted.set(m, text);
-      if (m.scrollWidth > m.clientWidth + 1) {
-        m.style.setProperty("--fit", (fit * m.clientWidth / m.scrollWidth * 0.98).toFixed(3));
+  // Bars with rotate: one page at a time, on the server's clock (every display turns together) ------
+  function tickBars() {
+    var lists = document.querySelectorAll(".bar-list[data-rotate]");
+    for (var i = 0; i < lists.length; i++) {
+      var list = lists[i], every = Number(list.getAttribute("data-rotate")) || 10000;
+      var size = Number(list.getAttribute("data-page-size")) || 1;
+      var rows = Array.prototype.filter.call(list.querySelectorAll(".bar-row"),
+                                             function (r) { return r.style.display !== "none"; });
+      var pages = Math.max(1, Math.ceil(rows.length / size)), page = Math.floor(serverNow() / every) % pages;
+      rows.forEach(function (r, n) {
+        if (Math.floor(n / size) === page) r.removeAttribute("data-off"); else r.setAttribute("data-off", "1");
+      });
+      var first = page * size + 1, last = Math.min(rows.length, first + size - 1);
+      setText(list.querySelector(".bar-page"), rows.length > size ? first + "–" + last + " / " + rows.length : "");
+    }
+  }
+
+  // Text fits its box ----------------------------------------------------------------------------
+  // A title, an event, a source's line, a bar's region: when its text is wider (or, for clamped
+  // text, taller) than its box, the font shrinks until it fits, never below the readability floor
+  // (1.6 % of the screen height), then takes a second line (titles, alert lines, bar labels, source
+  // lines). An ellipsis is only what is left after that. Fitting measures layout, so it runs
+  // only when a box changes size (ResizeObserver) or a text changes length (MutationObserver),
+  // never on a timer or on every live update of the same width.
+  var FIT = ".panel-title, .panel-note, .panel-alert, .ev-title, .ev-meta, .ev-status, .ev-age, " +
+            ".src > span, .bar-label, .bar-more, .gauge-pct, .gauge-detail, .clock-date, .kpi-main, .kpi-change, " +
+            ".map-tile-name, .map-rest-item, .map-legend-text, .ticker-rotate .ticker-item";
+  var WRAP = ".panel-alert, .bar-label, .src-age, .panel-title";           // may take a second line once one line at the floor is not enough
+  var FLOOR_REM = 0.016 * 54;          // 1rem is 1/54 of the screen height (wall.css)
+  var fittedFor = new WeakMap();       // element -> the text length and panel size it was fitted for
+  var queued = new Set(), frame = 0, sizes = null, texts = null, flushes = 0;
+
+  function rem() { return parseFloat(getComputedStyle(document.documentElement).fontSize) || 20; }
+
+  function hidesOverflow(s) { return /hidden|clip|auto|scroll/.test(s.overflowX + s.overflowY); }
+
+  function overflowing(el) {
+    if (el.scrollWidth > el.clientWidth + 1) return true;
+    if (el.classList.contains("kpi-main")) return false;  // sized by kpi.py for its box; only too wide matters
+    var s = getComputedStyle(el);
+    if ((hidesOverflow(s) || s.webkitLineClamp !== "none") && el.scrollHeight > el.clientHeight + 1) return true;
+    var range = document.createRange();
+    range.selectNodeContents(el);
+    var t = range.getBoundingClientRect(), v = 0.1 * parseFloat(s.fontSize);
+    var panel = el.closest(".panel");
+    for (var a = el.parentElement; a && a !== panel.parentElement; a = a.parentElement) {
+      if (!hidesOverflow(getComputedStyle(a))) continue;
+      var b = a.getBoundingClientRect();
+      return t.left < b.left - 1 || t.right > b.right + 1 || t.top < b.top - v || t.bottom > b.bottom + v;
+    }
+    return false;
+  }
+
+  function lengthOf(key) { return key === undefined ? -1 : Number(key.split("|")[0]); }
+
+  function keyOf(el) {
+    var panel = el.closest(".panel");
+    return el.textContent.length + "|" + (panel ? panel.clientWidth + "x" + panel.clientHeight : "") + "|" + rem();
+  }
+
+  function setSize(el, px, base) {
+    if (el.classList.contains("kpi-main")) el.style.setProperty("--fit", (px / base).toFixed(4));
+    else el.style.fontSize = px.toFixed(2) + "px";
+  }
+
+  function fit(el) {
+    if (!el.isConnected || !el.getClientRects().length) return;  // not laid out: fitted when it shows
+    var key = keyOf(el);
+    if (fittedFor.get(el) === key) return;
+    fittedFor.set(el, key);
+    el.style.removeProperty("--fit");
+    if (!el.classList.contains("kpi-main")) el.style.removeProperty("font-size");  // kpi.py sets its own
+    el.removeAttribute("data-wrap");
+    if (!overflowing(el)) return;
+    shrink(el);
+    if (el.matches(WRAP) && !el.hasAttribute("data-wrap") && overflowing(el)) {  // then a second line
+      // (a title keeps the floor size on its two lines, so the figure below keeps its room)
+      if (!el.classList.contains("panel-title")) el.style.removeProperty("font-size");
+      el.setAttribute("data-wrap", "2");
+      shrink(el);
+    }
+  }
+
+  function shrink(el) {
+    var base = parseFloat(getComputedStyle(el).fontSize), size = base;
+    var floor = el.classList.contains("kpi-main") ? 0 : FLOOR_REM * rem();
+    for (var i = 0; i < 12 && size > floor && overflowing(el); i++) {
+      // Too wide: by the ratio (a hair too wide loses a hair); too tall or out of its box: 5 %.
+      var ratio = el.clientWidth / Math.max(1, el.scrollWidth), k = ratio < 1 ? ratio * 0.99 : 0.95;
+      size = Math.max(floor, size * Math.max(0.5, k));
+      setSize(el, size, base);
+    }
+  }
+
+  function queue(el) {
+    queued.add(el);
+    if (!frame) frame = requestAnimationFrame(flush);
+  }
+
+  function flush() {
+    frame = 0;
+    var els = Array.from(queued);
+    queued.clear();
+    els.forEach(fit);
+    var panels = new Set();
+    els.forEach(function (el) { var p = el.isConnected && el.closest(".panel-status"); if (p) panels.add(p); });
+    panels.forEach(cutRows);  // a title on two lines leaves less room for rows
+    flushes += 1;
+  }
+
+  function watchFit(root) {
+    var found = root.matches && root.matches(FIT) ? [root] : [];
+    if (root.querySelectorAll) found = found.concat(Array.from(root.querySelectorAll(FIT + ", .panel")));
+    found.forEach(function (el) {
+      sizes.observe(el);
+      if (!el.classList.contains("panel")) queue(el);
+    });
+  }
+
+  function onResize(entries) {
+    entries.forEach(function (e) {
+      var el = e.target;
+      if (el.classList.contains("panel")) { el.querySelectorAll(FIT).forEach(queue); cutRows(el); }
+      else queue(el);
+    });
+  }
+
+  // A source list shows only the rows that fit whole (the server counted them for a one-line head).
+  function cutRows(panel) {
+    var lists = panel.querySelectorAll(".src-list");
+    for (var i = 0; i < lists.length; i++) {
+      var list = lists[i], rows = list.children;
+      for (var j = 0; j < rows.length; j++) rows[j].removeAttribute("data-cut");
+      var bottom = list.getBoundingClientRect().bottom + 1;
+      for (j = 0; j < rows.length; j++) {
+        if (rows[j].getBoundingClientRect().bottom > bottom) rows[j].setAttribute("data-cut", "1");
       }
     }
   }
 
-  // Plotly: Indonesian formats, and type sized for the real screen -------------------------------
-  var ID_LOCALE = {
-    moduleType: "locale", name: "id",
-    dictionary: {},
-    format: {
-      days: ["Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu"],
-      shortDays: ["Min", "Sen", "Sel", "Rab", "Kam", "Jum", "Sab"],
-      months: ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-               "Oktober", "November", "Desember"],
-      shortMonths: ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"],
-      date: "%d/%m/%Y", decimal: ",", thousands: "."
+  function onText(list) {
+    list.forEach(function (m) {
+      var el = m.target.nodeType === 1 ? m.target : m.target.parentElement;
+      if (!el) return;
+      var owner = el.closest(FIT);
+      // Same length as when fitted: nothing to measure (a live update of a figure or an age
+      // costs no layout read); a new length is fitted in the next frame.
+      if (owner && lengthOf(fittedFor.get(owner)) !== owner.textContent.length) queue(owner);
+      m.addedNodes.forEach(function (n) { if (n.nodeType === 1) watchFit(n); });
+    });
+  }
+
+  function startFitting() {
+    var wall = document.getElementById("wall");
+    if (!wall || typeof ResizeObserver === "undefined") { if (!wall) setTimeout(startFitting, 100); return; }
+    sizes = new ResizeObserver(onResize);
+    texts = new MutationObserver(onText);
+    texts.observe(wall, {subtree: true, childList: true, characterData: true});
+    watchFit(wall);
+    if (document.fonts && document.fonts.ready) {
+      document.fonts.ready.then(function () { fittedFor = new WeakMap(); wall.querySelectorAll(FIT).forEach(queue); });
     }
-  };
+  }
+  window.wallboard = window.wallboard || {};
+  // For tests and the curious: every queued text has been fitted.
+  window.wallboard.fitted = function () { return flushes > 0 && !frame && !queued.size; };
+
+  // Plotly: Indonesian formats, and type sized for the real screen -------------------------------
+  // The Indonesian locale comes from plotly-locale-id.js (loaded before this file, alphabetically).
+  var ID_LOCALE = (window.wallboardPlotlyLocales || {}).id;
 
   function scaled(layout) {
     if (!layout || !layout.meta || !layout.meta.wallScale || layout.meta.wallScaled) return layout;
@@ -174,7 +317,7 @@
     var P = window.Plotly;
     if (!P || P.__wallboard) return !!P;
     P.__wallboard = true;
-    try { P.register(ID_LOCALE); } catch (e) { /* already there */ }
+    try { if (ID_LOCALE) P.register(ID_LOCALE); } catch (e) { /* already there */ }
     ["react", "newPlot"].forEach(function (name) {
       var original = P[name];
       P[name] = function (gd, data, layout, config) {
@@ -208,7 +351,8 @@
     syncFromHeader();
     setInterval(syncFromHeader, 15 * 60 * 1000);
     var plotlyTimer = setInterval(function () { if (wrapPlotly()) clearInterval(plotlyTimer); }, 20);
-    setInterval(function () { tickClocks(); tickTickers(); fitValues(); }, 250);
+    setInterval(function () { tickClocks(); tickTickers(); tickBars(); }, 250);
+    startFitting();
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
