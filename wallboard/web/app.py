@@ -24,7 +24,7 @@ from wallboard.web.access import guard, login, security
 from wallboard.web.admin import health as health_page
 from wallboard.web.admin import page as admin
 from wallboard.web.console import page as console
-from wallboard.web.serve import metrics
+from wallboard.web.serve import caching, metrics
 from wallboard.web.wall import replay
 from wallboard.web.wall.page import ASSETS, wall_page
 
@@ -124,6 +124,7 @@ def create_app(runtime: Any) -> Dash:
     health_page.register(app, runtime)
     admin.register(app, runtime)
     metrics.register(app, runtime)
+    caching.register(app, runtime)
     api.register(app, runtime)
     return app
 

@@ -64,6 +64,7 @@ except (ImportError, AttributeError):  # elsewhere walls are judged by the loop'
 from wallboard.live import Hub
 from wallboard.live.messages import Message
 from wallboard.web.serve import sse
+from wallboard.web.serve.memory import TrimAfterWave
 from wallboard.web.serve.metrics import FANOUT_SECONDS
 from wallboard.web.serve.versions import uvicorn_internals
 
@@ -210,6 +211,7 @@ class Fanout:
         self.bytes_sent = 0
         self.dropped = 0
         self.connected = 0  # walls ever connected
+        self.memory = TrimAfterWave()  # a wave of walls gone: their memory back to the system
         hub.listen(self)
 
     # called from the hub's thread
@@ -330,6 +332,7 @@ class Fanout:
                     wall.offer(HEARTBEAT_MESSAGE, 0)
             if beat:
                 self._fan(screen_id, HEARTBEAT_MESSAGE, 0, direct_only=True)
+        self.memory.observe(sum(len(w) for w in self.walls.values()))
         assert self.loop is not None
         self.loop.call_later(self._beat_every(), self._beat)
 
