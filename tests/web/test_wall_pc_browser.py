@@ -137,3 +137,64 @@ def test_a_point_appended_within_the_range_step_redraws_only_the_line(tmp_path: 
     chart = page.evaluate("() => window.__chart")
     assert chart["removedTicks"] == 0, chart  # an axis rebuilt per point: every tick and grid line
     assert chart["removed"] <= 3 * 4, chart  # the line itself may be swapped, nothing more
+
+
+# A change in one panel never lays out another ------------------------------------------------
+
+# Every box of every panel, watched: a panel whose update moved or resized anything in another
+# panel (its size taken from its content, a shared line) shows up here, and so would a layout
+# shift. Chromium's trace cannot say more: it reports every layout as starting at the page.
+ISLANDS_JS = """() => {
+  window.__islands = {resized: [], shifted: []};
+  const seen = new WeakMap();
+  const ro = new ResizeObserver(entries => {
+    for (const e of entries) {
+      const box = e.contentRect, key = box.width + 'x' + box.height;
+      if (seen.has(e.target) && seen.get(e.target) !== key) {
+        const panel = e.target.closest('[data-panel]').dataset.panel;
+        window.__islands.resized.push([panel, e.target.className, seen.get(e.target), key]);
+      }
+      seen.set(e.target, key);
+    }
+  });
+  for (const el of document.querySelectorAll('[data-panel], [data-panel] *')) {
+    if (!(el instanceof HTMLElement)) continue;
+    if (el.closest('.js-plotly-plot')) continue;  // inside a chart, Plotly owns the boxes
+    ro.observe(el);
+  }
+  new PerformanceObserver(list => {
+    for (const e of list.getEntries()) for (const s of e.sources || []) {
+      const p = s.node && s.node.closest && s.node.closest('[data-panel]');
+      window.__islands.shifted.push(p ? p.dataset.panel : String(s.node && s.node.nodeName));
+    }
+  }).observe({type: 'layout-shift', buffered: false});
+}"""
+
+ISLANDS_WALL = CHART_WALL.replace("{id: angka, type: kpi, indicator: air", "{id: angka, type: kpi, indicator: latar")
+
+
+def test_a_panel_update_lays_out_only_that_panel(tmp_path: Path, wall_server, page_at) -> None:
+    db = f"sqlite:///{tmp_path / 'wall.db'}"
+    server = wall_server(ISLANDS_WALL.replace("{db}", db))
+    now = int(time.time())
+    seed_hours(db, "air", [(ts, 100 + ts % 7) for ts in range(now - 20000, now + 1, 300)])
+    page = page_at(1280, 720)
+    page.goto(server.url + "/wall/utama")
+    page.wait_for_function("() => document.querySelector('[data-panel=angka] .kpi-value')?.textContent.trim()"
+                           " && document.querySelector('#tren--graph .js-plotly-plot')?.data?.[0]?.x?.length > 50",
+                           timeout=20000)
+    # Every panel is a layout and paint island: a change inside it starts and ends inside it.
+    contained = page.evaluate("() => [...document.querySelectorAll('[data-panel]')]"
+                              ".map(p => getComputedStyle(p).contain)")
+    assert contained and all(c in ("strict", "size layout paint style") for c in contained), contained
+    page.evaluate(ISLANDS_JS)
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    page.evaluate("() => { window.__islands.resized = []; }")  # the observers' first report
+    for value in (4321, 87654):  # only the kpi's text changes (and grows)
+        seed_hours(db, "latar", [(int(time.time()), value)])
+        page.wait_for_function(f"() => document.querySelector('[data-panel=angka] .kpi-value')"
+                               f".textContent.replace(/\\D/g, '') === '{value}'", timeout=10000)
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    islands = page.evaluate("() => window.__islands")
+    assert [r for r in islands["resized"] if r[0] != "angka"] == [], islands
+    assert [s for s in islands["shifted"] if s != "angka"] == [], islands

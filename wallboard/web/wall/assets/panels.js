@@ -223,7 +223,10 @@
             gd.__wbShape = null;
           }
           var wanted = data.layout.meta && data.layout.meta.wallScale;
-          var fig = Object.assign({}, data, {layout: scaled(data.layout),
+          // Plotly writes into the layout it draws (axis types, autorange flags): give it a copy, so
+          // Dash's own figure, and with it the next update's layout, stays as the server sent it.
+          var own = wanted ? JSON.parse(JSON.stringify(data.layout)) : data.layout;
+          var fig = Object.assign({}, data, {layout: scaled(own),
                                              data: wanted ? scaledData(data.data, data.layout) : data.data});
           return original.call(P, gd, fig);
         }
