@@ -45,8 +45,10 @@ def y_range(lo: float, hi: float, ticks: int, kept: tuple[float, float] | None) 
         return kept
     span = hi - lo or max(abs(hi) * 0.2, 1.0)
     step = nice_step(span * 1.1, ticks)
-    low = math.floor((lo - span * 0.05) / step) * step
-    high = math.ceil((hi + span * 0.05) / step) * step
+    # Half a step beyond the round values: no tick label sits on the plot's edge (the lowest one
+    # would run into the time axis's labels).
+    low = math.floor((lo - span * 0.05) / step) * step - step / 2
+    high = math.ceil((hi + span * 0.05) / step) * step + step / 2
     if lo >= 0 > low:
         low = 0.0  # counts and levels never read below zero
     return round(low, 9), round(high, 9)
@@ -155,6 +157,9 @@ class TrendPanel(Panel):
         legend = len(self.config.indicators) > 1 or targeted
         top = max((v for tr in traces for v in tr["y"]), default=0)
         top = max([top] + [v / divisor for _, _, v in self.levels()])  # the highest line at the plot's top
+        if ranges:  # a level line near the top of the fixed range names itself below the line
+            low, high = ranges[1]
+            top = high - 0.08 * (high - low)
         xaxis: dict[str, Any] = {"range": ranges[0]} if ranges else {}
         yaxis: dict[str, Any] = {"range": ranges[1]} if ranges else {}
         return {
