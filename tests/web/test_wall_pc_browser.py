@@ -129,6 +129,7 @@ def test_a_point_appended_within_the_range_step_redraws_only_the_line(tmp_path: 
     graph = "#tren--graph .js-plotly-plot"
     page.wait_for_function(f"() => {{ const g = document.querySelector('{graph}'); "
                            "return g && g.data && g.data[0] && g.data[0].x.length > 200; }", timeout=20000)
+    page.wait_for_timeout(1000)  # the chart's first draw and resize settle: only updates are counted
     page.evaluate(CHART_WATCH_JS, graph)
     base = page.evaluate(f"() => document.querySelector('{graph}').data[0].x.length")
     for k in range(1, 4):

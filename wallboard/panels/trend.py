@@ -45,10 +45,8 @@ def y_range(lo: float, hi: float, ticks: int, kept: tuple[float, float] | None) 
         return kept
     span = hi - lo or max(abs(hi) * 0.2, 1.0)
     step = nice_step(span * 1.1, ticks)
-    # Half a step beyond the round values: no tick label sits on the plot's edge (the lowest one
-    # would run into the time axis's labels).
-    low = math.floor((lo - span * 0.05) / step) * step - step / 2
-    high = math.ceil((hi + span * 0.05) / step) * step + step / 2
+    low = math.floor((lo - span * 0.05) / step) * step
+    high = math.ceil((hi + span * 0.05) / step) * step
     if lo >= 0 > low:
         low = 0.0  # counts and levels never read below zero
     return round(low, 9), round(high, 9)
