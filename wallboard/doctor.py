@@ -86,17 +86,22 @@ def _metrics(cdp: Any) -> dict[str, float]:
     return {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
 
 
-def measure(browser: Any, url: str, width: int, height: int, seconds: float, throttle: float = 1.0) -> Cost:
+def measure(browser: Any, url: str, width: int, height: int, seconds: float, throttle: float = 1.0,
+            settle: float = 0.0) -> Cost:
     """Open ``url`` in a fresh context of ``browser`` (Playwright) and read its cost over ``seconds``.
 
     The first full view is measured unthrottled (it is this machine's figure); throttling then
-    applies to the measured window only.
+    applies to the measured window only. ``settle`` seconds after the first view are left out of
+    the window: charts finish their first drawing then, a one-off that a short window would
+    otherwise count as the wall's steady cost.
     """
     context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1)
     try:
         page = context.new_page()
         page.goto(url, wait_until="load")
         first_view = page.evaluate(FULL_VIEW_JS)
+        if settle > 0:
+            page.wait_for_timeout(settle * 1000)
         cdp = context.new_cdp_session(page)
         cdp.send("Performance.enable", {"timeDomain": "threadTicks"})
         if throttle != 1:

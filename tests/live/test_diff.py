@@ -88,7 +88,8 @@ def test_a_sliding_window_deletes_at_the_start_and_extends_at_the_end() -> None:
     [
         lambda f: f["layout"].update(title="x"),  # layout changed
         lambda f: f["data"].append({"x": [1], "y": [1]}),  # a trace more
-        lambda f: f["data"][0].update(name="other"),  # trace style changed
+        lambda f: f["data"][0].update(mode="lines"),  # trace gained a key
+        lambda f: f["layout"].update(uirevision={"a": 1}, b=2),  # layout changed its keys
         lambda f: f["data"][0]["y"].__setitem__(0, 99.0),  # history rewritten, not appended
         lambda f: f["data"][0].update(x=[9, 10], y=[1.0, 2.0]),  # nothing in common
     ],
@@ -136,3 +137,27 @@ def test_random_histories_always_patch_to_the_new_figure() -> None:
         assert apply_patch(old, patch) == new
         delta = diff_views({"g": {"figure": old}}, {"g": {"figure": new}})
         assert apply_patch(old, delta["g"]["figure"]) == new if delta else old == new
+
+
+def test_a_map_colour_or_label_change_assigns_only_those_keys() -> None:
+    # A map's areas: big outlines that never change, a fill colour per area and a label trace.
+    outline = ([0.1 * i for i in range(500)], [0.2 * i for i in range(500)])
+    old = fig(outline, outline)
+    for trace, colour in zip(old["data"], ("#deebf7", "#08519c"), strict=True):
+        trace["fillcolor"] = colour
+    new = copy.deepcopy(old)
+    new["data"][1]["fillcolor"] = "#3182bd"
+    patch = figure_patch(old, new)
+    assert patch["operations"] == [
+        {"operation": "Assign", "location": ["data", 1, "fillcolor"], "params": {"value": "#3182bd"}}]
+    assert apply_patch(old, patch) == new
+
+
+def test_a_trend_axis_step_assigns_the_range() -> None:
+    old = fig(([1, 2, 3], [1.0, 2.0, 3.0]), layout={"xaxis": {"range": [0, 4], "type": "date"}, "uirevision": "t"})
+    new = fig(([1, 2, 3, 4], [1.0, 2.0, 3.0, 4.0]),
+              layout={"xaxis": {"range": [1, 5], "type": "date"}, "uirevision": "t"})
+    patch = figure_patch(old, new)
+    assert {"operation": "Assign", "location": ["layout", "xaxis", "range"], "params": {"value": [1, 5]}} \
+        in patch["operations"]
+    assert apply_patch(old, patch) == new

@@ -122,7 +122,7 @@ def test_bar_by_region_is_sorted_and_named():
     # each bar keeps its own kecamatan's name: 12.75.02 Binjai Kota, 12.75.01 Binjai Utara, 12.75.03 Binjai Barat
     assert list(zip(labels, values, strict=True)) == [
         ("Binjai Kota", "9"), ("Binjai Utara", "4"), ("Binjai Barat", "1")]
-    assert view.props["b0-fill"]["style"]["width"] == "100.0%"
+    assert view.props["b0-fill"]["style"]["transform"] == "scaleX(1.000)"
     assert view.props["b3"]["style"] == {"display": "none"}
 
 

@@ -6,11 +6,16 @@ wraps ``setTimeout``/``setInterval`` before any page script runs.
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import demo_config
+from tests.walls import DemoWall
+from wallboard.records import Batch, Reading
+from wallboard.store import Run, Store
 
 pytestmark = pytest.mark.browser
 
@@ -60,3 +65,141 @@ def test_no_rotation_timer_on_a_screen_without_pages(tmp_path: Path, wall_server
     assert len(rotations) <= 6, rotations  # started, hello, and one per turn (a 250 ms poll: 16 and more)
     timers = still.evaluate("() => window.__timers.filter(t => t.name === 'rotate')")
     assert timers == []
+
+
+# Charts updated in place, never rebuilt -------------------------------------------------------
+
+CHART_WALL = DemoWall(
+    indicators="  - {id: latar, label: Latar}\n  - {id: air, label: Air, unit: cm, aggregate: last}",
+    grid="{columns: 4, rows: 2}",
+).format(db="{db}", panels="""\
+      - {id: tren, type: trend, indicators: [air], window: 24h, at: [0, 0], size: [4, 1]}
+      - {id: angka, type: kpi, indicator: air, at: [0, 1], size: [2, 1]}
+      - {id: batang, type: bar, indicator: air, at: [2, 1], size: [2, 1]}
+""")
+
+# Counts the chart's nodes that are taken out of the page per update: an axis, tick or grid line
+# drawn again from scratch is removed and added; a chart updated in place only changes the trace.
+CHART_WATCH_JS = """
+(sel) => {
+  const gd = document.querySelector(sel);
+  window.__chart = {updates: 0, removed: 0, removedTicks: 0, perUpdate: []};
+  const ticks = n => n.nodeType === 1 && (n.matches('.xtick, .ytick, .xgrid, .ygrid')
+                                          || n.querySelector('.xtick, .ytick, .xgrid, .ygrid'));
+  new MutationObserver(list => {
+    for (const m of list) for (const n of m.removedNodes) {
+      window.__chart.removed += 1;
+      if (ticks(n)) window.__chart.removedTicks += 1;
+    }
+  }).observe(gd, {subtree: true, childList: true});
+  const line = () => (gd.querySelector('.scatterlayer .js-line') || {}).getAttribute?.('d') || '';
+  let drawn = line();
+  new MutationObserver(() => {  // an update is a new line, however it was drawn
+    const now = line();
+    if (now === drawn) return;
+    drawn = now;
+    window.__chart.updates += 1;
+    window.__chart.perUpdate.push([window.__chart.removed, window.__chart.removedTicks, gd.data[0].x.length]);
+  }).observe(gd, {subtree: true, childList: true, attributes: true, attributeFilter: ['d']});
+}
+"""
+
+
+def seed_hours(db_url: str, indicator: str, points: list[tuple[int, float]]) -> None:
+    """Write many readings at once (a trend's history), then a collector run the hub notices."""
+    store = Store.open(db_url)
+    try:
+        now = datetime.now(UTC)
+        store.write("simulasi", Batch(readings=[Reading(indicator, "12.75", ts, v) for ts, v in points]))
+        store.record_run(Run("simulasi", now, now, True, len(points), 0, None))
+    finally:
+        store.close()
+
+
+def test_a_point_appended_within_the_range_step_redraws_only_the_line(tmp_path: Path, wall_server, page_at) -> None:
+    db = f"sqlite:///{tmp_path / 'wall.db'}"
+    server = wall_server(CHART_WALL.replace("{db}", db))
+    # History up to an hour boundary H that lies hours behind now; the points appended next stay
+    # inside the same step of the x range (24 h window: steps of one hour), values inside the y range.
+    now = int(time.time())
+    hour = (now - 3 * 3600) // 3600 * 3600
+    seed_hours(db, "air", [(ts, 150 + 40 * ((ts // 300) % 5 - 2) / 2) for ts in range(hour - 240 * 300, hour + 1, 300)])
+    page = page_at(1280, 720)
+    page.goto(server.url + "/wall/utama")
+    graph = "#tren--graph .js-plotly-plot"
+    page.wait_for_function(f"() => {{ const g = document.querySelector('{graph}'); "
+                           "return g && g.data && g.data[0] && g.data[0].x.length > 200; }", timeout=20000)
+    # One update first: a chart drawn before panels.js wrapped Plotly has no known shape yet, so
+    # its first update may be drawn whole (once per page load); the ones after it are counted.
+    base = page.evaluate(f"() => document.querySelector('{graph}').data[0].x.length")
+    seed_hours(db, "air", [(hour + 300, 141)])
+    page.wait_for_function(f"() => document.querySelector('{graph}').data[0].x.length === {base + 1}", timeout=10000)
+    page.wait_for_timeout(500)
+    page.evaluate(CHART_WATCH_JS, graph)
+    for k in range(2, 5):
+        seed_hours(db, "air", [(hour + 300 * k, 140 + k)])
+        page.wait_for_function(f"() => window.__chart.perUpdate.some(u => u[2] === {base + k})", timeout=10000)
+    chart = page.evaluate("() => window.__chart")
+    assert chart["removedTicks"] == 0, chart  # an axis rebuilt per point: every tick and grid line
+    assert chart["removed"] <= 3 * 4, chart  # the line itself may be swapped, nothing more
+
+
+# A change in one panel never lays out another ------------------------------------------------
+
+# Every box of every panel, watched: a panel whose update moved or resized anything in another
+# panel (its size taken from its content, a shared line) shows up here, and so would a layout
+# shift. Chromium's trace cannot say more: it reports every layout as starting at the page.
+ISLANDS_JS = """() => {
+  window.__islands = {resized: [], shifted: []};
+  const seen = new WeakMap();
+  const ro = new ResizeObserver(entries => {
+    for (const e of entries) {
+      const box = e.contentRect, key = box.width + 'x' + box.height;
+      if (seen.has(e.target) && seen.get(e.target) !== key) {
+        const panel = e.target.closest('[data-panel]').dataset.panel;
+        window.__islands.resized.push([panel, e.target.className, seen.get(e.target), key]);
+      }
+      seen.set(e.target, key);
+    }
+  });
+  for (const el of document.querySelectorAll('[data-panel], [data-panel] *')) {
+    if (!(el instanceof HTMLElement)) continue;
+    if (el.closest('.js-plotly-plot')) continue;  // inside a chart, Plotly owns the boxes
+    ro.observe(el);
+  }
+  new PerformanceObserver(list => {
+    for (const e of list.getEntries()) for (const s of e.sources || []) {
+      const p = s.node && s.node.closest && s.node.closest('[data-panel]');
+      window.__islands.shifted.push(p ? p.dataset.panel : String(s.node && s.node.nodeName));
+    }
+  }).observe({type: 'layout-shift', buffered: false});
+}"""
+
+ISLANDS_WALL = CHART_WALL.replace("{id: angka, type: kpi, indicator: air", "{id: angka, type: kpi, indicator: latar")
+
+
+def test_a_panel_update_lays_out_only_that_panel(tmp_path: Path, wall_server, page_at) -> None:
+    db = f"sqlite:///{tmp_path / 'wall.db'}"
+    server = wall_server(ISLANDS_WALL.replace("{db}", db))
+    now = int(time.time())
+    seed_hours(db, "air", [(ts, 100 + ts % 7) for ts in range(now - 20000, now + 1, 300)])
+    page = page_at(1280, 720)
+    page.goto(server.url + "/wall/utama")
+    page.wait_for_function("() => document.querySelector('[data-panel=angka] .kpi-value')?.textContent.trim()"
+                           " && document.querySelector('#tren--graph .js-plotly-plot')?.data?.[0]?.x?.length > 50",
+                           timeout=20000)
+    # Every panel is a layout and paint island: a change inside it starts and ends inside it.
+    contained = page.evaluate("() => [...document.querySelectorAll('[data-panel]')]"
+                              ".map(p => getComputedStyle(p).contain)")
+    assert contained and all(c in ("strict", "size layout paint style") for c in contained), contained
+    page.evaluate(ISLANDS_JS)
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    page.evaluate("() => { window.__islands.resized = []; }")  # the observers' first report
+    for value in (4321, 87654):  # only the kpi's text changes (and grows)
+        seed_hours(db, "latar", [(int(time.time()), value)])
+        page.wait_for_function(f"() => document.querySelector('[data-panel=angka] .kpi-value')"
+                               f".textContent.replace(/\\D/g, '') === '{value}'", timeout=10000)
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    islands = page.evaluate("() => window.__islands")
+    assert [r for r in islands["resized"] if r[0] != "angka"] == [], islands
+    assert [s for s in islands["shifted"] if s != "angka"] == [], islands

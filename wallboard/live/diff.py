@@ -1,8 +1,10 @@
 """What changed between two views, as the smallest update the browser can apply.
 
 Plain props are sent when they differ. A figure whose traces only gained points at the end (and
-perhaps lost some at the start as the window slides, or had its last point revised) is sent as a
-Dash ``Patch``: a few operations instead of the whole figure.
+perhaps lost some at the start as the window slides, or had its last point revised), and whose
+layout changed in a few keys at most (a trend's axis range moving a step), is sent as a Dash
+``Patch``: a few operations instead of the whole figure. A trace's other keys (a map area's fill
+colour, its labels) are assigned, so a map's outlines are never sent again for a new value.
 """
 
 from __future__ import annotations
@@ -31,17 +33,50 @@ def diff_views(old: Props, new: Props) -> Props:
 
 def figure_patch(old: dict, new: dict) -> dict:
     """A Patch for ``new`` relative to ``old``, or ``new`` itself when a patch would not be smaller."""
-    if old.get("layout") != new.get("layout") or len(old.get("data", [])) != len(new.get("data", [])):
+    if len(old.get("data", [])) != len(new.get("data", [])):
         return new
-    ops: list[dict] = []
+    ops = _layout_ops(old.get("layout", {}), new.get("layout", {}))
+    if ops is None:
+        return new
     for i, (a, b) in enumerate(zip(old["data"], new["data"], strict=True)):
-        if {k: v for k, v in a.items() if k not in ("x", "y")} != {k: v for k, v in b.items() if k not in ("x", "y")}:
+        style_ops = _style_ops(i, a, b)
+        if style_ops is None:
             return new
+        ops.extend(style_ops)
         trace_ops = _trace_ops(i, a.get("x", []), a.get("y", []), b.get("x", []), b.get("y", []))
         if trace_ops is None:
             return new
         ops.extend(trace_ops)
     return {_PATCH: _PATCH, "operations": ops}
+
+
+def _layout_ops(old: dict, new: dict) -> list[dict] | None:
+    """Assignments for a few changed layout keys (a trend's axis range moving a step), one level
+    deep; None when the layout changed more than that."""
+    if old == new:
+        return []
+    if set(old) != set(new):
+        return None
+    ops = []
+    for key, value in new.items():
+        before = old[key]
+        if before == value:
+            continue
+        if isinstance(value, dict) and isinstance(before, dict) and set(value) == set(before):
+            ops.extend({"operation": "Assign", "location": ["layout", key, sub], "params": {"value": v}}
+                       for sub, v in value.items() if before[sub] != v)
+        else:
+            ops.append({"operation": "Assign", "location": ["layout", key], "params": {"value": value}})
+    return ops if len(ops) <= 8 else None
+
+
+def _style_ops(i: int, old: dict, new: dict) -> list[dict] | None:
+    """Assignments for a trace's other keys that changed (a map area's colour, its label's text):
+    the outlines themselves are not sent again. None when the trace changed its keys."""
+    if set(old) != set(new):
+        return None
+    return [{"operation": "Assign", "location": ["data", i, key], "params": {"value": value}}
+            for key, value in new.items() if key not in ("x", "y") and old[key] != value]
 
 
 def _trace_ops(i: int, ox: list, oy: list, nx: list, ny: list) -> list[dict] | None:

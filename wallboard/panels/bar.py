@@ -1,8 +1,9 @@
 """Bars, sorted: one indicator by region (``by: region``) or several indicators side by side
 (``by: indicator``).
 
-Bars are plain boxes whose width is a percentage, so they scale with the screen and an update is a
-handful of style changes. Each row prints its value; by indicator, each row also shows its state
+Bars are full-width boxes scaled down (``transform: scaleX``), so they scale with the screen and an
+update is a handful of style changes the compositor animates without a layout (issue 23).
+Each row prints its value; by indicator, each row also shows its state
 with shape and word, like a panel badge.
 
 A row never shrinks below the wall's smallest readable type (1.6 % of the screen height): with 21
@@ -166,7 +167,8 @@ class BarPanel(Panel):
             mark = f"{STATE_SHAPES[state]} " if state else ""
             props[f"b{i}"] = {"style": {}, "className": f"bar-row bar-{state or 'plain'}"}
             props[f"b{i}-label"] = {"children": label, "title": label}
-            props[f"b{i}-fill"] = {"style": {"width": f"{abs(value) / top * 100:.1f}%"}}
+            # A full-width fill scaled down: a change of value moves on the compositor, no layout.
+            props[f"b{i}-fill"] = {"style": {"transform": f"scaleX({abs(value) / top:.3f})"}}
             props[f"b{i}-value"] = {"children": mark + text}
         if not rows:
             return PanelView("nodata", None, props, self.nodata_text())

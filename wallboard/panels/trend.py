@@ -7,6 +7,7 @@ only the points that were added or changed (see ``wallboard.live.diff``).
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -23,6 +24,32 @@ t = translator("wall")
 PALETTE = ["#4cc9f0", "#f4a261", "#90be6d", "#f15bb5", "#ffd166", "#b388eb"]
 # Level lines: the state colours of wall.css, dashed so they are never taken for a series.
 LEVEL_COLOURS = {"warning": "#ffb703", "critical": "#ff4d6d", "target": "#90be6d"}
+# The x range moves in steps of 1/24 of the window (an hour on a 24 h trend), so most updates
+# change only the traces: Plotly redraws the line and keeps the axes, ticks and grid (issue 23).
+X_STEPS = 24
+TIME_TEXT = "%Y-%m-%d %H:%M:%S"
+
+
+def nice_step(span: float, ticks: int) -> float:
+    """A round tick step (1, 2, 2.5 or 5 times a power of ten) for ``span`` over about ``ticks`` ticks."""
+    raw = span / max(ticks, 1)
+    power = 10 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+
+
+def y_range(lo: float, hi: float, ticks: int, kept: tuple[float, float] | None) -> tuple[float, float]:
+    """The y axis bounds: the ``kept`` ones while every value is inside them and they are not
+    far too loose, else rounded bounds a little outside ``lo``..``hi``. A range that changes only
+    when the data leaves it lets an update redraw the line alone."""
+    if kept is not None and kept[0] <= lo and hi <= kept[1] and (hi - lo) * 3 >= kept[1] - kept[0]:
+        return kept
+    span = hi - lo or max(abs(hi) * 0.2, 1.0)
+    step = nice_step(span * 1.1, ticks)
+    low = math.floor((lo - span * 0.05) / step) * step
+    high = math.ceil((hi + span * 0.05) / step) * step
+    if lo >= 0 > low:
+        low = 0.0  # counts and levels never read below zero
+    return round(low, 9), round(high, 9)
 
 
 
@@ -79,6 +106,7 @@ class TrendPanel(Panel):
         self._axes_memo: dict[SeriesKey, tuple[list, list[str], list[float]]] = {}
         self._figure_memo: tuple[list, dict] | None = None
         self._x_texts: dict[int, str] = {}  # epoch second -> local time text (a data change moves few)
+        self._y_kept: tuple[float, float] | None = None  # the y range of the last figure (see y_range)
 
     def keys(self) -> list[SeriesKey]:
         window = int(self.config.window.total_seconds())
@@ -152,7 +180,16 @@ class TrendPanel(Panel):
             shapes.append(shape)
         return shapes
 
-    def _figure(self, traces: list[dict], suffix: str = "", divisor: float = 1.0) -> dict:
+    def x_range(self, first: int, last: int) -> tuple[int, int]:
+        """Epoch seconds of the x axis: the window plus one step, its right edge on the next step
+        boundary after ``last`` (the newest point), never cutting off the oldest point ``first``."""
+        window = int(self.config.window.total_seconds())
+        step = max(window // X_STEPS, 1)
+        right = -(-(last + 1) // step) * step
+        return min(right - window - step, first // step * step), right
+
+    def _figure(self, traces: list[dict], suffix: str = "", divisor: float = 1.0,
+                ranges: tuple[list[str], list[float]] | None = None) -> dict:
         theme_dark = self.wall.config.site.theme == "dark"
         ink = "#c9d1e0" if theme_dark else "#1f2a3a"
         grid = "rgba(255,255,255,0.10)" if theme_dark else "rgba(0,0,0,0.10)"
@@ -161,6 +198,10 @@ class TrendPanel(Panel):
         top = max((v for tr in traces for v in tr["y"]), default=0)
         top = max([top] + [v / divisor for _, _, v in self.levels()])  # the highest line at the plot's top
         bottom = min((v for tr in traces for v in tr["y"]), default=0)
+        if ranges:  # a fixed value axis: its bounds are the plot's, for placing the level names
+            bottom, top = ranges[1]
+        xaxis: dict[str, Any] = {"range": ranges[0]} if ranges else {}
+        yaxis: dict[str, Any] = {"range": ranges[1]} if ranges else {}
         return {
             "data": traces,
             "layout": {
@@ -173,18 +214,24 @@ class TrendPanel(Panel):
                 "separators": ",." if self.locale == "id" else ".,",
                 "showlegend": legend,
                 "legend": {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
-                "xaxis": {"gridcolor": grid, "type": "date", "tickformatstops": [
+                "xaxis": {**xaxis, "gridcolor": grid, "type": "date", "tickformatstops": [
                     {"dtickrange": [None, 86_000_000], "value": "%H.%M" if self.locale == "id" else "%H:%M"},
                     {"dtickrange": [86_000_000, None], "value": "%-d %b"},
                 ]},
                 "shapes": self._shapes(divisor, top, bottom, legend) if traces and any(tr["x"] for tr in traces)
                 else [],
-                "yaxis": {"gridcolor": grid, "rangemode": "tozero" if targeted else "normal",
+                "yaxis": {**yaxis, "gridcolor": grid, "rangemode": "tozero" if targeted else "normal",
                           "ticksuffix": suffix, "exponentformat": "none",
-                          "nticks": max(3, round(self.body_rem() / 2.2))},  # ~2 rem apart
+                          "nticks": self._nticks()},  # ~2 rem apart
                 "uirevision": self.config.id,
             },
         }
+
+    def _nticks(self) -> int:
+        return max(3, round(self.body_rem() / 2.2))
+
+    def _text(self, ts: int) -> str:
+        return datetime.fromtimestamp(ts, self.wall.config.site.zone).strftime(TIME_TEXT)
 
     def _axes(self, key: SeriesKey, points: list[tuple[int, float]], zone: Any) -> tuple[list[str], list[float]]:
         """The trace's x (local time text) and y, formatted once per series the snapshot read:
@@ -199,7 +246,7 @@ class TrendPanel(Panel):
         for ts, _ in points:
             text = texts.get(ts)
             if text is None:
-                text = texts[ts] = datetime.fromtimestamp(ts, zone).strftime("%Y-%m-%d %H:%M:%S")
+                text = texts[ts] = datetime.fromtimestamp(ts, zone).strftime(TIME_TEXT)
             x.append(text)
         y = [round(v, 3) for _, v in points]
         self._axes_memo[key] = (points, x, y)
@@ -207,11 +254,13 @@ class TrendPanel(Panel):
 
     def view(self, snap: Snapshot) -> PanelView:
         zone = self.wall.config.site.zone
-        traces, states, newest, inputs = [], [], None, []
+        traces, states, newest, inputs, targets, spans = [], [], None, [], [], []
         for n, key in enumerate(self.keys()):
             indicator = self.wall.indicator(key.indicator)
             points = snap.series.get(key, [])
             inputs.append(points)
+            if points:
+                spans.append((points[0][0], points[-1][0]))
             label = indicator.label.text(self.locale) if indicator else key.indicator
             current = snap.indicators.get(key.indicator)
             # Figures per month/quarter/year: one marked point per period (a lone point has no line).
@@ -227,11 +276,12 @@ class TrendPanel(Panel):
             if self.shows_target(indicator) and points:
                 name = (t(self.locale, "Target") if len(self.config.indicators) == 1
                         else t(self.locale, "Target {label}", label=label))
-                traces.append({
+                traces.append({  # across the whole x range (its ends are set below)
                     "type": "scatter", "mode": "lines", "name": name,
-                    "x": [traces[-1]["x"][0], traces[-1]["x"][-1]], "y": [indicator.target, indicator.target],
+                    "x": [], "y": [indicator.target, indicator.target],
                     "line": {"color": LEVEL_COLOURS["target"], "width": 2, "dash": "dash"},
                 })
+                targets.append(traces[-1])
             current = snap.indicators.get(key.indicator)
             if current is not None:
                 stale_after = self.wall.config.stale_after(key.indicator, current.period)
@@ -240,11 +290,14 @@ class TrendPanel(Panel):
                     newest = current.time
         if not any(trace["x"] for trace in traces):
             return PanelView("nodata", None, {"graph": {"figure": self._figure(traces)}}, self.nodata_text())
+        x0, x1 = self.x_range(min(a for a, _ in spans), max(b for _, b in spans))
+        for target in targets:
+            target["x"] = [self._text(x0), self._text(x1)]
         state = worst(states)
-        return PanelView(state, newest, {"graph": {"figure": self._kept_figure(inputs, traces)}},
+        return PanelView(state, newest, {"graph": {"figure": self._kept_figure(inputs, traces, (x0, x1))}},
                          stale_note(state, newest, snap.now, self.locale))
 
-    def _kept_figure(self, inputs: list, traces: list[dict]) -> dict:
+    def _kept_figure(self, inputs: list, traces: list[dict], x: tuple[int, int]) -> dict:
         """The last figure again when it was drawn from the very same series (the hub kept them):
         most data changes touch another indicator, and the figure is the panel's costly part."""
         kept = self._figure_memo
@@ -252,6 +305,11 @@ class TrendPanel(Panel):
                 a is b if isinstance(a, list) else a == b for a, b in zip(kept[0], inputs, strict=True)):
             return kept[1]
         suffix, divisor = self._scale(traces)
-        figure = self._figure(traces, suffix, divisor)
+        values = [v for tr in traces for v in tr["y"]] + [v / divisor for _, _, v in self.levels()]
+        if any(self.shows_target(self.wall.indicator(i)) for i in self.config.indicators):
+            values.append(0.0)  # a target is read from zero, as the axis has always shown it
+        self._y_kept = y_range(min(values), max(values), self._nticks(), self._y_kept)
+        ranges = ([self._text(x[0]), self._text(x[1])], list(self._y_kept))
+        figure = self._figure(traces, suffix, divisor, ranges)
         self._figure_memo = (inputs, figure)
         return figure

@@ -8,6 +8,7 @@
   "use strict";
   var SEVERITY = {ok: 0, nodata: 0, stale: 1, warning: 2, critical: 3, error: 3};
   var offset = 0, offsetFromLive = false;
+  var wb = window.wallboard = window.wallboard || {};
 
   function serverNow() { return Date.now() + offset; }
 
@@ -313,6 +314,42 @@
     });
   }
 
+  // Charts updated in place (issue 23): Plotly.react redraws the whole chart, axes, ticks and grid
+  // included, for any change of the points. When a wall figure keeps its layout and every trace
+  // keeps all but its x/y/text, Plotly.animate without redraw moves only the traces (the trend's
+  // fixed axis ranges make this the usual update); any other change goes to react as before.
+  var IN_PLACE = {transition: {duration: 0}, frame: {duration: 0, redraw: false}, mode: "immediate"};
+  function shape(fig) {
+    var layout = JSON.stringify(fig.layout || {});
+    var traces = (fig.data || []).map(function (t) {
+      var rest = {};
+      for (var k in t) if (k !== "x" && k !== "y" && k !== "text") rest[k] = t[k];
+      return JSON.stringify(rest);
+    });
+    return {layout: layout, traces: traces};
+  }
+
+  function sameShape(a, b) {
+    if (!a || !b || a.layout !== b.layout || a.traces.length !== b.traces.length) return false;
+    for (var i = 0; i < a.traces.length; i++) if (a.traces[i] !== b.traces[i]) return false;
+    return true;
+  }
+
+  function textChanged(gd, data) {
+    for (var i = 0; i < data.length; i++) if (JSON.stringify(data[i].text) !== JSON.stringify((gd.data[i] || {}).text)) return true;
+    return false;
+  }
+
+  function inPlace(P, gd, fig) {
+    var next = shape(fig), before = gd && gd.__wbShape;
+    var ok = before && gd._fullLayout && Array.isArray(gd.data) && sameShape(before, next) && !textChanged(gd, fig.data);
+    if (gd) gd.__wbShape = next;
+    if (!ok) return null;
+    wb.inPlace = (wb.inPlace || 0) + 1;
+    var indices = fig.data.map(function (_, i) { return i; });
+    return P.animate(gd, {data: fig.data.map(function (t) { return {x: t.x, y: t.y}; }), traces: indices}, IN_PLACE);
+  }
+
   function wrapPlotly() {
     var P = window.Plotly;
     if (!P || P.__wallboard) return !!P;
@@ -322,8 +359,17 @@
       var original = P[name];
       P[name] = function (gd, data, layout, config) {
         if (data && !Array.isArray(data) && typeof data === "object" && data.layout) {  // (gd, figure)
+          if (name === "react" && data.layout.meta && data.layout.meta.wallScale) {
+            var moved = inPlace(P, gd, data);
+            if (moved) return moved;
+          } else if (gd) {
+            gd.__wbShape = null;
+          }
           var wanted = data.layout.meta && data.layout.meta.wallScale;
-          var fig = Object.assign({}, data, {layout: scaled(data.layout),
+          // Plotly writes into the layout it draws (axis types, autorange flags): give it a copy, so
+          // Dash's own figure, and with it the next update's layout, stays as the server sent it.
+          var own = wanted ? JSON.parse(JSON.stringify(data.layout)) : data.layout;
+          var fig = Object.assign({}, data, {layout: scaled(own),
                                              data: wanted ? scaledData(data.data, data.layout) : data.data});
           return original.call(P, gd, fig);
         }

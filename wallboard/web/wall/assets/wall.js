@@ -59,14 +59,40 @@
     setLink("live");
   }
 
-  function apply(patch) {
+  // All DOM writes of a message (and of any others that arrive before the next frame) happen in
+  // one animation frame, in order: one style and layout pass per frame at most (issue 23). A hidden
+  // page gets no frames, so there (and should a frame not come within half a second) a timer
+  // writes instead: the wall is never left behind its stream.
+  var queued = [], frameId = null, guardId = null;
+  function flush() {
+    if (frameId !== null) cancelAnimationFrame(frameId);
+    if (guardId !== null) clearTimeout(guardId);
+    frameId = guardId = null;
+    var batch = queued;
+    queued = [];
+    wb.stats.frames = (wb.stats.frames || 0) + (batch.length ? 1 : 0);
+    for (var i = 0; i < batch.length; i++) write(batch[i]);
+  }
+
+  function write(patch) {
     for (var id in patch) {
       if (!Object.prototype.hasOwnProperty.call(patch, id)) continue;
-      var props = patch[id];
-      if (props.figure && props.figure.__dash_patch_update) wb.stats.patches += 1;
-      setProps(id, props);
+      setProps(id, patch[id]);
     }
   }
+
+  function apply(patch) {
+    for (var id in patch) {
+      var props = Object.prototype.hasOwnProperty.call(patch, id) && patch[id];
+      if (props && props.figure && props.figure.__dash_patch_update) wb.stats.patches += 1;
+    }
+    queued.push(patch);
+    if (document.hidden) { flush(); return; }
+    if (frameId === null) frameId = requestAnimationFrame(flush);
+    if (guardId === null) guardId = setTimeout(flush, 500);
+  }
+
+  document.addEventListener("visibilitychange", function () { if (document.hidden && queued.length) flush(); });
 
   // Reload only once the page itself answers: a reload into a server that just went away would
   // leave the wall on the browser's error page, with no script left to bring it back.
