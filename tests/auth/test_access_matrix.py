@@ -67,6 +67,8 @@ ROUTES = [
     Route("drill page (real)", "/panel/pengaduan", "supervisor", ok=404),
     Route("drill export (real)", "/panel/pengaduan/export.csv", "supervisor", ok=404),
     Route("drill script", "/panel/_static/plotly.min.js", "supervisor"),
+    Route("drill locale", "/panel/_static/plotly-locale-id.js", "supervisor"),
+    Route("favicon", "/favicon.ico", None),
     Route("alerts api", "/api/alerts", "operator", api=True),
     Route("alerts api: ack", "/api/alerts/999/ack", "operator", "POST", ok=404, api=True, body={"name": "x"}),
     Route("console: ack", "/console/alerts/999/ack", "operator", "POST", ok=404),
