@@ -17,6 +17,7 @@ from typing import Any
 
 from wallboard import formatting
 from wallboard.i18n import translator
+from wallboard.indicators import region_levels
 
 t = translator("wall")
 # A single-hue blue ramp (ColorBrewer Blues): readable with any colour vision, and never mistaken
@@ -44,17 +45,6 @@ class Scale:
         return self.fills[sum(1 for e in self.edges if value >= e)]
 
 
-def region_thresholds(indicator: Any) -> Any:
-    """The thresholds that judge one region, or None when there are none for regions."""
-    if indicator is None:
-        return None
-    own = getattr(indicator, "region_thresholds", None)
-    if own is not None:
-        return own
-    whole = indicator.thresholds
-    return whole if whole is not None and getattr(whole, "per_region", False) else None
-
-
 def nice_step(top: float) -> float:
     """A round bin width (1, 2, 2.5 or 5 times a power of ten) so four bins cover ``top``."""
     if top <= 0:
@@ -65,7 +55,7 @@ def nice_step(top: float) -> float:
 
 
 def scale_for(indicator: Any, values: list[float], locale: str) -> Scale:
-    th = region_thresholds(indicator)
+    th = region_levels(indicator)  # the same levels the alerts and badges judge areas by
 
     def fmt(v: float) -> str:
         return formatting.value(v, indicator, locale) if indicator is not None else formatting.number(v, locale)
