@@ -126,6 +126,78 @@ class SeriesCache:
         self._kept.clear()
 
 
+_MISSING = object()
+
+
+class KeptFigures:
+    """What a live snapshot keeps for the next: each indicator's latest rows and figure, and the
+    parts equal to the previous snapshot's as the same objects.
+
+    A data change usually touches one indicator, yet every snapshot used to read and combine the
+    latest rows of every indicator on every screen. An indicator's rows and figure are used again
+    while its write counter stays (``Store.indicator_versions``: every write of ``latest``, and
+    retention, moves it in the same transaction). Parts read anew (events, sources' runs, alerts,
+    forecasts, stale areas) are kept as the previous object when equal, so the hub tells a panel
+    whose inputs did not move by identity and does not draw it again (``live/hub.py``).
+    """
+
+    def __init__(self) -> None:
+        self._latest: dict[str, tuple[int, list[Any], IndicatorValue]] = {}
+        self._levels: dict[tuple[str, str], tuple[IndicatorValue, RegionFigures]] = {}
+        self._parts: dict[tuple[str, Any], Any] = {}
+        self._by_run: dict[tuple[str, str], tuple[int, Any]] = {}
+        self.reads = 0  # indicators read from the store
+        self.kept = 0  # indicators used as kept
+
+    def latest(self, store: Store, ids: Iterable[str], versions: dict[str, tuple[int, int | None]],
+               figure: Callable[[str, list[Any]], IndicatorValue]) -> tuple[dict[str, list[Any]],
+                                                                        dict[str, IndicatorValue]]:
+        """Latest rows and figure of each indicator; only those written since are read."""
+        ids = list(ids)
+        changed = [i for i in ids if self._latest.get(i, (None,))[0] != versions[i][0]]
+        fresh = store.latest(changed) if changed else {}
+        for i in changed:
+            self._latest[i] = (versions[i][0], fresh[i], figure(i, fresh[i]))
+        self.reads += len(changed)
+        self.kept += len(ids) - len(changed)
+        return {i: self._latest[i][1] for i in ids}, {i: self._latest[i][2] for i in ids}
+
+    def by_run(self, kind: str, runs: dict[str, int], wanted: Iterable[str],
+               read: Callable[[list[str]], dict[str, Any]]) -> dict[str, Any]:
+        """What ``read`` gives per source (its status, its events), read again only for the sources
+        that recorded a run since (``Store.last_runs``): only a source's run writes either."""
+        wanted = list(wanted)
+        changed = [s for s in wanted if self._by_run.get((kind, s), (None,))[0] != runs.get(s, 0)]
+        fresh = read(changed) if changed else {}
+        for s in changed:
+            self._by_run[(kind, s)] = (runs.get(s, 0), fresh[s])
+        return {s: self._by_run[(kind, s)][1] for s in wanted}
+
+    def level(self, key: tuple[str, str], value: IndicatorValue,
+              combine: Callable[[], RegionFigures]) -> RegionFigures:
+        """An indicator's figures at one level, combined again only when its figure changed."""
+        kept = self._levels.get(key)
+        if kept is not None and kept[0] is value:
+            return kept[1]
+        figures = combine()
+        self._levels[key] = (value, figures)
+        return figures
+
+    def same(self, kind: str, key: Any, value: Any) -> Any:
+        """The previous snapshot's object when it equals ``value``: an unchanged part keeps its identity."""
+        old = self._parts.get((kind, key), _MISSING)
+        if old is not _MISSING and old == value:
+            return old
+        self._parts[(kind, key)] = value
+        return value
+
+    def clear(self) -> None:
+        self._latest.clear()
+        self._levels.clear()
+        self._parts.clear()
+        self._by_run.clear()
+
+
 def one_level(rows: list | None) -> list[str] | None:
     """The regions of the coarsest level when an indicator is reported at several (a kecamatan
     and its desa), so its trend counts each person once, as its current figure does; else None."""
@@ -184,28 +256,53 @@ def stale_areas(config: Any, indicator_id: str, areas: Iterable[str], rows: list
     return out
 
 
+def _runs_parts(store: Store, config: Any, needs: Needs, until: datetime | None,
+                kept: KeptFigures | None) -> tuple[dict[str, list[StoredEvent]], dict[str, SourceStatus]]:
+    """The events panels' events and the sources' runs; live, only those of sources that ran since."""
+    ids = [s.id for s in config.sources] if needs.sources else []
+
+    def read_events(wanted: list[str]) -> dict[str, list[StoredEvent]]:
+        return {source: store.events(source, needs.events[source], until) for source in wanted}
+
+    def read_status(wanted: list[str]) -> dict[str, SourceStatus]:
+        return store.source_status(wanted, until) if wanted else {}
+
+    if kept is None:
+        return read_events(list(needs.events)), read_status(ids)
+    runs = store.last_runs(ids + list(needs.events)) if ids or needs.events else {}
+    return (kept.by_run("events", runs, needs.events, read_events),
+            kept.by_run("status", runs, ids, read_status))
+
+
 def build_snapshot(store: Store, config: Any, needs: Needs, now: datetime, version: int,
                    as_of: bool = False, cache: SeriesCache | None = None,
-                   open_alerts: Callable[[datetime | None], list[Any]] | None = None) -> Snapshot:
+                   open_alerts: Callable[[datetime | None], list[Any]] | None = None,
+                   kept: KeptFigures | None = None) -> Snapshot:
     """``as_of``: the store as it stood at ``now`` (a past minute, for replay), not as it is.
     ``cache``: series kept from the previous snapshot, used again where nothing they depend on moved.
     ``open_alerts``: reads the alerts open now (or at a past moment); the live layer passes the alert
-    tables' reader, so the snapshot carries them as data without importing the alerts package."""
+    tables' reader, so the snapshot carries them as data without importing the alerts package.
+    ``kept``: the latest figures and unchanged parts kept from the previous snapshot (live only)."""
 
     zone = config.site.zone
     defs = {i.id: i for i in config.indicators}
     now_ts = int(now.timestamp())
     wanted = needs.indicators | {i for i, _ in needs.regions} | {k.indicator for k in needs.series}
-    latest = store.latest_at(wanted, now_ts) if as_of else store.latest(wanted)
-    indicators = {
-        i: from_latest(i, rows, defs[i].aggregate if i in defs else "sum", zone) for i, rows in latest.items()
-    }
-    series = {}
     if as_of:
-        cache = None
+        cache = kept = None
+
+    def figure(i: str, rows: list[Any]) -> IndicatorValue:
+        return from_latest(i, rows, defs[i].aggregate if i in defs else "sum", zone)
+
     versions = {}
-    if cache is not None and needs.series:
-        versions = store.indicator_versions({k.indicator for k in needs.series})
+    if cache is not None and needs.series or kept is not None:
+        versions = store.indicator_versions(wanted if kept is not None else {k.indicator for k in needs.series})
+    if kept is not None:
+        latest, indicators = kept.latest(store, wanted, versions, figure)
+    else:
+        latest = store.latest_at(wanted, now_ts) if as_of else store.latest(wanted)
+        indicators = {i: figure(i, rows) for i, rows in latest.items()}
+    series = {}
     for key in needs.series:
         since = (now_ts - key.window) // key.bucket * key.bucket
         aggregate = defs[key.indicator].aggregate if key.indicator in defs else "sum"
@@ -226,15 +323,19 @@ def build_snapshot(store: Store, config: Any, needs: Needs, now: datetime, versi
     if cache is not None:
         cache.keep_only(set(needs.series))
     until = now if as_of else None
-    events = {source: store.events(source, limit, until) for source, limit in needs.events.items()}
-    sources = store.source_status([s.id for s in config.sources], until) if needs.sources else {}
-    alerts = open_alerts(now if as_of else None) if open_alerts is not None else []
-    by_level = {
-        (i, level): at_level(indicators[i].by_region, level, defs[i].aggregate if i in defs else "sum",
-                             config.site.region)
-        for i, level in needs.regions
-    }
-    forecasts = {source: store.forecasts(source, now - FORECAST_BEHIND, now + FORECAST_AHEAD)
+    same = kept.same if kept is not None else (lambda _kind, _key, value: value)
+    events, sources = _runs_parts(store, config, needs, until, kept)
+    alerts = same("alerts", None, open_alerts(now if as_of else None) if open_alerts is not None else [])
+
+    def level(i: str, at: str) -> RegionFigures:
+        def combine() -> RegionFigures:
+            return at_level(indicators[i].by_region, at, defs[i].aggregate if i in defs else "sum",
+                            config.site.region)
+        return kept.level((i, at), indicators[i], combine) if kept is not None else combine()
+
+    by_level = {(i, at): level(i, at) for i, at in needs.regions}
+    forecasts = {source: same("forecasts", source,
+                              store.forecasts(source, now - FORECAST_BEHIND, now + FORECAST_AHEAD))
                  for source in needs.forecasts}
     stale = {}
     peers = list(peer_regions(config)) if needs.regions else []
@@ -242,8 +343,8 @@ def build_snapshot(store: Store, config: Any, needs: Needs, now: datetime, versi
     # river) and on walls above kab/kota; a kab/kota's own map keeps judging its indicator as a whole.
     if peers or (needs.regions and (config.site.region == "00" or "." not in config.site.region)):
         status = store.source_status(peers, until) if peers else {}
-        stale = {key: stale_areas(config, key[0], figures.values, latest.get(key[0]), now,
-                                  down_regions(config, key[0], now, status))
+        stale = {key: same("stale", key, stale_areas(config, key[0], figures.values, latest.get(key[0]), now,
+                                                      down_regions(config, key[0], now, status)))
                  for key, figures in by_level.items()}
     return Snapshot(now.astimezone(zone), version, indicators, series, events, sources, by_level, alerts, as_of,
                     forecasts=forecasts, stale=stale)

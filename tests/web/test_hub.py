@@ -291,3 +291,52 @@ def test_a_wall_without_a_status_panel_says_the_database_link_is_down(runtime: R
     assert hub.view("utama")["wall-banner"] == {"data-db": "up"}
     assert hub.view("kedua")["wall-dblink"] == {"children": ""}
     assert any(data["p"].get("wall-dblink") == {"children": ""} for _, data in recorder.messages("utama"))
+
+
+def test_a_change_draws_only_the_panels_that_show_it_until_the_time_tick(
+        runtime: Runtime, recorder: Recorder, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Between time ticks a change of one indicator draws the panels showing it, no other; the next
+    time tick draws them all (ages, staleness), and the figures shown are the store's."""
+    hub = runtime.hub
+    write(runtime, "pengaduan_terbuka", 10)
+    write(runtime, "tinggi_muka_air", 120)
+    hub.rebuild(force=True)
+    drawn: list[str] = []
+    original = live.DrawnPanels.props
+
+    def counting(self, panel, snap, at, fresh_since):  # noqa: ANN001, ANN202
+        before = self.drawn
+        out = original(self, panel, snap, at, fresh_since)
+        if self.drawn > before:
+            drawn.append(panel.config.id)
+        return out
+
+    monkeypatch.setattr(live.DrawnPanels, "props", counting)
+    monkeypatch.setattr(live, "TIME_TICK", 3600.0)
+    reads = runtime.hub._kept.reads
+    write(runtime, "pengaduan_terbuka", 11)
+    hub.rebuild()
+    assert sorted(drawn) == ["pengaduan", "pengaduan2"]  # not the water level's kpi nor its trend
+    assert runtime.hub._kept.reads - reads == 1  # and only that indicator read from the store
+    assert hub.view("utama")["pengaduan--value"]["children"] == "11"
+    assert hub.view("kedua")["pengaduan2--value"]["children"] == "11"
+    drawn.clear()
+    monkeypatch.setattr(live, "TIME_TICK", 0.0)  # a time tick: every panel, for the time now
+    hub.rebuild()
+    assert sorted(drawn) == ["air", "pengaduan", "pengaduan2", "tren"]
+
+
+def test_kept_figures_follow_every_write_and_retention(runtime: Runtime, recorder: Recorder) -> None:
+    """A kept figure is never older than the store: a write of an old moment, and retention removing
+    the newest reading's neighbours, both move the indicator's counter and the figure is read again."""
+    hub = runtime.hub
+    now = int(time.time())
+    write(runtime, "tinggi_muka_air", 120, ts=now - 60)
+    hub.rebuild(force=True)
+    write(runtime, "tinggi_muka_air", 130, ts=now - 30)
+    hub.rebuild()
+    assert hub.view("utama")["air--value"]["children"] == "130"
+    write(runtime, "tinggi_muka_air", 99, ts=now - 3600)  # an older moment: the figure stays 130
+    hub.rebuild()
+    assert hub.view("utama")["air--value"]["children"] == "130"
+    assert hub.snapshot.indicators["tinggi_muka_air"].value == 130

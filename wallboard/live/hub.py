@@ -24,10 +24,10 @@ from typing import Any, Protocol
 from wallboard import __version__
 from wallboard.live.diff import Props, diff_views
 from wallboard.live.messages import Message, message
-from wallboard.live.views import error_props, panel_props, read_snapshot, screen_panels, wall_props
+from wallboard.live.views import DrawnPanels, read_snapshot, screen_panels, wall_props
 from wallboard.panels.base import Panel
 from wallboard.reasons import one_line
-from wallboard.snapshot import Needs, SeriesCache, Snapshot
+from wallboard.snapshot import KeptFigures, Needs, SeriesCache, Snapshot
 
 log = logging.getLogger(__name__)
 TIME_TICK = 10.0  # seconds between view refreshes when no data arrives (ages, staleness)
@@ -93,6 +93,9 @@ class Hub:
         self._last_full = 0.0
         self.snapshot: Snapshot | None = None
         self._series = SeriesCache()  # trends read once, again when their indicator is written
+        self._kept = KeptFigures()  # latest figures read again only when their indicator is written
+        self._drawn = DrawnPanels()  # between time ticks, panels drawn again only when their inputs moved
+        self._ticked = 0.0  # monotonic time every panel was last drawn (a time tick)
         self.store_error: str | None = None  # why the last rebuild failed, while the store is unreachable
         self.store_down_since: datetime | None = None  # the first failed rebuild of this outage
         self.builds = 0  # snapshots read from the store: one per data change, however many walls
@@ -163,7 +166,7 @@ class Hub:
         with self._build_lock:
             store = self.runtime.store
             now = time.monotonic()
-            due = now - self._last_build >= TIME_TICK
+            due = now - min(self._last_build, self._ticked) >= TIME_TICK
             hint = store.change_hint()
             if (not force and not due and hint is not None and hint == self._hint
                     and now - self._asked < VERSION_CHECK):
@@ -184,22 +187,23 @@ class Hub:
             else:
                 if force or now - self._last_full >= FULL_REFRESH:
                     self._series.clear()  # everything from the store now and then, kept series too
+                    self._kept.clear()
+                    self._drawn.clear()
                     self._last_full = now
                 snap = read_snapshot(store, config, self.needs(), datetime.now(UTC), version,
-                                      cache=self._series)
+                                      cache=self._series, kept=self._kept)
                 self.builds += 1
             self.snapshot = snap
+            if force or due:
+                self._ticked = now  # ages and staleness: every panel drawn for the time now
             for screen_id, panels in self._panels.items():
                 self._refresh(screen_id, panels, snap)
 
     def _refresh(self, screen_id: str, panels: list[Panel], snap: Snapshot) -> None:
         view: Props = wall_props(snap, self.runtime.config)  # the database link, on every screen
+        at = time.monotonic()
         for panel in panels:
-            try:
-                view.update(panel_props(panel, snap))
-            except Exception as exc:  # noqa: BLE001 - one broken panel must not blank the wall
-                log.exception("panel %s failed", panel.config.id)
-                view.update(error_props(panel, exc))
+            view.update(self._drawn.props(panel, snap, at, self._ticked))
         with self._lock:
             old = self._views.get(screen_id)
             self._views[screen_id] = view
@@ -261,6 +265,7 @@ class Hub:
                                        link_down=self.store_down_since)
             self.ticks += 1
             self.snapshot = snap
+            self._ticked = now  # a time tick: every panel judged anew
             for screen_id, panels in self._panels.items():
                 self._refresh(screen_id, panels, snap)
 
