@@ -116,10 +116,11 @@ def answer(sites: Sites, path: str, older: bool) -> tuple[int, dict]:
     return 404, {"error": "not found"}
 
 
-def serve_sites(codes: list[str], indicators: list[str], change: float, start: float, older: bool,
+def serve_sites(codes: list[str], indicators: list[str], change: float, go: Any, older: bool,
                 port: Any, stop: Any, committed: Any) -> None:
-    """One stand-in process: its kab/kota's commits (one thread, each site at its own phase) and
-    their ``/api/v1``, until terminated; ``committed`` says how many readings when ``stop`` is set."""
+    """One stand-in process: its kab/kota's commits (one thread, each site at its own phase, from
+    the time ``go`` is set to) and their ``/api/v1``, until terminated; ``committed`` says how many
+    readings when ``stop`` is set."""
     sites = Sites(codes, indicators)
 
     class Handler(BaseHTTPRequestHandler):
@@ -142,6 +143,9 @@ def serve_sites(codes: list[str], indicators: list[str], change: float, start: f
     server.request_queue_size = 1024
     threading.Thread(target=server.serve_forever, daemon=True).start()
     port.value = server.server_address[1]
+    while not go.value and not stop.wait(0.05):
+        pass
+    start = go.value
     due = [(start + i * change / len(codes), code) for i, code in enumerate(codes)]
     heapq.heapify(due)
     while not stop.is_set():
@@ -186,23 +190,23 @@ def timed_writes(store: Store, latencies: list[tuple[float, float]]) -> Callable
     return measured
 
 
-def start_sites(codes: list[str], indicators: list[str], args: argparse.Namespace,
-                start: float) -> tuple[list[Any], dict[str, str], Any, list[Any]]:
+def start_sites(codes: list[str], indicators: list[str],
+                args: argparse.Namespace) -> tuple[list[Any], dict[str, str], Any, Any, list[Any]]:
     ctx = multiprocessing.get_context("spawn")
-    stop = ctx.Event()
+    stop, go = ctx.Event(), ctx.Value("d", 0.0)
     procs, urls, counts = [], {}, []
     for n in range(args.servers):
         mine = codes[n::args.servers]
         port, committed = ctx.Value("i", 0), ctx.Value("q", 0)
         proc = ctx.Process(target=serve_sites, daemon=True,
-                           args=(mine, indicators, args.change, start, args.older, port, stop, committed))
+                           args=(mine, indicators, args.change, go, args.older, port, stop, committed))
         proc.start()
         while not port.value:
             time.sleep(0.05)
         urls.update({c: f"http://127.0.0.1:{port.value}" for c in mine})
         procs.append(proc)
         counts.append(committed)
-    return procs, urls, stop, counts
+    return procs, urls, stop, go, counts
 
 
 def report(args: argparse.Namespace, site: str, codes: list[str], store: Store, committed: int, stored: int,
@@ -240,8 +244,7 @@ def main() -> int:
     site = "00" if args.national else "33"
     codes = [k.code for k in (regions.all_kabupaten_kota() if args.national else regions.kecamatan("33"))]
     indicators = [f"ind_{n:02d}" for n in range(args.indicators)]
-    started = time.time() + 2.0  # the stand-ins' first commits, once every process is up
-    procs, urls, stop, counts = start_sites(codes, indicators, args, started)
+    procs, urls, stop, go, counts = start_sites(codes, indicators, args)
     os.environ["BENCH_TOKEN"] = "bench-token-0000"
     folder = Path(tempfile.mkdtemp(prefix="wb-federation-"))
     database = args.database or f"sqlite:///{folder / 'prov.db'}"
@@ -257,7 +260,8 @@ def main() -> int:
 
     scheduler = CollectorScheduler(Collector(store, config, folder, on_run=on_run))
     scheduler.start(maintenance=False)
-    time.sleep(max(0.0, started - time.time()) + args.seconds)
+    started = go.value = time.time() + 1.0  # the stand-ins' first commits: every process is up
+    time.sleep(1.0 + args.seconds)
     stop.set()
     time.sleep(args.every * 2 + 5)  # the last commits' poll
     scheduler.shutdown()
