@@ -264,3 +264,28 @@ def test_incidents_are_asked_only_when_the_combined_answer_says_they_moved(tmp_p
     assert again.run("kab_3308").ok
     assert [r for r in peer.requests if "incidents" in r] == ["/api/v1/incidents"] * 2
     assert [n["id"] for n in peer_incidents(store.engine)["kab_3308"][1]] == [3]
+
+
+def test_a_combined_cursor_the_peer_forgot_restarts_only_the_indicators_it_names(tmp_path: Path,
+                                                                                   peer: ApiServer) -> None:
+    def combined(query: dict[str, str]) -> tuple[int, Any]:
+        since = query.get("since")
+        if since is None:
+            return 200, {"region": "33.08", "readings": [{"indicator": "kasus_dbd", **item("33.08.01", 4)},
+                                                         {"indicator": "tinggi_air", **item("33.08", 120)}],
+                         "cursor": "kasus_dbd:a1,tinggi_air:b1", "more": False, "incidents": "x"}
+        if "kasus_dbd:a1" in since:
+            return 410, {"error": "cursor_unknown", "indicators": ["kasus_dbd"]}
+        return 200, {"region": "33.08", "readings": [{"indicator": "kasus_dbd", **item("33.08.02", 7)}],
+                     "cursor": f"kasus_dbd:a2,{since}", "more": False, "incidents": "x"}
+
+    peer.handlers["/api/v1/readings"] = combined
+    peer.handlers["/api/v1/incidents"] = lambda query: (200, {"site": {"region": "33.08"}, "incidents": []})
+    made, store, _ = site_collector(f"sqlite:///{tmp_path / 'prov.db'}", "33", source(peer.url, indicators=BOTH),
+                                    tmp_path)
+    assert made.run("kab_3308").ok
+    run = made.run("kab_3308")
+    assert run.ok and "kasus_dbd: cursor tidak dikenal" in (run.notes or ""), run
+    asked = [r for r in peer.requests if r.startswith("/api/v1/readings")]
+    assert asked[-1].endswith("since=tinggi_air%3Ab1")  # tinggi_air kept its place
+    assert stored(store, "kasus_dbd")[("33.08.02", MONTH)] == (7.0, "P1M")
