@@ -52,3 +52,20 @@ def local_server(handler: Any, port: int = 0) -> Iterator[LocalServer]:
         yield server
     finally:
         server.stop()
+
+
+@contextmanager
+def wsgi_server(app: Any) -> Iterator[str]:
+    """A WSGI ``app`` (a wall's Flask server, as ``wallboard run`` serves it) on 127.0.0.1, threaded,
+    for the duration of the block; yields its base URL."""
+    from werkzeug.serving import make_server  # noqa: PLC0415 - only the tests of a real peer need it
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)

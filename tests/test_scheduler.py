@@ -195,3 +195,28 @@ def test_a_postgres_leader_that_loses_its_lease_stops_and_keeps_checking(pg_data
         other.release()
         other.engine.dispose()
         store.close()
+
+
+def test_frequent_sources_run_on_a_phase_of_their_own_after_the_start_up_run() -> None:
+    """Started together, 514 sources at every: 10s must not run as one burst every ten seconds."""
+    class Source:
+        cron = None
+        interval = timedelta(seconds=10)
+
+        def __init__(self, source_id: str):
+            self.id = source_id
+
+    zone = ZoneInfo("Asia/Jakarta")
+    now = datetime(2026, 12, 2, 20, 0, tzinfo=UTC)
+    nexts = []
+    for code in ("k3301", "k3302", "k3303", "k3304"):
+        trigger = trigger_for(Source(code), zone, now)
+        after_start_up = trigger.get_next_fire_time(now, now)  # the job's start-up run was at ``now``
+        assert now < after_start_up <= now + timedelta(seconds=10)
+        assert trigger.get_next_fire_time(after_start_up, after_start_up) == after_start_up + timedelta(seconds=10)
+        nexts.append(after_start_up)
+    assert len(set(nexts)) == 4
+    assert trigger_for(Source("k3301"), zone, now).get_next_fire_time(now, now) == nexts[0]  # fixed per id
+    hourly = Source("k3301")
+    hourly.interval = timedelta(hours=1)
+    assert trigger_for(hourly, zone, now).get_next_fire_time(now, now) == now + timedelta(hours=1)

@@ -2,7 +2,8 @@
 
 Each job coalesces missed runs, never overlaps itself (``max_instances=1`` plus the collector's
 lock per source, which also covers retries), and runs once at start-up. The pool has a thread per
-source, so a slow source never delays another.
+source, so a slow source never delays another. Sources run every minute or more often are spread
+over their interval after the start-up run (``PhasedInterval``), so many of them never run as one burst.
 
 A failed run is retried sooner than its schedule, backing off: 5 s, 10 s, 20 s ... up to 15
 minutes, and only while the retry comes before the next scheduled run (which is itself the next
@@ -19,6 +20,7 @@ it has no such job (an idle server's CPU is mostly timer wake-ups).
 from __future__ import annotations
 
 import logging
+import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -45,10 +47,37 @@ LEASE_JOB = "collector-lease"
 LEASE_CHECK = 5.0  # seconds between a waiting scheduler's tries (and a check that a losable lease is still held)
 
 
-def trigger_for(source: Any, timezone: Any) -> Any:
+SPREAD_UP_TO = 60.0  # sources run this often or more get a phase of their own within their interval
+
+
+class PhasedInterval(IntervalTrigger):
+    """Every ``interval`` on the grid that starts at ``start_date``, after a start-up run at any time.
+
+    APScheduler counts an interval from the previous run, so every source started together would run
+    together for ever: 514 kab/kota at ``every: 10s`` as one burst of 514 runs every ten seconds
+    (threads, database connections and the peers all at once), then nothing. Each source's grid is
+    shifted by a phase of its own instead (``phase``), and the start-up run is followed by the
+    first run on that grid."""
+
+    def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime | None:
+        if previous_fire_time is not None and previous_fire_time < self.start_date:
+            return self.start_date
+        return super().get_next_fire_time(previous_fire_time, now)
+
+
+def phase(source_id: str, seconds: float) -> float:
+    """Where in its interval a source runs: fixed per source id (a restart keeps it), spread evenly."""
+    return zlib.crc32(source_id.encode()) / 2**32 * seconds
+
+
+def trigger_for(source: Any, timezone: Any, now: datetime | None = None) -> Any:
     if source.cron is not None:
         return CronTrigger.from_crontab(source.cron, timezone=timezone)
-    return IntervalTrigger(seconds=source.interval.total_seconds(), timezone=timezone)
+    seconds = source.interval.total_seconds()
+    if seconds > SPREAD_UP_TO or not getattr(source, "id", None):
+        return IntervalTrigger(seconds=seconds, timezone=timezone)
+    start = (now or datetime.now(UTC)) + timedelta(seconds=phase(source.id, seconds))
+    return PhasedInterval(seconds=seconds, start_date=start, timezone=timezone)
 
 
 class CollectorScheduler:

@@ -84,6 +84,7 @@ ROUTES = [
     Route("peer api: indicators", "/api/v1/indicators", None, ok=401, api=True),
     Route("peer api: readings", "/api/v1/indicators/latar/readings", None, ok=401, api=True),
     Route("peer api: push", "/api/v1/readings", None, "POST", ok=401, api=True, body={"indicator": "latar"}),
+    Route("peer api: all readings", "/api/v1/readings?indicators=latar", None, ok=401, api=True),
     Route("peer api: incidents", "/api/v1/incidents", None, ok=401, api=True),
 ]
 VISITORS = ["anonymous", "operator", "supervisor", "admin", "kiosk", "expired"]

@@ -197,3 +197,81 @@ def test_incidents_are_the_incidents_model_with_regions_and_who_acknowledged(sit
     assert region["acknowledged_by"] == "dr. Sari" and region["acknowledged_at"]
     other = get(client, "/api/v1/incidents", TOKENS["WB_PROV"]).get_json()["incidents"]
     assert [n["id"] for n in other] == [opened.id]
+
+
+# --- GET /api/v1/readings: every indicator a token reads, one request, one cursor ---------------------------
+
+def stream(client: Any, token: str, query: str = "") -> Any:
+    return get(client, f"/api/v1/readings{'?' + query if query else ''}", token)
+
+
+def drain(client: Any, token: str, query: str = "", since: str | None = None) -> tuple[list[tuple], str]:
+    """Every page of the combined stream from ``since`` on: (indicator, region, ts, value) each, and
+    the last cursor."""
+    seen: list[tuple] = []
+    while True:
+        answer = stream(client, token, "&".join(filter(None, [query, f"since={since}" if since else ""])))
+        assert answer.status_code == 200, answer.get_json()
+        body = answer.get_json()
+        seen += [(r["indicator"], r["region"], r["ts"], r["value"]) for r in body["readings"]]
+        since = body["cursor"]
+        if not body["more"]:
+            return seen, since
+
+
+def test_the_combined_stream_holds_only_what_the_token_reads(site: Any) -> None:
+    _, client = site
+    seen, _ = drain(client, TOKENS["WB_DBD"], "limit=4")
+    assert seen and {s[0] for s in seen} == {"kasus_dbd"}
+    assert stream(client, TOKENS["WB_DBD"], "indicators=tinggi_air").status_code == 403
+    assert stream(client, TOKENS["WB_DBD"], "indicators=kasus_dbd,tinggi_air").status_code == 403
+    assert stream(client, TOKENS["WB_DBD"], "indicators=tidak_ada").status_code == 403
+    every, cursor = drain(client, TOKENS["WB_PROV"], "limit=3")
+    assert {s[0] for s in every} == {"kasus_dbd", "tinggi_air"}  # latar has no reading stored
+    assert [p.split(":")[0] for p in cursor.split(",")] == ["latar", "kasus_dbd", "tinggi_air"]
+    assert len(every) == len(set(every))  # across the pages, nothing twice
+    chosen, _ = drain(client, TOKENS["WB_PROV"], "indicators=tinggi_air")
+    assert {s[0] for s in chosen} == {"tinggi_air"}
+
+
+def test_a_cursor_naming_an_indicator_the_token_does_not_read_is_403(site: Any) -> None:
+    _, client = site
+    _, cursor = drain(client, TOKENS["WB_PROV"])  # pairs for latar, kasus_dbd, tinggi_air
+    assert stream(client, TOKENS["WB_DBD"], f"since={cursor}").status_code == 403
+    assert stream(client, TOKENS["WB_DBD"], "since=%%%").status_code == 400
+    assert stream(client, TOKENS["WB_DBD"], "since=kasus_dbd:%%%").status_code == 400
+
+
+def test_per_indicator_cursors_joined_carry_on_in_the_combined_stream(site: Any) -> None:
+    """A peer moving from /api/v1/indicators/<id>/readings joins its cursors: the combined stream
+    starts exactly after them, and a new write comes once."""
+    runtime, client = site
+    held = {}
+    for indicator in ("kasus_dbd", "tinggi_air"):
+        cursor = None
+        while True:
+            url = f"/api/v1/indicators/{indicator}/readings" + (f"?since={cursor}" if cursor else "")
+            body = get(client, url, TOKENS["WB_PROV"]).get_json()
+            cursor = body["cursor"]
+            if not body["more"]:
+                break
+        held[indicator] = cursor
+    joined = ",".join(f"{k}:{v}" for k, v in held.items())
+    runtime.store.write("uji", Batch(readings=[Reading("kasus_dbd", "33.08.03", 1_800_000_100, 3.0),
+                                               Reading("tinggi_air", "33.08", 1_800_000_100, 130.0)]))
+    seen, cursor = drain(client, TOKENS["WB_PROV"], "indicators=kasus_dbd,tinggi_air&limit=1", joined)
+    assert sorted(seen) == [("kasus_dbd", "33.08.03", 1_800_000_100, 3.0),
+                            ("tinggi_air", "33.08", 1_800_000_100, 130.0)]
+    assert drain(client, TOKENS["WB_PROV"], "indicators=kasus_dbd,tinggi_air", cursor)[0] == []
+
+
+def test_a_combined_cursor_the_wall_no_longer_knows_is_410_naming_the_indicator(site: Any) -> None:
+    _, client = site
+    from wallboard.store.federation import Cursor
+
+    _, cursor = drain(client, TOKENS["WB_PROV"], "indicators=kasus_dbd,tinggi_air")
+    pairs = dict(p.split(":", 1) for p in cursor.split(","))
+    pairs["tinggi_air"] = Cursor("c", 10**9, 0, "~", "").encode()
+    answer = stream(client, TOKENS["WB_PROV"], "since=" + ",".join(f"{k}:{v}" for k, v in pairs.items()))
+    assert answer.status_code == 410
+    assert answer.get_json()["error"] == "cursor_unknown" and answer.get_json()["indicators"] == ["tinggi_air"]

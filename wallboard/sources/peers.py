@@ -64,6 +64,23 @@ def readings(items: object, indicator: str, region: str) -> list[Reading]:
     return [reading(item, indicator, region, n) for n, item in enumerate(items)]
 
 
+def mixed_readings(items: object, mapping: dict[str, str], region: str) -> list[Reading]:
+    """A page of several indicators (``GET /api/v1/readings``), each item naming its ``indicator``:
+    all of them as readings of the local ids ``mapping`` gives, or ``PageRefused`` for the first bad
+    one (an indicator this source did not ask for included)."""
+    if not isinstance(items, list):
+        raise PageRefused("jawaban tidak berisi daftar readings")
+    if len(items) > MAX_ITEMS:
+        raise PageRefused(f"halaman terlalu besar: {len(items)} pembacaan (paling banyak {MAX_ITEMS})")
+    out = []
+    for n, item in enumerate(items):
+        remote = item.get("indicator") if isinstance(item, dict) else None
+        if not isinstance(remote, str) or remote not in mapping:
+            raise PageRefused(f"pembacaan ke-{n + 1}: indikator {str(remote)[:64]!r} tidak diminta")
+        out.append(reading(item, mapping[remote], region, n))
+    return out
+
+
 MAX_INCIDENTS = 500  # open incidents kept from one peer, and regions kept per incident
 STATES = frozenset({"warning", "critical"})
 

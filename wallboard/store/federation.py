@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -36,6 +37,7 @@ from wallboard.store.base import placeholders
 MAX_PAGE = 5000
 AFTER_ALL = "~"  # a region sorting after every code: "past the whole of this counter"
 LOG_ROWS = 5000
+ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")  # an indicator id (config's Identifier)
 
 
 class BadCursor(ValueError):
@@ -64,6 +66,24 @@ class Cursor:
             return cls(phase, int(version), int(ts), region, period)
         except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
             raise BadCursor(text[:40]) from exc
+
+
+def join_cursors(cursors: dict[str, str]) -> str:
+    """Several indicators' cursors as the one cursor of ``GET /api/v1/readings``: ``id:cursor`` pairs
+    joined by commas (docs/api.md). Documented, not opaque, so a peer holding per-indicator cursors
+    (``/api/v1/indicators/<id>/readings``) moves to the combined endpoint exactly where it stood."""
+    return ",".join(f"{indicator}:{cursor}" for indicator, cursor in cursors.items() if cursor)
+
+
+def split_cursors(text: str) -> dict[str, str]:
+    """``join_cursors`` read back (each cursor still encoded); ``BadCursor`` for anything else."""
+    out: dict[str, str] = {}
+    for pair in filter(None, text.split(",")):
+        indicator, sep, cursor = pair.partition(":")
+        if not sep or not ID.match(indicator) or not cursor or indicator in out:
+            raise BadCursor(text[:40])
+        out[indicator] = cursor
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,16 +155,55 @@ def _changes(conn: Any, indicator: str, after: Cursor, limit: int) -> tuple[list
 def known(engine: Any, indicator: str, cursor: Cursor) -> bool:
     """Does this database still know the cursor? (No: retention removed a first sync's reading, or
     the cursor is from a counter this database never reached.)"""
-    r = schema.readings
+    return not unknown(engine, {indicator: cursor})
+
+
+def unknown(engine: Any, cursors: dict[str, Cursor]) -> list[str]:
+    """The indicators whose cursor this database no longer knows (see ``known``): one query for all
+    the counters, and one per first-sync cursor (only while a peer's first sync lasts)."""
+    if not cursors:
+        return []
+    r, t = schema.readings, schema.indicator_versions
     with engine.connect() as conn:
-        if cursor.version > _version(conn, indicator):
-            return False
-        if cursor.phase == "c":
-            return True
-        query = select(func.count()).select_from(r).where(
-            r.c.indicator == indicator, r.c.region == cursor.region, r.c.ts == cursor.ts,
-            r.c.period == cursor.period)
-        return bool(conn.execute(query).scalar())
+        versions = dict(conn.execute(select(t.c.indicator, t.c.version).where(t.c.indicator.in_(list(cursors)))).all())
+
+        def gone(indicator: str, cursor: Cursor) -> bool:
+            if cursor.version > int(versions.get(indicator) or 0):
+                return True
+            return cursor.phase == "r" and not conn.execute(select(func.count()).select_from(r).where(
+                r.c.indicator == indicator, r.c.region == cursor.region, r.c.ts == cursor.ts,
+                r.c.period == cursor.period)).scalar()
+
+        return [indicator for indicator, cursor in cursors.items() if gone(indicator, cursor)]
+
+
+def readings_after_each(engine: Any, cursors: dict[str, Cursor | None],
+                        limit: int) -> tuple[list[tuple[str, Row]], dict[str, Cursor], bool]:
+    """Up to ``limit`` readings of several indicators, each after its own cursor (None: a first
+    sync), indicator after indicator in the order given; the cursor each one reached, and whether
+    the page filled (more may follow at once).
+
+    One cursor per indicator because each indicator's change log is ordered by its own counter
+    (``indicator_versions``): counters of two indicators say nothing about which write came first,
+    so a single position across them could skip a write. ``GET /api/v1/readings`` hands these out
+    side by side as one cursor. An indicator the page had no room for keeps no entry here."""
+    limit = max(1, min(limit, MAX_PAGE))
+    out: list[tuple[str, Row]] = []
+    reached: dict[str, Cursor] = {}
+    with engine.connect() as conn:
+        for indicator, after in cursors.items():
+            if len(out) >= limit:
+                return out, reached, True
+            position = after or Cursor("r", _version(conn, indicator), -1, "", "")
+            more = True
+            while more and len(out) < limit:
+                step = _first_sync if position.phase == "r" else _changes
+                rows, position, more = step(conn, indicator, position, limit - len(out))
+                out += [(indicator, row) for row in rows]
+            reached[indicator] = position
+            if more:
+                return out, reached, True
+    return out, reached, False
 
 
 def log_changes(conn: Any, dialect: str, unique: Any, shared: frozenset[str]) -> None:
