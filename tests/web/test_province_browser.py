@@ -104,7 +104,7 @@ def province(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WallServer]:
     held = reserve_port()
     server = WallServer(folder / "config.yaml", held.getsockname()[1], env=env_for(peer))
     try:
-        server.start()
+        server.start(timeout=90)  # 35 sources starting at once, on a machine shared with other tests
         wait_for_every_peer(db)
         yield server
     finally:
@@ -209,7 +209,10 @@ def stale_look(page) -> dict:
       const rows = [...bar.querySelectorAll('.bar-row')].filter(r => r.style.display !== 'none').map(r => ({
         label: r.querySelector('.bar-label')?.textContent, value: r.querySelector('.bar-value')?.textContent,
         stale: r.className.includes('stale')}));
-      return {dash: area.line.dash, hatch: (area.fillpattern || {}).shape, labels, legend, rows,
+      const feeds = [...document.querySelectorAll('[data-panel=status] .src')].filter(r => r.getClientRects().length)
+        .map(r => [r.querySelector('.src-name').textContent, r.className]);
+      return {feeds, statusNote: document.querySelector('[data-panel=status]').innerText,
+              dash: area.line.dash, hatch: (area.fillpattern || {}).shape, labels, legend, rows,
               mapNote: map.innerText, barNote: bar.innerText};
     }""")
 
@@ -242,4 +245,7 @@ def test_a_silent_kab_kota_is_stale_on_the_province_map_and_bar_at_both_sizes(pr
         assert down and down[0]["stale"] and down[0]["value"].endswith(figure), look["rows"]
         assert all(r["value"] not in ("0", "◌ 0") for r in look["rows"])
         assert "1 wilayah usang" in look["mapNote"] and "1 wilayah usang" in look["barNote"]
+        # 35 feeds, four rows: the one down comes first, the others are counted, never "all fine".
+        assert look["feeds"][0][0] == "kab_3371" and "src-critical" in look["feeds"][0][1], look["feeds"]
+        assert f"+{35 - len(look['feeds'])} lainnya" in look["statusNote"], look["statusNote"]
     assert not any(found.values()), found
