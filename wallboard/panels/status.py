@@ -6,6 +6,7 @@ it from the collector's own records (``Snapshot.sources``), without asking any s
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -22,7 +23,8 @@ from wallboard.snapshot import Needs, Snapshot
 t = translator("wall")
 t_cam = translator("cameras")
 ROW_REM = 5.0  # .src height in panels.css (name, state, age, error)
-TALL_ROW_REM = 6.2  # .src-tall: the error may take a second line
+TALL_ROW_REM = 7.4  # .src-tall: the error may take up to three lines (a URL and the reason)
+_URL = re.compile(r"https?://([^/\s:?#]+)[^\s]*?(?=:?\s|:?$)")
 ROW_ORDER = {"critical": 3, "warning": 2, "nodata": 1, "ok": 0}  # rows shown first when not all fit
 
 
@@ -182,10 +184,11 @@ class StatusPanel(Panel):
                 age += " · " + t(locale, "{n} rows", n=formatting.number(status.last_run.rows, locale))
             else:
                 error = status.last_run.error or ""
+        shown = _URL.sub(r"\1", error)  # the host says which server; its path is noise from across the room
         return {
             f"s{i}": {"className": f"src src-{state}" + (" src-tall" if error else ""), "style": {}},
             f"s{i}-name": {"children": source.id},
             f"s{i}-mark": {"children": f"{STATE_SHAPES[state]} {words[state]}"},
             f"s{i}-age": {"children": age},
-            f"s{i}-error": {"children": error, "title": error},
+            f"s{i}-error": {"children": shown, "title": error},
         }
