@@ -138,6 +138,11 @@ def figures(page) -> dict[str, float | None]:
     return {r[0]: None if r[2] == "–" else float(parse_decimal(r[2], locale="id")) for r in rows}
 
 
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
 def drawn_areas(page) -> int:
     return page.evaluate("() => document.getElementById('map').data.filter(t => t.fill === 'toself').length")
 
@@ -159,6 +164,7 @@ def test_drill_from_the_province_wall_to_kab_kota_kecamatan_and_desa(province: W
     assert province_rows == {k.code: total(k.code) for k in regions.kecamatan("33")}
     assert drawn_areas(page) == 35
     assert "Kabupaten/Kota" in page.inner_text("#drill-table tr:first-child")
+    shot(page, "drill-33")
 
     page.click("#drill-table a:text-is('Kabupaten Magelang')")
     page.wait_for_url("**region=33.08")
@@ -170,7 +176,10 @@ def test_drill_from_the_province_wall_to_kab_kota_kecamatan_and_desa(province: W
     assert {c: v for c, v in kab.items() if v is not None} == {k.code: total(k.code) for k in kecamatan[:-1]}
     assert sum(v for v in kab.values() if v is not None) == province_rows["33.08"]
     assert drawn_areas(page) == 21  # 33.08-kecamatan.geojson beside the province's file
+    shot(page, "drill-33-33.08")
     assert page.locator("[data-role=crumb]").all_inner_texts() == ["Jawa Tengah", "Kabupaten Magelang"]
+    assert page.inner_text("[data-role=sources]") == "kab_3308"  # its own wallboard, not all 35
+    assert page.locator("[data-role=area-thresholds]").count() == 1  # the province's levels judge its total
 
     first = kecamatan[0]
     page.click(f"#drill-table a:text-is('{first.name}')")
@@ -182,6 +191,7 @@ def test_drill_from_the_province_wall_to_kab_kota_kecamatan_and_desa(province: W
     assert {c: v for c, v in desa.items() if v is not None} == shared
     assert sum(shared.values()) == kab[first.code]
     assert drawn_areas(page) == len(desa)
+    shot(page, "drill-33-33.08.01")
     assert page.locator("#drill-table a").count() == 0  # a desa is the bottom
     assert page.locator("[data-role=crumb]").all_inner_texts() == ["Jawa Tengah", "Kabupaten Magelang", first.name]
     page.click("a[data-role=crumb]:text-is('Kabupaten Magelang')")
@@ -194,6 +204,7 @@ def test_drill_from_the_province_wall_to_kab_kota_kecamatan_and_desa(province: W
     kota = figures(page)
     assert kota == {k.code: total(k.code) for k in regions.kecamatan("33.71")}
     assert sum(kota.values()) == province_rows["33.71"]
+    shot(page, "drill-33-33.71")
     assert page.locator("#map").count() == 0 and page.locator(".tiles a.tile").count() == 3
 
 

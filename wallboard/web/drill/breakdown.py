@@ -102,7 +102,7 @@ def rows(store: Store, indicator_id: str, indicator: Any, site: str, region: str
         last = _round(fig.last, digits)
         out.append(Row(a.code, a.name, kind, last, _round(fig.mean, digits), _round(fig.lo, digits),
                        _round(fig.hi, digits), fig.n, fig.last_ts, rolled,
-                       threshold_state(fig.last, judge, a.code) if fig.last is not None else "nodata"))
+                       threshold_state(fig.last, judge, a.code, site) if fig.last is not None else "nodata"))
     worst_first = indicator is None or indicator.direction != "down"
     with_data = sorted((r for r in out if r.last is not None), key=lambda r: r.last, reverse=worst_first)
     return with_data + sorted((r for r in out if r.last is None), key=lambda r: r.name)

@@ -21,6 +21,7 @@ from wallboard.indicators import levels_for, region_levels, threshold_state
 from wallboard.panels.events import status_label
 from wallboard.panels.mapscale import scale_for
 from wallboard.secrets import redact
+from wallboard.snapshot import inside, peer_regions
 from wallboard.store.drill import (
     EventFilter,
     event,
@@ -87,7 +88,8 @@ class Drill:
         (``region_thresholds`` or ``per_region``): a city-wide total says nothing of one area's share.
         """
         ind = self.indicator
-        return ind if ind is not None and levels_for(ind, self.state.region) is not None else None
+        site = self.config.site.region
+        return ind if ind is not None and levels_for(ind, self.state.region, site) is not None else None
 
     def judge_areas(self) -> Any:
         """Per-area rows are judged only by per-region levels, as the alerts judge areas."""
@@ -143,6 +145,11 @@ def source_ids(d: Drill) -> list[str]:
         return [d.panel.source]
     if d.kind == "indicator":
         named = [s.id for s in config.sources if d.indicator_id in s.indicator_ids()]
+        if d.state.region:
+            # A province's area: only the kab/kota wallboard speaking for it, not all 35.
+            pinned = peer_regions(config)
+            named = [s for s in named if s not in pinned or inside(d.state.region, pinned[s])
+                     or inside(pinned[s], d.state.region)]
         return named or [s.id for s in config.sources if s.indicators_from_data()]
     return [s.id for s in config.sources]
 
@@ -283,7 +290,8 @@ def indicator_context(d: Drill) -> dict:
               "critical": d.tr("Critical"), "target": d.tr("Target")}
     digits = breakdown.decimals(d.indicator)
     fmt = (lambda v: formatting.value(v, d.indicator, d.locale)) if d.indicator is not None else str
-    episodes = history.crossings(raw_points(d, codes, start, end) or points, d.judged, end, d.state.region)
+    site = d.config.site.region
+    episodes = history.crossings(raw_points(d, codes, start, end) or points, d.judged, end, d.state.region, site)
     words = {"warning": d.tr("Warning"), "critical": d.tr("Critical")}
     rows = indicator_rows(d)
     table = breakdown_table(d, rows)
@@ -294,7 +302,7 @@ def indicator_context(d: Drill) -> dict:
     ctx.update({
         "unit": formatting.unit(d.indicator, d.locale),
         "history": json.dumps(history.figure(points, previous, shift, d.judged, d.zone, labels,
-                                             d.config.site.theme, d.state.region)) if points else None,
+                                             d.config.site.theme, d.state.region, site)) if points else None,
         "crossings": [{"start": d.when(c.start), "end": d.tr("ongoing") if c.ongoing else d.when(c.end),
                        "duration": d.duration(c.duration), "peak": fmt(c.peak), "level": words[c.level],
                        "css": f"state-{c.level}"} for c in episodes],
@@ -324,7 +332,7 @@ def raw_points(d: Drill, codes: list[str], start: int, end: int) -> list[tuple[i
     region = d.state.region
 
     def suspect(hi: float, lo: float) -> bool:
-        return threshold_state(hi if up else lo, judged, region) != "ok"
+        return threshold_state(hi if up else lo, judged, region, d.config.site.region) != "ok"
 
     return raw_between(d.runtime.store, d.indicator_id, codes, start, end, judged.aggregate, suspect)
 
