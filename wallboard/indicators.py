@@ -41,9 +41,15 @@ def is_region(code: str) -> bool:
     return code.count(".") >= 2
 
 
-def levels_for(indicator: Any, region: str | None) -> Any:
-    """The levels for a figure of ``region`` (None or the site's code: the site's figure)."""
-    return region_levels(indicator) if region is not None and is_region(region) else site_levels(indicator)
+def levels_for(indicator: Any, region: str | None, site: str | None = None) -> Any:
+    """The levels for a figure of ``region`` (None or the site's code: the site's figure).
+
+    ``site``: the site's own code, when known. A kab/kota code is the site on a kab/kota wall but one
+    of the areas on a province wall (judged by the per-region levels, as its kecamatan are)."""
+    if region is None or region == site:
+        return site_levels(indicator)
+    own = not is_region(region) if site is None else False
+    return site_levels(indicator) if own else region_levels(indicator)
 
 
 def level_state(value: float, levels: Any, direction: str) -> str:
@@ -57,11 +63,11 @@ def level_state(value: float, levels: Any, direction: str) -> str:
     return "ok"
 
 
-def threshold_state(value: float, indicator: Any, region: str | None = None) -> str:
+def threshold_state(value: float, indicator: Any, region: str | None = None, site: str | None = None) -> str:
     """The state of one figure: the site's (``region`` None or the site's code) or a region's."""
     if indicator is None:
         return "ok"
-    return level_state(value, levels_for(indicator, region), indicator.direction)
+    return level_state(value, levels_for(indicator, region, site), indicator.direction)
 
 
 def watched(indicator: Any) -> bool:

@@ -474,8 +474,8 @@ screens:
       - {{id: dbd, type: kpi, indicator: kasus_dbd, at: [3, 0], size: [3, 2], drill: true}}
       - {{id: beras, type: kpi, indicator: harga_beras, at: [6, 0], size: [3, 2]}}
       - {{id: status, type: status, at: [9, 0], size: [3, 4]}}
-      - {{id: peta-dbd, type: map, indicator: kasus_dbd, level: kecamatan, at: [0, 2], size: [5, 6]}}
-      - {{id: dbd-kabkota, type: bar, indicator: kasus_dbd, by: region, at: [5, 2], size: [4, 6]}}
+      - {{id: peta-dbd, type: map, indicator: kasus_dbd, level: kecamatan, at: [0, 2], size: [5, 6], drill: true}}
+      - {{id: dbd-kabkota, type: bar, indicator: kasus_dbd, by: region, at: [5, 2], size: [4, 6], drill: true}}
 """
 
 _PROVINCE_README = """\

@@ -139,6 +139,24 @@ def level(code: str) -> int:
     return code.count(".") + 1
 
 
+def depth(site: str) -> int:
+    """Parts of a site's own code: 0 for the country (``00``), 1 for a province, 2 for a kab/kota."""
+    return 0 if site == "00" else level(site)
+
+
+def under(code: str, site: str) -> bool:
+    """``code`` lies strictly inside ``site`` (everything lies inside the country, ``00``)."""
+    return code != site and (site == "00" or code.startswith(site + "."))
+
+
+def drillable(code: str, site: str) -> bool:
+    """A region a drill page may open on a ``site`` wall: an official area inside the site that has
+    areas of its own to list (a province, kab/kota or kecamatan; a desa is the bottom)."""
+    if not re.fullmatch(r"\d{2}(\.\d{2}){0,2}", code) or not under(code, site):
+        return False
+    return get_wilayah(code) is not None
+
+
 # Finding a kabupaten/kota by what an adopter types -----------------------------------------------
 
 class RegionNotFound(LookupError):

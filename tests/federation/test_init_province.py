@@ -110,3 +110,39 @@ def test_a_province_whose_boundaries_cannot_be_fetched_draws_tiles(tmp_path: Pat
     done = create("33", tmp_path, source=f"http://127.0.0.1:{port}/{{code}}-{{level}}.geojson")
     assert any("kab/kota boundaries not downloaded" in note for note in done.notes)
     assert "regions:" not in (tmp_path / "config.yaml").read_text(encoding="utf-8")  # tiles instead
+
+
+def clock_text(component: object) -> list[str]:
+    """Every text in a Dash component tree, depth first."""
+    children = getattr(component, "children", None)
+    if isinstance(children, str):
+        return [children]
+    items = children if isinstance(children, list) else [children] if children is not None else []
+    return [text for child in items for text in clock_text(child)]
+
+
+@pytest.mark.parametrize(("code", "zone", "label"), [
+    ("65", "Asia/Makassar", "WITA"),  # Kalimantan Utara
+    ("95", "Asia/Jayapura", "WIT"),  # Papua Pegunungan (2022)
+    ("96", "Asia/Jayapura", "WIT"),  # Papua Barat Daya (2022)
+    ("91", "Asia/Jayapura", "WIT"),  # Papua
+])
+def test_the_province_walls_clock_names_its_zone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: str,
+                                                  zone: str, label: str) -> None:
+    """`wallboard init --region 65` (and a Papua province): the generated config's zone, and the wall's
+    clock says WITA or WIT and counts the hours in that zone (``data-zone``, which the browser ticks in)."""
+    done = subprocess.run([sys.executable, "-m", "wallboard.cli", "init", "--region", code, "--dir", str(tmp_path),
+                           "--no-fetch"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    text = (tmp_path / "config.yaml").read_text(encoding="utf-8")
+    assert f"  timezone: {zone}\n" in text
+    for name, value in placeholders(text).items():
+        monkeypatch.setenv(name, value)
+    config = load_config(tmp_path / "config.yaml").config
+    screen = config.screens[0]
+    jam = next(p for p in screen.all_panels() if p.type == "clock")
+    panel = panel_types()["clock"](jam, WallContext(config, screen, tmp_path))
+    texts = clock_text(panel.body()[0])
+    assert label in texts and not {"WIB", "WITA", "WIT"} - {label} & set(texts), texts
+    sync = panel.body()[0].children[-1]
+    assert getattr(sync, "data-zone") == zone and sync.children.endswith(f" {label}")

@@ -44,6 +44,9 @@ SCALE = ["#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]
 __all__ = ["EMPTY_FILL", "MapPanel", "colour", "ink_on", "load_boundaries", "place_labels"]
 LABEL_PX = 18  # label type at 1080 lines (panels.js scales it): 0.9 rem, above the wall's 1.6 % floor
 LEGEND_REM = 1.5  # the legend row under the map
+# A stale area (its figure no longer news): grey under a light hatch, by theme (dark: True).
+STALE_FILL = {True: "#4b5563", False: "#9ca3af"}
+STALE_HATCH = {True: "#cbd5e1", False: "#f9fafb"}
 LIST_ROW_REM = 1.25  # one listed area beside the map (0.9 rem type)
 WIDEST_VALUE = "888"  # labels are placed once, for a figure this wide
 CHAR_EM = 0.62  # a generous average glyph width of the wall's sans-serif, in em
@@ -315,7 +318,9 @@ class MapPanel(Panel):
                 html.I(id=self.cid(f"l{i}-s"), className="map-swatch"),
                 html.Span(id=self.cid(f"l{i}-t"), className="map-legend-text"),
             ]) for i in range(4)
-        ])
+        ] + [html.Span(id=self.cid("ls"), className="map-legend-item map-legend-stale", style={"display": "none"},
+                       children=[html.I(className="map-swatch map-swatch-stale"),
+                                 html.Span(id=self.cid("ls-t"), className="map-legend-text")])])
 
     def _grid_style(self) -> dict:
         """Columns so tiles come out roughly square in the panel's box."""
@@ -342,11 +347,15 @@ class MapPanel(Panel):
         for f in feats:
             xs, ys = _measure(f)[0]
             v = values.get(f["id"])
-            fill = scale.colour(v)
-            data.append({"type": "scatter", "mode": "lines", "x": xs, "y": ys, "fill": "toself",
-                         "fillcolor": fill, "hoverinfo": "skip",
-                         "line": {"color": edge, "width": line, "dash": "dot" if f["id"] in stale else "solid"},
-                         "name": f["properties"]["name"]})
+            fill = STALE_FILL[dark] if f["id"] in stale else scale.colour(v)
+            area = {"type": "scatter", "mode": "lines", "x": xs, "y": ys, "fill": "toself",
+                    "fillcolor": fill, "hoverinfo": "skip",
+                    "line": {"color": edge, "width": line, "dash": "dot" if f["id"] in stale else "solid"},
+                    "name": f["properties"]["name"]}
+            if f["id"] in stale:  # greyed and hatched: its colour would claim a figure that is not news
+                area["fillpattern"] = {"shape": "/", "bgcolor": fill, "fgcolor": STALE_HATCH[dark], "size": 8,
+                                       "solidity": 0.3}
+            data.append(area)
             p = f["properties"]
             if f["id"] in labelled:
                 lat.append(p["lat"])
@@ -374,9 +383,12 @@ class MapPanel(Panel):
     def scale(self, values: dict[str, float]) -> Any:
         return scale_for(self.wall.indicator(self.config.indicator), list(values.values()), self.locale)
 
-    def _legend_props(self, values: dict[str, float]) -> dict:
+    def _legend_props(self, values: dict[str, float], texts: dict[str, str] | None = None,
+                      stale: set[str] | frozenset = frozenset()) -> dict:
+        """The bins, and a hatched "stale" entry naming the stale area with its last figure (or how
+        many there are): a small kab/kota may be too small to see on the map or listed past "+N"."""
         bins = self.scale(values).bins
-        props: dict = {}
+        props: dict = self._stale_legend(texts or {}, stale)
         for i in range(4):
             if i < len(bins):
                 props[f"l{i}"] = {"style": {}}
@@ -385,6 +397,18 @@ class MapPanel(Panel):
             else:
                 props[f"l{i}"] = {"style": {"display": "none"}}
         return props
+
+    def _stale_legend(self, texts: dict[str, str], stale: set[str] | frozenset) -> dict:
+        shown = sorted(code for code in stale if code in texts)
+        if not shown:
+            return {"ls": {"style": {"display": "none"}}, "ls-t": {"children": ""}}
+        if len(shown) == 1:
+            names = dict(self.areas)
+            what = f"{names.get(shown[0], shown[0])} ({texts[shown[0]]})"
+            text = t(self.locale, "Stale: {areas}", areas=what)
+        else:
+            text = stale_count(len(shown), self.locale)
+        return {"ls": {"style": {}}, "ls-t": {"children": text}}
 
     def _labelled(self, feats: list[dict], texts: dict[str, str]) -> set[str]:
         lines = {f["id"]: [f["properties"]["name"], texts.get(f["id"], "–")] for f in feats}
@@ -416,7 +440,7 @@ class MapPanel(Panel):
         """The props that colour the areas (the figure, or the tiles) in fixed bins, with the legend
         and the figures of the areas listed beside the map. A stale area keeps its last figure (never
         a zero) marked with the stale shape, and a dotted outline or tile."""
-        props: dict = dict(self._legend_props(values))
+        props: dict = dict(self._legend_props(values, texts, stale))
         texts = {code: f"{STATE_SHAPES['stale']} {text}" if code in stale else text for code, text in texts.items()}
         if self.geo is not None:
             props["graph"] = {"figure": self._figure(values, texts, geo, stale)}

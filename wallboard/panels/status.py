@@ -6,6 +6,7 @@ it from the collector's own records (``Snapshot.sources``), without asking any s
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -22,6 +23,9 @@ from wallboard.snapshot import Needs, Snapshot
 t = translator("wall")
 t_cam = translator("cameras")
 ROW_REM = 5.0  # .src height in panels.css (name, state, age, error)
+TALL_ROW_REM = 7.4  # .src-tall: the error may take up to three lines (a URL and the reason)
+_URL = re.compile(r"https?://([^/\s:?#]+)[^\s]*?(?=:?\s|:?$)")
+ROW_ORDER = {"critical": 3, "warning": 2, "nodata": 1, "ok": 0}  # rows shown first when not all fit
 
 
 class StatusConfig(PanelBase):
@@ -42,11 +46,18 @@ class StatusPanel(Panel):
             return self.config.title.text(self.locale)
         return t(self.locale, "Data sources")
 
-    def sources(self) -> list[Any]:
-        """The sources listed, as many as fit whole (each row is ROW_REM tall)."""
+    def listed(self) -> list[Any]:
+        """Every source this panel answers for (``sources:``, else all configured)."""
         wanted = self.config.sources
-        listed = [s for s in self.wall.config.sources if wanted is None or s.id in wanted]
-        return listed[: max(1, int(self.body_rem() // ROW_REM) - (1 if self.shows_cameras() else 0))]
+        return [s for s in self.wall.config.sources if wanted is None or s.id in wanted]
+
+    def slots(self) -> int:
+        """Rows that fit whole (each row is ROW_REM tall)."""
+        return max(1, int(self.body_rem() // ROW_REM) - (1 if self.shows_cameras() else 0))
+
+    def sources(self) -> list[Any]:
+        """The sources in the rows before the first update, as many as fit."""
+        return self.listed()[: self.slots()]
 
     def shows_cameras(self) -> bool:
         return self.config.cameras and bool(cameras_in(self.wall.config))
@@ -59,7 +70,7 @@ class StatusPanel(Panel):
         for i, source in enumerate(self.sources()):
             rows.append(html.Li(id=self.cid(f"s{i}"), className="src src-nodata", children=[
                 html.Span(id=self.cid(f"s{i}-mark"), className="src-mark"),
-                html.Span(source.id, className="src-name"),
+                html.Span(source.id, id=self.cid(f"s{i}-name"), className="src-name"),
                 html.Span(id=self.cid(f"s{i}-age"), className="src-age"),
                 html.Span(id=self.cid(f"s{i}-error"), className="src-error"),
             ]))
@@ -133,26 +144,25 @@ class StatusPanel(Panel):
         if snap.link_down is not None:
             return self.link_down_view(snap, words)
         props: dict = {}
-        states: list[str] = []
-        newest = None
-        for i, source in enumerate(self.sources()):
-            status = snap.sources.get(source.id)
-            state = self.row_state(status, source, snap.now)
-            states.append(state)
-            age, error = "", ""
-            if status is not None and status.last_run is not None:
-                when = status.last_run.finished
-                age = formatting.ago(snap.now - when, locale)
-                if status.last_run.ok:
-                    age += " · " + t(locale, "{n} rows", n=formatting.number(status.last_run.rows, locale))
-                else:
-                    error = status.last_run.error or ""
-                if status.last_success is not None and (newest is None or status.last_success > newest):
-                    newest = status.last_success
-            props[f"s{i}"] = {"className": f"src src-{state}"}
-            props[f"s{i}-mark"] = {"children": f"{STATE_SHAPES[state]} {words[state]}"}
-            props[f"s{i}-age"] = {"children": age}
-            props[f"s{i}-error"] = {"children": error, "title": error}
+        rows = [(source, snap.sources.get(source.id)) for source in self.listed()]
+        judged = [(source, status, self.row_state(status, source, snap.now)) for source, status in rows]
+        states: list[str] = [state for _, _, state in judged]
+        if len(judged) > self.slots():
+            # More sources than rows (a province reading 35 kab/kota): the ones failing first, so
+            # one down feed is never behind "NORMAL"; in config order when they all fit.
+            judged.sort(key=lambda row: -ROW_ORDER[row[2]])
+        newest = max((st.last_success for _, st in rows if st is not None and st.last_success), default=None)
+        room, shown = self.slots() * ROW_REM, 0
+        for i in range(self.slots()):
+            row = self._row(i, *judged[i], snap.now, words) if i < len(judged) else None
+            tall = row is not None and bool(row[f"s{i}-error"]["children"])
+            room -= TALL_ROW_REM if tall else ROW_REM
+            if row is None or room < 0:
+                props[f"s{i}"] = {"className": "src", "style": {"display": "none"}}
+                continue
+            props.update(row)
+            shown += 1
+        hidden = len(judged) - shown
         if self.shows_cameras():
             cam_state, cam_props = self.camera_row(words)
             states.append(cam_state)
@@ -161,4 +171,24 @@ class StatusPanel(Panel):
             return PanelView("nodata", None, props, self.nodata_text())
         state = worst([s for s in states if s != "nodata"])
         updated = newest.astimezone(snap.now.tzinfo) if newest else None
-        return PanelView(state, updated, props, "")
+        return PanelView(state, updated, props, t(locale, "+{n} more", n=hidden) if hidden else "")
+
+    def _row(self, i: int, source: Any, status: Any, state: str, now: datetime, words: dict[str, str]) -> dict:
+        """Row ``i``'s props: name, state, age of the last run and, when it failed, its error (on
+        up to two lines: a row with an error is TALL_ROW_REM tall)."""
+        locale = self.locale
+        age, error = "", ""
+        if status is not None and status.last_run is not None:
+            age = formatting.ago(now - status.last_run.finished, locale)
+            if status.last_run.ok:
+                age += " · " + t(locale, "{n} rows", n=formatting.number(status.last_run.rows, locale))
+            else:
+                error = status.last_run.error or ""
+        shown = _URL.sub(r"\1", error)  # the host says which server; its path is noise from across the room
+        return {
+            f"s{i}": {"className": f"src src-{state}" + (" src-tall" if error else ""), "style": {}},
+            f"s{i}-name": {"children": source.id},
+            f"s{i}-mark": {"children": f"{STATE_SHAPES[state]} {words[state]}"},
+            f"s{i}-age": {"children": age},
+            f"s{i}-error": {"children": shown, "title": error},
+        }

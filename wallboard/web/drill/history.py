@@ -34,24 +34,24 @@ class Crossing:
 
 
 def crossings(points: list[tuple[int, float]], indicator: Any, range_end: int,
-              region: str | None = None) -> list[Crossing]:
+              region: str | None = None, site: str | None = None) -> list[Crossing]:
     out: list[Crossing] = []
-    if indicator is None or levels_for(indicator, region) is None:
+    if indicator is None or levels_for(indicator, region, site) is None:
         return out
     worse = max if indicator.direction != "down" else min
     start: int | None = None
     peak = 0.0
     for ts, value in points:
-        bad = threshold_state(value, indicator, region) != "ok"
+        bad = threshold_state(value, indicator, region, site) != "ok"
         if bad and start is None:
             start, peak = ts, value
         elif bad:
             peak = worse(peak, value)
         elif start is not None:
-            out.append(Crossing(start, ts, False, peak, threshold_state(peak, indicator, region)))
+            out.append(Crossing(start, ts, False, peak, threshold_state(peak, indicator, region, site)))
             start = None
     if start is not None:
-        out.append(Crossing(start, range_end, True, peak, threshold_state(peak, indicator, region)))
+        out.append(Crossing(start, range_end, True, peak, threshold_state(peak, indicator, region, site)))
     return out
 
 
@@ -64,6 +64,7 @@ def figure(
     labels: dict[str, str],
     theme: str,
     region: str | None = None,
+    site: str | None = None,
 ) -> dict:
     """A Plotly figure (plain dict): the series, the previous period shifted onto it, thresholds, target."""
     ink = "#e5e7eb" if theme == "dark" else "#1f2937"
@@ -83,7 +84,7 @@ def figure(
                  "line": {"color": "#38bdf8", "width": 3}, "marker": {"color": "#38bdf8", "size": 9}})
     shapes, notes = [], []
     lines = []
-    levels = levels_for(indicator, region) if indicator is not None else None
+    levels = levels_for(indicator, region, site) if indicator is not None else None
     if levels is not None:
         lines += [(levels.warning, "#f59e0b", labels["warning"], "dash"),
                   (levels.critical, "#ef4444", labels["critical"], "dash")]

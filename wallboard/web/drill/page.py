@@ -21,6 +21,7 @@ from wallboard.indicators import levels_for, region_levels, threshold_state
 from wallboard.panels.events import status_label
 from wallboard.panels.mapscale import scale_for
 from wallboard.secrets import redact
+from wallboard.snapshot import inside, peer_regions
 from wallboard.store.drill import (
     EventFilter,
     event,
@@ -87,7 +88,8 @@ class Drill:
         (``region_thresholds`` or ``per_region``): a city-wide total says nothing of one area's share.
         """
         ind = self.indicator
-        return ind if ind is not None and levels_for(ind, self.state.region) is not None else None
+        site = self.config.site.region
+        return ind if ind is not None and levels_for(ind, self.state.region, site) is not None else None
 
     def judge_areas(self) -> Any:
         """Per-area rows are judged only by per-region levels, as the alerts judge areas."""
@@ -143,6 +145,11 @@ def source_ids(d: Drill) -> list[str]:
         return [d.panel.source]
     if d.kind == "indicator":
         named = [s.id for s in config.sources if d.indicator_id in s.indicator_ids()]
+        if d.state.region:
+            # A province's area: only the kab/kota wallboard speaking for it, not all 35.
+            pinned = peer_regions(config)
+            named = [s for s in named if s not in pinned or inside(d.state.region, pinned[s])
+                     or inside(pinned[s], d.state.region)]
         return named or [s.id for s in config.sources if s.indicators_from_data()]
     return [s.id for s in config.sources]
 
@@ -169,6 +176,11 @@ def crumbs(d: Drill) -> list[dict]:
     site = d.config.site.region
     out = [{"label": regions.name(site), "href": d.href(region=None, event=None)}]
     if d.state.region:
+        # Every area between the site and the one open (a province's kab/kota above a kecamatan).
+        parts = d.state.region.split(".")
+        for n in range(regions.depth(site) + 1, len(parts)):
+            code = ".".join(parts[:n])
+            out.append({"label": regions.name(code), "href": d.href(region=code, event=None)})
         out.append({"label": regions.name(d.state.region), "href": None})
     return out
 
@@ -205,30 +217,48 @@ def _indicator_label(d: Drill, indicator_id: str) -> str:
 # -- indicator pages ---------------------------------------------------------------------------
 
 def series_codes(d: Drill, have: set[str]) -> list[str]:
-    """The areas whose figures make up the history: the top level that has readings."""
-    site = d.config.site.region
-    if d.state.region:
-        if d.state.region in have:
-            return [d.state.region]
-        return [c for c in have if c.startswith(d.state.region + ".")]
-    if site in have:
-        return [site]
-    kecamatan = [c for c in have if regions.level(c) == 3 and c.startswith(site + ".")]
-    return kecamatan or [c for c in have if regions.level(c) == 4 and c.startswith(site + ".")]
+    """The areas whose figures make up the history: the open area's (or the site's) own when it has
+    readings, else the readings inside it that no coarser reading inside it already covers (a
+    kecamatan's own figure, not again its desa), as the breakdown rolls them up."""
+    top = d.state.region or d.config.site.region
+    if top in have:
+        return [top]
+    inside = {c for c in have if regions.under(c, top)}
+    return sorted(c for c in inside if not any(p in inside for p in _ancestors(c)))
+
+
+def _ancestors(code: str) -> list[str]:
+    parts = code.split(".")
+    return [".".join(parts[:n]) for n in range(1, len(parts))]
+
+
+AREA_WORDS = {1: ("Province", "province"), 2: ("Kabupaten/Kota", "kabupaten/kota"),
+              3: ("Kecamatan", "kecamatan"), 4: ("Desa/Kelurahan", "desa/kelurahan")}
+ROLLED_FROM = {1: "from kabupaten/kota", 2: "from kecamatan", 3: "from desa"}
+
+
+def listed(d: Drill) -> int:
+    """The level of the areas the page lists (2 kab/kota, 3 kecamatan, 4 desa/kelurahan)."""
+    return breakdown.listed_level(d.config.site.region, d.state.region)
+
+
+def area_link(d: Drill, code: str) -> str | None:
+    """Areas with areas inside them open their own page; a desa/kelurahan is the bottom."""
+    return d.href(region=code, event=None) if regions.level(code) < 4 else None
 
 
 def breakdown_table(d: Drill, rows: list[breakdown.Row]) -> Table:
     digits = breakdown.decimals(d.indicator)
-    area = d.tr("Kecamatan") if d.state.region is None else d.tr("Desa/Kelurahan")
+    area = d.tr(AREA_WORDS[listed(d)][0])
     table = Table([d.tr("Code"), area, d.tr("Latest value"), d.tr("Latest time"), d.tr("Mean"), d.tr("Lowest"),
                    d.tr("Highest"), d.tr("Readings"), d.tr("Note")], numeric={2, 4, 5, 6, 7})
     words = {"ok": d.tr("normal"), "warning": d.tr("warning"), "critical": d.tr("critical")}
     for r in rows:
-        link = d.href(region=r.code, event=None) if d.state.region is None else None
+        link = area_link(d, r.code)
         note = d.tr("no data") if r.last is None else words.get(r.state, "")
         if r.rolled_up:
-            note += " · " + d.tr("from desa")
-        if d.state.region is not None and r.kind == "kelurahan":
+            note += " · " + d.tr(ROLLED_FROM[listed(d)])
+        if listed(d) == 4 and r.kind == "kelurahan":
             note = (note + " · " if note else "") + d.tr("kelurahan")
         table.rows.append([
             text_cell(r.code), text_cell(r.name, link), number_cell(r.last, digits, d.locale),
@@ -260,25 +290,26 @@ def indicator_context(d: Drill) -> dict:
               "critical": d.tr("Critical"), "target": d.tr("Target")}
     digits = breakdown.decimals(d.indicator)
     fmt = (lambda v: formatting.value(v, d.indicator, d.locale)) if d.indicator is not None else str
-    episodes = history.crossings(raw_points(d, codes, start, end) or points, d.judged, end, d.state.region)
+    site = d.config.site.region
+    episodes = history.crossings(raw_points(d, codes, start, end) or points, d.judged, end, d.state.region, site)
     words = {"warning": d.tr("Warning"), "critical": d.tr("Critical")}
     rows = indicator_rows(d)
     table = breakdown_table(d, rows)
     texts = {r.code: fmt(r.last) for r in rows if r.last is not None}
-    links = {r.code: d.href(region=r.code, event=None) for r in rows} if d.state.region is None else {}
+    links = {r.code: link for r in rows if (link := area_link(d, r.code))}
     geo = breakdown.boundaries(d.config, getattr(d.runtime, "base_dir", None), d.state.region)
     nodata = d.tr("no data")
     ctx.update({
         "unit": formatting.unit(d.indicator, d.locale),
         "history": json.dumps(history.figure(points, previous, shift, d.judged, d.zone, labels,
-                                             d.config.site.theme, d.state.region)) if points else None,
+                                             d.config.site.theme, d.state.region, site)) if points else None,
         "crossings": [{"start": d.when(c.start), "end": d.tr("ongoing") if c.ongoing else d.when(c.end),
                        "duration": d.duration(c.duration), "peak": fmt(c.peak), "level": words[c.level],
                        "css": f"state-{c.level}"} for c in episodes],
         "has_thresholds": d.judged is not None,
         "area_thresholds": d.indicator is not None and d.indicator.thresholds is not None and d.judged is None,
         "table": table,
-        "area_word": d.tr("kecamatan") if d.state.region is None else d.tr("desa/kelurahan"),
+        "area_word": d.tr(AREA_WORDS[listed(d)][1]),
         "shown": len(rows), "with_data": sum(1 for r in rows if r.last is not None),
         "bar": json.dumps(breakdown.bar_figure(rows, texts, links, d.config.site.theme))
         if any(r.last is not None for r in rows) else None,
@@ -301,7 +332,7 @@ def raw_points(d: Drill, codes: list[str], start: int, end: int) -> list[tuple[i
     region = d.state.region
 
     def suspect(hi: float, lo: float) -> bool:
-        return threshold_state(hi if up else lo, judged, region) != "ok"
+        return threshold_state(hi if up else lo, judged, region, d.config.site.region) != "ok"
 
     return raw_between(d.runtime.store, d.indicator_id, codes, start, end, judged.aggregate, suspect)
 
@@ -366,6 +397,7 @@ def events_context(d: Drill) -> dict:
         "statuses": [{"value": s, "label": status_label(s, d.locale)[0], "on": s in facets["where"].statuses}
                      for s in facets["statuses"]],
         "categories": [{"value": c, "on": c in facets["where"].categories} for c in facets["categories"]],
+        "area_label": d.tr(AREA_WORDS[regions.depth(site) + 1][0]),
         "kecamatan": [{"value": k.code, "label": k.name, "on": k.code == d.state.region}
                       for k in regions.kecamatan(site)],
         "detail": None if detail is None else {

@@ -31,7 +31,7 @@ class DrillState:
     range: str = DEFAULT_RANGE
     day_from: date | None = None  # custom range, in the site's time zone, both days included
     day_to: date | None = None
-    region: str | None = None  # a kecamatan code under the site
+    region: str | None = None  # an area under the site with areas of its own (kab/kota, kecamatan)
     indicator: str | None = None  # which of a multi-indicator panel's indicators
     statuses: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
@@ -87,13 +87,12 @@ def parse(args: Any, site: str, indicators: list[str], today: date) -> DrillStat
     elif rng not in RANGES:
         rng = DEFAULT_RANGE
     region = str(args.get("region", "")).strip()
-    kecamatan = {k.code for k in regions.kecamatan(site)}
     indicator = str(args.get("indicator", ""))
     return DrillState(
         range=rng,
         day_from=day_from,
         day_to=day_to,
-        region=region if region in kecamatan else None,
+        region=region if regions.drillable(region, site) else None,
         indicator=indicator if indicator in indicators else None,
         statuses=_words(args.getlist("status")),
         categories=_words(args.getlist("category")),

@@ -135,7 +135,7 @@
   var FIT = ".panel-title, .panel-note, .panel-alert, .ev-title, .ev-meta, .ev-status, .ev-age, " +
             ".src > span, .bar-label, .bar-more, .gauge-pct, .gauge-detail, .clock-date, .kpi-main, .kpi-change, " +
             ".map-tile-name, .map-rest-item, .map-legend-text, .ticker-rotate .ticker-item";
-  var WRAP = ".panel-alert, .bar-label, .src-age, .panel-title";           // may take a second line once one line at the floor is not enough
+  var WRAP = ".panel-alert, .bar-label, .src-age, .src-error, .panel-title";           // may take a second line once one line at the floor is not enough
   var FLOOR_REM = 0.016 * 54;          // 1rem is 1/54 of the screen height (wall.css)
   var fittedFor = new WeakMap();       // element -> the text length and panel size it was fitted for
   var queued = new Set(), frame = 0, sizes = null, texts = null, flushes = 0;
