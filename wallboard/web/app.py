@@ -47,6 +47,7 @@ class WallDash(Dash):
         pass
 
     def interpolate_index(self, **kwargs: Any) -> str:
+        """Dash's index page, with this request's own ``<meta>`` (Dash's ``meta_tags`` are fixed at start)."""
         if self.metas is not None:
             kwargs["metas"] = kwargs.get("metas", "") + self.metas()
         return super().interpolate_index(**kwargs)
