@@ -25,7 +25,7 @@ from wallboard.web.admin import health as health_page
 from wallboard.web.admin import page as admin
 from wallboard.web.console import page as console
 from wallboard.web.serve import caching, metrics
-from wallboard.web.wall import replay
+from wallboard.web.wall import first, replay
 from wallboard.web.wall.page import ASSETS, wall_page
 
 t = translator("wall")
@@ -36,6 +36,7 @@ class WallDash(Dash):
     the index page as it is, and keeps the value given at start, which a reload could not change."""
 
     site_name: Any = None
+    metas: Any = None  # more <meta> for the page being served (the wall's stream: wall/first.py)
 
     @property
     def title(self) -> str:  # type: ignore[override]
@@ -44,6 +45,12 @@ class WallDash(Dash):
     @title.setter
     def title(self, _value: str) -> None:
         pass
+
+    def interpolate_index(self, **kwargs: Any) -> str:
+        """Dash's index page, with this request's own ``<meta>`` (Dash's ``meta_tags`` are fixed at start)."""
+        if self.metas is not None:
+            kwargs["metas"] = kwargs.get("metas", "") + self.metas()
+        return super().interpolate_index(**kwargs)
 
 
 def create_app(runtime: Any) -> Dash:
@@ -59,6 +66,7 @@ def create_app(runtime: Any) -> Dash:
         serve_locally=True,
     )
     app.site_name = lambda: runtime.config.site.name
+    app.metas = lambda: first.stream_meta(runtime.config)
 
     def home_layout(**_: Any) -> Any:
         config = runtime.config
@@ -90,7 +98,13 @@ def create_app(runtime: Any) -> Dash:
 
     dash.register_page("home", path="/", layout=home_layout, title=site_title)
     dash.register_page("wall", path_template="/wall/<screen_id>", layout=wall_layout, title=site_title)
-    app.layout = html.Div(dash.page_container, id="app-root")
+
+    def root_layout() -> Any:
+        """The page container; asked for by a wall page, already holding that wall (wall/first.py)."""
+        container = first.routed_layout(lambda path: guard.may_lay_out(runtime, path), wall_layout, site_title)
+        return html.Div(container, id="app-root")
+
+    app.layout = root_layout
 
     server = app.server
     console.register(app, runtime)

@@ -74,6 +74,13 @@ def _routed_path() -> str | None:
     return None
 
 
+def may_lay_out(runtime: Any, path: str) -> bool:
+    """Would Dash's router be let lay out ``path`` for this request's visitor? The same decision
+    ``_guard`` takes for the router's own request, for a page laid out without it
+    (``wallboard.web.wall.first``)."""
+    return policy.decide(runtime, path, request.cookies, {}, client_address(runtime), api=True).allowed
+
+
 def _csrf_request(path: str) -> csrf.Request:
     sent = request.headers.get(csrf.HEADER)
     if sent is None and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):

@@ -10,6 +10,10 @@
  * often the server beats, site.heartbeat) and "offline" (after 30 s without the server). The
  * wall reconnects by itself with a growing, jittered delay (so fifty walls do not hammer a server
  * that has just restarted) and catches up from the full view the server sends on connection.
+ *
+ * A live wall's page names its stream (<meta name="wallboard-stream">, wallboard/web/wall/first.py):
+ * the stream opens as soon as this script runs, in parallel with Dash's own requests for the
+ * layout, and its first messages wait in `early` until the Dash tree (#wall, set_props) is there.
  */
 (function () {
   "use strict";
@@ -23,7 +27,8 @@
   var VERSION_JITTER_MS = 1500;
 
   var source = null, retryTimer = null, attempts = 0, lastHeard = Date.now();
-  var screen = null, root = null, link = "live", reloadTimer = null, reloadDue = false;
+  var streamUrl = null, early = [];      // the stream's address; its messages that came before #wall
+  var root = null, link = "live", reloadTimer = null, reloadDue = false;
   var pages = 1, rotateMs = 0, page = 0, reloading = false, rotateTimer = null;
 
   var wb = window.wallboard = window.wallboard || {};
@@ -161,13 +166,23 @@
     wb.stats.bytes += e.data.length;
   }
 
+  // A stream opened before the Dash tree exists: its messages wait for it (start applies them).
+  function held(handler) {
+    return function (e) {
+      if (root) handler(e);
+      else early.push([handler, e]);
+    };
+  }
+  var heldHello = held(onHello), heldDelta = held(onDelta), heldHeartbeat = held(onHeartbeat);
+
   function drop() {
     if (!source) return;
     source.onopen = source.onmessage = source.onerror = null;
-    source.removeEventListener("hello", onHello);
-    source.removeEventListener("delta", onDelta);
+    source.removeEventListener("hello", heldHello);
+    source.removeEventListener("delta", heldDelta);
     source.close();
     source = null;
+    early = [];  // the next connection's greeting brings the full view again
   }
 
   function scheduleConnect() {
@@ -181,10 +196,10 @@
   function connect() {
     drop();
     wb.stats.connects += 1;
-    source = new EventSource("/api/stream/" + encodeURIComponent(screen));
-    source.addEventListener("hello", onHello);
-    source.addEventListener("delta", onDelta);
-    source.onmessage = onHeartbeat;
+    source = new EventSource(streamUrl);
+    source.addEventListener("hello", heldHello);
+    source.addEventListener("delta", heldDelta);
+    source.onmessage = heldHeartbeat;
     source.onerror = function () {
       // Whatever the browser would do next (retry or give up), we own the retry: close and
       // come back after a jittered delay; the banner goes up at once.
@@ -231,25 +246,59 @@
     }
   }
 
+  // Dash's renderer draws #wall once it has the layout. Start the moment it is in the document (a
+  // MutationObserver runs right after React's commit, before the charts draw), not at the next poll:
+  // the greeting waiting in `early` is applied, and the wall counts as live, at once.
+  function whenWall(then) {
+    var observer = new MutationObserver(function () {
+      if (!document.getElementById("wall")) return;
+      observer.disconnect();
+      then();
+    });
+    observer.observe(document.documentElement, {childList: true, subtree: true});
+  }
+
   function start() {
-    root = document.getElementById("wall");
-    if (!root || !window.dash_clientside || !window.dash_clientside.set_props) {
+    var found = document.getElementById("wall");
+    if (!found) {
+      whenWall(start);
+      return;
+    }
+    if (!window.dash_clientside || !window.dash_clientside.set_props) {
       setTimeout(start, 100);
       return;
     }
-    if (root.hasAttribute("data-replay")) return;  // a replayed past minute: no stream, nothing live
-    screen = root.getAttribute("data-screen");
-    pages = parseInt(root.getAttribute("data-pages"), 10) || 1;
-    rotateMs = parseInt(root.getAttribute("data-rotate"), 10) || 0;
-    page = parseInt(root.getAttribute("data-page"), 10) || 0;
+    if (found.hasAttribute("data-replay")) {  // a replayed past minute: no stream, nothing live
+      drop();
+      return;
+    }
+    var url = "/api/stream/" + encodeURIComponent(found.getAttribute("data-screen"));
+    pages = parseInt(found.getAttribute("data-pages"), 10) || 1;
+    rotateMs = parseInt(found.getAttribute("data-rotate"), 10) || 0;
+    page = parseInt(found.getAttribute("data-page"), 10) || 0;
     wb.page = page;
     wb.link = link;
+    root = found;  // from here on messages are applied as they come
     sizeType();
-    connect();
+    if (url !== streamUrl) {  // no stream opened early (a wall reached inside Dash), or another one
+      streamUrl = url;
+      connect();
+    } else {
+      var waiting = early;
+      early = [];
+      for (var i = 0; i < waiting.length; i++) waiting[i][0](waiting[i][1]);
+      if (!source) setLink("reconnecting");  // the early stream failed: its retry is under way
+    }
     setInterval(watchdog, 1000);
     if (pages > 1 && rotateMs) rotate();  // a screen without pages has no rotation timer at all
   }
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else start();
+  // The stream first: this script runs before Dash's renderer, so the greeting is on its way while
+  // the layout is fetched and drawn.
+  var named = document.querySelector('meta[name="wallboard-stream"]');
+  if (named && named.getAttribute("content")) {
+    streamUrl = named.getAttribute("content");
+    connect();
+  }
+  start();
 })();
