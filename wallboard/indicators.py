@@ -36,9 +36,11 @@ def region_levels(indicator: Any) -> Any:
     return t if t is not None and getattr(t, "per_region", False) else None
 
 
-def is_region(code: str) -> bool:
-    """A kecamatan (``12.75.01``) or desa code, not the kabupaten/kota's own (``12.75``)."""
-    return code.count(".") >= 2
+def is_region(code: str, site: str | None = None) -> bool:
+    """An area's code, not the site's own figure: with ``site`` known, any code but the site's (a
+    kab/kota on a province wall, a province on the national one); without, a kecamatan
+    (``12.75.01``) or desa code, not a kabupaten/kota's own (``12.75``)."""
+    return code != site if site is not None else code.count(".") >= 2
 
 
 def levels_for(indicator: Any, region: str | None, site: str | None = None) -> Any:
@@ -46,10 +48,9 @@ def levels_for(indicator: Any, region: str | None, site: str | None = None) -> A
 
     ``site``: the site's own code, when known. A kab/kota code is the site on a kab/kota wall but one
     of the areas on a province wall (judged by the per-region levels, as its kecamatan are)."""
-    if region is None or region == site:
+    if region is None or not is_region(region, site):
         return site_levels(indicator)
-    own = not is_region(region) if site is None else False
-    return site_levels(indicator) if own else region_levels(indicator)
+    return region_levels(indicator)
 
 
 def level_state(value: float, levels: Any, direction: str) -> str:
@@ -142,26 +143,29 @@ class Judgement:
         return worst(states)
 
 
-def judge(value: IndicatorValue, indicator: Any) -> Judgement:
-    """The one evaluation of an indicator's current figures (see the module's docstring)."""
+def judge(value: IndicatorValue, indicator: Any, site: str | None = None) -> Judgement:
+    """The one evaluation of an indicator's current figures (see the module's docstring).
+
+    ``site``: the site's code; its areas (a province wall's kab/kota too) are judged one by one."""
     direction = indicator.direction if indicator is not None else "up"
-    site = site_levels(indicator)
+    levels = site_levels(indicator)
     whole = None
-    if value.value is not None and site is not None:
-        whole = (float(value.value), level_state(value.value, site, direction))
+    if value.value is not None and levels is not None:
+        whole = (float(value.value), level_state(value.value, levels, direction))
     per_region = region_levels(indicator)
     regions: dict[str, tuple[float, str]] = {}
     if per_region is not None:
         for code, v in value.by_region.items():
-            if is_region(code):
+            if is_region(code, site):
                 regions[code] = (float(v), level_state(v, per_region, direction))
     return Judgement(whole, regions)
 
 
-def state_of(value: IndicatorValue, indicator: Any, stale_after: timedelta, now: datetime) -> str:
+def state_of(value: IndicatorValue, indicator: Any, stale_after: timedelta, now: datetime,
+             site: str | None = None) -> str:
     if value.value is None:
         return "nodata"
     age = value.age(now)
     if age is not None and age > stale_after:
         return "stale"
-    return judge(value, indicator).state
+    return judge(value, indicator, site).state

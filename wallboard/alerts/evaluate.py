@@ -31,7 +31,8 @@ class Observation:
 
 def observations(store: Store, config: Any) -> list[Observation]:
     """The figures alerts judge: each watched indicator's site figure and, with per-region levels,
-    each of its kecamatan/desa (exactly the figures ``judge`` gives the panels)."""
+    each of its areas (kecamatan/desa; a province's kab/kota too): exactly the figures ``judge`` gives
+    the panels."""
     judged = [i for i in config.indicators if watched(i)]
     if not judged:
         return []
@@ -42,23 +43,23 @@ def observations(store: Store, config: Any) -> list[Observation]:
         rows = latest.get(indicator.id) or []
         if not rows:
             continue
-        verdict = judge(from_latest(indicator.id, rows, indicator.aggregate, config.site.zone), indicator)
+        verdict = judge(from_latest(indicator.id, rows, indicator.aggregate, config.site.zone), indicator, city)
         if verdict.site is not None:
             out.append(Observation(indicator.id, city, verdict.site[0]))
         for region, (value, _state) in verdict.regions.items():
-            if region.startswith(city + "."):
+            if city == "00" or region.startswith(city + "."):  # the site's own areas, not a neighbour's
                 out.append(Observation(indicator.id, region, value))
     return out
 
 
 def sticky_state(value: float, indicator: Any, current: str | None, hysteresis: float,
-                 region: str | None = None) -> str:
+                 region: str | None = None, site: str | None = None) -> str:
     """The threshold state, except that a level already reached holds until the value has moved
     back past its threshold by ``hysteresis`` of it."""
-    state = threshold_state(value, indicator, region)
+    state = threshold_state(value, indicator, region, site)
     if current is None or hysteresis <= 0 or ORDER.get(state, 0) >= ORDER.get(current, 0):
         return state
-    t = levels_for(indicator, region)
+    t = levels_for(indicator, region, site)
     up = indicator.direction != "down"
     for level in ("critical", "warning"):
         if ORDER[level] > ORDER.get(current, 0):
@@ -95,7 +96,8 @@ def evaluate(store: Store, config: Any, now: datetime | None = None) -> list[tup
             indicator = defs[obs.indicator]
             alert = active.get(key)
             current = alert.state if alert is not None and alert.status == "open" else None
-            state = sticky_state(obs.value, indicator, current, settings.hysteresis, obs.region)
+            state = sticky_state(obs.value, indicator, current, settings.hysteresis, obs.region,
+                                 config.site.region)
             if state in ORDER:
                 if alert is None:
                     opened = hold is None
@@ -113,7 +115,7 @@ def evaluate(store: Store, config: Any, now: datetime | None = None) -> list[tup
                 peak = worse(indicator, alert.peak, obs.value)
                 values: dict[str, Any] = {"value": obs.value, "peak": peak, "normal_since": None, "state": state}
                 if peak != alert.peak:
-                    values["peak_state"] = threshold_state(peak, indicator, obs.region)
+                    values["peak_state"] = threshold_state(peak, indicator, obs.region, config.site.region)
                 if alert.status == "pending":
                     if hold is None or now - alert.started >= hold:  # the guard was removed: open now
                         values.update(status="open", opened=now)
@@ -128,7 +130,7 @@ def evaluate(store: Store, config: Any, now: datetime | None = None) -> list[tup
             elif alert is not None:
                 changes.extend(_back_to_normal(conn, repo, alert, obs.value, now, hold))
         for key, alert in active.items():
-            if key not in seen and (key[0] not in defs or levels_for(defs[key[0]], key[1]) is None):
+            if key not in seen and (key[0] not in defs or levels_for(defs[key[0]], key[1], config.site.region) is None):
                 # The figure is no longer judged (its indicator lost these thresholds, or was
                 # removed): nothing can close it any more.
                 changes.extend(_back_to_normal(conn, repo, alert, alert.value, now, None))

@@ -143,7 +143,8 @@ class Panel:
         if current is None or current.value is None:
             return "nodata", current
         stale_after = self.wall.config.stale_after(indicator_id, current.period)
-        return state_of(current, self.wall.indicator(indicator_id), stale_after, snap.now), current
+        return state_of(current, self.wall.indicator(indicator_id), stale_after, snap.now,
+                        self.wall.config.site.region), current
 
 
 def worst(states: list[str], default: str = "ok") -> str:

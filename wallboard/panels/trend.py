@@ -285,7 +285,7 @@ class TrendPanel(Panel):
             current = snap.indicators.get(key.indicator)
             if current is not None:
                 stale_after = self.wall.config.stale_after(key.indicator, current.period)
-                states.append(state_of(current, indicator, stale_after, snap.now))
+                states.append(state_of(current, indicator, stale_after, snap.now, self.wall.config.site.region))
                 if current.time is not None and (newest is None or current.time > newest):
                     newest = current.time
         if not any(trace["x"] for trace in traces):

@@ -33,6 +33,7 @@ def region_states(runtime: Any, indicators: list[Any], latest: dict[str, list[An
         for row in latest.get(indicator.id, []):
             limit = config.stale_after(indicator.id, row.period)
             stale = now.timestamp() - row.ts > limit.total_seconds() or any(inside(row.region, c) for c in down)
-            states[row.region] = "stale" if stale else threshold_state(row.value, indicator)
+            states[row.region] = ("stale" if stale else
+                                 threshold_state(row.value, indicator, row.region, config.site.region))
         out[indicator.id] = states
     return out
