@@ -139,6 +139,7 @@
     if (msg.beat) {  // 2.5 heartbeats of silence: one late beat is no alarm, two are
       SILENCE_MS = Math.max(2500, 2.5 * msg.beat);
       HUNG_MS = SILENCE_MS + 5000;
+      watchdog();  // due again by the new silence
     }
     var mine = root.getAttribute("data-version");
     if (reloadDue || (msg.version && mine && msg.version !== mine)) {
@@ -191,11 +192,19 @@
       drop();
       setLink(Date.now() - lastHeard > OFFLINE_MS ? "offline" : "reconnecting");
       scheduleConnect();
+      watchdog();  // the link is in doubt: look every second again
     };
   }
 
+  // The watchdog wakes when the silence could first matter (SILENCE_MS after the last message
+  // heard), not every second: a live wall's CPU sleeps between messages (issue 23). Once the link
+  // is in doubt it looks every second, as before.
+  var watchdogTimer = null;
   function watchdog() {
     var silent = Date.now() - lastHeard;
+    clearTimeout(watchdogTimer);
+    wb.stats.watchdogs = (wb.stats.watchdogs || 0) + 1;
+    watchdogTimer = setTimeout(watchdog, link === "live" && source ? Math.max(1000, SILENCE_MS - silent) : 1000);
     if (silent > Math.max(OFFLINE_MS, HUNG_MS)) setLink("offline");
     else if (silent >= SILENCE_MS) setLink("reconnecting");
     if (source && silent > HUNG_MS && source.readyState !== EventSource.CLOSED && !retryTimer) {
@@ -246,7 +255,7 @@
     wb.link = link;
     sizeType();
     connect();
-    setInterval(watchdog, 1000);
+    watchdog();
     if (pages > 1 && rotateMs) rotate();  // a screen without pages has no rotation timer at all
   }
 
