@@ -68,7 +68,7 @@ class ClockPanel(Panel):
             return html.Span(className="clock-s")
         sep, digits = ("." if self.locale == "id" else ":"), now.strftime("%S")
         strips = [html.Span(className="clock-digit", children=html.Span(
-            className="clock-strip", style={"transform": f"translateY(-{d}em)"})) for d in digits]
+            className="clock-strip", style={"--d": d})) for d in digits]
         return html.Span(className="clock-s", **{"data-sep": sep},
                          children=[html.Span(sep + digits, className="clock-s-text"), *strips])
 

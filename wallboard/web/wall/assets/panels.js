@@ -59,8 +59,7 @@
     setText(box.querySelector(".clock-s-text"), sep + ss);
     var strips = box.querySelectorAll(".clock-strip");
     for (var i = 0; i < strips.length && i < ss.length; i++) {
-      var y = "translateY(-" + ss.charAt(i) + "em)";
-      if (strips[i].style.transform !== y) strips[i].style.transform = y;
+      if (strips[i].style.getPropertyValue("--d") !== ss.charAt(i)) strips[i].style.setProperty("--d", ss.charAt(i));
     }
   }
 

@@ -74,10 +74,17 @@
     for (var i = 0; i < batch.length; i++) write(batch[i]);
   }
 
+  // A panel's data-updated alone (every panel, every collector run) is written as the attribute it
+  // is: nothing draws it, and through Dash each such prop cost a re-render and a walk of the
+  // panel's components, half of a message's cost (issue 23). React leaves it be: it only writes
+  // attributes whose props changed in its own store.
   function write(patch) {
     for (var id in patch) {
       if (!Object.prototype.hasOwnProperty.call(patch, id)) continue;
-      setProps(id, patch[id]);
+      var props = patch[id], el = props && Object.keys(props).length === 1 && "data-updated" in props
+        && document.getElementById(id);
+      if (el) el.setAttribute("data-updated", props["data-updated"]);
+      else setProps(id, props);
     }
   }
 
