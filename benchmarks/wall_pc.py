@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -81,6 +82,11 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="wall-pc-") as tmp:
         folder = Path(tmp)
         panels = wall_copy(folder)
+        # The server is `python -m wallboard.cli` in that folder, with this environment: the code of
+        # PYTHONPATH when set (a worktree measured against main), else the installed package.
+        code = subprocess.run([sys.executable, "-c", "import wallboard; print(wallboard.__file__)"], cwd=folder,
+                              capture_output=True, text=True, check=True).stdout.strip()
+        print(f"server code: {Path(code).parent.parent}")
         port = free_port()
         url = f"http://127.0.0.1:{port}"
         server = start_process([sys.executable, "-m", "wallboard.cli", "run", "--config", str(folder / "config.yaml"),

@@ -6,6 +6,7 @@ wraps ``setTimeout``/``setInterval`` before any page script runs.
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -203,3 +204,90 @@ def test_a_panel_update_lays_out_only_that_panel(tmp_path: Path, wall_server, pa
     islands = page.evaluate("() => window.__islands")
     assert [r for r in islands["resized"] if r[0] != "angka"] == [], islands
     assert [s for s in islands["shifted"] if s != "angka"] == [], islands
+
+
+# Timers only when they have work: clocks, tickers, bars, cameras ------------------------------
+
+# Counts every timer callback that fires, by the function's name: a wall's poll shows up here.
+FIRED_JS = """
+window.__fired = [];
+for (const kind of ['setTimeout', 'setInterval']) {
+  const original = window[kind];
+  window[kind] = function (fn, ms, ...rest) {
+    if (typeof fn !== 'function') return original.call(this, fn, ms, ...rest);
+    const name = fn.name || '(anonymous)';
+    return original.call(this, function (...args) {
+      window.__fired.push({kind, name, ms: ms || 0});
+      return fn.apply(this, args);
+    }, ms, ...rest);
+  };
+}
+"""
+QUIET = """
+  - id: utama
+    grid: {columns: 2, rows: 1}
+    panels:
+      - {id: satu, type: kpi, indicator: pengaduan_terbuka, at: [0, 0]}
+      - {id: dua, type: status, at: [1, 0]}
+  - id: jam
+    grid: {columns: 2, rows: 1}
+    panels:
+      - {id: jam, type: clock, at: [0, 0]}
+"""
+
+
+def open_fired(page_at, url: str):
+    page = page_at(1280, 720)
+    page.add_init_script(FIRED_JS)
+    page.goto(url)
+    page.wait_for_function("() => window.wallboard && window.wallboard.stats.hellos > 0"
+                           " && window.wallboard.fitted && window.wallboard.fitted()", timeout=20000)
+    return page
+
+
+def test_no_timer_wakes_a_wall_without_clock_ticker_bar_or_camera(tmp_path: Path, wall_server, page_at) -> None:
+    # Heartbeats every second: a window of four of them is three seconds and more of wall time,
+    # waited for as a condition. The data changes once an hour, so nothing else happens meanwhile.
+    server = wall_server(demo_config(f"sqlite:///{tmp_path / 'wall.db'}", every="1h", screens=QUIET,
+                                     heartbeat="1s"))
+    page = open_fired(page_at, server.url + "/wall/utama")
+    page.evaluate("() => { window.__fired = []; window.__beats = window.wallboard.stats.heartbeats; }")
+    page.wait_for_function("() => window.wallboard.stats.heartbeats >= window.__beats + 4", timeout=20000)
+    fired = page.evaluate("() => window.__fired")
+    # wall.js's watchdog looks once per 2.5 heartbeats of possible silence (here: 2.5 s), and its
+    # half-second guard of a frame may fire; nothing of clocks, tickers, bars or cameras at all
+    # (a 250 ms poll of them fired 12 times in this window, the cameras' 500 ms tick 6 times).
+    # (A zero-delay timeout defers work to the next task; it is no wakeup of its own.)
+    others = [f for f in fired if f["name"] not in ("watchdog", "flush") and f["ms"] > 0]
+    assert others == [], others
+    assert len([f for f in fired if f["name"] == "watchdog"]) <= 3, fired
+
+
+def test_a_clock_wakes_once_a_second_and_its_tick_lays_nothing_out(tmp_path: Path, wall_server, page_at) -> None:
+    server = wall_server(demo_config(f"sqlite:///{tmp_path / 'wall.db'}", every="1h", screens=QUIET))
+    page = open_fired(page_at, server.url + "/wall/jam")
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Performance.enable")
+
+    def layouts() -> float:
+        return next(m["value"] for m in cdp.send("Performance.getMetrics")["metrics"] if m["name"] == "LayoutCount")
+
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    page.evaluate("() => { window.__fired = []; }")
+    before, seen = layouts(), []
+    for _ in range(4):  # four ticks of the seconds, each waited for
+        seen.append(page.text_content(".clock-s"))
+        page.wait_for_function(f"() => document.querySelector('.clock-s').textContent !== '{seen[-1]}'",
+                               timeout=5000)
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    after = layouts()
+    seconds = page.text_content(".clock-s")
+    assert re.fullmatch(r"\.\d\d", seconds), seconds
+    # The digits seen are the strips' positions: they show the same seconds as the text.
+    shown = page.evaluate("() => [...document.querySelectorAll('.clock-strip')].map(s => new DOMMatrix("
+                          "getComputedStyle(s, '::before').transform).m42 / parseFloat(getComputedStyle(s).fontSize))")
+    assert "." + "".join(str(round(-y)) for y in shown) in (seconds, page.text_content(".clock-s")), (shown, seconds)
+    # Four seconds' ticks: at most one layout (the minute may turn meanwhile); a text change is one each.
+    assert after - before <= 1, (before, after)
+    fired = page.evaluate("() => window.__fired.map(f => f.name)")
+    assert 3 <= fired.count("wake") <= 6, fired  # once a second, due at the second (not a 250 ms poll)

@@ -1,8 +1,13 @@
 """Date and time in the site's zone and language: ``Jumat, 27 November 2026 18.00 WIB``.
 
 The browser ticks the clock itself (``assets/panels.js``) every second, so a clock costs no
-server traffic. It keeps the server's time, not the browser's: each view carries the server's
-clock (``data-now``), and the page corrects for a wall PC whose own clock is wrong.
+server traffic. A second's tick must cost the wall PC no layout (issue 23): each seconds digit is a
+strip of the digits 0-9 in a box one digit high, and the tick only moves the strip
+(``transform``, the compositor's work); the readable text (``.clock-s-text``) is not displayed, so
+changing it lays nothing out. Hours and minutes change as text, once a minute.
+
+It keeps the server's time, not the browser's: each view carries the server's clock
+(``data-now``), and the page corrects for a wall PC whose own clock is wrong.
 """
 
 from __future__ import annotations
@@ -43,7 +48,7 @@ class ClockPanel(Panel):
                 html.Div(className="clock-time", children=[
                     html.Span(formatting.time_of_day(now, self.locale), className="clock-hm",
                               **{"data-role": "value"}),
-                    html.Span("." + now.strftime("%S") if self.config.seconds else "", className="clock-s"),
+                    self.seconds(now),
                     html.Span(formatting.zone_name(now, self.locale), className="clock-zone"),
                 ]),
                 html.Div(formatting.date_long(now, self.locale), className="clock-date"),
@@ -56,6 +61,16 @@ class ClockPanel(Panel):
                 ),
             ])
         ]
+
+    def seconds(self, now: datetime) -> html.Span:
+        """The seconds: the text for readers and tests, and the two digit strips that are seen."""
+        if not self.config.seconds:
+            return html.Span(className="clock-s")
+        sep, digits = ("." if self.locale == "id" else ":"), now.strftime("%S")
+        strips = [html.Span(className="clock-digit", children=html.Span(
+            className="clock-strip", style={"--d": d})) for d in digits]
+        return html.Span(className="clock-s", **{"data-sep": sep},
+                         children=[html.Span(sep + digits, className="clock-s-text"), *strips])
 
     def view(self, snap: Snapshot) -> PanelView:
         # The server's time at this snapshot, so the browser can correct its own clock; it is also

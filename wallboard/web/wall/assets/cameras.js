@@ -14,7 +14,7 @@
  */
 (function () {
   "use strict";
-  var TICK_MS = 500, REPORT_MS = 30000, REPORT_SOON_MS = 1000;
+  var TICK_MS = 1000, REPORT_MS = 30000, REPORT_SOON_MS = 1000;
   var RETRY_MIN_MS = 1000, RETRY_MAX_MS = 30000;
   var MJPEG_STALL_MS = 5000, HLS_STALL_MS = 8000, HLS_START_MS = 15000;
   var SHAPES = {ok: "●", warning: "▲", critical: "◆", stale: "◌", nodata: "○", error: "✖"};
@@ -356,6 +356,13 @@
     var own = panelStates[panel.id];
     if (own && own.state === state && own.note === note && own.updated === updated) return;
     panelStates[panel.id] = {state: state, note: note, updated: updated};
+    if (own && own.state === state && own.note === note) {
+      // Only a newer frame: the stamp is an attribute nothing draws, so it is written directly.
+      // Through Dash (three props of three components, each re-rendered) it cost the demo wall a
+      // sixth of its main thread, one camera frame every few seconds (issue 23).
+      panel.setAttribute("data-updated", updated ? new Date(updated).toISOString() : "");
+      return;
+    }
     applyPanel(panel);
   }
 
@@ -505,9 +512,36 @@
       subtree: true, attributes: true, attributeFilter: ["data-state"]
     });
     document.addEventListener("visibilitychange", tick);
-    setInterval(tick, TICK_MS);
-    setInterval(report, REPORT_MS);
-    tick();
+    new MutationObserver(onElements).observe(document.body, {subtree: true, childList: true});
+    ensureTicking();
+  }
+
+  // Timers only while the wall has cameras (issue 23): a wall without one never wakes for them. The
+  // wall's elements arrive (and leave, with a page's panels) as DOM changes, watched here.
+  var tickTimer = null, reportInterval = null;
+  function ensureTicking() {
+    var any = !!document.querySelector(".camera[data-url]");
+    if (any && !tickTimer) {
+      tickTimer = setInterval(tick, TICK_MS);
+      reportInterval = setInterval(report, REPORT_MS);
+      tick();
+    } else if (!any && tickTimer) {
+      clearInterval(tickTimer);
+      clearInterval(reportInterval);
+      tickTimer = reportInterval = null;
+      tick();  // stops the controllers of cameras that left
+    }
+  }
+
+  function onElements(list) {
+    for (var i = 0; i < list.length; i++) {
+      var nodes = [list[i].addedNodes, list[i].removedNodes];
+      for (var k = 0; k < 2; k++) {
+        for (var j = 0; j < nodes[k].length; j++) {
+          if (nodes[k][j].nodeType === 1) { ensureTicking(); return; }
+        }
+      }
+    }
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

@@ -17,7 +17,7 @@
     var t0 = Date.now();
     fetch("/api/health", {cache: "no-store"}).then(function (r) {
       var t1 = Date.now(), date = r.headers.get("Date");
-      if (date && !offsetFromLive) offset = Date.parse(date) + 500 - (t0 + t1) / 2;
+      if (date && !offsetFromLive) { offset = Date.parse(date) + 500 - (t0 + t1) / 2; look(); }
     }).catch(function () {});
   }
 
@@ -29,21 +29,37 @@
     return formats[key];
   }
 
+  // Returns the milliseconds until a clock next has something to show (Infinity: no clock).
   function tickClocks() {
-    var clocks = document.querySelectorAll(".clock");
+    var clocks = document.querySelectorAll(".clock"), due = Infinity;
     for (var i = 0; i < clocks.length; i++) {
       var c = clocks[i], sync = c.querySelector(".clock-sync");
       if (!sync || c.closest("[data-replay]")) continue;  // a replay's clock stays at its minute
       var zone = sync.getAttribute("data-zone"), locale = sync.getAttribute("data-locale") || "id-ID";
-      var now = new Date(serverNow());
+      var t = serverNow(), now = new Date(t), seconds = sync.getAttribute("data-seconds") === "1";
       var parts = {};
       formatter(locale, zone, {hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23"})
         .formatToParts(now).forEach(function (p) { parts[p.type] = p.value; });
       var sep = locale.indexOf("id") === 0 ? "." : ":";
       setText(c.querySelector(".clock-hm"), parts.hour + sep + parts.minute);
-      if (sync.getAttribute("data-seconds") === "1") setText(c.querySelector(".clock-s"), sep + parts.second);
+      if (seconds) showSeconds(c.querySelector(".clock-s"), sep, parts.second);
       setText(c.querySelector(".clock-date"), formatter(locale, zone,
         {weekday: "long", day: "numeric", month: "long", year: "numeric"}).format(now));
+      var step = seconds ? 1000 : 60000;
+      due = Math.min(due, step - (t % step) + 5);  // just past the boundary, never just before it
+    }
+    return due;
+  }
+
+  // The seconds move their digit strips (compositor only) and set the undisplayed readable text:
+  // no layout (issue 23).
+  function showSeconds(box, sep, ss) {
+    if (!box) return;
+    if (box.getAttribute("data-sep") !== sep) box.setAttribute("data-sep", sep);
+    setText(box.querySelector(".clock-s-text"), sep + ss);
+    var strips = box.querySelectorAll(".clock-strip");
+    for (var i = 0; i < strips.length && i < ss.length; i++) {
+      if (strips[i].style.getPropertyValue("--d") !== ss.charAt(i)) strips[i].style.setProperty("--d", ss.charAt(i));
     }
   }
 
@@ -59,9 +75,10 @@
       } else if (m.attributeName === "data-now" && m.oldValue !== null) {
         offset = Number(el.getAttribute("data-now")) - Date.now();  // fresh from the live stream
         offsetFromLive = true;
+        look();  // the clocks' and bars' next second or page moved with the server's clock
       } else if (m.attributeName === "data-alerts" && el.classList.contains("ticker-track")) {
         var alerts = el.getAttribute("data-alerts") || "";
-        if (alerts && alerts !== m.oldValue) rotate(el, 0);  // a new alarm is shown at once
+        if (alerts && alerts !== m.oldValue) { rotate(el, 0); look(); }  // a new alarm is shown at once
       }
     }
   }
@@ -91,38 +108,97 @@
     rotation.set(track, {index: n, at: Date.now()});
   }
 
+  // Rotating tickers show their next item when it is due; returns the milliseconds until the next.
   function tickTickers() {
-    var tracks = document.querySelectorAll(".ticker-track");
+    var tracks = document.querySelectorAll(".ticker-track"), due = Infinity;
     for (var i = 0; i < tracks.length; i++) {
       var t = tracks[i];
-      if (t.classList.contains("ticker-scroll")) {
-        var speed = parseFloat(getComputedStyle(document.documentElement).fontSize) * 5;  // 5 rem per second
-        var width = t.scrollWidth + t.parentElement.clientWidth;
-        t.style.setProperty("--ticker-duration", Math.max(8, Math.round(width / speed)) + "s");
-        continue;
-      }
+      if (t.classList.contains("ticker-scroll")) continue;  // CSS scrolls it (sizeScrolls)
       var state = rotation.get(t), every = Number(t.getAttribute("data-every")) || 8000;
       var on = t.querySelector("[data-on]");
       if (!state || !on || on.style.display === "none") rotate(t, 0);
       else if (Date.now() - state.at >= every) rotate(t, state.index + 1);
+      state = rotation.get(t);
+      if (state && visibleItems(t).length > 1) due = Math.min(due, Math.max(0, state.at + every - Date.now()));
+    }
+    return due;
+  }
+
+  // A scrolling ticker's speed follows its text's width: set when its text or the screen changes,
+  // never on a timer (measuring is a layout).
+  function sizeScrolls() {
+    var tracks = document.querySelectorAll(".ticker-track.ticker-scroll");
+    for (var i = 0; i < tracks.length; i++) {
+      var t = tracks[i];
+      var speed = parseFloat(getComputedStyle(document.documentElement).fontSize) * 5;  // 5 rem per second
+      var width = t.scrollWidth + t.parentElement.clientWidth;
+      var duration = Math.max(8, Math.round(width / speed)) + "s";
+      if (t.style.getPropertyValue("--ticker-duration") !== duration) t.style.setProperty("--ticker-duration", duration);
     }
   }
 
   // Bars with rotate: one page at a time, on the server's clock (every display turns together) ------
+  // Returns the milliseconds until the next page of any bar list.
   function tickBars() {
-    var lists = document.querySelectorAll(".bar-list[data-rotate]");
+    var lists = document.querySelectorAll(".bar-list[data-rotate]"), due = Infinity;
     for (var i = 0; i < lists.length; i++) {
       var list = lists[i], every = Number(list.getAttribute("data-rotate")) || 10000;
       var size = Number(list.getAttribute("data-page-size")) || 1;
       var rows = Array.prototype.filter.call(list.querySelectorAll(".bar-row"),
                                              function (r) { return r.style.display !== "none"; });
-      var pages = Math.max(1, Math.ceil(rows.length / size)), page = Math.floor(serverNow() / every) % pages;
+      var pages = Math.max(1, Math.ceil(rows.length / size)), t = serverNow(), page = Math.floor(t / every) % pages;
       rows.forEach(function (r, n) {
-        if (Math.floor(n / size) === page) r.removeAttribute("data-off"); else r.setAttribute("data-off", "1");
+        var off = Math.floor(n / size) !== page;
+        if (off !== r.hasAttribute("data-off")) { if (off) r.setAttribute("data-off", "1"); else r.removeAttribute("data-off"); }
       });
       var first = page * size + 1, last = Math.min(rows.length, first + size - 1);
       setText(list.querySelector(".bar-page"), rows.length > size ? first + "–" + last + " / " + rows.length : "");
+      if (pages > 1) due = Math.min(due, every - (t % every) + 5);
     }
+    return due;
+  }
+
+  // Timers only when they have work (issue 23) ------------------------------------------------------
+  // One timer for clocks, tickers and bar pages, due when the first of them has something new to
+  // show: a clock at its next second (or minute), a ticker at its next item, a bar list at its next
+  // page. A wall with none of them sets no timer at all; a change on the wall that concerns them (a
+  // panel drawn, a ticker item or a bar row shown or hidden, a new server clock) looks again.
+  var wakeTimer = null, looking = false;
+  function wake() {
+    looking = false;
+    clearTimeout(wakeTimer);
+    wakeTimer = null;
+    wb.wakes = (wb.wakes || 0) + 1;
+    var due = Math.min(tickClocks(), tickTickers(), tickBars());
+    if (due < Infinity) wakeTimer = setTimeout(wake, due);
+  }
+
+  function look() {
+    if (looking) return;
+    looking = true;
+    Promise.resolve().then(wake);  // once for all the changes of one message
+  }
+
+  var TIMED = ".clock, .ticker-track, .bar-list";
+  function concernsTimers(m) {
+    var el = m.target.nodeType === 1 ? m.target : m.target.parentElement;
+    if (el && el.closest(".ticker-track, .bar-list") && !el.closest(".bar-page")) {
+      if (el.closest(".ticker-scroll")) scrollsChanged = true;
+      return true;
+    }
+    for (var i = 0; i < m.addedNodes.length; i++) {
+      var n = m.addedNodes[i];
+      if (n.nodeType === 1 && (n.matches(TIMED) || n.querySelector(TIMED))) { scrollsChanged = true; return true; }
+    }
+    return false;
+  }
+
+  var scrollsChanged = false;
+  function onWallChanges(list) {
+    var again = false;
+    for (var i = 0; i < list.length && !again; i++) again = concernsTimers(list[i]);
+    if (scrollsChanged) { scrollsChanged = false; sizeScrolls(); }
+    if (again) look();
   }
 
   // Text fits its box ----------------------------------------------------------------------------
@@ -397,7 +473,12 @@
     syncFromHeader();
     setInterval(syncFromHeader, 15 * 60 * 1000);
     var plotlyTimer = setInterval(function () { if (wrapPlotly()) clearInterval(plotlyTimer); }, 20);
-    setInterval(function () { tickClocks(); tickTickers(); tickBars(); }, 250);
+    new MutationObserver(onWallChanges).observe(document.body, {
+      subtree: true, childList: true, attributes: true, attributeFilter: ["style", "data-every", "data-rotate", "data-page-size"]
+    });
+    window.addEventListener("resize", sizeScrolls);
+    sizeScrolls();
+    wake();
     startFitting();
   }
 

@@ -79,10 +79,17 @@
     for (var i = 0; i < batch.length; i++) write(batch[i]);
   }
 
+  // A panel's data-updated alone (every panel, every collector run) is written as the attribute it
+  // is: nothing draws it, and through Dash each such prop cost a re-render and a walk of the
+  // panel's components, half of a message's cost (issue 23). React leaves it be: it only writes
+  // attributes whose props changed in its own store.
   function write(patch) {
     for (var id in patch) {
       if (!Object.prototype.hasOwnProperty.call(patch, id)) continue;
-      setProps(id, patch[id]);
+      var props = patch[id], el = props && Object.keys(props).length === 1 && "data-updated" in props
+        && document.getElementById(id);
+      if (el) el.setAttribute("data-updated", props["data-updated"]);
+      else setProps(id, props);
     }
   }
 
@@ -144,6 +151,7 @@
     if (msg.beat) {  // 2.5 heartbeats of silence: one late beat is no alarm, two are
       SILENCE_MS = Math.max(2500, 2.5 * msg.beat);
       HUNG_MS = SILENCE_MS + 5000;
+      watchdog();  // due again by the new silence
     }
     var mine = root.getAttribute("data-version");
     if (reloadDue || (msg.version && mine && msg.version !== mine)) {
@@ -206,11 +214,19 @@
       drop();
       setLink(Date.now() - lastHeard > OFFLINE_MS ? "offline" : "reconnecting");
       scheduleConnect();
+      watchdog();  // the link is in doubt: look every second again
     };
   }
 
+  // The watchdog wakes when the silence could first matter (SILENCE_MS after the last message
+  // heard), not every second: a live wall's CPU sleeps between messages (issue 23). Once the link
+  // is in doubt it looks every second, as before.
+  var watchdogTimer = null;
   function watchdog() {
     var silent = Date.now() - lastHeard;
+    clearTimeout(watchdogTimer);
+    wb.stats.watchdogs = (wb.stats.watchdogs || 0) + 1;
+    watchdogTimer = setTimeout(watchdog, link === "live" && source ? Math.max(1000, SILENCE_MS - silent) : 1000);
     if (silent > Math.max(OFFLINE_MS, HUNG_MS)) setLink("offline");
     else if (silent >= SILENCE_MS) setLink("reconnecting");
     if (source && silent > HUNG_MS && source.readyState !== EventSource.CLOSED && !retryTimer) {
@@ -289,7 +305,7 @@
       for (var i = 0; i < waiting.length; i++) waiting[i][0](waiting[i][1]);
       if (!source) setLink("reconnecting");  // the early stream failed: its retry is under way
     }
-    setInterval(watchdog, 1000);
+    watchdog();
     if (pages > 1 && rotateMs) rotate();  // a screen without pages has no rotation timer at all
   }
 
