@@ -444,6 +444,8 @@
   function shrink(cell) {
     cell.classList.remove("cam-big");
     cell.removeAttribute("data-until");
+    var panel = cell.closest(".panel");
+    if (panel) panel.removeAttribute("data-cam-big");
   }
 
   document.addEventListener("click", function (e) {
@@ -455,6 +457,8 @@
     var grid = cell.closest(".cameras"), ms = Number(grid && grid.getAttribute("data-enlarge")) || 30000;
     cell.setAttribute("data-until", String(now() + ms));
     cell.classList.add("cam-big");
+    var panel = cell.closest(".panel");
+    if (panel) panel.setAttribute("data-cam-big", "1");  // lifts the panel's containment (panels.css)
     tick();
   });
 
