@@ -69,7 +69,7 @@
         box.setAttribute("data-run", "1");  // the digit the server drew steps aside (panels.css)
         anim = strip.__wbRun = strip.animate(
           [{transform: "translateY(0)"}, {transform: "translateY(" + (-run.steps) + "em)"}],
-          {duration: run.every, iterations: Infinity, easing: "steps(" + run.steps + ", end)"});
+          {duration: run.every, iterations: Infinity, easing: "steps(" + run.steps + ", end)", pseudoElement: "::before"});
       }
       // Its start on the document's timeline (performance.now()'s clock, not the last frame's time,
       // which a quiet page may not have drawn for a while): the step falls on the server's second.
