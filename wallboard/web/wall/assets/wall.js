@@ -86,7 +86,8 @@
   // component: the bulk of what a message cost the wall PC (issue 23). React leaves such a write
   // be: it writes a DOM prop only when its own props change, and the server's views give each
   // element fixed plain props (a text stays a text), so the props in Dash's store are never used
-  // again. A text is written only where React rendered one text node (its own, reused by React).
+  // again. A text is written only where React rendered one text node (its own, reused by React) or
+  // an empty text.
   var REACT_PROPS = null;
   function reactProps(el) {
     if (REACT_PROPS === null) REACT_PROPS = Object.keys(el).filter(function (k) { return k.indexOf("__reactProps$") === 0; })[0] || "";
@@ -119,6 +120,9 @@
     if (prop === "children") {
       if (typeof value !== "string" && typeof value !== "number") return false;
       var text = el.childNodes.length === 1 && el.firstChild.nodeType === 3 && el.firstChild;
+      if (!text && !el.firstChild && typeof (reactProps(el) || {}).children === "string") {
+        text = el.appendChild(document.createTextNode(""));  // React drew "" as nothing, and clears it as text
+      }
       if (!text) return false;
       if (text.nodeValue !== String(value)) text.nodeValue = String(value);
     } else if (prop === "className") {
