@@ -206,6 +206,39 @@ def test_a_panel_update_lays_out_only_that_panel(tmp_path: Path, wall_server, pa
     assert [s for s in islands["shifted"] if s != "angka"] == [], islands
 
 
+# A message's plain props skip Dash ---------------------------------------------------------------
+
+SET_PROPS_JS = """() => {
+  window.__setProps = [];
+  const original = window.dash_clientside.set_props;
+  window.dash_clientside.set_props = function (id, props) {
+    window.__setProps.push([id, Object.keys(props)]);
+    return original.apply(this, arguments);
+  };
+}"""
+
+
+def test_plain_props_are_written_directly_and_a_value_that_comes_back_is_shown(
+        tmp_path: Path, wall_server, page_at) -> None:
+    """A kpi's texts, classes and attributes are written to the page without set_props (three Redux
+    dispatches each); the value that Dash's store still holds from the first view, coming back
+    after another, is shown again (a write through Dash would be skipped as "unchanged")."""
+    db = f"sqlite:///{tmp_path / 'wall.db'}"
+    server = wall_server(ISLANDS_WALL.replace("{db}", db))
+    seed_hours(db, "latar", [(int(time.time()) - 60, 4321)])
+    page = page_at(1280, 720)
+    page.goto(server.url + "/wall/utama")
+    shown = "() => document.querySelector('[data-panel=angka] .kpi-value')?.textContent.replace(/\\D/g, '')"
+    page.wait_for_function(f"() => ({shown})() === '4321'", timeout=20000)
+    page.evaluate(SET_PROPS_JS)
+    for value in (87654, 4321):
+        seed_hours(db, "latar", [(int(time.time()), value)])
+        page.wait_for_function(f"() => ({shown})() === '{value}'", timeout=10000)
+    calls = page.evaluate("() => window.__setProps")
+    assert [c for c in calls if c[0].startswith("angka")] == [], calls
+    assert page.evaluate("() => window.wallboard.stats.direct") > 0
+
+
 # Timers only when they have work: clocks, tickers, bars, cameras ------------------------------
 
 # Counts every timer callback that fires, by the function's name: a wall's poll shows up here.
@@ -287,6 +320,10 @@ def test_a_clock_wakes_once_a_second_and_its_tick_lays_nothing_out(tmp_path: Pat
     shown = page.evaluate("() => [...document.querySelectorAll('.clock-strip')].map(s => new DOMMatrix("
                           "getComputedStyle(s, '::before').transform).m42 / parseFloat(getComputedStyle(s).fontSize))")
     assert "." + "".join(str(round(-y)) for y in shown) in (seconds, page.text_content(".clock-s")), (shown, seconds)
+    # They step on their own (animations of transform, the compositor's work): a tick writes no style.
+    running = page.evaluate("() => [...document.querySelectorAll('.clock-strip')].map(s => s.getAnimations("
+                            "{subtree: true}).filter(a => a.playState === 'running').length)")
+    assert running == [1, 1], running
     # Four seconds' ticks: at most one layout (the minute may turn meanwhile); a text change is one each.
     assert after - before <= 1, (before, after)
     fired = page.evaluate("() => window.__fired.map(f => f.name)")

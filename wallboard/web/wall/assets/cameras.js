@@ -522,15 +522,22 @@
 
   // Timers only while the wall has cameras (issue 23): a wall without one never wakes for them. The
   // wall's elements arrive (and leave, with a page's panels) as DOM changes, watched here.
+  // The tick falls just after the wall's second, with the clock's (panels.js): their changes share
+  // one frame of the wall PC instead of costing one each.
   var tickTimer = null, reportInterval = null;
+  function loop() {
+    var t = wb.now ? wb.now() : now();
+    tickTimer = setTimeout(loop, TICK_MS - (t % TICK_MS) + 8);
+    tick();
+  }
+
   function ensureTicking() {
     var any = !!document.querySelector(".camera[data-url]");
     if (any && !tickTimer) {
-      tickTimer = setInterval(tick, TICK_MS);
       reportInterval = setInterval(report, REPORT_MS);
-      tick();
+      loop();
     } else if (!any && tickTimer) {
-      clearInterval(tickTimer);
+      clearTimeout(tickTimer);
       clearInterval(reportInterval);
       tickTimer = reportInterval = null;
       tick();  // stops the controllers of cameras that left

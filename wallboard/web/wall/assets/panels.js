@@ -17,7 +17,7 @@
     var t0 = Date.now();
     fetch("/api/health", {cache: "no-store"}).then(function (r) {
       var t1 = Date.now(), date = r.headers.get("Date");
-      if (date && !offsetFromLive) { offset = Date.parse(date) + 500 - (t0 + t1) / 2; look(); }
+      if (date && !offsetFromLive) { offset = Date.parse(date) + 500 - (t0 + t1) / 2; clocksMoved = true; look(); }
     }).catch(function () {});
   }
 
@@ -30,6 +30,7 @@
   }
 
   // Returns the milliseconds until a clock next has something to show (Infinity: no clock).
+  var clocksMoved = false;  // the server clock moved: the strips take their phase again
   function tickClocks() {
     var clocks = document.querySelectorAll(".clock"), due = Infinity;
     for (var i = 0; i < clocks.length; i++) {
@@ -41,26 +42,48 @@
       formatter(locale, zone, {hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23"})
         .formatToParts(now).forEach(function (p) { parts[p.type] = p.value; });
       var sep = locale.indexOf("id") === 0 ? "." : ":";
-      setText(c.querySelector(".clock-hm"), parts.hour + sep + parts.minute);
-      if (seconds) showSeconds(c.querySelector(".clock-s"), sep, parts.second);
+      var hm = c.querySelector(".clock-hm"), minute = parts.hour + sep + parts.minute;
+      var resync = clocksMoved || !hm || hm.textContent !== minute;
+      setText(hm, minute);
+      if (seconds) showSeconds(c.querySelector(".clock-s"), sep, parts.second, t, resync);
       setText(c.querySelector(".clock-date"), formatter(locale, zone,
         {weekday: "long", day: "numeric", month: "long", year: "numeric"}).format(now));
       var step = seconds ? 1000 : 60000;
       due = Math.min(due, step - (t % step) + 5);  // just past the boundary, never just before it
     }
+    clocksMoved = false;
     return due;
   }
 
-  // The seconds move their digit strips (compositor only) and set the undisplayed readable text:
-  // no layout (issue 23).
-  function showSeconds(box, sep, ss) {
+  // The seconds' digit strips run as animations of transform (the compositor's work: a second's
+  // tick costs the main thread nothing, issue 23): the tens step through 0-5 in a minute, the ones
+  // through 0-9 in ten seconds. Their phase is set from the server's clock when they start and
+  // again whenever it may have moved (each minute, a new server clock), so they never drift. The
+  // readable text (.clock-s-text, not displayed) is set each second: no layout.
+  var STRIPS = [{steps: 6, every: 60000}, {steps: 10, every: 10000}];
+  function runStrips(box, t) {
+    var strips = box.querySelectorAll(".clock-strip");
+    for (var i = 0; i < strips.length && i < STRIPS.length; i++) {
+      var run = STRIPS[i], strip = strips[i], anim = strip.__wbRun;
+      if (!anim || anim.playState === "idle" || !strip.isConnected) {
+        box.setAttribute("data-run", "1");  // the digit the server drew steps aside (panels.css)
+        anim = strip.__wbRun = strip.animate(
+          [{transform: "translateY(0)"}, {transform: "translateY(" + (-run.steps) + "em)"}],
+          {duration: run.every, iterations: Infinity, easing: "steps(" + run.steps + ", end)", pseudoElement: "::before"});
+      }
+      // Its start on the document's timeline (performance.now()'s clock, not the last frame's time,
+      // which a quiet page may not have drawn for a while): the step falls on the server's second.
+      var start = performance.now() - (t % run.every);
+      var off = anim.startTime === null ? run.every / 2 : ((anim.startTime - start) % run.every + run.every) % run.every;
+      if (off > 20 && off < run.every - 20) anim.startTime = start;
+    }
+  }
+
+  function showSeconds(box, sep, ss, t, resync) {
     if (!box) return;
     if (box.getAttribute("data-sep") !== sep) box.setAttribute("data-sep", sep);
     setText(box.querySelector(".clock-s-text"), sep + ss);
-    var strips = box.querySelectorAll(".clock-strip");
-    for (var i = 0; i < strips.length && i < ss.length; i++) {
-      if (strips[i].style.getPropertyValue("--d") !== ss.charAt(i)) strips[i].style.setProperty("--d", ss.charAt(i));
-    }
+    if (resync || !box.hasAttribute("data-run")) runStrips(box, t);
   }
 
   function setText(el, text) { if (el && el.textContent !== text) el.textContent = text; }
@@ -75,6 +98,7 @@
       } else if (m.attributeName === "data-now" && m.oldValue !== null) {
         offset = Number(el.getAttribute("data-now")) - Date.now();  // fresh from the live stream
         offsetFromLive = true;
+        clocksMoved = true;
         look();  // the clocks' and bars' next second or page moved with the server's clock
       } else if (m.attributeName === "data-alerts" && el.classList.contains("ticker-track")) {
         var alerts = el.getAttribute("data-alerts") || "";

@@ -79,17 +79,77 @@
     for (var i = 0; i < batch.length; i++) write(batch[i]);
   }
 
-  // A panel's data-updated alone (every panel, every collector run) is written as the attribute it
-  // is: nothing draws it, and through Dash each such prop cost a re-render and a walk of the
-  // panel's components, half of a message's cost (issue 23). React leaves it be: it only writes
-  // attributes whose props changed in its own store.
+  // Plain props (a text, a class, a title, a data- attribute, an inline style of strings and custom
+  // properties) are written to their element directly, as React itself would write them; only the
+  // rest (figures, component trees) goes through Dash's set_props. Each set_props is three Redux
+  // dispatches that every connected component hears, and re-computes the paths below the
+  // component: the bulk of what a message cost the wall PC (issue 23). React leaves such a write
+  // be: it writes a DOM prop only when its own props change, and the server's views give each
+  // element fixed plain props (a text stays a text), so the props in Dash's store are never used
+  // again. A text is written only where React rendered one text node (its own, reused by React) or
+  // an empty text.
+  var REACT_PROPS = null;
+  function reactProps(el) {
+    if (REACT_PROPS === null) REACT_PROPS = Object.keys(el).filter(function (k) { return k.indexOf("__reactProps$") === 0; })[0] || "";
+    return REACT_PROPS ? el[REACT_PROPS] : undefined;
+  }
+
+  function plainStyle(value) {
+    if (!value || typeof value !== "object" || Array.isArray(value)) return false;
+    for (var k in value) {
+      var v = value[k];
+      // React adds "px" to numbers of most properties: only strings, and numbers of custom properties
+      if (!(typeof v === "string" || v === null || (typeof v === "number" && k.indexOf("--") === 0))) return false;
+    }
+    return true;
+  }
+
+  function writeStyle(el, next) {
+    var before = el.__wbStyle || ((reactProps(el) || {}).style) || {};
+    for (var k in before) if (!(k in next) || next[k] === null || next[k] === "") setStyle(el, k, "");
+    for (k in next) if (next[k] !== null && next[k] !== "" && before[k] !== next[k]) setStyle(el, k, String(next[k]));
+    el.__wbStyle = next;
+  }
+
+  function setStyle(el, key, value) {
+    if (key.indexOf("--") === 0) { if (value === "") el.style.removeProperty(key); else el.style.setProperty(key, value); }
+    else el.style[key] = value;
+  }
+
+  function writeDirect(el, prop, value) {
+    if (prop === "children") {
+      if (typeof value !== "string" && typeof value !== "number") return false;
+      var text = el.childNodes.length === 1 && el.firstChild.nodeType === 3 && el.firstChild;
+      if (!text && !el.firstChild && typeof (reactProps(el) || {}).children === "string") {
+        text = el.appendChild(document.createTextNode(""));  // React drew "" as nothing, and clears it as text
+      }
+      if (!text) return false;
+      if (text.nodeValue !== String(value)) text.nodeValue = String(value);
+    } else if (prop === "className") {
+      if (typeof value !== "string" || typeof el.className !== "string") return false;
+      if (el.className !== value) el.className = value;
+    } else if (prop === "title" || prop.indexOf("data-") === 0 || prop.indexOf("aria-") === 0) {
+      if (value === null || value === undefined) el.removeAttribute(prop);
+      else if (typeof value === "string" || typeof value === "number") {
+        if (el.getAttribute(prop) !== String(value)) el.setAttribute(prop, String(value));
+      } else return false;
+    } else if (prop === "style") {
+      if (!plainStyle(value) || (!el.__wbStyle && !reactProps(el))) return false;
+      writeStyle(el, value);
+    } else return false;
+    return true;
+  }
+
   function write(patch) {
     for (var id in patch) {
       if (!Object.prototype.hasOwnProperty.call(patch, id)) continue;
-      var props = patch[id], el = props && Object.keys(props).length === 1 && "data-updated" in props
-        && document.getElementById(id);
-      if (el) el.setAttribute("data-updated", props["data-updated"]);
-      else setProps(id, props);
+      var props = patch[id], el = props && document.getElementById(id), rest = null;
+      for (var prop in props) {
+        if (!Object.prototype.hasOwnProperty.call(props, prop)) continue;
+        if (el && writeDirect(el, prop, props[prop])) { wb.stats.direct = (wb.stats.direct || 0) + 1; continue; }
+        (rest = rest || {})[prop] = props[prop];
+      }
+      if (rest) setProps(id, rest);
     }
   }
 
