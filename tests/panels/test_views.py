@@ -111,6 +111,28 @@ def test_trend_draws_each_indicator_and_target_line():
     assert view.props["graph"]["figure"]["layout"]["showlegend"] is True
 
 
+def test_trend_axes_reused_from_the_last_series_equal_a_fresh_drawing():
+    """A series that slid, gained points and had its last value revised keeps its formatted part
+    (not formatted again) and draws exactly what a panel seeing it for the first time draws."""
+    panels = "      - {id: t, type: trend, indicators: [air], window: 7d, at: [0, 0], size: [6, 2]}"
+    _, (panel,) = wall(panels)
+    key = SeriesKey("air", 7 * 86400)
+    start = int(NOW.timestamp()) - 200 * 600
+    first = [(start + 600 * i, 100.0 + (i * 7 % 13) / 3) for i in range(200)]
+    later = first[3:-1] + [(first[-1][0], 999.123456), (first[-1][0] + 600, 5.5)]  # slid, revised, added
+    views = [panel.view(snap({"air": value("air", s[-1][1])}, series={key: s})).props["graph"]["figure"]["data"][0]
+             for s in (first, later)]
+    assert views[1]["x"][0] is views[0]["x"][3]  # the kept text itself: not formatted again
+    _, (fresh,) = wall(panels)
+    again = fresh.view(snap({"air": value("air", later[-1][1])}, series={key: later}))
+    again = again.props["graph"]["figure"]["data"][0]
+    assert (views[1]["x"], views[1]["y"]) == (again["x"], again["y"])
+    assert views[1]["y"][-2:] == [999.123, 5.5]
+    changed = later[:50] + [(later[50][0], later[50][1] + 1)] + later[51:]  # a value inside revised
+    inside = panel.view(snap({"air": value("air", 5.5)}, series={key: changed})).props["graph"]["figure"]["data"][0]
+    assert inside["y"][50] == round(later[50][1] + 1, 3)
+
+
 # bar -------------------------------------------------------------------------------------------
 
 def test_bar_by_region_is_sorted_and_named():

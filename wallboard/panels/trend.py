@@ -235,20 +235,25 @@ class TrendPanel(Panel):
 
     def _axes(self, key: SeriesKey, points: list[tuple[int, float]], zone: Any) -> tuple[list[str], list[float]]:
         """The trace's x (local time text) and y, formatted once per series the snapshot read:
-        the hub keeps an unchanged series (the same list) from one data change to the next."""
+        the hub keeps an unchanged series (the same list) from one data change to the next, and a
+        series that only slid, gained points or had its last one revised keeps the formatted part
+        it shares with the last one (a collector run per minute on a 30-day trend formats its tail
+        only, not 720 points: issue 23 item 5)."""
         kept = self._axes_memo.get(key)
         if kept is not None and kept[0] is points:
             return kept[1], kept[2]
+        shared, start = _shared(kept[0], points) if kept is not None else (0, 0)
         texts = self._x_texts
         if len(texts) > 4 * max(len(points), MAX_POINTS):  # the window slid a long way: start afresh
             texts.clear()
-        x = []
-        for ts, _ in points:
+        x = kept[1][start:start + shared] if shared else []
+        y = kept[2][start:start + shared] if shared else []
+        for ts, _ in points[shared:]:
             text = texts.get(ts)
             if text is None:
                 text = texts[ts] = datetime.fromtimestamp(ts, zone).strftime(TIME_TEXT)
             x.append(text)
-        y = [round(v, 3) for _, v in points]
+        y.extend(round(v, 3) for _, v in points[shared:])
         self._axes_memo[key] = (points, x, y)
         return x, y
 
@@ -313,3 +318,20 @@ class TrendPanel(Panel):
         figure = self._figure(traces, suffix, divisor, ranges)
         self._figure_memo = (inputs, figure)
         return figure
+
+
+def _shared(old: list[tuple[int, float]], new: list[tuple[int, float]], slide: int = 16) -> tuple[int, int]:
+    """How many leading points of ``new`` equal the points of ``old`` from some start (the window
+    slid by at most ``slide`` points), leaving out old's last point (a revised value), and that
+    start; (0, 0) when they share none. Comparing the tuples is exact: a value that differs
+    anywhere in the shared part is never reused."""
+    if not old or not new:
+        return 0, 0
+    first = new[0]
+    for start in range(min(slide, len(old))):
+        if old[start] == first:
+            shared = min(len(old) - start - 1, len(new))
+            if shared > 0 and old[start:start + shared] == new[:shared]:
+                return shared, start
+            return 0, 0
+    return 0, 0
