@@ -143,6 +143,30 @@ def test_a_point_appended_within_the_range_step_redraws_only_the_line(tmp_path: 
     chart = page.evaluate("() => window.__chart")
     assert chart["removedTicks"] == 0, chart  # an axis rebuilt per point: every tick and grid line
     assert chart["removed"] <= 3 * 4, chart  # the line itself may be swapped, nothing more
+    # Those points were drawn without Plotly (panels.js drawLines): the line ends where Plotly's
+    # own axes put the newest point, and once something needs Plotly's data again (a resize, a
+    # pointer's hover labels) Plotly holds every point and draws the same line.
+    assert page.evaluate("() => window.wallboard.linesDrawn") >= 3
+    ends = LINE_ENDS_JS.replace("GRAPH", graph)
+    drawn = page.evaluate(ends)
+    assert drawn["points"] == base + 4 and abs(drawn["end"][0] - drawn["expected"][0]) < 0.5, drawn
+    assert abs(drawn["end"][1] - drawn["expected"][1]) < 0.5, drawn
+    page.evaluate(f"() => window.Plotly.Plots.resize(document.querySelector('{graph}'))")
+    page.wait_for_function(f"() => document.querySelector('{graph}').calcdata[0].length === {base + 4}",
+                           timeout=10000)
+    redrawn = page.evaluate(ends)
+    assert abs(redrawn["end"][0] - drawn["end"][0]) < 0.5 and abs(redrawn["end"][1] - drawn["end"][1]) < 0.5, \
+        (drawn, redrawn)
+
+
+# The line's last vertex as drawn, and where Plotly's axes put the newest point of gd.data.
+LINE_ENDS_JS = """() => {
+  const gd = document.querySelector('GRAPH'), d = gd.querySelector('.scatterlayer .js-line').getAttribute('d');
+  const xy = d.replace(/^M/, '').split('L').at(-1).split(',').map(Number);
+  const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, t = gd.data[0];
+  return {end: xy, points: t.x.length, vertices: d.split('L').length,
+          expected: [xa.c2p(xa.d2c(t.x.at(-1))), ya.c2p(ya.d2c(t.y.at(-1)))]};
+}"""
 
 
 # A change in one panel never lays out another ------------------------------------------------

@@ -40,6 +40,17 @@
     return r.right > 0 && r.bottom > 0 && r.left < window.innerWidth && r.top < window.innerHeight;
   }
 
+  // What is seen changes only with a page turn, a grid's rotation, an enlarged camera, the tab's
+  // visibility, the screen's size or the wall's elements; each of those bumps `seenGen`, and a
+  // camera asks shown() again only then. Asking every second read style and layout of every camera
+  // (checkVisibility, getBoundingClientRect): a tenth of the demo wall's main thread (issue 23).
+  var seenGen = 1;
+  function seenChanged() { seenGen += 1; }
+  function seen(c) {
+    if (c.seenGen !== seenGen) { c.seenGen = seenGen; c.seen = shown(c.el); }
+    return c.seen;
+  }
+
   // Texts ------------------------------------------------------------------------------------------
   function texts(el) {
     try { return JSON.parse(el.getAttribute("data-text") || "{}"); } catch (e) { return {}; }
@@ -434,7 +445,7 @@
       var page = every ? Math.floor(clock / every) % pages : 0;
       for (var n = 0; n < cells.length; n++) {
         var out = Math.floor(n / per) !== page;
-        if (cells[n].classList.contains("cam-out") !== out) cells[n].classList.toggle("cam-out", out);
+        if (cells[n].classList.contains("cam-out") !== out) { cells[n].classList.toggle("cam-out", out); seenChanged(); }
       }
       var big = g.querySelector(".cam-big");
       if (big && now() >= Number(big.getAttribute("data-until") || 0)) shrink(big);
@@ -442,6 +453,7 @@
   }
 
   function shrink(cell) {
+    seenChanged();
     cell.classList.remove("cam-big");
     cell.removeAttribute("data-until");
     var panel = cell.closest(".panel");
@@ -456,6 +468,7 @@
     for (var i = 0; i < others.length; i++) shrink(others[i]);
     var grid = cell.closest(".cameras"), ms = Number(grid && grid.getAttribute("data-enlarge")) || 30000;
     cell.setAttribute("data-until", String(now() + ms));
+    seenChanged();
     cell.classList.add("cam-big");
     var panel = cell.closest(".panel");
     if (panel) panel.setAttribute("data-cam-big", "1");  // lifts the panel's containment (panels.css)
@@ -501,7 +514,7 @@
     rotateGrids();
     var live = 0, panels = {};
     controllers.forEach(function (c) {
-      if (shown(c.el)) c.start(); else c.stop();
+      if (seen(c)) c.start(); else c.stop();
       c.tick();
       if (c.running && c.connected) live += 1;
       var p = c.el.closest("[data-panel]");
@@ -515,8 +528,14 @@
     new MutationObserver(onMutations).observe(document.body, {
       subtree: true, attributes: true, attributeFilter: ["data-state"]
     });
-    document.addEventListener("visibilitychange", tick);
+    document.addEventListener("visibilitychange", function () { seenChanged(); tick(); });
+    window.addEventListener("resize", seenChanged);
     new MutationObserver(onElements).observe(document.body, {subtree: true, childList: true});
+    // A page turned (wall.js), a camera's panel hidden or shown: classes and styles of the wall
+    // above the cameras. Attribute changes inside a camera (its state, its frame) are not watched.
+    new MutationObserver(onLooks).observe(document.body, {
+      subtree: true, attributes: true, attributeFilter: ["class", "style", "hidden"]
+    });
     ensureTicking();
   }
 
@@ -544,7 +563,15 @@
     }
   }
 
+  function onLooks(list) {
+    for (var i = 0; i < list.length; i++) {
+      var el = list[i].target;
+      if (!(el.closest && el.closest(".camera")) || el.classList.contains("camera")) { seenChanged(); return; }
+    }
+  }
+
   function onElements(list) {
+    seenChanged();  // cameras or what holds them came or went
     for (var i = 0; i < list.length; i++) {
       var nodes = [list[i].addedNodes, list[i].removedNodes];
       for (var k = 0; k < 2; k++) {

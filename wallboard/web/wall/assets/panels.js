@@ -446,8 +446,74 @@
     if (gd) gd.__wbShape = next;
     if (!ok) return null;
     wb.inPlace = (wb.inPlace || 0) + 1;
+    if (drawLines(gd, fig)) { wb.linesDrawn = (wb.linesDrawn || 0) + 1; return Promise.resolve(gd); }
     var indices = fig.data.map(function (_, i) { return i; });
     return P.animate(gd, {data: fig.data.map(function (t) { return {x: t.x, y: t.y}; }), traces: indices}, IN_PLACE);
+  }
+
+  // The usual trend update, drawn without Plotly: the layout is the same (so are the axes: a trend
+  // fixes its ranges) and every trace is a plain line (scatter, "lines", no fill, linear, every
+  // point a number) whose path is on the page. Its points go through the axes' own conversions
+  // (d2c, c2p) into the path's "d", and gd.data takes the new x/y. Plotly.animate ran supplyDefaults
+  // and calc over the whole figure for each new point: most of what a trend cost the wall PC
+  // (issue 23). What Plotly derives from the data (calcdata: hover labels, a resize) is then behind;
+  // the chart is marked, and a resize, a pointer over it or any full drawing recomputes it first.
+  function plainLine(t, f) {
+    return f && (t.type || "scatter") === "scatter" && f.type === "scatter" && f.visible === true &&
+      f.mode === "lines" && f.fill === "none" && f.line && f.line.shape === "linear" &&
+      f.xaxis === "x" && f.yaxis === "y" && Array.isArray(t.x) && Array.isArray(t.y) &&
+      t.x.length === t.y.length && t.x.length > 1;
+  }
+
+  function linePath(gd, xa, ya, xs, ys) {
+    var cache = gd.__wbXc;
+    if (!cache || cache.size > 4 * xs.length + 64) cache = gd.__wbXc = new Map();
+    var out = new Array(xs.length);
+    for (var k = 0; k < xs.length; k++) {
+      var cx = cache.get(xs[k]);
+      if (cx === undefined) { cx = xa.d2c(xs[k]); cache.set(xs[k], cx); }
+      var y = ys[k], cy = typeof y === "number" ? y : NaN;
+      var px = xa.c2p(cx), py = ya.c2p(cy);
+      if (!isFinite(px) || !isFinite(py)) return null;  // a gap or a value Plotly would read otherwise
+      out[k] = Math.round(px * 100) / 100 + "," + Math.round(py * 100) / 100;
+    }
+    return "M" + out.join("L");
+  }
+
+  function drawLines(gd, fig) {
+    var full = gd._fullData, fl = gd._fullLayout, xa = fl && fl.xaxis, ya = fl && fl.yaxis;
+    if (!full || !xa || !ya || !xa.c2p || !ya.c2p || !xa.d2c || full.length !== fig.data.length) return false;
+    var groups = gd.querySelectorAll(".scatterlayer .trace");
+    if (groups.length !== fig.data.length) return false;
+    var paths = [];
+    for (var i = 0; i < fig.data.length; i++) {
+      var t = fig.data[i], path = groups[i].querySelectorAll("path.js-line");
+      if (!plainLine(t, full[i]) || path.length !== 1) return false;
+      var d = linePath(gd, xa, ya, t.x, t.y);
+      if (d === null) return false;
+      paths.push(d);
+    }
+    for (i = 0; i < paths.length; i++) {
+      groups[i].querySelector("path.js-line").setAttribute("d", paths[i]);
+      gd.data[i].x = fig.data[i].x;
+      gd.data[i].y = fig.data[i].y;
+    }
+    behind(gd);
+    return true;
+  }
+
+  function behind(gd) {
+    gd.__wbBehind = true;
+    if (gd.__wbPointer) return;
+    gd.__wbPointer = true;  // a supervisor's pointer reads hover labels: they come from calcdata
+    gd.addEventListener("pointerenter", function () { catchUp(gd); });
+  }
+
+  function catchUp(gd) {
+    if (!gd.__wbBehind) return null;
+    gd.__wbBehind = false;
+    wb.linesCaughtUp = (wb.linesCaughtUp || 0) + 1;
+    return window.Plotly.redraw(gd);
   }
 
   function wrapPlotly() {
@@ -455,9 +521,24 @@
     if (!P || P.__wallboard) return !!P;
     P.__wallboard = true;
     try { if (ID_LOCALE) P.register(ID_LOCALE); } catch (e) { /* already there */ }
+    var resize = P.Plots && P.Plots.resize;
+    if (resize) {
+      P.Plots.resize = function (gd) {
+        var caught = gd && gd.__wbBehind && catchUp(gd);
+        if (!caught) return resize.apply(this, arguments);
+        var self = this, args = arguments;
+        return caught.then(function () { return resize.apply(self, args); });
+      };
+    }
     ["react", "newPlot"].forEach(function (name) {
       var original = P[name];
       P[name] = function (gd, data, layout, config) {
+        if (gd && gd.__wbBehind) {
+          // Plotly.react compares data arrays by reference: a trace drawn here since is given a
+          // copy, so Plotly computes it again instead of keeping the calcdata it still holds.
+          gd.__wbBehind = false;
+          (gd.data || []).forEach(function (t) { if (t && Array.isArray(t.x)) t.x = t.x.slice(); });
+        }
         if (data && !Array.isArray(data) && typeof data === "object" && data.layout) {  // (gd, figure)
           if (name === "react" && data.layout.meta && data.layout.meta.wallScale) {
             var moved = inPlace(P, gd, data);
