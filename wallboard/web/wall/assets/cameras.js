@@ -571,12 +571,12 @@
   }
 
   function onElements(list) {
-    seenChanged();  // cameras or what holds them came or went
     for (var i = 0; i < list.length; i++) {
       var nodes = [list[i].addedNodes, list[i].removedNodes];
       for (var k = 0; k < 2; k++) {
         for (var j = 0; j < nodes[k].length; j++) {
-          if (nodes[k][j].nodeType === 1) { ensureTicking(); return; }
+          // Elements came or went (a text written, a clock's or a figure's, is no element).
+          if (nodes[k][j].nodeType === 1) { seenChanged(); ensureTicking(); return; }
         }
       }
     }
