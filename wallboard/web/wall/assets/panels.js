@@ -55,8 +55,8 @@
     return due;
   }
 
-  // The seconds' digit strips run as animations of transform (the compositor's work: a second's
-  // tick costs the main thread nothing, issue 23): the tens step through 0-5 in a minute, the ones
+  // The seconds' digit strips run as animations of transform (a second's tick lays nothing out,
+  // issue 23; Chromium still recalculates the strip's style at each step): the tens step through 0-5 in a minute, the ones
   // through 0-9 in ten seconds. Their phase is set from the server's clock when they start and
   // again whenever it may have moved (each minute, a new server clock), so they never drift. The
   // readable text (.clock-s-text, not displayed) is set each second: no layout.
@@ -459,7 +459,7 @@
   // (issue 23). What Plotly derives from the data (calcdata: hover labels, a resize) is then behind;
   // the chart is marked, and a resize, a pointer over it or any full drawing recomputes it first.
   function plainLine(t, f) {
-    return f && (t.type || "scatter") === "scatter" && f.type === "scatter" && f.visible === true &&
+    return f && f.type === "scatter" && f.visible === true &&
       f.mode === "lines" && f.fill === "none" && f.line && f.line.shape === "linear" &&
       f.xaxis === "x" && f.yaxis === "y" && Array.isArray(t.x) && Array.isArray(t.y) &&
       t.x.length === t.y.length && t.x.length > 1;
@@ -485,16 +485,17 @@
     if (!full || !xa || !ya || !xa.c2p || !ya.c2p || !xa.d2c || full.length !== fig.data.length) return false;
     var groups = gd.querySelectorAll(".scatterlayer .trace");
     if (groups.length !== fig.data.length) return false;
-    var paths = [];
+    var paths = [], ds = [];
     for (var i = 0; i < fig.data.length; i++) {
       var t = fig.data[i], path = groups[i].querySelectorAll("path.js-line");
       if (!plainLine(t, full[i]) || path.length !== 1) return false;
       var d = linePath(gd, xa, ya, t.x, t.y);
       if (d === null) return false;
-      paths.push(d);
+      paths.push(path[0]);
+      ds.push(d);
     }
     for (i = 0; i < paths.length; i++) {
-      groups[i].querySelector("path.js-line").setAttribute("d", paths[i]);
+      paths[i].setAttribute("d", ds[i]);
       gd.data[i].x = fig.data[i].x;
       gd.data[i].y = fig.data[i].y;
     }
