@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import demo_config
+from tests.conftest import demo_config, fixture_file
 from tests.walls import DemoWall
 from wallboard.records import Batch, Reading
 from wallboard.store import Run, Store
@@ -167,6 +167,77 @@ LINE_ENDS_JS = """() => {
   return {end: xy, points: t.x.length, vertices: d.split('L').length,
           expected: [xa.c2p(xa.d2c(t.x.at(-1))), ya.c2p(ya.d2c(t.y.at(-1)))]};
 }"""
+
+
+# A map's figures change: its areas' colours and labels' texts are written, the map is not plotted again.
+
+MAP_WALL = DemoWall(
+    regions="regions: {kecamatan: peta/kecamatan.geojson}", fed="[pengaduan]",
+    indicators="  - {id: pengaduan, label: Pengaduan terbuka, unit: laporan}", grid="{columns: 4, rows: 2}",
+    panels="      - {id: peta, type: map, indicator: pengaduan, at: [0, 0], size: [2, 2]}",
+)
+KECAMATAN = ["12.75.01", "12.75.02", "12.75.03", "12.75.04", "12.75.05"]
+
+# What the map shows: each area's fill, each label's text, ink and outline (as computed styles).
+MAP_SHOWN_JS = """(sel) => {
+  const gd = document.querySelector(sel);
+  return {fills: [...gd.querySelectorAll('.scatterlayer .trace path.js-fill')].map(p => getComputedStyle(p).fill),
+          labels: [...gd.querySelectorAll('g.textpoint > text')].map(t => {
+            const c = getComputedStyle(t);
+            return [t.textContent, c.fill, c.textShadow];
+          })};
+}"""
+
+MAP_WATCH_JS = """(sel) => {
+  const gd = document.querySelector(sel);
+  window.__map = {removed: 0};
+  new MutationObserver(list => { for (const m of list) window.__map.removed += m.removedNodes.length; })
+    .observe(gd, {subtree: true, childList: true});
+}"""
+
+
+def seed_areas(db_url: str, values: list[float]) -> None:
+    """One figure per kecamatan of Kota Binjai, and the collector run the hub notices."""
+    store = Store.open(db_url)
+    try:
+        now = datetime.now(UTC)
+        readings = [Reading("pengaduan", code, int(now.timestamp()), v) for code, v in zip(KECAMATAN, values, strict=True)]
+        store.write("simulasi", Batch(readings=readings))
+        store.record_run(Run("simulasi", now, now, True, len(readings), 0, None))
+    finally:
+        store.close()
+
+
+def test_a_map_whose_figures_change_is_coloured_and_labelled_in_place(tmp_path: Path, wall_server, page_at) -> None:
+    (tmp_path / "peta").mkdir()
+    (tmp_path / "peta" / "kecamatan.geojson").write_bytes(fixture_file("regions/12.75-kecamatan.geojson").read_bytes())
+    db = f"sqlite:///{tmp_path / 'wall.db'}"
+    server = wall_server(MAP_WALL.format(db=db))
+    seed_areas(db, [12, 34, 56, 78, 90])
+    page = page_at(1280, 720)
+    page.goto(server.url + "/wall/utama")
+    graph = "[data-panel=peta] .js-plotly-plot"
+    shows = "() => [...document.querySelectorAll('{g} g.textpoint > text')].map(t => t.textContent).join(' ')"
+    shows = shows.replace("{g}", graph)
+    page.wait_for_function(f"() => ({shows})().includes('90')", timeout=20000)
+    # The first update may be drawn whole (a map drawn before panels.js wrapped Plotly); then count.
+    seed_areas(db, [13, 34, 56, 78, 90])
+    page.wait_for_function(f"() => ({shows})().includes('13')", timeout=10000)
+    page.evaluate(MAP_WATCH_JS, graph)
+    for values in ([91, 35, 57, 14, 22], [47, 88, 12, 66, 29]):  # colours and inks move, digits stay two
+        seed_areas(db, values)
+        page.wait_for_function(f"() => ({shows})().includes('{values[0]}')", timeout=10000)
+    assert page.evaluate("() => window.wallboard.areasDrawn") >= 2
+    assert page.evaluate("() => window.__map.removed") == 0  # Plotly plotting the map again replaces its labels
+    drawn = page.evaluate(MAP_SHOWN_JS, graph)
+    # What Plotly draws from the same figure once it is needed again (a resize) is what was written.
+    page.evaluate(f"() => window.Plotly.Plots.resize(document.querySelector('{graph}'))")
+    page.wait_for_function("() => window.__map.removed > 0", timeout=10000)
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    redrawn = page.evaluate(MAP_SHOWN_JS, graph)
+    assert "47" in " ".join(label[0] for label in drawn["labels"]), drawn
+    assert drawn == redrawn
+    assert len(set(drawn["fills"])) > 1 and len({label[1] for label in drawn["labels"]}) > 1, drawn
 
 
 # A change in one panel never lays out another ------------------------------------------------
