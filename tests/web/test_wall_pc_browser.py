@@ -201,7 +201,8 @@ def seed_areas(db_url: str, values: list[float]) -> None:
     store = Store.open(db_url)
     try:
         now = datetime.now(UTC)
-        readings = [Reading("pengaduan", code, int(now.timestamp()), v) for code, v in zip(KECAMATAN, values, strict=True)]
+        at = int(now.timestamp())
+        readings = [Reading("pengaduan", code, at, v) for code, v in zip(KECAMATAN, values, strict=True)]
         store.write("simulasi", Batch(readings=readings))
         store.record_run(Run("simulasi", now, now, True, len(readings), 0, None))
     finally:
