@@ -6,6 +6,7 @@ wraps ``setTimeout``/``setInterval`` before any page script runs.
 
 from __future__ import annotations
 
+import random
 import re
 import time
 from datetime import UTC, datetime
@@ -15,6 +16,7 @@ import pytest
 
 from tests.conftest import demo_config, fixture_file
 from tests.walls import DemoWall
+from wallboard.live.diff import figure_patch
 from wallboard.records import Batch, Reading
 from wallboard.store import Run, Store
 
@@ -147,6 +149,14 @@ def test_a_point_appended_within_the_range_step_redraws_only_the_line(tmp_path: 
     # own axes put the newest point, and once something needs Plotly's data again (a resize, a
     # pointer's hover labels) Plotly holds every point and draws the same line.
     assert page.evaluate("() => window.wallboard.linesDrawn") >= 3
+    assert page.evaluate("() => window.wallboard.stats.figures") >= 3  # drawn without Dash's set_props
+    # Dash's stored figure is the one drawn (the next patch applies to it), and it is the figure a
+    # wall opened now gets whole from the server.
+    fresh = page_at(1280, 720)
+    fresh.goto(server.url + "/wall/utama")
+    fresh.wait_for_function(f"() => document.querySelector('{graph}')?.data?.[0]?.x?.length === {base + 4}",
+                            timeout=20000)
+    assert page.evaluate(DASH_FIGURE_JS, "tren--graph") == fresh.evaluate(DASH_FIGURE_JS, "tren--graph")
     ends = LINE_ENDS_JS.replace("GRAPH", graph)
     drawn = page.evaluate(ends)
     assert drawn["points"] == base + 4 and abs(drawn["end"][0] - drawn["expected"][0]) < 0.5, drawn
@@ -157,6 +167,54 @@ def test_a_point_appended_within_the_range_step_redraws_only_the_line(tmp_path: 
     redrawn = page.evaluate(ends)
     assert abs(redrawn["end"][0] - drawn["end"][0]) < 0.5 and abs(redrawn["end"][1] - drawn["end"][1]) < 0.5, \
         (drawn, redrawn)
+
+
+# The figure Dash holds for a graph (its store, as set_props would read it): its traces' points and texts.
+DASH_FIGURE_JS = """(id) => {
+  const state = window.dash_stores[0].getState();
+  let node = state.layout;
+  for (const key of state.paths.strs[id]) node = node[key];
+  const f = node.props.figure;
+  return {layout: f.layout, data: f.data.map(t => [t.x, t.y, t.text ?? null, t.fillcolor ?? null,
+                                                 (t.textfont || {}).color ?? null])};
+}"""
+
+
+def test_a_figure_patch_applied_in_the_browser_is_the_new_figure(wall_server, page_at, tmp_path: Path) -> None:
+    """wall.js applies the server's figure patches itself (a figure drawn without Dash): every patch
+    diff.py makes turns the old figure into the new one there, and the old figure is left as it was."""
+    server = wall_server(CHART_WALL.replace("{db}", f"sqlite:///{tmp_path / 'wall.db'}"))
+    page = page_at(1280, 720)
+    page.goto(server.url + "/wall/utama")
+    page.wait_for_function("() => window.wallboard && window.wallboard.patchFigure")
+    rng = random.Random(23)
+    cases = []
+    for _ in range(60):
+        xs = [f"2026-12-03 {h:02d}:{m:02d}" for h in range(3) for m in range(0, 60, 5)][: rng.randint(2, 36)]
+        ys = [round(rng.random() * 100, 2) for _ in xs]
+        drop, add = rng.randint(0, min(4, len(xs) - 1)), rng.randint(0, 5)
+        nx = xs[drop:] + [f"2026-12-03 0{3 + k}:00" for k in range(add)]
+        ny = ys[drop:] + [round(rng.random() * 100, 2) for _ in range(add)]
+        if rng.random() < 0.5:
+            ny[len(xs) - drop - 1] = -1.5  # the last known point revised
+        layout = {"xaxis": {"range": [xs[0], xs[-1]]}, "meta": {"wallScale": True}}
+        old = {"data": [{"type": "scatter", "x": xs, "y": ys, "fillcolor": "#c6dbef", "text": ["a"] * len(xs)}],
+               "layout": layout}
+        new = {"data": [{"type": "scatter", "x": nx, "y": ny, "fillcolor": rng.choice(["#c6dbef", "#08519c"]),
+                         "text": ["b"] * len(nx)}],
+               "layout": {**layout, "xaxis": {"range": [nx[0], nx[-1]]}}}
+        patch = figure_patch(old, new)
+        if "__dash_patch_update" in patch:
+            cases.append((old, patch["operations"], new))
+    assert len(cases) > 40
+    results = page.evaluate("""(cases) => cases.map(([old, ops, _]) => {
+      const before = JSON.stringify(old), out = window.wallboard.patchFigure(old, ops);
+      return [out, JSON.stringify(old) === before];
+    })""", cases)
+    for (_, _, new), (out, untouched) in zip(cases, results, strict=True):
+        assert out == new and untouched
+    unknown = [{"operation": "Merge", "location": ["layout"], "params": {"value": {"a": 1}}}]
+    assert page.evaluate("(ops) => window.wallboard.patchFigure({layout: {}}, ops) === undefined", unknown)
 
 
 # The line's last vertex as drawn, and where Plotly's axes put the newest point of gd.data.
@@ -238,6 +296,11 @@ def test_a_map_whose_figures_change_is_coloured_and_labelled_in_place(tmp_path: 
     redrawn = page.evaluate(MAP_SHOWN_JS, graph)
     assert "47" in " ".join(label[0] for label in drawn["labels"]), drawn
     assert drawn == redrawn
+    assert page.evaluate("() => window.wallboard.stats.figures") >= 2
+    fresh = page_at(1280, 720)
+    fresh.goto(server.url + "/wall/utama")
+    fresh.wait_for_function(f"() => ({shows})().includes('47')", timeout=20000)
+    assert page.evaluate(DASH_FIGURE_JS, "peta--graph") == fresh.evaluate(DASH_FIGURE_JS, "peta--graph")
     assert len(set(drawn["fills"])) > 1 and len({label[1] for label in drawn["labels"]}) > 1, drawn
 
 

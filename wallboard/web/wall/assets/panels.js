@@ -622,6 +622,17 @@
     return window.Plotly.redraw(gd);
   }
 
+  // A figure drawn in place without Dash (wall.js writeFigure): true when drawn, and the chart then
+  // holds it; false (and nothing changed) when Dash and Plotly must draw it.
+  wb.drawFigure = function (el, fig) {
+    var P = window.Plotly, gd = el.classList.contains("js-plotly-plot") ? el : el.querySelector(".js-plotly-plot");
+    if (!P || !P.__wallboard || !gd || !fig.layout || !fig.layout.meta || !fig.layout.meta.wallScale) return false;
+    if (!Array.isArray(fig.data)) return false;
+    var before = gd.__wbShape, drawn = inPlace(P, gd, fig);
+    if (!drawn) gd.__wbShape = before;  // Plotly.react, called by Dash next, compares with what it drew
+    return !!drawn;
+  };
+
   function wrapPlotly() {
     var P = window.Plotly;
     if (!P || P.__wallboard) return !!P;

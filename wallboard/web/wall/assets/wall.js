@@ -140,12 +140,79 @@
     return true;
   }
 
+  // A figure whose update panels.js can draw in place (a trend's new points, a map's colours and
+  // labels: wb.drawFigure) skips Dash as well. Dash's set_props of a figure made React render the
+  // graph and every connected component hear three dispatches: after the plain props, the largest
+  // part of what the demo wall's messages cost, and most of what it allocated (issue 23). Figures
+  // arrive as Dash Patch operations on the last figure, so Dash's stored figure must stay the one
+  // drawn: the patch is applied here (the operations the server sends: Assign, Delete, Extend, as
+  // Dash applies them, copying along the path) and the result stored as the component's figure
+  // without a dispatch (nothing renders from it until Dash itself next draws the graph, which then
+  // starts from it). Anything else (another operation, a figure Plotly must draw) goes to Dash.
+  function dashComponent(id) {
+    var stores = window.dash_stores, state = stores && stores.length === 1 && stores[0].getState();
+    var path = state && state.paths && state.paths.strs && state.paths.strs[id];
+    if (!Array.isArray(path)) return null;
+    var node = state.layout;
+    for (var i = 0; node && i < path.length; i++) node = node[path[i]];
+    return node && node.props && node.props.id === id ? node : null;
+  }
+
+  function changedAt(value, location, at, change) {
+    if (at === location.length) return change(value);
+    if (value === null || typeof value !== "object") return undefined;
+    var key = location[at], copy = Array.isArray(value) ? value.slice() : Object.assign({}, value);
+    var inner = changedAt(value[key], location, at + 1, change);
+    if (inner === undefined) return undefined;
+    copy[key] = inner;
+    return copy;
+  }
+
+  var OPERATIONS = {
+    Assign: function (value) { return function () { return value; }; },
+    Extend: function (value) {
+      return function (list) { return Array.isArray(list) && Array.isArray(value) ? list.concat(value) : undefined; };
+    }
+  };
+
+  function patched(figure, operations) {
+    var out = figure;
+    for (var i = 0; out !== undefined && i < operations.length; i++) {
+      var op = operations[i], loc = op.location, value = (op.params || {}).value;
+      if (!Array.isArray(loc) || !loc.length) return undefined;
+      if (op.operation === "Delete") {  // an element of a list (a point that slid out of the window)
+        var k = loc[loc.length - 1];
+        if (typeof k !== "number") return undefined;
+        out = changedAt(out, loc.slice(0, -1), 0, function (list) {
+          return Array.isArray(list) && k < list.length ? list.slice(0, k).concat(list.slice(k + 1)) : undefined;
+        });
+      } else if (OPERATIONS[op.operation]) {
+        out = changedAt(out, loc, 0, OPERATIONS[op.operation](value));
+      } else return undefined;
+    }
+    return out;
+  }
+
+  wb.patchFigure = patched;  // what the browser tests compare with the server's patches
+
+  function writeFigure(el, value) {
+    if (!wb.drawFigure || !value || typeof value !== "object") return false;
+    var component = dashComponent(el.id), current = component && component.props.figure;
+    if (!current) return false;
+    var next = value.__dash_patch_update ? patched(current, value.operations || []) : value;
+    if (!next || !next.layout || !wb.drawFigure(el, next)) return false;
+    component.props.figure = next;
+    wb.stats.figures = (wb.stats.figures || 0) + 1;
+    return true;
+  }
+
   function write(patch) {
     for (var id in patch) {
       if (!Object.prototype.hasOwnProperty.call(patch, id)) continue;
       var props = patch[id], el = props && document.getElementById(id), rest = null;
       for (var prop in props) {
         if (!Object.prototype.hasOwnProperty.call(props, prop)) continue;
+        if (el && prop === "figure" && writeFigure(el, props[prop])) continue;
         if (el && writeDirect(el, prop, props[prop])) { wb.stats.direct = (wb.stats.direct || 0) + 1; continue; }
         (rest = rest || {})[prop] = props[prop];
       }
