@@ -563,10 +563,18 @@
     }
   }
 
+  // Only a class or style of what holds a camera (its page, panel, grid cell, or the camera itself)
+  // decides whether it is seen; the wall's other writes (a bar's fill, a figure's colour, a panel's
+  // state elsewhere) do not, and asking every camera again after each of them cost a style and
+  // layout pass per camera.
   function onLooks(list) {
     for (var i = 0; i < list.length; i++) {
       var el = list[i].target;
-      if (!(el.closest && el.closest(".camera")) || el.classList.contains("camera")) { seenChanged(); return; }
+      if (!el.classList) continue;
+      if (el.classList.contains("camera") || (!el.closest(".camera") && el.querySelector(".camera[data-url]"))) {
+        seenChanged();
+        return;
+      }
     }
   }
 
