@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.camera_streams import SnapshotCamera
 from tests.conftest import demo_config, fixture_file
+from tests.local_http import local_server
 from tests.walls import DemoWall
 from wallboard.live.diff import figure_patch
 from wallboard.records import Batch, Reading
@@ -302,6 +304,52 @@ def test_a_map_whose_figures_change_is_coloured_and_labelled_in_place(tmp_path: 
     fresh.wait_for_function(f"() => ({shows})().includes('47')", timeout=20000)
     assert page.evaluate(DASH_FIGURE_JS, "peta--graph") == fresh.evaluate(DASH_FIGURE_JS, "peta--graph")
     assert len(set(drawn["fills"])) > 1 and len({label[1] for label in drawn["labels"]}) > 1, drawn
+
+
+# A wall's snapshot cameras change their pictures together --------------------------------------
+
+class SlowAndQuickCameras(SnapshotCamera):
+    """One picture answered at once (``/cepat``), one after 400 ms (``/lambat``): a camera's latency."""
+
+    def do_GET(self):  # noqa: N802 - http.server's name
+        if self.path.startswith("/lambat"):
+            time.sleep(0.4)  # the stand-in camera's own latency, not a wait of the test
+        super().do_GET()
+
+
+CAMERAS_WALL = DemoWall(panels="""\
+      - {id: cepat, type: camera, url: "{url}/cepat.svg", every: 2s, at: [0, 0], size: [2, 1]}
+      - {id: lambat, type: camera, url: "{url}/lambat.svg", every: 2s, at: [2, 0], size: [2, 1]}
+""")
+
+# When each camera's <img> took a new picture (performance.now()), per camera.
+SWAPS_JS = """() => {
+  window.__swaps = {cepat: [], lambat: []};
+  new MutationObserver(list => {
+    for (const m of list) {
+      const panel = m.target.closest('[data-panel]').dataset.panel;
+      window.__swaps[panel].push(performance.now());
+    }
+  }).observe(document.getElementById('wall'), {subtree: true, attributes: true, attributeFilter: ['src']});
+}"""
+
+
+def test_snapshot_cameras_show_their_new_pictures_in_one_frame(tmp_path: Path, wall_server, page_at) -> None:
+    with local_server(SlowAndQuickCameras) as cameras:
+        server = wall_server(CAMERAS_WALL.format(db=f"sqlite:///{tmp_path / 'wall.db'}", url=cameras.url))
+        page = page_at(1280, 720)
+        page.goto(server.url + "/wall/utama")
+        page.wait_for_function("() => [...document.querySelectorAll('.camera-img')]"
+                               ".filter(i => i.getAttribute('src')).length === 2", timeout=15000)
+        page.evaluate(SWAPS_JS)
+        page.wait_for_function("() => window.__swaps.cepat.length >= 4 && window.__swaps.lambat.length >= 4",
+                               timeout=20000)
+        swaps = page.evaluate("() => window.__swaps")
+    # Once both are on the wall's rhythm (the first round may still follow their start), every new
+    # picture of the slow camera goes up with one of the quick camera's, in the same tick (a picture
+    # put up as it arrives: 400 ms apart, one frame each).
+    for at in swaps["lambat"][-2:]:
+        assert min(abs(at - other) for other in swaps["cepat"]) < 100, swaps
 
 
 # A change in one panel never lays out another ------------------------------------------------

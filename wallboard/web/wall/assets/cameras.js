@@ -112,6 +112,7 @@
   Camera.prototype.disconnect = function () {
     this.attempt += 1;
     this.connected = false;
+    this.pending = null;
     if (this.probe) { this.probe.onload = this.probe.onerror = null; this.probe.src = ""; this.probe = null; }
     if (this.abort) { try { this.abort.abort(); } catch (e) { /* already done */ } this.abort = null; }
     if (this.imgStream && this.img) { this.img.onload = this.img.onerror = null; this.img.removeAttribute("src"); }
@@ -165,6 +166,7 @@
   Camera.prototype.tick = function () {
     if (!this.running) return;
     var t = now();
+    if (this.pending) { this.img.src = this.pending; this.pending = null; }
     if (!this.connected) {
       if (t >= this.retryAt) this.connect();
       else if (this.state === "stale" && t - this.lastFrame >= this.giveUp) this.setState("error");
@@ -188,16 +190,22 @@
   };
 
   // Snapshot: a new picture every `every`; the last good one stays until a newer one arrives.
+  // Snapshots are due on the wall's clock (every `every` from the minute), so the cameras of a wall
+  // (and of every display of a video wall) fetch together; a new picture of a camera already showing
+  // one is put on screen at the camera's next tick, with the others of that round and the clock's
+  // second: one frame of the wall PC for all of them instead of one each (issue 23: each cost a
+  // style, paint and commit pass of the page, about 18 a minute on the demo wall).
   Camera.prototype.loadSnapshot = function (attempt) {
-    var self = this, probe = new Image(), url = this.url;
+    var self = this, probe = new Image(), url = this.url, wall = wb.now ? wb.now() : now();
     this.probe = probe;
-    this.nextSnapshot = now() + this.every;
+    this.nextSnapshot = now() + this.every - (wall % this.every);
     var timer = setTimeout(function () { if (self.probe === probe) self.fail(attempt); }, Math.max(this.every, 5000));
     probe.onload = function () {
       clearTimeout(timer);
       if (self.probe !== probe || attempt !== self.attempt) return;
       self.probe = null;
-      self.img.src = probe.src;
+      if (self.state === "ok" && self.img.getAttribute("src")) self.pending = probe.src;
+      else self.img.src = probe.src;  // the first picture, or one after a failure: at once
       self.frame();
     };
     probe.onerror = function () { clearTimeout(timer); if (self.probe === probe) { self.probe = null; self.fail(attempt); } };
