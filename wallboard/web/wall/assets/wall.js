@@ -2,8 +2,9 @@
  *
  * One EventSource per wall. "hello" carries the server's code+config version (a different one
  * reloads the page), the server clock (window.wallboard.serverOffsetMs) and the next daily reload
- * time. "delta" carries the component props that changed, applied with dash_clientside.set_props
- * so Dash's own state stays consistent; figures arrive as Dash Patch operations.
+ * time. "delta" carries the component props that changed: plain props and figures drawn in place
+ * are written directly (Dash's stored figure kept as drawn), the rest through
+ * dash_clientside.set_props; figures arrive as Dash Patch operations.
  *
  * data-link on the wall root reads "live", "reconnecting" (at once on a lost connection, or after
  * 2.5 heartbeats without even a heartbeat: a hung server or a half-open link; the hello says how
