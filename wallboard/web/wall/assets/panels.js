@@ -590,8 +590,9 @@
   }
 
   // Plotly draws a label's markup ("Kecamatan<br><b>12</b>") as one text node per stretch of text
-  // between tags (and empty ones of its own). A new text with the same tags and the same stretches empty or not is the old
-  // one's text nodes with new contents; anything else (an entity, a new tag) is drawn by Plotly.
+  // between tags (and empty ones of its own). A new text with the same tags, and the same stretches
+  // empty or not, is the old one's text nodes with new contents; anything else (an entity, a new
+  // tag) is drawn by Plotly.
   function labelWrite(el, before, after) {
     var a = before.split(/(<[^>]*>)/), b = after.split(/(<[^>]*>)/), parts = [];
     if (a.length !== b.length || /&/.test(before + after)) return null;
