@@ -231,9 +231,11 @@ LINE_ENDS_JS = """() => {
 
 # A map's figures change: its areas' colours and labels' texts are written, the map is not plotted again.
 
+# The demo source feeds only `latar`: the map's figures are the test's own (seed_areas).
 MAP_WALL = DemoWall(
-    regions="regions: {kecamatan: peta/kecamatan.geojson}", fed="[pengaduan]",
-    indicators="  - {id: pengaduan, label: Pengaduan terbuka, unit: laporan}", grid="{columns: 4, rows: 2}",
+    regions="regions: {kecamatan: peta/kecamatan.geojson}",
+    indicators="  - {id: latar, label: Latar}\n  - {id: pengaduan, label: Pengaduan terbuka, unit: laporan}",
+    grid="{columns: 4, rows: 2}",
     panels="      - {id: peta, type: map, indicator: pengaduan, at: [0, 0], size: [2, 2]}",
 )
 KECAMATAN = ["12.75.01", "12.75.02", "12.75.03", "12.75.04", "12.75.05"]
@@ -276,20 +278,27 @@ def test_a_map_whose_figures_change_is_coloured_and_labelled_in_place(tmp_path: 
     server = wall_server(MAP_WALL.format(db=db))
     seed_areas(db, [12, 34, 56, 78, 90])
     page = page_at(1280, 720)
+    page.on("console", lambda m: print("C", m.text))
     page.goto(server.url + "/wall/utama")
     graph = "[data-panel=peta] .js-plotly-plot"
     shows = "() => [...document.querySelectorAll('{g} g.textpoint > text')].map(t => t.textContent).join(' ')"
     shows = shows.replace("{g}", graph)
     page.wait_for_function(f"() => ({shows})().includes('90')", timeout=20000)
-    # The first update may be drawn whole (a map drawn before panels.js wrapped Plotly); then count.
-    seed_areas(db, [13, 34, 56, 78, 90])
-    page.wait_for_function(f"() => ({shows})().includes('13')", timeout=10000)
+    # The first updates may be drawn whole (a map drawn before panels.js wrapped Plotly, Plotly still
+    # finishing its first drawing); count from the first one drawn in place.
+    for first in (13, 14, 15):
+        seed_areas(db, [first, 34, 56, 78, 90])
+        page.wait_for_function(f"() => ({shows})().includes('{first}')", timeout=10000)
+        if page.evaluate("() => window.wallboard.areasDrawn || 0"):
+            break
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     page.evaluate(MAP_WATCH_JS, graph)
+    drawn_before = page.evaluate("() => window.wallboard.areasDrawn")
     for values in ([91, 35, 57, 14, 22], [47, 88, 12, 66, 29]):  # colours and inks move, digits stay two
         seed_areas(db, values)
         page.wait_for_function(f"() => ({shows})().includes('{values[0]}')", timeout=10000)
-    assert page.evaluate("() => window.wallboard.areasDrawn") >= 2
-    assert page.evaluate("() => window.__map.removed") == 0  # Plotly plotting the map again replaces its labels
+    # Both updates were drawn in place (Plotly plotting the map again replaces its labels' nodes).
+    assert page.evaluate("() => window.wallboard.areasDrawn") - drawn_before == 2
     drawn = page.evaluate(MAP_SHOWN_JS, graph)
     # What Plotly draws from the same figure once it is needed again (a resize) is what was written.
     page.evaluate(f"() => window.Plotly.Plots.resize(document.querySelector('{graph}'))")
