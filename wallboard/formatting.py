@@ -7,8 +7,11 @@ name the zone the way Indonesians do (WIB, WITA, WIT) in both, since that is wha
 
 from __future__ import annotations
 
+import functools
+import math
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from babel.dates import format_datetime, format_timedelta
 from babel.numbers import format_compact_currency, format_compact_decimal, format_currency, format_decimal
@@ -17,7 +20,27 @@ from wallboard.i18n import catalogue, translator
 
 t = translator("wall")
 _COMPACT_FROM = 1_000_000
+F = TypeVar("F", bound=Callable[..., str])
 
+
+def remembered(fn: F) -> F:
+    """Keep a formatter's answers for the arguments it was last asked (Babel parses its pattern and
+    locale on every call; the wall asks the same figures and ages again at every time tick).
+
+    Keys are exact: ``typed`` keeps 1 and 1.0 apart, and the sign of a float is part of the key, so
+    -0.0 (shown ``-0``) is never answered from 0.0's entry although the two are equal to a dict.
+    """
+    cached = functools.lru_cache(maxsize=4096, typed=True)(lambda _negative, *a, **k: fn(*a, **k))
+
+    @functools.wraps(fn)
+    def wrapper(first: Any, *args: Any, **kwargs: Any) -> str:
+        negative = isinstance(first, float) and math.copysign(1.0, first) < 0
+        return cached(negative, first, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@remembered
 
 def number(value: float, locale: str = "id", decimals: int | None = None) -> str:
     if abs(value) >= _COMPACT_FROM:
@@ -37,6 +60,7 @@ def value(value: float, indicator: Any, locale: str = "id") -> str:
     return number(value, locale, indicator.decimals if indicator is not None else None)
 
 
+@remembered
 def money(amount: float, locale: str = "id", decimals: int = 0) -> str:
     """``Rp15.250``, ``Rp153,2 M``; in English ``Rp15,250``, ``Rp153.2B`` (rupiah either way)."""
     if abs(amount) >= _COMPACT_FROM:
@@ -83,6 +107,7 @@ def change(delta: float, indicator: Any, locale: str = "id") -> str:
     return sign + value(abs(delta), indicator, locale)
 
 
+@remembered
 def age(delta: timedelta, locale: str = "id") -> str:
     """``14 menit`` — rounded the way people say it, never negative (a fast source clock is 'now')."""
     seconds = max(delta.total_seconds(), 0)

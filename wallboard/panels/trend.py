@@ -129,7 +129,7 @@ class TrendPanel(Panel):
 
     def _scale(self, traces: list[dict]) -> tuple[str, float]:
         """Big money reads as ``150 M`` (miliar), not ``150B``: divide the axis and name the step."""
-        top = max((abs(v) for tr in traces for v in tr["y"]), default=0)
+        top = max((max(map(abs, tr["y"]), default=0) for tr in traces), default=0)  # C loops: per update
         top = max([top] + [abs(v) for _, _, v in self.levels()])
         # Axis suffixes: trillion, billion (miliar "M"), million (juta "jt").
         steps = [(1e12, t(self.locale, "T")), (1e9, t(self.locale, "B")), (1e6, t(self.locale, "M"))]
@@ -195,9 +195,9 @@ class TrendPanel(Panel):
         grid = "rgba(255,255,255,0.10)" if theme_dark else "rgba(0,0,0,0.10)"
         targeted = any(self.shows_target(self.wall.indicator(i)) for i in self.config.indicators)
         legend = len(self.config.indicators) > 1 or targeted
-        top = max((v for tr in traces for v in tr["y"]), default=0)
+        top = max((max(tr["y"]) for tr in traces if tr["y"]), default=0)
         top = max([top] + [v / divisor for _, _, v in self.levels()])  # the highest line at the plot's top
-        bottom = min((v for tr in traces for v in tr["y"]), default=0)
+        bottom = min((min(tr["y"]) for tr in traces if tr["y"]), default=0)
         if ranges:  # a fixed value axis: its bounds are the plot's, for placing the level names
             bottom, top = ranges[1]
         xaxis: dict[str, Any] = {"range": ranges[0]} if ranges else {}

@@ -10,10 +10,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import bindparam, func, select, text
 
 from wallboard.store import schema
 from wallboard.store.base import StorePart, _aware, _length_sql
+
+# The live hub's questions, built once: a data change asks each of them, and building a select
+# (coercing its columns and operators) cost four times as much as running it on SQLite (0.48 ms
+# against 0.10 ms for the data version, measured in-process). Compiled forms are then cached by
+# SQLAlchemy as for any statement; an expanding parameter takes the list of ids.
+_DATA_VERSION = select(
+    select(func.coalesce(func.max(schema.collector_runs.c.id), 0)).scalar_subquery()
+    + select(func.coalesce(func.max(schema.alert_events.c.id), 0)).scalar_subquery()
+)
+_INDICATOR_VERSIONS = select(schema.indicator_versions).where(
+    schema.indicator_versions.c.indicator.in_(bindparam("ids", expanding=True)))
+_LATEST = select(schema.latest).where(schema.latest.c.indicator.in_(bindparam("ids", expanding=True)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,21 +114,18 @@ class Reader(StorePart):
     def data_version(self) -> int:
         """Grows with every recorded collector run and every alert change (opened, acknowledged ...):
         a cheap question the wall asks every second. Both ids only grow, so their sum does too."""
-        runs = select(func.coalesce(func.max(schema.collector_runs.c.id), 0)).scalar_subquery()
-        alerts = select(func.coalesce(func.max(schema.alert_events.c.id), 0)).scalar_subquery()
         with self.engine.connect() as conn:
-            return int(conn.execute(select(runs + alerts)).scalar() or 0)
+            return int(conn.execute(_DATA_VERSION).scalar() or 0)
 
     def indicator_versions(self, indicator_ids: Iterable[str]) -> dict[str, tuple[int, int | None]]:
         """Each indicator's write counter and the oldest reading time its last write touched
         ((0, None) if never written): equal counts, same readings."""
         ids = list(indicator_ids)
-        t = schema.indicator_versions
         out: dict[str, tuple[int, int | None]] = dict.fromkeys(ids, (0, None))
         if ids:
             with self.engine.connect() as conn:
                 out.update({row.indicator: (int(row.version), None if row.low is None else int(row.low))
-                            for row in conn.execute(select(t).where(t.c.indicator.in_(ids))).all()})
+                            for row in conn.execute(_INDICATOR_VERSIONS, {"ids": ids}).all()})
         return out
 
     def latest(self, indicator_ids: Iterable[str]) -> dict[str, list[Latest]]:
@@ -124,9 +133,8 @@ class Reader(StorePart):
         out: dict[str, list[Latest]] = {i: [] for i in ids}
         if not ids:
             return out
-        t = schema.latest
         with self.engine.connect() as conn:
-            for row in conn.execute(select(t).where(t.c.indicator.in_(ids))):
+            for row in conn.execute(_LATEST, {"ids": ids}):
                 out[row.indicator].append(
                     Latest(row.region, row.ts, row.value, row.prev_ts, row.prev_value, row.period)
                 )

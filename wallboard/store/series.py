@@ -6,10 +6,11 @@ trend (``drawn_period``), never added into an hour or a day with other lengths.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import TextClause, bindparam, select, text
 
 from wallboard.store import schema
 from wallboard.store.base import DAY, HOUR, MOMENT, StorePart, _length_sql, period_days
@@ -75,9 +76,9 @@ class SeriesReader(StorePart):
                 " AND period = :period AND ts >= :since AND ts <= :until GROUP BY ts, region"
             )
         elif bucket % DAY == 0 and since % DAY == 0 and whole:
-            inner = self._rollup_query("rollup_day")
+            inner = _rollup_query("rollup_day")
         elif bucket % HOUR == 0 and since % HOUR == 0 and whole:
-            inner = self._rollup_query("rollup_hour")
+            inner = _rollup_query("rollup_hour")
         else:
             inner = (
                 "SELECT (ts / :bucket) * :bucket AS b, region, AVG(value) AS v FROM readings"
@@ -99,39 +100,50 @@ class SeriesReader(StorePart):
         Rollups keep no order within a bucket, so this reads ``readings``; buckets that retention
         has already removed fall back to the rollups' highest region average, so old trends stay.
         """
-        bucket_of = "(ts / :bucket) * :bucket"
-        where = "WHERE indicator = :indicator AND period = :period AND ts >= :since AND ts <= :until"
         if regions is not None:
-            where += " AND region IN :regions"
             params = {**params, "regions": list(regions)}
-        sql = text(
-            f"SELECT r.b, AVG(r.value) FROM (SELECT {bucket_of} AS b, ts, value FROM readings {where}) r "
-            f"JOIN (SELECT {bucket_of} AS b, MAX(ts) AS ts FROM readings {where} GROUP BY {bucket_of}) m "
-            "ON r.b = m.b AND r.ts = m.ts GROUP BY r.b ORDER BY r.b"
-        )
-        if regions is not None:
-            sql = sql.bindparams(bindparam("regions", expanding=True))
         with self.engine.connect() as conn:
-            recent = [(int(b), float(v)) for b, v in conn.execute(sql, params).all()]
+            recent = [(int(b), float(v)) for b, v in conn.execute(_last_sql(regions is not None), params).all()]
             bucket, since = params["bucket"], params["since"]
             if bucket % HOUR or since % HOUR:
                 return recent
             table = "rollup_day" if bucket % DAY == 0 and since % DAY == 0 else "rollup_hour"
             first = recent[0][0] if recent else None
-            conditions = (["b < :first"] if first is not None else []) + (
-                ["region IN :regions"] if regions is not None else [])
-            filters = ("WHERE " + " AND ".join(conditions) + " ") if conditions else ""
-            rollup = self._rollup_query(table)
-            older = text(f"SELECT b, MAX(v) FROM ({rollup}) per_region {filters}GROUP BY b ORDER BY b")
-            if regions is not None:
-                older = older.bindparams(bindparam("regions", expanding=True))
+            if first is not None and first <= since and since % bucket == 0:
+                return recent  # readings hold every bucket from ``since`` on: none older to fill in
+            older = _older_sql(table, first is not None, regions is not None)
             removed = [(int(b), float(v)) for b, v in conn.execute(older, {**params, "first": first}).all()]
         return removed + recent
 
-    @staticmethod
-    def _rollup_query(table: str) -> str:
-        return (
-            "SELECT (bucket / :bucket) * :bucket AS b, region, SUM(total) / SUM(n) AS v FROM " + table +
-            " WHERE indicator = :indicator AND bucket >= :since AND bucket < :until"
-            " GROUP BY (bucket / :bucket) * :bucket, region"
-        )
+
+def _rollup_query(table: str) -> str:
+    return (
+        "SELECT (bucket / :bucket) * :bucket AS b, region, SUM(total) / SUM(n) AS v FROM " + table +
+        " WHERE indicator = :indicator AND bucket >= :since AND bucket < :until"
+        " GROUP BY (bucket / :bucket) * :bucket, region"
+    )
+
+
+# ``_series_last``'s statements, built once per shape: a trend's new point asks them on every data
+# change, and a text statement is parsed for its parameters each time it is made.
+@functools.cache
+def _last_sql(regions: bool) -> TextClause:
+    bucket_of = "(ts / :bucket) * :bucket"
+    where = "WHERE indicator = :indicator AND period = :period AND ts >= :since AND ts <= :until"
+    if regions:
+        where += " AND region IN :regions"
+    sql = text(
+        f"SELECT r.b, AVG(r.value) FROM (SELECT {bucket_of} AS b, ts, value FROM readings {where}) r "
+        f"JOIN (SELECT {bucket_of} AS b, MAX(ts) AS ts FROM readings {where} GROUP BY {bucket_of}) m "
+        "ON r.b = m.b AND r.ts = m.ts GROUP BY r.b ORDER BY r.b"
+    )
+    return sql.bindparams(bindparam("regions", expanding=True)) if regions else sql
+
+
+@functools.cache
+def _older_sql(table: str, first: bool, regions: bool) -> TextClause:
+    """Buckets retention removed from ``readings``, from the rollups: their highest region average."""
+    conditions = (["b < :first"] if first else []) + (["region IN :regions"] if regions else [])
+    filters = ("WHERE " + " AND ".join(conditions) + " ") if conditions else ""
+    older = text(f"SELECT b, MAX(v) FROM ({_rollup_query(table)}) per_region {filters}GROUP BY b ORDER BY b")
+    return older.bindparams(bindparam("regions", expanding=True)) if regions else older
