@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -340,3 +341,38 @@ def test_kept_figures_follow_every_write_and_retention(runtime: Runtime, recorde
     hub.rebuild()
     assert hub.view("utama")["air--value"]["children"] == "130"
     assert hub.snapshot.indicators["tinggi_muka_air"].value == 130
+
+
+def test_a_burst_of_change_notices_is_looked_at_once_and_never_waits_past_settle_max(
+        runtime: Runtime, monkeypatch) -> None:
+    """A collector in another process commits its readings, then its run: one look at the store,
+    after the burst. A stream of notices still gets a look every SETTLE_MAX."""
+    hub = runtime.hub
+    monkeypatch.setattr(live, "SETTLE", 0.3)
+    monkeypatch.setattr(live, "SETTLE_MAX", 0.8)
+    hub.poll = 600.0  # only notices wake it
+    looks: list[float] = []
+    looked = threading.Event()
+    tick = hub.tick
+
+    def counted() -> None:
+        tick()
+        looks.append(time.monotonic())
+        looked.set()
+
+    monkeypatch.setattr(hub, "tick", counted)
+    hub.start()
+    try:
+        for _ in range(5):
+            hub.notify()
+        last = time.monotonic()
+        assert looked.wait(10)
+        assert len(looks) == 1 and looks[0] - last >= 0.3  # looked once, when the burst was over
+        looked.clear()
+        start = time.monotonic()
+        while time.monotonic() - start < 2.5:  # a notice every 0.1 s: never quiet for SETTLE
+            hub.notify()
+            time.sleep(0.1)  # the pace of the notices (the stimulus), not a wait for the hub
+        assert len(looks) >= 3, looks  # a look at least every SETTLE_MAX all the same
+    finally:
+        hub.stop()

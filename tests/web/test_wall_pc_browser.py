@@ -278,7 +278,6 @@ def test_a_map_whose_figures_change_is_coloured_and_labelled_in_place(tmp_path: 
     server = wall_server(MAP_WALL.format(db=db))
     seed_areas(db, [12, 34, 56, 78, 90])
     page = page_at(1280, 720)
-    page.on("console", lambda m: print("C", m.text))
     page.goto(server.url + "/wall/utama")
     graph = "[data-panel=peta] .js-plotly-plot"
     shows = "() => [...document.querySelectorAll('{g} g.textpoint > text')].map(t => t.textContent).join(' ')"

@@ -33,6 +33,12 @@ log = logging.getLogger(__name__)
 TIME_TICK = 10.0  # seconds between view refreshes when no data arrives (ages, staleness)
 VERSION_CHECK = 5.0  # seconds between data-version queries while the SQLite files look unchanged
 FULL_REFRESH = 300.0  # at most this long between re-reading the store when no data arrives (sliding windows)
+# A commit seldom comes alone: a collector in another process commits its readings, then its run (the
+# data version moves with the run), and the alerts engine may follow. Told of a change, the hub looks
+# once the burst is over: quiet for SETTLE, or SETTLE_MAX after the first word at the latest. Looking
+# at each commit asked the store's version twice per collector run, once for nothing.
+SETTLE = 0.02
+SETTLE_MAX = 0.1
 
 
 @cache
@@ -221,9 +227,19 @@ class Hub:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            self._wake.wait(self.poll)
+            if self._wake.wait(self.poll):
+                self._settle()
             self._wake.clear()
             self.tick()
+
+    def _settle(self) -> None:
+        """Wait out a burst of change notices (see ``SETTLE``)."""
+        deadline = time.monotonic() + SETTLE_MAX
+        while not self._stop.is_set():
+            self._wake.clear()
+            left = deadline - time.monotonic()
+            if left <= 0 or not self._wake.wait(min(SETTLE, left)):
+                return
 
     def tick(self) -> None:
         """One pass of the loop: rebuild, or judge the last snapshot anew while the store is away.
