@@ -25,23 +25,29 @@ F = TypeVar("F", bound=Callable[..., str])
 
 def remembered(fn: F) -> F:
     """Keep a formatter's answers for the arguments it was last asked (Babel parses its pattern and
-    locale on every call; the wall asks the same figures and ages again at every time tick).
+    locale on every call; the wall asks the same figures again at every time tick, and the same age
+    for every panel of an indicator within one).
 
-    Keys are exact: ``typed`` keeps 1 and 1.0 apart, and the sign of a float is part of the key, so
-    -0.0 (shown ``-0``) is never answered from 0.0's entry although the two are equal to a dict.
+    Keys are exact: only plain ``int``, ``float`` and ``timedelta`` answers are kept (a ``Decimal`` or
+    a numpy zero is formatted afresh), ``typed`` keeps 1 and 1.0 apart, and the sign of a float is
+    part of the key, so -0.0 (shown ``-0``) is never answered from 0.0's entry though the two are
+    equal to a dict.
     """
     cached = functools.lru_cache(maxsize=4096, typed=True)(lambda _negative, *a, **k: fn(*a, **k))
 
     @functools.wraps(fn)
     def wrapper(first: Any, *args: Any, **kwargs: Any) -> str:
-        negative = isinstance(first, float) and math.copysign(1.0, first) < 0
-        return cached(negative, first, *args, **kwargs)
+        kind = type(first)
+        if kind is float:
+            return cached(math.copysign(1.0, first) < 0, first, *args, **kwargs)
+        if kind is int or kind is timedelta:
+            return cached(False, first, *args, **kwargs)
+        return fn(first, *args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
 
 
 @remembered
-
 def number(value: float, locale: str = "id", decimals: int | None = None) -> str:
     if abs(value) >= _COMPACT_FROM:
         return format_compact_decimal(value, locale=locale, fraction_digits=1)

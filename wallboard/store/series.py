@@ -110,7 +110,7 @@ class SeriesReader(StorePart):
             table = "rollup_day" if bucket % DAY == 0 and since % DAY == 0 else "rollup_hour"
             first = recent[0][0] if recent else None
             if first is not None and first <= since and since % bucket == 0:
-                return recent  # readings hold every bucket from ``since`` on: none older to fill in
+                return recent  # no rollup bucket can come before ``since``: nothing older to fill in
             older = _older_sql(table, first is not None, regions is not None)
             removed = [(int(b), float(v)) for b, v in conn.execute(older, {**params, "first": first}).all()]
         return removed + recent
