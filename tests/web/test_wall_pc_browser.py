@@ -298,6 +298,14 @@ def test_a_map_whose_figures_change_is_coloured_and_labelled_in_place(tmp_path: 
         page.wait_for_function(f"() => ({shows})().includes('{values[0]}')", timeout=10000)
     # Both updates were drawn in place (Plotly plotting the map again replaces its labels' nodes).
     assert page.evaluate("() => window.wallboard.areasDrawn") - drawn_before == 2
+    # Any later render of the graph by Dash (here: a prop of its own set through Dash) hands Plotly
+    # the figure already drawn in place: it is not plotted again (it was, now and then, when some
+    # other dispatch re-rendered the graph after an in-place drawing).
+    again = page.evaluate("() => window.wallboard.drawnAgain || 0")
+    page.evaluate("() => window.dash_clientside.set_props('peta--graph', {clickData: null})")
+    page.wait_for_function(f"() => (window.wallboard.drawnAgain || 0) > {again}", timeout=10000)
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    assert page.evaluate("() => window.__map.removed") == 0
     drawn = page.evaluate(MAP_SHOWN_JS, graph)
     # What Plotly draws from the same figure once it is needed again (a resize) is what was written.
     page.evaluate(f"() => window.Plotly.Plots.resize(document.querySelector('{graph}'))")

@@ -631,6 +631,7 @@
     if (!Array.isArray(fig.data)) return false;
     var before = gd.__wbShape, drawn = inPlace(P, gd, fig);
     if (!drawn) gd.__wbShape = before;  // Plotly.react, called by Dash next, compares with what it drew
+    gd.__wbDrawn = drawn ? fig.data : null;
     return !!drawn;
   };
 
@@ -651,6 +652,15 @@
     ["react", "newPlot"].forEach(function (name) {
       var original = P[name];
       P[name] = function (gd, data, layout, config) {
+        if (name === "react" && gd && data && data.data && data.data === gd.__wbDrawn &&
+            JSON.stringify(data.layout || {}) === (gd.__wbShape || {}).layout) {
+          // Dash's graph drawing the figure drawn here already (wall.js stored it without telling
+          // React; any later render of the graph hands it over): it is on the screen. Plotly.animate
+          // would plot the map's labels again for nothing; what Plotly derives stays behind.
+          wb.drawnAgain = (wb.drawnAgain || 0) + 1;
+          return Promise.resolve(gd);
+        }
+        if (gd) gd.__wbDrawn = null;
         if (gd && gd.__wbBehind) {
           // Plotly.react compares data arrays by reference: a trace drawn here since is given a
           // copy, so Plotly computes it again instead of keeping the calcdata it still holds.
